@@ -1,0 +1,139 @@
+"""Plain data classes shared by every stage: articles -> events -> places -> map.
+
+They hold data only; the stages that make them live in their own modules. Everything
+here round-trips through ``to_dict`` / ``from_dict`` so the on-disk cache, the CLI and
+the dashboard all speak the same JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Literal
+
+DatePrecision = Literal["day", "month", "year"]
+PlacePrecision = Literal["landmark", "city", "region", "country"]
+Status = Literal["occurred", "planned"]
+
+# The fixed event taxonomy, in the spirit of ACLED's event types. Order = legend order.
+CATEGORIES: tuple[str, ...] = (
+    "riot/storming",
+    "attack",
+    "protest",
+    "desecration",
+    "diplomatic action",
+    "evacuation",
+    "sanction",
+    "election",
+    "disaster",
+    "statement",
+)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One input text. ``date`` is the publication date as ISO ``YYYY-MM-DD`` or None."""
+
+    name: str  # file name (or a label for pasted text); what sources point back to
+    text: str  # body, without the date line, BOM stripped, newlines normalised to \n
+    date: str | None = None
+    # Where ``date`` came from: "header" (the ` date` line), "inferred" (from the text or a
+    # sibling article: see ``date_note``), "user" (set in the dashboard) or "none".
+    date_source: str = "none"
+    date_note: str = ""
+    sha256: str = ""  # of the raw bytes; the extraction cache key
+
+    def with_date(self, date: str | None, source: str, note: str = "") -> Article:
+        return replace(self, date=date, date_source=source, date_note=note)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input that was skipped or degraded, with the reason shown to the user."""
+
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place as the text names it, plus the context the geocoder needs to resolve it.
+
+    ``kind`` is the extractor's guess: "landmark" (bridge, square, zone, building),
+    "mission" (an embassy or consulate: ``mission_of`` is the sending country's ISO code),
+    "city", "region" or "country". ``city`` / ``country_code`` are where the text puts it.
+    """
+
+    text: str
+    kind: str = "city"
+    city: str | None = None
+    country_code: str | None = None  # ISO 3166-1 alpha-2, upper case
+    mission_of: str | None = None  # for kind == "mission": ISO code of the sending state
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> PlaceMention:
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved point. ``lat``/``lon`` are None when nothing could place it."""
+
+    name: str
+    lat: float | None
+    lon: float | None
+    precision: PlacePrecision
+    source: str  # "gazetteer", "cache", "nominatim", "geonames", "unresolved"
+    city: str | None = None
+    country: str | None = None  # country name, e.g. "Iraq"
+    country_code: str | None = None
+    confidence: float = 0.0  # 0..1, how sure the resolver is
+    attribution: str | None = None  # e.g. "© OpenStreetMap contributors" for Nominatim
+    note: str = ""  # why it was resolved the way it was (fallbacks are visible)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Place:
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Source:
+    article: str  # Article.name
+    sentence: str  # the evidence sentence, verbatim
+
+
+@dataclass
+class Event:
+    """One happening at one place on one date."""
+
+    id: str
+    date: str | None  # "YYYY-MM-DD", "YYYY-MM", "YYYY" or None when undatable
+    date_precision: DatePrecision | None
+    status: Status
+    category: str
+    title: str
+    mention: PlaceMention | None
+    sources: list[Source] = field(default_factory=list)
+    place: Place | None = None  # filled by the geocoding stage
+    time_of_day: str | None = None  # "early morning", "night", "18:00", ... when the text says
+    date_inferred: bool = False  # True when the article date itself was inferred
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Event:
+        d = dict(d)
+        d["mention"] = PlaceMention.from_dict(d["mention"]) if d.get("mention") else None
+        d["place"] = Place.from_dict(d["place"]) if d.get("place") else None
+        d["sources"] = [Source(**s) for s in d.get("sources", [])]
+        return cls(**d)
