@@ -52,6 +52,7 @@ class Problem:
 
     name: str
     reason: str
+    skipped: bool = True  # False: the article was kept but degraded (e.g. bad date line)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.reason}"
@@ -125,6 +126,9 @@ class Event:
     place: Place | None = None  # filled by the geocoding stage
     time_of_day: str | None = None  # "early morning", "night", "18:00", ... when the text says
     date_inferred: bool = False  # True when the article date itself was inferred
+    kind: str = ""  # fine-grained type behind the category: "storming", "ties severed", ...
+    family: str = ""  # what merges: all unrest at one place and day is one event (ACLED)
+    place_from_context: bool = False  # no place in the sentence; the article's main city
 
     def to_dict(self) -> dict:
         d = asdict(self)

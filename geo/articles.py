@@ -1,0 +1,136 @@
+"""Read article files into Articles; bad input becomes a Problem, never an exception.
+
+File format: plain UTF-8 text. It may start with a line `` date YYYY-MM-DD`` (publication
+date, leading space optional); in the seeds the article's first paragraph continues on that
+same line, so only the date token is consumed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from geo.dates import infer_publication_date
+from geo.models import Article, Problem
+
+MAX_BYTES = 2_000_000  # a news article is ~5-50 kB; anything this big is not one
+ARTICLE_SUFFIXES = (".txt",)  # what a directory scan picks up; explicit paths are always read
+
+_DATE_LINE = re.compile(r"^[ \t]*date[ \t]*:?[ \t]+(?P<value>\S+)[ \t]*(?P<rest>.*)$", re.I)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_bytes(name: str, raw: bytes) -> tuple[Article | None, list[Problem]]:
+    """Decode and parse one article. Returns (None, [reason]) when it must be skipped."""
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(name, f"too large ({len(raw):,} bytes; limit {MAX_BYTES:,})")]
+    if b"\x00" in raw[:8192]:
+        return None, [Problem(name, "binary file (contains NUL bytes), not text")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return None, [Problem(name, f"not UTF-8 text (invalid byte at offset {e.start})")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\t")
+    if controls > max(10, len(text) // 100):
+        return None, [Problem(name, "binary or control-character data, not article text")]
+
+    problems: list[Problem] = []
+    date = None
+    first, sep, rest = text.partition("\n")
+    m = _DATE_LINE.match(first)
+    if m:
+        value = m.group("value")
+        parsed = _parse_iso(value)
+        if parsed is None:
+            reason = f"invalid date line {value!r}: article kept as undated"
+            problems.append(Problem(name, reason, skipped=False))
+        else:
+            date = parsed
+        text = m.group("rest") + sep + rest
+    body = text.strip()
+    if not body:
+        return None, [*problems, Problem(name, "empty article (no text after the date line)")]
+    if sum(c.isalpha() for c in body) < 20:
+        return None, [*problems, Problem(name, "no article text (fewer than 20 letters)")]
+    article = Article(
+        name=name,
+        text=body,
+        date=date,
+        date_source="header" if date else "none",
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+    return article, problems
+
+
+def _parse_iso(value: str) -> str | None:
+    if not _ISO_DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
+
+
+def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in ARTICLE_SUFFIXES))
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), "no such file or directory"))
+    return files, problems
+
+
+def read_paths(paths: Iterable[str | Path]) -> tuple[list[Article], list[Problem]]:
+    """Read files and directories (``*.txt`` inside). Each bad file is reported and skipped."""
+    files, problems = _expand(paths)
+    articles: list[Article] = []
+    seen_hash: dict[str, str] = {}
+    seen_name: set[str] = set()
+    for f in files:
+        name = f.name if f.name not in seen_name else f"{f.parent.name}/{f.name}"
+        try:
+            raw = f.read_bytes()
+        except OSError as e:
+            problems.append(Problem(name, f"unreadable ({e.strerror or e})"))
+            continue
+        article, found = parse_bytes(name, raw)
+        problems.extend(found)
+        if article is None:
+            continue
+        if article.sha256 in seen_hash:
+            problems.append(Problem(name, f"duplicate of {seen_hash[article.sha256]}; skipped"))
+            continue
+        seen_hash[article.sha256] = name
+        seen_name.add(name)
+        articles.append(article)
+    return articles, problems
+
+
+def apply_overrides(articles: Sequence[Article], dates: dict[str, str]) -> list[Article]:
+    """User-given publication dates (dashboard) win over everything else."""
+    out = []
+    for a in articles:
+        given = _parse_iso(dates.get(a.name, "") or "")
+        out.append(a.with_date(given, "user", "date given by the user") if given else a)
+    return out
+
+
+def infer_missing_dates(articles: Sequence[Article]) -> list[Article]:
+    """Give undated articles a date only when the evidence is strong; mark it as inferred."""
+    dated = [a for a in articles if a.date]
+    out = []
+    for a in articles:
+        if a.date:
+            out.append(a)
+            continue
+        guess = infer_publication_date(a.text, dated)
+        out.append(a.with_date(guess[0], "inferred", guess[1]) if guess else a)
+    return out

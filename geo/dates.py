@@ -1,0 +1,389 @@
+"""Find time expressions in a sentence and resolve them against the article's date.
+
+Rules, not a general date parser: news text says "early on Saturday", "a day earlier",
+"in late June", and general parsers either miss these or resolve weekdays a week off
+(see ../shared/reference/toolchain-notes.md). A weekday names the most recent such day on
+or before the article's date (a Saturday article's "on Saturday" is that same day); for a
+planned event it names the next such day on or after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("January", "Jan"),
+            ("February", "Feb"),
+            ("March", "Mar"),
+            ("April", "Apr"),
+            ("May",),
+            ("June", "Jun"),
+            ("July", "Jul"),
+            ("August", "Aug"),
+            ("September", "Sept", "Sep"),
+            ("October", "Oct"),
+            ("November", "Nov"),
+            ("December", "Dec"),
+        ]
+    )
+    for name in names
+}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "several": None}
+
+_MON = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_WD = r"(?:(?P<wd>" + "|".join(WEEKDAYS) + r")(?:,)?\s+)?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_TOD_WORDS = r"morning|afternoon|evening|night|early hours|small hours"
+
+# Order matters: longer, more specific patterns first; matched spans are consumed.
+_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{2})-(?P<day>\d{2})\b")),
+    ("mdy", re.compile(_WD + _MON + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b")),
+    ("dmy", re.compile(_WD + r"(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MON + r",?\s+" + _YEAR
+                       + r"\b")),
+    ("md", re.compile(_WD + _MON + r"\s+" + _DAY + r"\b(?!\s*[:.]\d)(?!,?\s+(?:19|20)\d\d)")),
+    ("dm", re.compile(_WD + r"(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MON + r"\b")),
+    ("my", re.compile(r"(?:(?P<part>early|mid|late)[\s-]+)?" + _MON + r",?\s+" + _YEAR + r"\b")),
+    ("m", re.compile(r"\b(?i:in|since|during|until|through|by|from|of|last|this|next)\s+"
+                     r"(?:(?P<part>early|mid|late)[\s-]+)?" + _MON + r"\b(?!\s+\d)")),
+    ("rel_day", re.compile(
+        r"\b(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"
+        r"this evening|the day before yesterday)\b", re.I)),
+    ("rel_span", re.compile(r"\b(?P<rel>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
+    ("anchor", re.compile(
+        r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?)\s+"
+        r"(?P<dir>earlier|later|before|after(?:wards)?|ago)\b", re.I)),
+    ("anchor_fixed", re.compile(
+        r"\b(?P<rel>the (?:previous|next|following) day|the day (?:before|after)|"
+        r"later that day|that same day|the same day|the day earlier|that night|"
+        r"(?:several |a few )?hours later|moments later|shortly after(?:wards)?)\b", re.I)),
+    ("weekday", re.compile(
+        r"(?:\b(?P<pre>early on|late on|on|at dawn on|at dusk on|last|this|next|"
+        r"(?:the\s+)?(?:early|small) hours of|(?:the\s+)?(?:morning|afternoon|evening|night)"
+        r"\s+of)\s+)?\b(?P<wd>" + "|".join(WEEKDAYS) + r")(?:['’]s)?"
+        r"(?:\s+(?P<post>" + _TOD_WORDS + r"))?\b")),
+    ("year", re.compile(r"(?<![\d,.$£€#/-])\b" + _YEAR + r"\b(?![\d,%/]|-year|\s*(?:years?|"
+                        r"people|seats|km|kilometres|miles|troops|dead)\b)")),
+]
+_TOD_BEFORE = re.compile(r"((?:early|small) hours|morning|afternoon|evening|night|dawn)\s+of\s+"
+                         r"(?:the\s+)?$", re.I)
+_CLOCK = re.compile(
+    r"\b(?:at|from|by|around|about|after|before|until)\s+(?P<h>[01]?\d|2[0-3])(?:[:.](?P<mi>[0-5]\d))?"
+    r"\s*(?P<ap>a\.?m\.?|p\.?m\.?)?(?=[\s,.;)]|$)|\bat\s+(?P<word>noon|midnight|dawn|dusk)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class TimeRef:
+    """A resolved time expression. ``value`` is ISO at ``precision`` or None if unresolvable."""
+
+    start: int
+    end: int
+    text: str
+    value: str | None
+    precision: str  # "day" | "month" | "year"
+    time_of_day: str | None = None
+    kind: str = "absolute"  # "absolute", "deictic" (relative to the article date), "anchor"
+    part: str | None = None  # "early" / "mid" / "late" for "in late June"
+
+
+def _iso(d: dt.date) -> str:
+    return d.isoformat()
+
+
+def weekday_on_or_before(ref: dt.date, weekday: int) -> dt.date:
+    return ref - dt.timedelta(days=(ref.weekday() - weekday) % 7)
+
+
+def weekday_on_or_after(ref: dt.date, weekday: int) -> dt.date:
+    return ref + dt.timedelta(days=(weekday - ref.weekday()) % 7)
+
+
+def _year_for(month: int, day: int | None, ref: dt.date, future: bool) -> int:
+    """A date without a year: the article's year, unless that puts it clearly on the wrong side."""
+    year = ref.year
+    try:
+        candidate = dt.date(year, month, day or 1)
+    except ValueError:
+        return year
+    slack = dt.timedelta(days=14)
+    if not future and candidate > ref + slack:
+        return year - 1
+    if future and candidate < ref - dt.timedelta(days=60):
+        return year + 1
+    return year
+
+
+def _time_of_day(pre: str | None, post: str | None) -> str | None:
+    words = " ".join(w for w in (pre or "", post or "") if w).lower()
+    for key, label in (
+        ("dawn", "dawn"),
+        ("dusk", "dusk"),
+        ("early hours", "early hours"),
+        ("small hours", "early hours"),
+        ("early on", "early morning"),
+        ("morning", "morning"),
+        ("afternoon", "afternoon"),
+        ("evening", "evening"),
+        ("night", "night"),
+        ("late on", "late"),
+    ):
+        if key in words:
+            return label
+    return None
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_times(
+    sentence: str,
+    ref: dt.date | None,
+    *,
+    anchor: dt.date | None = None,
+    future: bool = False,
+) -> list[TimeRef]:
+    """All time expressions in ``sentence``, left to right, resolved where possible.
+
+    ``ref`` is the article's date; ``anchor`` the date of the event the narrative is on
+    (for "a day earlier", "hours later"); ``future`` resolves weekdays forwards.
+    """
+    taken: list[tuple[int, int]] = []
+    found: list[TimeRef] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(sentence):
+            if not free(m.start(), m.end()):
+                continue
+            ref_obj = _resolve(kind, m, ref, anchor, future)
+            if ref_obj is None:
+                continue
+            if ref_obj.time_of_day is None:
+                m_tod = _TOD_BEFORE.search(sentence[max(0, m.start() - 30) : m.start()])
+                if m_tod:
+                    ref_obj = replace(ref_obj, time_of_day=_time_of_day(m_tod.group(1), None))
+            taken.append((m.start(), m.end()))
+            found.append(ref_obj)
+    found.sort(key=lambda t: t.start)
+    return found
+
+
+def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - one branch a shape
+    g = m.groupdict()
+    text = m.group(0).strip()
+    start, end = m.start(), m.end()
+    if kind in ("iso", "mdy", "dmy"):
+        month = int(g["m"]) if kind == "iso" else MONTHS[g["mon"]]
+        d = _safe_date(int(g["year"]), month, int(g["day"]))
+        if d is None:
+            return None
+        return TimeRef(start, end, text, _iso(d), "day")
+    if kind in ("md", "dm"):
+        month, day = MONTHS[g["mon"]], int(g["day"])
+        if not 1 <= day <= 31:
+            return None
+        if ref is None:
+            return TimeRef(start, end, text, None, "day")
+        d = _safe_date(_year_for(month, day, ref, future), month, day)
+        return TimeRef(start, end, text, _iso(d) if d else None, "day")
+    if kind == "my":
+        return TimeRef(start, end, text, f"{int(g['year']):04d}-{MONTHS[g['mon']]:02d}", "month",
+                       part=g.get("part"))
+    if kind == "m":
+        month = MONTHS[g["mon"]]
+        if g["mon"] == "May" and not g.get("part"):
+            return None  # "by May" is too often the verb
+        word = text.split()[0].lower()
+        if ref is None:
+            return TimeRef(start, end, text, None, "month", part=g.get("part"))
+        year = ref.year
+        if word == "last" or (not future and word != "next" and month > ref.month):
+            year -= 1
+        if (word == "next" or future) and month < ref.month:
+            year += 1
+        return TimeRef(start, end, text, f"{year:04d}-{month:02d}", "month", part=g.get("part"),
+                       kind="deictic")
+    if kind == "rel_day":
+        rel = g["rel"].lower()
+        if ref is None:
+            return TimeRef(start, end, text, None, "day", kind="deictic")
+        back = {"yesterday": 1, "last night": 1, "the day before yesterday": 2}.get(rel, 0)
+        tod = {"tonight": "night", "last night": "night", "this morning": "morning",
+               "this afternoon": "afternoon", "this evening": "evening"}.get(rel)
+        return TimeRef(start, end, text, _iso(ref - dt.timedelta(days=back)), "day", tod,
+                       kind="deictic")
+    if kind == "rel_span":
+        if ref is None:
+            return None
+        step = {"last": -1, "this": 0, "next": 1}[g["rel"].lower()]
+        if g["unit"].lower() == "year":
+            return TimeRef(start, end, text, f"{ref.year + step:04d}", "year", kind="deictic")
+        month_index = ref.year * 12 + ref.month - 1 + step
+        return TimeRef(start, end, text, f"{month_index // 12:04d}-{month_index % 12 + 1:02d}",
+                       "month", kind="deictic")
+    if kind in ("anchor", "anchor_fixed"):
+        if kind == "anchor":
+            unit = g["unit"].lower()
+            n = _NUMBER_WORDS.get(g["n"].lower()) if not g["n"].isdigit() else int(g["n"])
+            if unit.startswith("hour"):
+                days = 0
+            elif n is None:
+                return None
+            else:
+                days = n
+            direction = g["dir"].lower()
+            if direction == "ago":
+                base, sign = ref, -1
+            else:
+                base, sign = anchor, (-1 if direction in ("earlier", "before") else 1)
+        else:
+            rel = g["rel"].lower()
+            base = anchor
+            days, sign = 0, 1
+            if "previous" in rel or "before" in rel or "earlier" in rel:
+                days, sign = 1, -1
+            elif "next" in rel or "following" in rel or "day after" in rel:
+                days = 1
+        if base is None:
+            return TimeRef(start, end, text, None, "day", kind="anchor")
+        tod = "night" if "night" in text.lower() else None
+        return TimeRef(start, end, text, _iso(base + sign * dt.timedelta(days=days)), "day", tod,
+                       kind="anchor")
+    if kind == "weekday":
+        wd = WEEKDAYS.index(g["wd"])
+        pre = (g.get("pre") or "").lower()
+        tod = _time_of_day(pre, g.get("post"))
+        if ref is None:
+            return TimeRef(start, end, text, None, "day", tod, kind="deictic")
+        if pre == "next" or (future and pre != "last"):
+            d = weekday_on_or_after(ref, wd)
+            if pre == "next" and d == ref:
+                d += dt.timedelta(days=7)
+        else:
+            d = weekday_on_or_before(ref, wd)
+            if pre == "last" and d == ref:
+                d -= dt.timedelta(days=7)
+        return TimeRef(start, end, text, _iso(d), "day", tod, kind="deictic")
+    if kind == "year":
+        return TimeRef(start, end, text, g["year"], "year")
+    return None
+
+
+def clock_time(sentence: str) -> str | None:
+    """"at 6pm" -> "18:00"; "at dawn" -> "dawn"."""
+    m = _CLOCK.search(sentence)
+    if not m:
+        return None
+    if m.group("word"):
+        return m.group("word").lower()
+    h = int(m.group("h"))
+    ap = (m.group("ap") or "").replace(".", "").lower()
+    if not ap and not m.group("mi"):
+        return None  # "at 6" alone is not a time
+    if ap == "pm" and h < 12:
+        h += 12
+    if ap == "am" and h == 12:
+        h = 0
+    return f"{h:02d}:{int(m.group('mi') or 0):02d}"
+
+
+# ---- publication date of an undated article -------------------------------------------
+
+_FIXED_WEEKDAY = re.compile(
+    r"\b(?P<wd>" + "|".join(WEEKDAYS) + r"),?\s+(?:(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+" + r"(?P<m1>"
+    + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")|(?P<m2>"
+    + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)\b"
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
+
+
+def shared_wording(a: str, b: str) -> float:
+    """Share of the shorter text's 8-word shingles found in the other: same-story detector."""
+    sa, sb = _shingles(a), _shingles(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / min(len(sa), len(sb))
+
+
+def weekday_years(text: str, today: dt.date | None = None, span: int = 30) -> list[int]:
+    """Years (newest first, not after ``today``) in which every "Thursday 20 July" fits."""
+    today = today or dt.date.today()
+    fixed = []
+    for m in _FIXED_WEEKDAY.finditer(text):
+        day = int(m.group("d1") or m.group("d2"))
+        month = MONTHS[m.group("m1") or m.group("m2")]
+        fixed.append((WEEKDAYS.index(m.group("wd")), month, day))
+    if not fixed:
+        return []
+    years = []
+    for year in range(today.year, today.year - span, -1):
+        dates = [_safe_date(year, mo, d) for _, mo, d in fixed]
+        if all(x and x.weekday() == wd and x <= today for x, (wd, _, _) in zip(dates, fixed,
+                                                                              strict=True)):
+            years.append(year)
+    return years
+
+
+def latest_explicit_date(text: str, year: int) -> dt.date | None:
+    dates = []
+    for m in _FIXED_WEEKDAY.finditer(text):
+        day = int(m.group("d1") or m.group("d2"))
+        d = _safe_date(year, MONTHS[m.group("m1") or m.group("m2")], day)
+        if d:
+            dates.append(d)
+    return max(dates) if dates else None
+
+
+def infer_publication_date(
+    text: str, dated: Sequence, today: dt.date | None = None
+) -> tuple[str, str] | None:
+    """(ISO date, reason) for an undated article, or None when not confident.
+
+    Evidence, strongest first: another dated article telling the same story in the same
+    words (and not contradicted by the text's own dates); then dates whose weekday pins the
+    year ("Thursday 20 July") when no other year within five years fits.
+    """
+    years = weekday_years(text, today)
+    best, best_score = None, 0.0
+    for other in dated:
+        score = shared_wording(text, other.text)
+        if score > best_score:
+            best, best_score = other, score
+    if best is not None and best_score >= 0.25:
+        year = int(best.date[:4])
+        latest = latest_explicit_date(text, year) if years else None
+        if (not years or year in years) and (latest is None or latest.isoformat() <= best.date):
+            return best.date, (
+                f"same story as {best.name} ({best_score:.0%} shared wording); "
+                f"date taken from it"
+            )
+    if years and (len(years) == 1 or years[0] - years[1] > 5):
+        latest = latest_explicit_date(text, years[0])
+        if latest:
+            return latest.isoformat(), (
+                f"latest weekday-dated day in the text ({latest:%A %d %B}); only {years[0]} fits "
+                "its weekdays in recent years"
+            )
+    return None

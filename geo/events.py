@@ -1,0 +1,611 @@
+"""Turn an article into Events: one happening, at one place, on one date, with its evidence.
+
+Pipeline per article (all rules; see README "How extraction works"):
+  1. split into sentences; drop what is not reporting (tweets, all-caps promos, bylines)
+  2. find event triggers ("stormed", "severed ties", "burned a copy of the Quran", ...)
+     and drop references to events told elsewhere ("following reports of ...")
+  3. date each trigger: its sentence's time expression, else the sentence it continues,
+     else the article's focal date (the day most of its time expressions point to)
+  4. place it: the most specific mention near the trigger, anaphora ("the embassy") to the
+     last mission named, else the article's main city
+  5. merge duplicates, ACLED-style: one event per family, date and place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from geo import gazetteer
+from geo.dates import TimeRef, clock_time, find_times
+from geo.mentions import Found, find_mentions
+from geo.models import Article, Event, PlaceMention, Source
+
+EXTRACTOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    kind: str  # fine-grained: "storming", "ties severed", "earthquake", ...
+    category: str  # one of models.CATEGORIES
+    family: str  # what merges: unrest events at one place and day are one event
+    severity: int  # within a family, the most severe category names the merged event
+    pattern: re.Pattern
+    needs_date: bool = False  # only an event when its sentence has its own date
+
+
+def _t(kind, category, family, severity, pattern, needs_date=False, flags=re.I):
+    return Trigger(kind, category, family, severity, re.compile(pattern, flags), needs_date)
+
+
+_HOLY = r"(?:Quran|Koran|Qur['’]an|holy book|Bible|Torah|flag)"
+TRIGGERS: tuple[Trigger, ...] = (
+    # disasters first: "storm" the weather beats "storm" the verb
+    _t("earthquake", "disaster", "earthquake", 5,
+       r"\b(?:earthquakes?|quakes?|tremors?|aftershocks?)\b|\bmagnitude[- ]\d"),
+    _t("storm", "disaster", "storm", 5,
+       r"\b(?:hurricane|typhoon|cyclone|tropical storm|(?:a|the)\s+(?:severe|powerful|deadly|"
+       r"winter|major|heavy|violent)\s+storm)s?\b|\bStorm\s+[A-Z][a-z]+", flags=0),
+    _t("flood", "disaster", "flood", 5, r"\b(?:floods?|flooding|flash floods?|inundated)\b"),
+    _t("wildfire", "disaster", "wildfire", 5, r"\b(?:wildfires?|bushfires?|forest fires?)\b"),
+    _t("landslide", "disaster", "landslide", 5, r"\b(?:landslides?|mudslides?)\b"),
+    _t("tsunami", "disaster", "tsunami", 5, r"\btsunamis?\b"),
+    _t("eruption", "disaster", "eruption", 5, r"\b(?:volcanic eruption|volcano erupted|erupted)\b"),
+    # unrest
+    _t("storming", "riot/storming", "unrest", 3,
+       r"\b(?:to\s+storm|storm(?:ed|ing)|(?:breach|ransack)(?:ed|ing)|overr[au]n|"
+       r"br(?:oke|eak|eaking)\s+into|occupied|attempt(?:ed|s)?\s+to\s+(?:enter|break\s+in|"
+       r"force\s+(?:their|its)\s+way))\b"),
+    _t("arson", "riot/storming", "unrest", 3,
+       r"\b(?:set(?:ting)?\s+fire\s+to|set\s+(?:\w+\s+){1,4}(?:on\s+fire|ablaze)|torch(?:ed|ing)|"
+       r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
+    _t("attack", "attack", "unrest", 4,
+       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+)?attack(?!s)|bomb(?:ing|ed)|"
+       r"(?:car|suicide)\s+bomb|explosion|blast|shell(?:ed|ing)|air\s?strikes?|"
+       r"drone\s+strikes?|missile\s+strikes?|shot\s+dead|gunmen\s+(?:opened|killed)|"
+       r"stabb(?:ed|ing))\b"),
+    _t("clash", "riot/storming", "unrest", 3,
+       r"\b(?:clash(?:ed|es|ing)?|riot(?:s|ed|ing)?|tear\s+gas|pelt(?:ed|ing)|"
+       r"(?:hurled|threw)\s+(?:stones|rocks))\b"),
+    _t("desecration", "desecration", "unrest", 2,
+       r"\b(?:burn(?:ed|t|ing|s)?|torch(?:ed|ing)?|tore|desecrat(?:ed|ing|ion)\s+of)\s+"
+       r"(?:\w+\s+){0,4}" + _HOLY + r"|" + _HOLY + r"\s+(?:was\s+|were\s+)?(?:burn(?:ed|t|ing)|"
+       r"desecration)|\bdesecrat(?:ed|ing|ion)\b|\bstepped\s+on\s+and\s+kicked|"
+       r"\bkick(?:ed)?\s+and\s+step(?:ped)?\s+on"),
+    _t("protest", "protest", "unrest", 1,
+       r"\b(?:protest(?:ed|ing)\b(?!\s+(?:over|against|at)\s+the\s+desecration)|"
+       r"(?<!in\s)protests?\b(?!\s+(?:over|at)\b)|demonstrations?\b|demonstrat(?:ed|ing)\b|"
+       r"rall(?:y|ies|ied)\b|march(?:ed|es)\b|sit-in\b|took\s+to\s+the\s+streets|vigil\b)"),
+    # state actions
+    _t("ties severed", "diplomatic action", "ties", 1,
+       r"\b(?:sever(?:ed|s|ing)?|cut(?:s|ting)?|broke\s+off|break(?:s|ing)?\s+off)\s+(?:all\s+)?"
+       r"(?:its\s+|their\s+)?(?:diplomatic\s+)?(?:ties|relations)\b"),
+    _t("expulsion", "diplomatic action", "diplomatic", 1,
+       r"\b(?:expel(?:led|s|ling)?|expulsion\s+of|recall(?:ed|s|ing)?\s+(?:its\s+)?(?:\w+\s+)?"
+       r"(?:ambassador|envoy)|summon(?:ed|s|ing)?\s+(?:the\s+)?(?:\w+\s+)?(?:ambassador|envoy|"
+       r"charg[eé]))\b"),
+    _t("evacuation", "evacuation", "evacuation", 1, r"\bevacuat(?:ed|ion|ing|e)\b"),
+    _t("licence suspended", "sanction", "sanction", 1,
+       r"\b(?:suspend(?:ed|s|ing)?|revok(?:ed|es|ing)|cancell?(?:ed|ing))\s+(?:the\s+)?"
+       r"(?:\w+\s+)?licen[cs]es?\b|\bimpos(?:ed|es|ing)\s+sanctions\b"),
+    _t("election", "election", "election", 1,
+       r"\b(?:(?:parliamentary|presidential|general|local|municipal|regional|early|snap)\s+)?"
+       r"elections?\b(?!\s+(?:commission|committee|board|officials?|results?))|\breferendum\b",
+       needs_date=True),
+)
+
+# A trigger right after these refers to an event told elsewhere; it is context, not news.
+_REFERENCE = re.compile(
+    r"(?:\b(?:following|after|amid|over|reports? of|recurrence of|repeat(?:ition)? of|"
+    r"wake of|aftermath of|response to|anniversary of|condemns?|condemned|in protest "
+    r"(?:over|at|against))\s+(?:(?:a|an|the|this|that|these|its|his|their)\s+)?"
+    r"(?:\w+['’]s\s+)?(?:\w+\s+){0,2})$",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:planned|planning|plans?\s+to|scheduled|to\s+take\s+place|will|is\s+set\s+to|"
+    r"are\s+set\s+to|threaten(?:ed|ing|s)?\s+to|vow(?:ed|s)?\s+to|intends?\s+to|called\s+for|"
+    r"expected\s+to|would|upcoming|announced\s+plans)\b",
+    re.I,
+)
+_HAPPENED = re.compile(
+    r"\b(?:unfolded|went\s+ahead|took\s+place|was\s+held|were\s+held|happened|occurred)\b", re.I
+)
+_NOT_NEWS = re.compile(
+    r"pic\.twitter\.com|\(@\w+\)|contributed to this report|^\s*(?:by|reporting by|editing by|"
+    r"writing by)\s+[A-Z]|click here|sign up|subscribe|all rights reserved|read more:|"
+    r"^\s*(?:photo|image|video|watch|related)\s*:",
+    re.I,
+)
+_ANAPHORA_MISSION = re.compile(
+    r"\b(?:the|its)\s+(?:embassy|consulate|diplomatic\s+(?:post|mission|compound)|"
+    r"embassy\s+compound|mission)\b", re.I
+)
+_CONTINUATION = re.compile(
+    r"^(?:they|he|she|it|the\s+(?:protesters|demonstrators|crowd|crowds|rioters|mob|group))\b",
+    re.I,
+)
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|No|vs|etc|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Ltd|Co)|\b(?:[A-Z]\.){1,3}[A-Z]?)$"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9#@\u0600-\u06ff])")
+
+# Smaller things are more specific than the zones and districts that contain them.
+_LANDMARK_RANK = {"zone": 0, "district": 0, "neighbourhood": 0, "camp": 1}
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """(paragraph index, sentence) pairs. Repairs "rocks.Officers" (a missing space)."""
+    out = []
+    for p_index, para in enumerate(p for p in text.split("\n") if p.strip()):
+        para = re.sub(r"(?<=[a-z]{2})\.(?=[A-Z][a-z])", ". ", para.strip())
+        start = 0
+        for m in _SENTENCE_END.finditer(para):
+            head = para[start : m.start()].rstrip("\"”’)")
+            if _ABBREVIATIONS.search(head.rstrip(".!?")) and head.endswith("."):
+                continue
+            out.append((p_index, para[start : m.start()].strip()))
+            start = m.end()
+        tail = para[start:].strip()
+        if tail:
+            out.append((p_index, tail))
+    return out
+
+
+def is_reporting(sentence: str) -> bool:
+    """False for tweets, all-caps promo headlines, bylines and other page furniture."""
+    if _NOT_NEWS.search(sentence):
+        return False
+    letters = [c for c in sentence if c.isalpha() and c.isascii()]
+    if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
+        return False
+    return len(sentence.split()) >= 4
+
+
+@dataclass
+class _Hit:
+    trigger: Trigger
+    start: int
+    end: int
+    text: str
+
+
+_NEGATED = re.compile(
+    r"\b(?:stopped\s+short\s+of|failed\s+to|did\s+not|didn['’]t|refrained\s+from|without|"
+    r"never|denied|prevent(?:ed)?\s+(?:\w+\s+){0,3}from|no\s+one\s+was)\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+_DATED_NOUN = re.compile(r"(?:\b(?:19|20)\d\d|\b(?:January|February|March|April|May|June|July|"
+                         r"August|September|October|November|December)\s+\d{1,2})\s+(?:\w+\s+)?$")
+_ARSON_OF_BOOK = re.compile(r"^\s*(?:the|a|an)?\s*(?:copy|book|holy|quran|koran|bible|torah|flag)",
+                            re.I)
+
+
+def find_triggers(sentence: str) -> list[_Hit]:
+    """Every trigger in the sentence, left to right, minus references to other events
+    ("following reports of ..."), negations ("stopped short of ...") and, when a disaster
+    is reported, the unrest words that describe it ("a blast", "the storm")."""
+    hits: list[_Hit] = []
+    taken: list[tuple[int, int]] = []
+    for trig in TRIGGERS:
+        for m in trig.pattern.finditer(sentence):
+            if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
+                continue
+            before = sentence[max(0, m.start() - 60) : m.start()]
+            if _NEGATED.search(before):
+                continue
+            if _REFERENCE.search(before) and not _DATED_NOUN.search(before[-25:]):
+                continue  # "following reports of a Quran burning"; but "the 2019 protests" stays
+            if trig.kind == "arson" and _ARSON_OF_BOOK.match(sentence[m.end() :]):
+                continue  # "setting fire to the book" is a desecration, told by its own trigger
+            hits.append(_Hit(trig, m.start(), m.end(), m.group(0)))
+            taken.append((m.start(), m.end()))
+    if any(h.trigger.category == "disaster" for h in hits):
+        hits = [h for h in hits if h.trigger.family != "unrest"]
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _status(sentence: str, hit: _Hit) -> str:
+    before = sentence[max(0, hit.start - 70) : hit.start]
+    around = sentence[max(0, hit.start - 70) : hit.end + 50]
+    planned = _PLANNED.search(before) or re.search(r"\b(?:is|are)\s+(?:scheduled|planned)\b",
+                                                   around, re.I)
+    if planned and not _HAPPENED.search(sentence[hit.start :]):
+        return "planned"
+    return "occurred"
+
+
+def _mention_key(m: PlaceMention | None) -> tuple:
+    if m is None:
+        return ("none",)
+    if m.kind == "mission":
+        return ("mission", m.mission_of, (m.city or m.country_code or "").lower())
+    if m.kind == "landmark":
+        return ("landmark", gazetteer.normalize(m.text), (m.city or "").lower())
+    if m.kind == "country":
+        return ("country", m.country_code)
+    return (m.kind, (m.city or m.text).lower())
+
+
+def _specificity(f: Found) -> int:
+    base = f.specificity * 10
+    if f.mention.kind == "landmark":
+        entry = gazetteer.find_landmark(f.mention.text, f.mention.city, f.mention.country_code)
+        ltype = (entry.landmark_type if entry else None) or ""
+        base += _LANDMARK_RANK.get(ltype, 5)
+    return base
+
+
+class _ArticleContext:
+    """What an article tells about where it is: its main city, its missions."""
+
+    def __init__(self, article: Article, sentences: Sequence[str]):
+        self.mentions = [find_mentions(s) for s in sentences]
+        cities: Counter = Counter()
+        for found in self.mentions:
+            for f in found:
+                if f.mention.city:
+                    cities[(f.mention.city, f.mention.country_code)] += 1
+        self.main_city = cities.most_common(1)[0][0] if cities else None
+        self.last_mission: PlaceMention | None = None
+
+    def complete(self, m: PlaceMention) -> PlaceMention:
+        """Fill in a missing city from the article: "the Danish Embassy" in a Baghdad story."""
+        if m.kind in ("mission", "landmark") and not m.city and self.main_city:
+            city, cc = self.main_city
+            if m.kind == "mission" and cc and m.mission_of == cc:
+                return m  # a country has no embassy in itself; leave it open
+            if m.country_code and cc and m.country_code != cc:
+                return m
+            return replace(m, city=city, country_code=m.country_code or cc)
+        return m
+
+    def fallback(self, country: bool = False) -> PlaceMention | None:
+        """The article's main city; its country for acts of a state (elections, ties)."""
+        if not self.main_city:
+            return None
+        city, cc = self.main_city
+        if country and cc:
+            return PlaceMention(text=gazetteer.country_name(cc) or cc, kind="country",
+                                country_code=cc)
+        return PlaceMention(text=city, kind="city", city=city, country_code=cc)
+
+
+def _focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None) -> str | None:
+    """The day an article is mostly about: its most-mentioned recent day, else its date."""
+    if pub is None:
+        return None
+    counts: Counter = Counter()
+    for sentence_refs in refs:
+        for r in sentence_refs:
+            if r.precision == "day" and r.value and r.kind != "anchor":
+                d = dt.date.fromisoformat(r.value)
+                if pub - dt.timedelta(days=7) <= d <= pub:
+                    counts[r.value] += 1
+    if not counts:
+        return pub.isoformat()
+    top = max(counts.values())
+    return max(v for v, c in counts.items() if c == top)
+
+
+def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
+                ctx: _ArticleContext) -> tuple[PlaceMention | None, bool]:
+    """(mention, from_context). Diplomatic acts sit with their actor, the first country."""
+    found = [f for f in found if not _is_possessive_country(sentence, f)]
+    if trig.family in ("ties", "diplomatic", "sanction") and found:
+        countries = [f for f in found if f.mention.kind in ("country", "city")]
+        actor = min(countries, key=lambda f: f.start) if countries else None
+        if actor is not None:
+            return actor.mention, False
+    candidates = list(found)
+    anaphor = _ANAPHORA_MISSION.search(sentence)
+    if anaphor and ctx.last_mission and not any(
+        f.start <= anaphor.start() < f.end for f in found
+    ):
+        candidates.append(Found(anaphor.start(), anaphor.end(), ctx.last_mission))
+    if candidates:
+        best = max(candidates, key=lambda f: (f.specificity, -_distance(f, hit)))
+        return ctx.complete(best.mention), False
+    national = trig.family in ("ties", "diplomatic", "sanction", "election")
+    return ctx.fallback(country=national), True
+
+
+def _distance(f: Found, hit: _Hit) -> int:
+    """Characters between a trigger and a mention; its object (after it) counts as nearer."""
+    if f.start >= hit.end:
+        return f.start - hit.end
+    return (hit.start - f.end) * 2 + 10
+
+
+def _is_possessive_country(sentence: str, f: Found) -> bool:
+    """"Iran's supreme leader", "Iraq's foreign ministry": an owner, not where it happened."""
+    owner = re.match(r"['’]s\b", sentence[f.end : f.end + 3])
+    return f.mention.kind == "country" and owner is not None
+
+
+def _title(trig: Trigger, hit: _Hit, mention: PlaceMention | None, status: str,
+           found: Sequence[Found], sentence: str) -> str:
+    where = place_label(mention)
+    if trig.family == "ties":
+        actor = where or "A government"
+        others = [f.mention for f in found if f.mention.kind == "country" and f.mention != mention]
+        other = f" with {others[0].text}" if others else ""
+        verb = "threatens to cut" if status == "planned" else "cuts"
+        return f"{actor} {verb} diplomatic ties{other}"
+    if trig.kind == "expulsion":
+        envoy = re.search(r"\b([A-Z][a-z]+)\s+(?:ambassador|envoy)", sentence)
+        adj = f"{envoy.group(1)} " if envoy and gazetteer.country_code(envoy.group(1)) else ""
+        return f"{where or 'Government'} expels {adj}ambassador"
+    if trig.kind == "licence suspended":
+        return f"Licence suspended by {where}" if where else "Licence suspended"
+    if trig.kind == "desecration":
+        obj = re.search(_HOLY, sentence, re.I)
+        thing = obj.group(0).title() if obj else "Quran"
+        thing = "Quran" if thing.lower() in ("holy book", "koran") else thing
+        label = f"{thing} burning"
+    elif trig.kind == "storming":
+        attempt = re.search(r"attempt|tried|try", sentence[max(0, hit.start - 30) : hit.end], re.I)
+        label = "Attempt to storm" if attempt else "Storming of"
+        return f"{label} {where}" if where else label.replace(" of", "")
+    else:
+        label = {
+            "arson": "Arson",
+            "attack": "Attack",
+            "clash": "Clashes",
+            "protest": "Protest",
+            "evacuation": "Evacuation",
+            "election": "Elections",
+        }.get(trig.kind, trig.kind.capitalize())
+    if status == "planned":
+        label = f"{label} planned"
+    preposition = "at" if mention and mention.kind in ("mission", "landmark") else "in"
+    return f"{label} {preposition} {where}" if where else label
+
+
+@functools.cache
+def _adjectives() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for adj, code in gazetteer.demonyms().items():  # the longest: "Swedish", not "Swede"
+        if len(adj) > len(out.get(code, "")):
+            out[code] = adj
+    return {code: adj.title() if adj.islower() else adj for code, adj in out.items()}
+
+
+def _adjective(code: str) -> str | None:
+    """ISO code -> "Swedish": the first adjective the gazetteer lists for it."""
+    return _adjectives().get(code)
+
+
+def place_label(m: PlaceMention | None) -> str:
+    if m is None:
+        return ""
+    if m.kind == "mission":
+        adj = _adjective(m.mission_of) if m.mission_of else None
+        name = f"{adj or m.mission_of} embassy"
+        return f"{name}, {m.city}" if m.city else name
+    if m.kind == "landmark":
+        name = m.text if m.text[:1].isupper() else m.text.capitalize()
+        return f"{name}, {m.city}" if m.city and m.city not in name else name
+    return m.text
+
+
+def extract(article: Article) -> list[Event]:
+    """Events of one article, merged within it. Pure: depends only on text and date."""
+    sentences = [s for _, s in split_sentences(article.text)]
+    pub = dt.date.fromisoformat(article.date) if article.date else None
+    ctx = _ArticleContext(article, sentences)
+    focal = _focal_date([find_times(s, pub) for s in sentences], pub)
+    events: list[Event] = []
+    anchor: dt.date | None = None  # last day set by an absolute or deictic expression
+    previous: Event | None = None  # the event the narrative is on
+    prev_refs: list[TimeRef] = []
+    prev_found: list[Found] = []
+    for index, sentence in enumerate(sentences):
+        found = ctx.mentions[index]
+        if not is_reporting(sentence):
+            previous, prev_refs, prev_found = None, [], []
+            continue
+        hits = find_triggers(sentence)
+        continuation = _CONTINUATION.match(sentence) is not None
+        own_refs = find_times(sentence, pub, anchor=anchor)
+        if not hits and continuation:
+            _refine_continuation(previous, found, ctx)
+        for hit in hits:
+            trig = hit.trigger
+            status = _status(sentence, hit)
+            refs = find_times(sentence, pub, anchor=anchor, future=status == "planned")
+            places_here = [f for f in found if not _is_possessive_country(sentence, f)]
+            if continuation and not refs:
+                refs = prev_refs[-1:]  # "He did, however, kick ...": still that day
+            if continuation and not places_here and prev_found:
+                found = prev_found[-1:]
+            mention, from_context = _pick_place(hit, found, sentence, trig, ctx)
+            for ref in _refs_for(refs, hit):
+                if trig.needs_date and (ref is None or ref.kind == "anchor" or min(
+                        abs(ref.start - hit.end), abs(hit.start - ref.end)) > 40):
+                    continue
+                if ref is not None:
+                    date, precision, tod = ref.value, ref.precision, ref.time_of_day
+                    if ref.kind != "anchor" and precision == "day":
+                        anchor = dt.date.fromisoformat(date)
+                else:
+                    same_place = next((e for e in reversed(events)
+                                       if _mention_key(e.mention) == _mention_key(mention)), None)
+                    if same_place is not None:  # "Protesters had occupied the diplomatic post"
+                        date, precision = same_place.date, same_place.date_precision
+                    else:
+                        date, precision = focal, ("day" if focal else None)
+                    tod = None
+                if from_context and ref is None and trig.family == "unrest" and not re.search(
+                    r"\b\d|hundreds|thousands|dozens|crowds?", sentence, re.I
+                ):
+                    continue  # "Sounds of gunfire can be heard": no place, date or size
+                events.append(Event(
+                    id="",
+                    date=date,
+                    date_precision=precision,
+                    status=status,
+                    category=trig.category,
+                    title=_title(trig, hit, mention, status, found, sentence),
+                    mention=mention,
+                    sources=[Source(article.name, sentence)],
+                    time_of_day=tod or clock_time(sentence),
+                    date_inferred=article.date_source == "inferred",
+                    kind=trig.kind,
+                    family=trig.family,
+                    place_from_context=from_context,
+                ))
+                previous = events[-1]
+        for f in found:
+            if f.mention.kind == "mission":
+                ctx.last_mission = ctx.complete(f.mention)
+        prev_refs = own_refs or prev_refs if continuation else own_refs
+        prev_found = [f for f in found if not _is_possessive_country(sentence, f)]
+    return merge(events)
+
+
+def _refs_for(refs: Sequence[TimeRef], hit: _Hit) -> list[TimeRef | None]:
+    """The time expressions that date this trigger: the nearest one, or every day of a list
+    ("demonstrations on Thursday 29 June, Friday 30 June and Thursday 20 July")."""
+    usable = [r for r in refs if r.value]
+    if not usable:
+        return [None]
+    days = [r for r in usable if r.precision == "day" and r.kind != "anchor"]
+    if len(days) >= 2 and hit.text.lower().endswith("s"):
+        return list(days)
+    return [_nearest_time(usable, hit)]
+
+
+def _refine_continuation(previous: Event | None, found: Sequence[Found],
+                         ctx: _ArticleContext) -> None:
+    """"They were pushed back at the Jumhuriya bridge": a pronoun sentence right after an
+    event, naming a smaller landmark in the same city, pins the event there."""
+    if previous is None:
+        return
+    prev = previous.mention
+    for f in found:
+        m = ctx.complete(f.mention)
+        if (
+            m.kind == "landmark"
+            and prev is not None
+            and prev.kind in ("landmark", "city")
+            and m.city
+            and m.city == prev.city
+            and _specificity(Found(0, 0, m)) > _specificity(Found(0, 0, prev))
+        ):
+            previous.title = previous.title.replace(place_label(prev), place_label(m))
+            previous.mention = m
+            break
+
+
+def _nearest_time(refs: Sequence[TimeRef], hit: _Hit) -> TimeRef | None:
+    """The time expression that belongs to this trigger: nearest, preferring the same clause."""
+    usable = [r for r in refs if r.value]
+    if not usable:
+        return None
+    return min(usable, key=lambda r: abs((r.start + r.end) / 2 - (hit.start + hit.end) / 2))
+
+
+# ---- merging ------------------------------------------------------------------------------
+
+_SEVERITY = {c: i for i, c in enumerate(["protest", "desecration", "riot/storming", "attack"])}
+
+
+def _family(e: Event) -> str:
+    return e.family or ("unrest" if e.category in _SEVERITY else e.category)
+
+
+def _dates_compatible(a: Event, b: Event) -> bool:
+    if not a.date or not b.date:
+        return a.date == b.date
+    short, long_ = sorted((a.date, b.date), key=len)
+    return long_.startswith(short)
+
+
+def _same_place(a: Event, b: Event) -> bool:
+    if _mention_key(a.mention) == _mention_key(b.mention):
+        return True
+    # a city and a landmark or mission in it, same status: "in Stockholm" / "a Stockholm mosque"
+    if a.status == b.status and a.mention and b.mention:
+        kinds = {a.mention.kind, b.mention.kind}
+        if "city" in kinds and kinds & {"landmark", "mission"} and a.mention.city and (
+            a.mention.city == b.mention.city
+        ):
+            return True
+    # a place taken only from the article's context joins any event in that city
+    for x, y in ((a, b), (b, a)):
+        if x.place_from_context and x.mention and y.mention and x.mention.city and (
+            x.mention.city == y.mention.city
+        ):
+            return True
+    return False
+
+
+def merge(events: Sequence[Event]) -> list[Event]:
+    """One event per family, compatible date and place; keeps every source sentence.
+
+    Day-precise events absorb month- or year-precise ones that fit them; within the unrest
+    family the most severe category names the result (ACLED codes one event per
+    location-day); "occurred" beats "planned".
+    """
+    ordered = sorted(
+        events,
+        key=lambda e: ({"day": 0, "month": 1, "year": 2}.get(e.date_precision or "", 3),
+                       e.place_from_context, e.date or ""),
+    )
+    merged: list[Event] = []
+    for e in ordered:
+        target = next(
+            (m for m in merged
+             if _family(m) == _family(e) and _dates_compatible(m, e) and _same_place(m, e)),
+            None,
+        )
+        if target is None:
+            merged.append(_copy(e))
+            continue
+        _absorb(target, e)
+    for m in merged:
+        m.id = _event_id(m)
+    merged.sort(key=lambda e: (e.date or "9999", e.time_of_day or "", e.title))
+    return merged
+
+
+def _copy(e: Event) -> Event:
+    return replace(e, sources=list(e.sources))
+
+
+def _absorb(target: Event, e: Event) -> None:
+    for s in e.sources:
+        if s not in target.sources:
+            target.sources.append(s)
+    if _family(target) == "unrest" and _SEVERITY.get(e.category, -1) > _SEVERITY.get(
+        target.category, -1
+    ):
+        target.category = e.category
+        target.title = e.title
+        target.kind = e.kind
+    if e.status == "occurred" and target.status == "planned":
+        target.status = "occurred"
+        target.title = target.title.replace(" planned", "").replace("threatens to cut", "cuts")
+    if (target.place_from_context and not e.place_from_context) or (
+        target.mention and e.mention and target.mention.kind == "city"
+        and e.mention.kind in ("landmark", "mission")
+    ):
+        target.mention = e.mention
+        target.title = e.title
+        target.place_from_context = e.place_from_context
+    if len(e.date or "") > len(target.date or ""):
+        target.date, target.date_precision = e.date, e.date_precision
+    target.time_of_day = target.time_of_day or e.time_of_day
+    target.date_inferred = target.date_inferred and e.date_inferred
+
+
+def _event_id(e: Event) -> str:
+    key = "|".join([_family(e), e.date or "", repr(_mention_key(e.mention))])
+    return hashlib.sha1(key.encode()).hexdigest()[:12]

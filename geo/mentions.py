@@ -1,0 +1,242 @@
+"""Find the places a sentence names: missions, landmarks, cities, countries.
+
+A statistical NER model finds "Baghdad" but not "the Jumhuriya bridge" or "the Swedish
+embassy in the Iraqi capital" (toolchain notes), so this is a gazetteer phrase matcher plus
+a few patterns for the shapes news uses to name places:
+  - missions: "the Swedish embassy in Baghdad", "Sweden's consulate in Istanbul",
+    "the embassy of Sweden", "the Iraqi Embassy in Denmark" (a country -> its capital)
+  - capitals: "the Iraqi capital", "the Swedish capital"
+  - named landmarks: gazetteer aliases, or "<Name> Square/Bridge/Mosque/..." not in it
+  - generic buildings tied to a city: "a mosque in central Stockholm", "a Stockholm mosque"
+  - cities and countries from the world gazetteer, longest match first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from geo import gazetteer
+from geo.models import PlaceMention
+
+SPECIFICITY = {"landmark": 3, "mission": 3, "city": 2, "region": 1, "country": 0}
+
+_MISSION_WORD = (r"(?P<mtype>[Ee]mbass(?:y|ies)|[Cc]onsulates?(?:[- ][Gg]eneral)?|"
+                 r"[Hh]igh [Cc]ommission)")
+_CAP = r"[A-Z][A-Za-z’'.-]*"
+_ADJ = r"(?P<adj>U\.S\.|US|UK|U\.K\.|" + _CAP + r"(?:\s" + _CAP + r")?)"
+_WHERE = (r"(?:\s+(?:in|to|at)\s+(?P<where>(?:the\s+)?(?:central\s+)?" + _CAP + r"(?:\s" + _CAP
+          + r"){0,2}(?:\s+capital)?))?")
+_MISSION_PATTERNS = [
+    re.compile(r"\b(?:the\s+)?" + _ADJ + r"(?:['’]s)?\s+" + _MISSION_WORD + _WHERE),
+    re.compile(r"\b(?:the\s+)?" + _MISSION_WORD + r"\s+of\s+(?:the\s+)?(?P<adj>" + _CAP
+               + r"(?:\s" + _CAP + r")?)" + _WHERE),
+]
+_CAPITAL = re.compile(r"\b(?:the\s+)?(?P<adj>" + _CAP + r")\s+capital\b")
+_LANDMARK_TYPES = (
+    "Square|Bridge|Mosque|Street|Avenue|Boulevard|Road|Palace|Stadium|Airport|Cathedral|Church|"
+    "Synagogue|Temple|Shrine|Parliament|University|Hospital|Park|Prison|Port|Harbour|Harbor|"
+    "Market|Bazaar|Gate|Tower|Zone|Camp|Ministry|Embassy|Consulate|Museum|Station|Hotel"
+)
+_NAMED_LANDMARK = re.compile(
+    r"\b(?P<name>(?:(?:al|el|de|la)[- ])?[A-Z][\w’'-]+"
+    r"(?:\s+(?:al|el|de|la|of|the)?\s*[A-Z][\w’'-]+){0,3})\s+(?P<ltype>(?i:" + _LANDMARK_TYPES
+    + r"))\b"
+)
+_GENERIC_BUILDING = re.compile(
+    r"\b(?:a|an|the)\s+(?:(?P<city1>" + _CAP + r")\s+)?(?P<ltype>mosque|church|synagogue|temple|"
+    r"cathedral|school|hospital|market|university)\b(?:\s+in\s+(?:central\s+|downtown\s+)?"
+    r"(?P<city2>" + _CAP + r"(?:\s" + _CAP + r")?))?"
+)
+_TOKEN = re.compile(r"[^\W_][\w’'.-]*", re.U)
+_TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "sheikh",
+           "ayatollah", "king", "queen", "prince", "pope", "cleric", "spokesperson",
+           "spokesman", "spokeswoman", "leader", "ambassador"}
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+    mention: PlaceMention
+
+    @property
+    def specificity(self) -> int:
+        return SPECIFICITY.get(self.mention.kind, 0)
+
+
+def _strip_possessive(s: str) -> str:
+    return re.sub(r"['’]s$", "", s)
+
+
+def _country_of_adj(adj: str) -> str | None:
+    return gazetteer.country_code(_strip_possessive(adj.strip()))
+
+
+def _city(text: str) -> gazetteer.Entry | None:
+    """Exact city-name lookup (fast, no fuzzy alternates: "Iraq" must not find Arak)."""
+    for entry in gazetteer.name_table().get(gazetteer.normalize(_strip_possessive(text)), ()):
+        if entry.kind == "city":
+            return entry
+    return None
+
+
+def _where(text: str | None) -> tuple[str | None, str | None]:
+    """Resolve the "in X" part of a phrase to (city, country_code)."""
+    if not text:
+        return None, None
+    text = re.sub(r"^(?:the\s+)?(?:central\s+)?", "", text.strip())
+    m = re.match(r"(?P<adj>.+?)\s+capital$", text)
+    if m:
+        code = _country_of_adj(m.group("adj"))
+        cap = gazetteer.capital(code) if code else None
+        return (cap.name if cap else None), code
+    words = text.split()
+    # "in Copenhagen and ..." may have swallowed a following capitalised word; try shorter
+    for n in range(len(words), 0, -1):
+        part = " ".join(words[:n])
+        code = gazetteer.country_code(part)
+        if code:
+            cap = gazetteer.capital(code)  # "the Iraqi embassy in Denmark": it is in the capital
+            return (cap.name if cap else None), code
+        city = _city(part)
+        if city:
+            return city.name, city.country_code
+    return None, None
+
+
+def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(not (b <= s or a >= e) for s, e in spans)
+
+
+def find_mentions(sentence: str) -> list[Found]:
+    """Place mentions in one sentence, left to right, without overlaps."""
+    found: list[Found] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(a: int, b: int, mention: PlaceMention) -> None:
+        found.append(Found(a, b, mention))
+        taken.append((a, b))
+
+    for pattern in _MISSION_PATTERNS:
+        for m in pattern.finditer(sentence):
+            if _overlaps(taken, m.start(), m.end()):
+                continue
+            sender = _country_of_adj(m.group("adj"))
+            if not sender:
+                continue
+            city, host = _where(m.group("where"))
+            end = m.end() if city or host else m.end("mtype")
+            add(m.start(), end, PlaceMention(
+                text=sentence[m.start():end], kind="mission", city=city, country_code=host,
+                mission_of=sender,
+                ))
+
+    for m in _CAPITAL.finditer(sentence):
+        if _overlaps(taken, m.start(), m.end()):
+            continue
+        code = _country_of_adj(m.group("adj"))
+        cap = gazetteer.capital(code) if code else None
+        if cap:
+            add(m.start(), m.end(), PlaceMention(text=cap.name, kind="city", city=cap.name,
+                                                 country_code=code))
+
+    _match_gazetteer(sentence, taken, add)
+
+    for m in _NAMED_LANDMARK.finditer(sentence):
+        if _overlaps(taken, m.start(), m.end()) or m.group("ltype").lower() in ("embassy",
+                                                                             "consulate"):
+            continue
+        name = m.group("name")
+        if name.split()[0].lower() in ("the", "a", "an") or name.lower() in _TITLES:
+            continue
+        if gazetteer.country_code(name) and m.group("ltype").lower() == "ministry":
+            continue
+        add(m.start(), m.end(), PlaceMention(text=f"{name} {m.group('ltype')}", kind="landmark"))
+
+    for m in _GENERIC_BUILDING.finditer(sentence):
+        if _overlaps(taken, m.start("ltype"), m.end("ltype")):
+            continue
+        city_text = m.group("city1") or m.group("city2")
+        city = _city(city_text) if city_text else None
+        if city is None:
+            continue
+        # The city name inside it may already be taken as a plain city: replace that one.
+        for i, f in enumerate(found):
+            if f.mention.kind == "city" and m.start() <= f.start < m.end():
+                found.pop(i)
+                taken.remove((f.start, f.end))
+                break
+        add(m.start(), m.end(), PlaceMention(text=m.group("ltype"), kind="landmark",
+                                             city=city.name, country_code=city.country_code))
+
+    _link_possessives(sentence, found)
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None:
+    table = gazetteer.name_table()
+    tokens = list(_TOKEN.finditer(sentence))
+    i = 0
+    max_n = gazetteer.MAX_NAME_TOKENS
+    while i < len(tokens):
+        first = tokens[i].group(0)
+        if first[0].isalpha() and first[0].isascii() and not first[0].isupper():
+            i += 1
+            continue
+        hit = None
+        for n in range(min(max_n, len(tokens) - i), 0, -1):
+            a, b = tokens[i].start(), tokens[i + n - 1].end()
+            raw = sentence[a:b].rstrip(".")
+            b = a + len(raw)
+            stripped = _strip_possessive(raw)
+            key = gazetteer.normalize(stripped)
+            entries = table.get(key)
+            if entries and not _overlaps(taken, a, b):
+                hit = (n, a, a + len(stripped), entries)
+                break
+        if hit is None:
+            i += 1
+            continue
+        n, a, b, entries = hit
+        if not _looks_like_person(sentence, tokens, i, n):
+            entry = entries[0]
+            if entry.kind == "landmark":
+                mention = PlaceMention(text=entry.name, kind="landmark", city=entry.city,
+                                       country_code=entry.country_code)
+            elif entry.kind == "country":
+                mention = PlaceMention(text=entry.name, kind="country",
+                                       country_code=entry.country_code)
+            else:
+                mention = PlaceMention(text=entry.name, kind=entry.kind, city=entry.name,
+                                       country_code=entry.country_code)
+            add(a, b, mention)
+        i += n
+
+
+def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
+    """'Lawrence Richard', 'President Jackson': a city name used as a person's name."""
+    prev = tokens[i - 1].group(0) if i > 0 else ""
+    nxt = tokens[i + n].group(0) if i + n < len(tokens) else ""
+    if prev.lower().rstrip(".") in _TITLES:
+        return True
+    gap_next = sentence[tokens[i + n - 1].end(): tokens[i + n].start()] if nxt else ""
+    if nxt and gap_next == " " and nxt[0].isupper() and nxt.isalpha():
+        table = gazetteer.name_table()
+        if gazetteer.normalize(nxt) not in table and nxt not in _LANDMARK_TYPES.split("|"):
+            return True
+    return False
+
+
+def _link_possessives(sentence: str, found: list[Found]) -> None:
+    """"Baghdad's Green Zone": the landmark is in that city."""
+    for idx in range(len(found) - 1):
+        a, b = found[idx], found[idx + 1]
+        between = sentence[a.end:b.start]
+        if a.mention.kind == "city" and b.mention.kind in ("landmark", "mission") and re.fullmatch(
+            r"['’]s\s+(?:\w+\s+){0,2}", between
+        ) and not b.mention.city:
+            found[idx + 1] = Found(b.start, b.end, PlaceMention(
+                text=b.mention.text, kind=b.mention.kind, city=a.mention.city,
+                country_code=a.mention.country_code, mission_of=b.mention.mission_of))
