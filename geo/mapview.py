@@ -1,0 +1,308 @@
+"""Build the folium map: a stable base map plus one FeatureGroup per step.
+
+The split is what keeps the dashboard smooth: streamlit-folium remounts the map whenever
+the base map's script changes, but swaps a ``feature_group_to_add`` in place. So
+
+* :func:`base_map` depends only on the whole event set and the online switch (never on the
+  selected date, mode or filters): offline borders, city labels, the "fit to events"
+  control, the initial view;
+* :func:`step_group` carries everything that changes on a step: markers, popups, tooltips,
+  the big date banner, the legend and the source line, all drawn by ``NM.StepLayer`` in
+  ``geo/static/newsmap.js`` from one JSON payload (:func:`step_payload`).
+
+Article text only ever travels inside that JSON (with ``<``, ``>``, ``&`` escaped) and the
+browser sets it with ``textContent``: it can not become markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo import offline
+from geo.basemap import ATTRIBUTION as BASEMAP_ATTRIBUTION
+from geo.basemap import geojson_text
+from geo.models import Event
+from geo.timeline import (
+    MODES,
+    Shown,
+    colocated_slots,
+    date_label,
+    is_located,
+    ordered_categories,
+    place_label,
+    precision_note,
+    resolve_mode,
+    style,
+)
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+DEFAULT_VIEW = ((30.0, 20.0), 3)
+
+
+def js_json(obj) -> str:
+    """JSON that is safe inside an inline <script> and inside a JS eval."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return (
+        s.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+class NewsMap(folium.Map):
+    """folium.Map whose only assets are local: Leaflet and newsmap.js/css.
+
+    folium's defaults (jQuery, Bootstrap, Font Awesome, awesome-markers, all from CDNs)
+    are dropped: markers are inline SVG, so no icon font is needed.
+    """
+
+    default_js = offline.default_js()
+    default_css = offline.default_css()
+
+
+class _Script(MacroElement):
+    """A bit of JS run with the parent's variable name."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this.code.replace('__PARENT__', this._parent.get_name()) }}"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "NewsmapScript"
+        self.code = code
+
+
+def bounds_of(events: Sequence[Event]) -> list[list[float]] | None:
+    pts = [(e.place.lat, e.place.lon) for e in events if is_located(e)]
+    if not pts:
+        return None
+    lats = [p[0] for p in pts]
+    lons = [p[1] for p in pts]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def city_labels(events: Sequence[Event]) -> list[dict]:
+    """One label per city or country named by a located event, at its mean point.
+
+    Offline there are no tile labels, so these say which city the dots are in.
+    """
+    pts: dict[str, list[tuple[float, float]]] = {}
+    for e in events:
+        if not is_located(e):
+            continue
+        p = e.place
+        name = p.city or (p.name if p.precision == "city" else None)
+        if not name:
+            continue
+        pts.setdefault(name, []).append((p.lat, p.lon))
+    out = []
+    for name, ps in sorted(pts.items()):
+        out.append(
+            {
+                "name": name,
+                "lat": round(sum(p[0] for p in ps) / len(ps), 5),
+                "lon": round(sum(p[1] for p in ps) / len(ps), 5),
+            }
+        )
+    return out
+
+
+def base_map(
+    events: Sequence[Event],
+    *,
+    online: bool = False,
+    standalone: bool = False,
+) -> NewsMap:
+    """The stable part of the map. Depends only on ``events`` (all of them) and ``online``."""
+    bounds = bounds_of(events)
+    center, zoom = DEFAULT_VIEW
+    if bounds:
+        center = (
+            (bounds[0][0] + bounds[1][0]) / 2,
+            (bounds[0][1] + bounds[1][1]) / 2,
+        )
+    m = NewsMap(
+        location=list(center),
+        zoom_start=zoom,
+        tiles=None,
+        attribution_control=False,
+        control_scale=False,
+        prefer_canvas=False,
+        world_copy_jump=True,
+    )
+    if online:
+        folium.TileLayer(
+            "OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap", control=False
+        ).add_to(m)
+    opts = {
+        "online": online,
+        "labels": city_labels(events),
+        "source_base": _credits(online, events),
+    }
+    if online:
+        pass
+    elif standalone:
+        opts["basemapData"] = "__BASEMAP__"
+    else:
+        opts["basemapUrl"] = offline.basemap_url()
+    code = f"NM.setupBase(__PARENT__, {js_json(opts)});"
+    if standalone and not online:
+        code = code.replace('"__BASEMAP__"', geojson_text())
+    _Script(code).add_to(m)
+    if bounds:
+        if bounds[0] == bounds[1]:
+            m.location = list(bounds[0])
+            m.options["zoom"] = 11
+        else:
+            m.fit_bounds(bounds, padding=(60, 60), max_zoom=12)
+    return m
+
+
+def _credits(online: bool, events: Sequence[Event]) -> str:
+    parts = ["Leaflet"]
+    parts.append(f"Map {OSM_ATTRIBUTION}" if online else BASEMAP_ATTRIBUTION)
+    return " · ".join(parts)
+
+
+def source_line(shown: Sequence[Shown], online: bool, max_articles: int = 4) -> str:
+    """'Sources: a.txt, b.txt · Places © OpenStreetMap contributors · Borders: Natural Earth'."""
+    arts: list[str] = []
+    attributions: list[str] = []
+    for s in shown:
+        for src in s.event.sources:
+            if src.article not in arts:
+                arts.append(src.article)
+        p = s.event.place
+        if p is not None and p.attribution and p.attribution not in attributions:
+            attributions.append(p.attribution)
+    parts = []
+    if arts:
+        more = len(arts) - max_articles
+        listed = ", ".join(arts[:max_articles]) + (f" +{more} more" if more > 0 else "")
+        parts.append(f"Sources: {listed}")
+    tiles = f"Map {OSM_ATTRIBUTION}" if online else BASEMAP_ATTRIBUTION
+    for a in attributions:
+        if not (online and a == OSM_ATTRIBUTION):
+            parts.append(f"Places {a}")
+    parts.append(tiles)
+    parts.append("Leaflet")
+    return " · ".join(parts)
+
+
+def marker_payload(s: Shown, slot: int, group_size: int) -> dict:
+    e = s.event
+    color, glyph = style(e.category)
+    return {
+        "id": e.id,
+        "lat": e.place.lat,
+        "lon": e.place.lon,
+        "current": s.current,
+        "category": e.category,
+        "color": color,
+        "glyph": glyph,
+        "status": e.status,
+        "title": e.title,
+        "date": e.date,
+        "date_label": date_label(e.date),
+        "time_of_day": e.time_of_day,
+        "place": place_label(e),
+        "precision": e.place.precision,
+        "precision_note": precision_note(e),
+        "sources": [{"article": x.article, "sentence": x.sentence} for x in e.sources],
+        "slot": slot,
+        "group_size": group_size,
+    }
+
+
+def step_payload(
+    shown: Sequence[Shown], date: str | None, mode: str, *, online: bool = False
+) -> dict:
+    """Everything ``NM.StepLayer`` draws for one step (plain text; the browser escapes)."""
+    mode = resolve_mode(mode)
+    on_map = [s for s in shown if is_located(s.event)]
+    slots = colocated_slots([s.event for s in on_map])
+    markers = [marker_payload(s, *slots[s.event.id]) for s in on_map]
+    n_current = sum(1 for s in shown if s.current)
+    n_off_map = len(shown) - len(on_map)
+    if mode == "date":
+        sub = f"{len(shown)} event{'s' if len(shown) != 1 else ''} on this date"
+    elif mode == "upto":
+        sub = f"{len(shown)} events up to this date · {n_current} on this date"
+    else:
+        sub = f"all dates · {len(shown)} events · {n_current} on this date"
+    if n_off_map:
+        sub += f" · {n_off_map} not on map (no location)"
+    per_cat = Counter(s.event.category for s in on_map)
+    legend = []
+    for cat in ordered_categories(per_cat):
+        color, glyph = style(cat)
+        legend.append({"category": cat, "color": color, "glyph": glyph, "n": per_cat[cat]})
+    ids = ",".join(m["id"] for m in markers)
+    step_id = hashlib.sha1(f"{date}|{mode}|{ids}".encode()).hexdigest()[:12]
+    return {
+        "step_id": step_id,
+        "date": date,
+        "mode": mode,
+        "mode_label": MODES[mode],
+        "date_label": date_label(date) if date else "All events",
+        "subtitle": sub,
+        "legend_title": "Event type",
+        "legend": legend,
+        "has_past": any(not m["current"] for m in markers),
+        "has_approx": any(m["precision"] != "landmark" for m in markers),
+        "source_line": source_line(shown, online),
+        "empty_note": "No located events for this step",
+        "markers": markers,
+    }
+
+
+def step_group(payload: dict) -> folium.FeatureGroup:
+    """The per-step FeatureGroup for ``st_folium(feature_group_to_add=...)``."""
+    fg = folium.FeatureGroup(name="events", control=False)
+    _Script(f"new NM.StepLayer({js_json(payload)}).addTo(__PARENT__);").add_to(fg)
+    return fg
+
+
+def payload_from_script(script: str) -> list[dict]:
+    """The step payloads inside generated JS (tests and the browser checks use this)."""
+    out = []
+    marker = "new NM.StepLayer("
+    start = 0
+    while (i := script.find(marker, start)) >= 0:
+        j = i + len(marker)
+        obj, end = json.JSONDecoder().raw_decode(script, j)
+        out.append(obj)
+        start = end
+    return out
+
+
+def standalone_html(
+    all_events: Sequence[Event],
+    shown: Sequence[Shown],
+    date: str | None,
+    mode: str,
+    *,
+    online: bool = False,
+    title: str = "News-event map",
+) -> str:
+    """The current map as one self-contained HTML file: no server, no network needed."""
+    m = base_map(all_events, online=online, standalone=True)
+    fg = step_group(step_payload(shown, date, mode, online=online))
+    fg.add_to(m)
+    root = m.get_root()
+    root.title = title
+    html = root.render()
+    html = offline.inline_assets(html)
+    return html

@@ -1,0 +1,305 @@
+/* News-event map: the front-end half of geo/mapview.py.
+ *
+ * NM.setupBase(map, opts)  once per map mount: offline base layer, city labels, fit control.
+ * NM.StepLayer(data)       one per step, added to the step's FeatureGroup: markers, date
+ *                          banner, legend and source line. Removing the FeatureGroup (what
+ *                          streamlit-folium does on a step) removes all of them, so the base
+ *                          map, its zoom and its centre stay as the user left them.
+ *
+ * Every text that came from an article is set with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+  var NM = (window.NM = window.NM || {});
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  // White glyphs drawn in a 24x24 box, centred on (12, 12). Only static strings here.
+  var GLYPHS = {
+    flame: '<path d="M12 3c1 3.5 5 5.5 5 10a5 5 0 0 1-10 0c0-2.5 1.5-4 2.5-5 0 2 1 3 2 3-1-3 0-6 .5-8z"/>',
+    burst: '<path d="M12 2l2 6 6-3-3 6 6 2-6 2 3 6-6-3-2 6-2-6-6 3 3-6-6-2 6-2-3-6 6 3z"/>',
+    megaphone: '<path d="M4 10h3l9-5v14l-9-5H4z"/><path d="M7 14l1.5 5h2.5L10 14z"/>',
+    book: '<path d="M5 5h6a1 1 0 0 1 1 1v13a1 1 0 0 0-1-1H5zM19 5h-6a1 1 0 0 0-1 1v13a1 1 0 0 1 1-1h6z"/>',
+    flag: '<path d="M6 3h2v18H6z"/><path d="M8 4h10l-2.5 4L18 12H8z"/>',
+    exit: '<path d="M4 11h10V7l6 5-6 5v-4H4z"/>',
+    ban: '<path d="M12 4a8 8 0 1 0 0 16 8 8 0 0 0 0-16zm0 2.5a5.5 5.5 0 0 1 4.4 8.8L8.7 7.6A5.5 5.5 0 0 1 12 6.5zm-4.4 2.2l7.7 7.7A5.5 5.5 0 0 1 7.6 8.7z"/>',
+    ballot: '<path d="M4 11h16v9H4z"/><path d="M9 3h6v7H9z"/>',
+    warning: '<path d="M12 3l10 17H2zM11 9v6h2V9zm0 7.5v2h2v-2z" fill-rule="evenodd"/>',
+    speech: '<path d="M4 5h16v10H10l-5 4v-4H4z"/>',
+    dot: '<circle cx="12" cy="12" r="4"/>'
+  };
+  NM.GLYPHS = GLYPHS;
+
+  function glyphSvg(glyph, size) {
+    return (
+      '<svg class="nm-glyph" viewBox="0 0 24 24" width="' + size + '" height="' + size +
+      '" fill="#fff" aria-hidden="true">' + (GLYPHS[glyph] || GLYPHS.dot) + "</svg>"
+    );
+  }
+  NM.glyphSvg = glyphSvg;
+
+  function swatch(color, glyph, size) {
+    var s = el("span", "nm-swatch");
+    s.style.background = /^#[0-9a-fA-F]{3,8}$/.test(color) ? color : "#555";
+    s.style.width = s.style.height = size + "px";
+    s.innerHTML = glyphSvg(glyph, Math.round(size * 0.7)); // static SVG only
+    return s;
+  }
+
+  function markerIcon(m) {
+    var size = m.current ? 30 : 20;
+    var color = /^#[0-9a-fA-F]{3,8}$/.test(m.color) ? m.color : "#555";
+    var html =
+      '<svg class="nm-leader" width="1" height="1"><line x1="0" y1="0" x2="0" y2="0"/></svg>' +
+      '<span class="nm-anchor"></span>' +
+      '<span class="nm-pin" style="background:' + color + ";width:" + size + "px;height:" + size +
+      "px;margin:" + -size / 2 + "px 0 0 " + -size / 2 + 'px">' +
+      glyphSvg(m.glyph, Math.round(size * 0.66)) + "</span>";
+    var cls = "nm-marker " + (m.current ? "nm-current" : "nm-past");
+    if (m.status === "planned") cls += " nm-planned";
+    if (m.precision && m.precision !== "landmark") cls += " nm-approx";
+    return L.divIcon({ className: cls, html: html, iconSize: [0, 0], iconAnchor: [0, 0] });
+  }
+
+  function popupContent(m) {
+    var root = el("div", "nm-popup");
+    var head = el("div", "nm-popup-head");
+    head.appendChild(swatch(m.color, m.glyph, 18));
+    head.appendChild(el("span", "nm-popup-cat", m.category));
+    if (m.status === "planned") head.appendChild(el("span", "nm-badge", "planned"));
+    if (!m.current) head.appendChild(el("span", "nm-badge nm-badge-past", "earlier"));
+    root.appendChild(head);
+    root.appendChild(el("div", "nm-popup-title", m.title));
+    var when = m.date_label + (m.time_of_day ? " · " + m.time_of_day : "");
+    root.appendChild(el("div", "nm-popup-when", when));
+    var place = el("div", "nm-popup-place");
+    place.appendChild(el("span", "nm-place-name", m.place));
+    place.appendChild(el("span", "nm-precision nm-precision-" + m.precision, m.precision_note));
+    root.appendChild(place);
+    (m.sources || []).slice(0, 3).forEach(function (s) {
+      var q = el("blockquote", "nm-evidence", s.sentence);
+      root.appendChild(q);
+      root.appendChild(el("div", "nm-article", "— " + s.article));
+    });
+    if ((m.sources || []).length > 3)
+      root.appendChild(el("div", "nm-article", "+ " + (m.sources.length - 3) + " more sources"));
+    if (m.group_size > 1)
+      root.appendChild(el("div", "nm-group", m.group_size + " events at this spot"));
+    return root;
+  }
+
+  function tooltipContent(m) {
+    var t = el("div", "nm-tip");
+    t.appendChild(el("b", null, m.title));
+    t.appendChild(el("div", null, m.date_label + " · " + m.place));
+    return t;
+  }
+
+  // ---- base map ---------------------------------------------------------------------
+  NM.setupBase = function (map, opts) {
+    NM.map = map;
+    var box = map.getContainer();
+    box.classList.add("nm-map");
+    box.classList.add(opts.online ? "nm-online" : "nm-offline");
+    if (!opts.online) {
+      map.createPane("nmBase");
+      map.getPane("nmBase").style.zIndex = 150;
+      var style = { color: "#a7b0ba", weight: 0.8, fillColor: "#f3efe6", fillOpacity: 1 };
+      var add = function (data) {
+        NM.baseLayer = L.geoJSON(data, {
+          style: style,
+          interactive: false,
+          pane: "nmBase",
+          renderer: L.canvas({ pane: "nmBase", padding: 0.5 })
+        }).addTo(map);
+        box.classList.add("nm-base-ready");
+      };
+      if (opts.basemapData) add(opts.basemapData);
+      else if (opts.basemapUrl)
+        fetch(opts.basemapUrl)
+          .then(function (r) { return r.json(); })
+          .then(add)
+          .catch(function () { box.classList.add("nm-base-failed"); });
+    }
+    (opts.labels || []).forEach(function (c) {
+      L.marker([c.lat, c.lon], {
+        icon: L.divIcon({ className: "nm-city", html: "", iconSize: [0, 0] }),
+        interactive: false,
+        keyboard: false
+      })
+        .addTo(map)
+        .getElement()
+        .appendChild(el("span", "nm-city-label", c.name));
+    });
+    var Fit = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        var b = el("a", "nm-fit leaflet-bar", "Fit to events");
+        b.href = "#";
+        b.title = "Zoom to this step's events";
+        b.setAttribute("role", "button");
+        L.DomEvent.disableClickPropagation(b);
+        L.DomEvent.on(b, "click", function (e) {
+          L.DomEvent.preventDefault(e);
+          NM.fit(map);
+        });
+        return b;
+      }
+    });
+    new Fit().addTo(map);
+    NM.sourceBase = opts.source_base || "";
+  };
+
+  NM.fit = function (map) {
+    map = map || NM.map;
+    var step = NM.current;
+    if (!step || !step._points.length) return;
+    var pts = step._currentPoints.length ? step._currentPoints : step._points;
+    if (pts.length === 1) map.setView(pts[0], Math.max(map.getZoom(), 11));
+    else map.fitBounds(L.latLngBounds(pts), { padding: [70, 70], maxZoom: 12 });
+  };
+
+  // ---- one step ---------------------------------------------------------------------
+  NM.StepLayer = L.Layer.extend({
+    initialize: function (data) {
+      this._data = data;
+      this._markers = [];
+      this._points = [];
+      this._currentPoints = [];
+    },
+
+    onAdd: function (map) {
+      var self = this;
+      var d = this._data;
+      this._group = L.layerGroup();
+      // earlier events first so current ones are drawn on top
+      d.markers.forEach(function (m) {
+        var ll = L.latLng(m.lat, m.lon);
+        var mk = L.marker(ll, {
+          icon: markerIcon(m),
+          zIndexOffset: m.current ? 1000 : 0,
+          riseOnHover: true,
+          alt: m.title
+        });
+        mk.bindPopup(popupContent(m), { maxWidth: 340, minWidth: 240 });
+        mk.bindTooltip(tooltipContent(m), { direction: "top", offset: [0, -14] });
+        mk.nm = m;
+        mk.addTo(self._group);
+        self._markers.push(mk);
+        self._points.push(ll);
+        if (m.current) self._currentPoints.push(ll);
+      });
+      this._group.addTo(map);
+
+      var box = map.getContainer();
+      this._dom = [];
+      // date banner, top centre
+      var banner = el("div", "nm-banner");
+      banner.appendChild(el("div", "nm-banner-date", d.date_label));
+      banner.appendChild(el("div", "nm-banner-sub", d.subtitle));
+      this._addDom(box, banner);
+      // legend, bottom left
+      if (d.legend.length) {
+        var legend = el("div", "nm-legend");
+        legend.appendChild(el("div", "nm-legend-title", d.legend_title));
+        d.legend.forEach(function (row) {
+          var r = el("div", "nm-legend-row" + (row.n ? "" : " nm-legend-zero"));
+          r.appendChild(swatch(row.color, row.glyph, 16));
+          r.appendChild(el("span", "nm-legend-name", row.category));
+          r.appendChild(el("span", "nm-legend-n", row.n));
+          legend.appendChild(r);
+        });
+        if (d.has_past) {
+          var past = el("div", "nm-legend-row nm-legend-note");
+          past.appendChild(el("span", "nm-legend-pastdot"));
+          past.appendChild(el("span", null, "faded = earlier dates"));
+          legend.appendChild(past);
+        }
+        if (d.has_approx) {
+          var ap = el("div", "nm-legend-row nm-legend-note");
+          ap.appendChild(el("span", "nm-legend-approxdot"));
+          ap.appendChild(el("span", null, "dashed ring = city-level point"));
+          legend.appendChild(ap);
+        }
+        this._addDom(box, legend);
+      }
+      // source line, bottom right (inside the frame so a crop still credits)
+      this._addDom(box, el("div", "nm-source", d.source_line));
+      if (!d.markers.length) this._addDom(box, el("div", "nm-empty", d.empty_note));
+
+      map.on("zoomend viewreset", this._declutter, this);
+      this._declutter();
+      NM.current = this;
+      box.setAttribute("data-nm-step", d.step_id);
+      box.setAttribute("data-nm-count", String(d.markers.length));
+    },
+
+    onRemove: function (map) {
+      map.off("zoomend viewreset", this._declutter, this);
+      map.removeLayer(this._group);
+      this._dom.forEach(function (n) {
+        if (n.parentNode) n.parentNode.removeChild(n);
+      });
+      this._dom = [];
+      if (NM.current === this) NM.current = null;
+    },
+
+    _addDom: function (box, node) {
+      L.DomEvent.disableClickPropagation(node);
+      L.DomEvent.disableScrollPropagation(node);
+      box.appendChild(node);
+      this._dom.push(node);
+    },
+
+    // Markers closer than MIN px are fanned out on rings around their true spot; a thin
+    // leader line ties each moved pin back to it. Current events are placed first.
+    _declutter: function () {
+      var map = this._map;
+      if (!map) return;
+      var MIN = 32;
+      var order = this._markers.slice().sort(function (a, b) {
+        return (b.nm.current ? 1 : 0) - (a.nm.current ? 1 : 0) || a.nm.slot - b.nm.slot;
+      });
+      var placed = [];
+      order.forEach(function (mk) {
+        var p = map.latLngToLayerPoint(mk.getLatLng());
+        var best = [0, 0];
+        var found = false;
+        for (var ring = 0; ring < 6 && !found; ring++) {
+          var n = ring === 0 ? 1 : 6 * ring;
+          for (var k = 0; k < n && !found; k++) {
+            var a = (2 * Math.PI * k) / n - Math.PI / 2 + ring * 0.4;
+            var dx = ring === 0 ? 0 : Math.round(Math.cos(a) * ring * MIN);
+            var dy = ring === 0 ? 0 : Math.round(Math.sin(a) * ring * MIN);
+            var ok = placed.every(function (q) {
+              var ex = p.x + dx - q.x;
+              var ey = p.y + dy - q.y;
+              return ex * ex + ey * ey >= MIN * MIN;
+            });
+            if (ok) {
+              best = [dx, dy];
+              found = true;
+            }
+          }
+        }
+        placed.push({ x: p.x + best[0], y: p.y + best[1] });
+        var node = mk.getElement();
+        if (!node) return;
+        var pin = node.querySelector(".nm-pin");
+        var line = node.querySelector(".nm-leader line");
+        pin.style.transform = "translate(" + best[0] + "px," + best[1] + "px)";
+        line.setAttribute("x2", best[0]);
+        line.setAttribute("y2", best[1]);
+        node.classList.toggle("nm-moved", best[0] !== 0 || best[1] !== 0);
+        mk.nmOffset = best;
+        if (mk.getTooltip()) mk.getTooltip().options.offset = [best[0], best[1] - 14];
+        if (mk.getPopup()) mk.getPopup().options.offset = [best[0], best[1] - 8];
+      });
+    }
+  });
+})();

@@ -1,0 +1,311 @@
+"""Pure functions behind the dashboard: date steps, modes, filters, co-located markers, cards.
+
+Nothing here touches Streamlit or folium, so all of it is unit-tested directly.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from geo.models import CATEGORIES, Event
+
+MODES: dict[str, str] = {
+    "date": "this date only",
+    "upto": "up to this date",
+    "all": "all dates",
+}
+DEFAULT_MODE = "upto"
+
+# Category -> (colour, glyph name in newsmap.js). Colour-blind-aware, distinct at 20 px.
+STYLE: dict[str, tuple[str, str]] = {
+    "riot/storming": ("#d62728", "flame"),
+    "attack": ("#7b1113", "burst"),
+    "protest": ("#f28e2b", "megaphone"),
+    "desecration": ("#8e44ad", "book"),
+    "diplomatic action": ("#1f77b4", "flag"),
+    "evacuation": ("#2ca02c", "exit"),
+    "sanction": ("#5a6270", "ban"),
+    "election": ("#e377c2", "ballot"),
+    "disaster": ("#a0522d", "warning"),
+    "statement": ("#17a2a2", "speech"),
+}
+OTHER_STYLE = ("#4b5563", "dot")
+
+
+def style(category: str) -> tuple[str, str]:
+    return STYLE.get(category, OTHER_STYLE)
+
+
+def ordered_categories(categories: Iterable[str]) -> list[str]:
+    """Legend order: the fixed taxonomy first, then anything unexpected, alphabetically."""
+    cats = set(categories)
+    known = [c for c in CATEGORIES if c in cats]
+    return known + sorted(cats - set(CATEGORIES))
+
+
+# ---- dates -----------------------------------------------------------------------------
+
+
+def date_precision(date: str | None) -> str | None:
+    if not date:
+        return None
+    return {4: "year", 7: "month", 10: "day"}.get(len(date))
+
+
+def date_label(date: str | None) -> str:
+    """'2023-07-22' -> '22 July 2023'; '2023-07' -> 'July 2023'; '2023' -> '2023'."""
+    if not date:
+        return "Undated"
+    parts = date.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {calendar.month_name[int(parts[1])]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{calendar.month_name[int(parts[1])]} {parts[0]}"
+    except (ValueError, IndexError):
+        return date
+    return date
+
+
+def short_label(date: str | None) -> str:
+    """'2023-07-22' -> '22 Jul 2023' (slider ticks, chart axis)."""
+    if not date:
+        return "undated"
+    parts = date.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {calendar.month_abbr[int(parts[1])]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{calendar.month_abbr[int(parts[1])]} {parts[0]}"
+    except (ValueError, IndexError):
+        return date
+    return date
+
+
+def event_dates(events: Iterable[Event]) -> list[str]:
+    """The distinct event dates, oldest first: the slider's steps.
+
+    Mixed precision sorts as strings do, which puts a coarser date before the finer ones
+    inside it ('2023' < '2023-07' < '2023-07-20').
+    """
+    return sorted({e.date for e in events if e.date})
+
+
+def neighbours(dates: Sequence[str], current: str | None) -> tuple[str | None, str | None]:
+    """(previous, next) date around ``current``; None at either end."""
+    if not dates:
+        return None, None
+    if current not in dates:
+        return None, dates[0]
+    i = dates.index(current)
+    return (dates[i - 1] if i > 0 else None, dates[i + 1] if i + 1 < len(dates) else None)
+
+
+def resolve_date(dates: Sequence[str], wanted: str | None) -> str | None:
+    """A date from the URL or the session, clamped to an existing step.
+
+    Unknown or missing -> the latest date (the newest events are what users open the map for);
+    a date between steps -> the last step on or before it.
+    """
+    if not dates:
+        return None
+    if wanted in dates:
+        return wanted
+    if wanted:
+        earlier = [d for d in dates if d <= wanted]
+        if earlier:
+            return earlier[-1]
+        return dates[0]
+    return dates[-1]
+
+
+def resolve_mode(wanted: str | None) -> str:
+    return wanted if wanted in MODES else DEFAULT_MODE
+
+
+# ---- selection -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An event on the map for one step; ``current`` = on the selected date (not faded)."""
+
+    event: Event
+    current: bool
+
+
+def select(events: Iterable[Event], date: str | None, mode: str) -> list[Shown]:
+    """The events a step shows, oldest first, current ones last (drawn on top).
+
+    * "date": events on exactly ``date``;
+    * "upto": events on or before ``date``; earlier ones are not current (faded);
+    * "all":  every event, undated ones included; those on ``date`` are current.
+    """
+    mode = resolve_mode(mode)
+    out: list[Shown] = []
+    for e in events:
+        if mode == "date":
+            if date is not None and e.date == date:
+                out.append(Shown(e, True))
+        elif mode == "upto":
+            if date is not None and e.date and e.date <= date:
+                out.append(Shown(e, e.date == date))
+        else:
+            out.append(Shown(e, date is not None and e.date == date))
+    out.sort(key=lambda s: (s.current, s.event.date or "", s.event.id))
+    return out
+
+
+def is_located(e: Event) -> bool:
+    return e.place is not None and e.place.lat is not None and e.place.lon is not None
+
+
+def located(shown: Iterable[Shown]) -> list[Shown]:
+    return [s for s in shown if is_located(s.event)]
+
+
+def event_country(e: Event) -> str | None:
+    if e.place and e.place.country:
+        return e.place.country
+    if e.place and e.place.country_code:
+        return e.place.country_code
+    if e.mention and e.mention.country_code:
+        return e.mention.country_code
+    return None
+
+
+def event_articles(e: Event) -> list[str]:
+    return list(dict.fromkeys(s.article for s in e.sources))
+
+
+@dataclass(frozen=True)
+class Facets:
+    categories: list[str]
+    countries: list[str]
+    articles: list[str]
+
+
+def facets(events: Iterable[Event]) -> Facets:
+    events = list(events)
+    cats = ordered_categories(e.category for e in events)
+    countries = sorted({c for e in events if (c := event_country(e))})
+    arts = sorted({a for e in events for a in event_articles(e)})
+    return Facets(cats, countries, arts)
+
+
+def apply_filters(
+    events: Iterable[Event],
+    categories: Iterable[str] | None = None,
+    countries: Iterable[str] | None = None,
+    articles: Iterable[str] | None = None,
+) -> list[Event]:
+    """Keep events matching every non-empty filter (an empty or None filter keeps all).
+
+    A country filter drops events with no known country; an article filter keeps an event
+    cited by any of the chosen articles.
+    """
+    cats = set(categories or ())
+    ctry = set(countries or ())
+    arts = set(articles or ())
+    out = []
+    for e in events:
+        if cats and e.category not in cats:
+            continue
+        if ctry and event_country(e) not in ctry:
+            continue
+        if arts and not arts.intersection(event_articles(e)):
+            continue
+        out.append(e)
+    return out
+
+
+def counts_per_date(events: Iterable[Event]) -> list[tuple[str, int]]:
+    c = Counter(e.date for e in events if e.date)
+    return sorted(c.items())
+
+
+# ---- markers ---------------------------------------------------------------------------
+
+
+def colocated_slots(events: Sequence[Event], decimals: int = 4) -> dict[str, tuple[int, int]]:
+    """event id -> (slot, group size) for events at the same point (~10 m).
+
+    Events sharing a point get slots 0..n-1 in a stable order; the map fans them out around
+    the point instead of stacking them (see ``_declutter`` in newsmap.js), and popups say
+    how many events share the spot.
+    """
+    groups: dict[tuple[float, float], list[Event]] = defaultdict(list)
+    for e in events:
+        if is_located(e):
+            key = (round(e.place.lat, decimals), round(e.place.lon, decimals))
+            groups[key].append(e)
+    out: dict[str, tuple[int, int]] = {}
+    for members in groups.values():
+        for i, e in enumerate(members):
+            out[e.id] = (i, len(members))
+    return out
+
+
+def precision_note(e: Event) -> str:
+    """Says how exact the point is; a city-level point must never pass for the spot."""
+    p = e.place
+    if p is None:
+        return "not located"
+    if p.lat is None or p.lon is None:
+        return "not located" + (f" ({p.note})" if p.note else "")
+    if p.precision == "landmark":
+        return "exact place (landmark)"
+    where = {"city": "the city", "region": "the region", "country": "the country"}.get(
+        p.precision, p.precision
+    )
+    return f"approximate: point is {where}, not the exact spot"
+
+
+def place_label(e: Event) -> str:
+    if e.place is not None:
+        parts = [e.place.name]
+        if e.place.city and e.place.city != e.place.name:
+            parts.append(e.place.city)
+        if e.place.country and e.place.country not in parts:
+            parts.append(e.place.country)
+        return ", ".join(p for p in parts if p)
+    if e.mention is not None:
+        return e.mention.text
+    return "unknown place"
+
+
+def card(e: Event, current: bool = True) -> dict:
+    """Plain (unescaped) fields of an event card; the caller escapes before rendering."""
+    color, glyph = style(e.category)
+    return {
+        "id": e.id,
+        "date": e.date,
+        "date_label": date_label(e.date),
+        "time_of_day": e.time_of_day,
+        "title": e.title,
+        "category": e.category,
+        "color": color,
+        "glyph": glyph,
+        "status": e.status,
+        "place": place_label(e),
+        "precision": e.place.precision if e.place else None,
+        "precision_note": precision_note(e),
+        "located": is_located(e),
+        "current": current,
+        "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
+        "date_inferred": e.date_inferred,
+    }
+
+
+def cards_for(events: Iterable[Event], date: str | None) -> list[dict]:
+    """Cards of the events on ``date`` (the feed beside the map), located ones first."""
+    chosen = [e for e in events if e.date == date]
+    chosen.sort(key=lambda e: (not is_located(e), e.time_of_day is None, e.id))
+    return [card(e) for e in chosen]
+
+
+def unlocated(events: Iterable[Event]) -> list[Event]:
+    return [e for e in events if not is_located(e)]
