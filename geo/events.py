@@ -80,7 +80,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("protest", "protest", "unrest", 1,
        r"\b(?:protest(?:ed|ing)\b(?!\s+(?:over|against|at)\s+the\s+desecration)|"
        r"(?<!in\s)protests?\b(?!\s+(?:over|at)\b)|demonstrations?\b|demonstrat(?:ed|ing)\b|"
-       r"rall(?:y|ies|ied)\b|march(?:ed|es)\b|sit-in\b|took\s+to\s+the\s+streets|vigil\b)"),
+       r"rall(?:y|ies|ied)\b|march(?:ed|es)\b|(?-i:march)\b|sit-ins?\b|took\s+to\s+the\s+streets|vigil\b)"),
     # state actions
     _t("ties severed", "diplomatic action", "ties", 1,
        r"\b(?:sever(?:ed|s|ing)?|cut(?:s|ting)?|broke\s+off|break(?:s|ing)?\s+off)\s+(?:all\s+)?"

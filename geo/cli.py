@@ -1,0 +1,110 @@
+"""`python -m geo ...`: the library's jobs from the shell.
+
+  extract PATH...      events as JSONL (default), CSV or GeoJSON on stdout
+  geocode TEXT         one place as JSON
+  score --gold F PATH  precision / recall / date and place accuracy against a gold file
+  snapshot             PNG of the dashboard at a date and display mode (headless Chromium)
+
+Problems with input files go to stderr, one line each; the exit status is 1 when any
+file was skipped, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from geo.paths import SEEDS_DIR
+
+
+def _add_online(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--online", action="store_true",
+                   help="also ask OpenStreetMap Nominatim (rate-limited, cached); default: offline")
+
+
+def _run(paths, online: bool, use_cache: bool = True):
+    from geo import pipeline
+
+    result = pipeline.run(paths or [SEEDS_DIR], online=online, use_cache=use_cache)
+    for problem in result.problems:
+        print(f"{'skipped' if problem.skipped else 'warning'}: {problem}", file=sys.stderr)
+    return result
+
+
+def cmd_extract(args) -> int:
+    from geo import export
+
+    result = _run(args.paths, args.online, use_cache=not args.no_cache)
+    writer = {"jsonl": export.to_jsonl, "csv": export.to_csv, "geojson": export.to_geojson}
+    sys.stdout.write(writer[args.format](result.events))
+    return 1 if any(p.skipped for p in result.problems) else 0
+
+
+def cmd_geocode(args) -> int:
+    from geo.geocode import Geocoder
+
+    place = Geocoder(online=args.online).geocode_query(args.text, near=args.near)
+    print(json.dumps(place.to_dict(), ensure_ascii=False, indent=2))
+    return 0 if place.lat is not None else 1
+
+
+def cmd_score(args) -> int:
+    from geo import score
+
+    result = _run(args.paths, args.online)
+    gold = score.load_gold(args.gold)
+    s = score.score(result.events, gold)
+    print(score.report(result.events, gold, s) if args.verbose else json.dumps(s.as_dict()))
+    return 0
+
+
+def cmd_snapshot(args) -> int:
+    from geo.snapshot import snapshot
+
+    out = snapshot(date=args.date, mode=args.mode, out=Path(args.out),
+                   paths=args.paths or [SEEDS_DIR], width=args.width, height=args.height)
+    print(out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("extract", help="print the events found in articles")
+    p.add_argument("paths", nargs="*", help="files or folders of .txt articles (default: seeds/)")
+    p.add_argument("--format", choices=("jsonl", "csv", "geojson"), default="jsonl")
+    p.add_argument("--no-cache", action="store_true", help="ignore the on-disk extraction cache")
+    _add_online(p)
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("geocode", help="resolve one place name")
+    p.add_argument("text", help='e.g. "Jumhuriya bridge" or "the Swedish embassy in Baghdad"')
+    p.add_argument("--near", help="a city or country that gives context")
+    _add_online(p)
+    p.set_defaults(func=cmd_geocode)
+
+    p = sub.add_parser("score", help="score the extractor against a gold file")
+    p.add_argument("--gold", required=True)
+    p.add_argument("paths", nargs="*")
+    p.add_argument("-v", "--verbose", action="store_true", help="list matches, misses, extras")
+    _add_online(p)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("snapshot", help="write a PNG of the dashboard")
+    p.add_argument("--date", help="YYYY-MM-DD; default: the first event date")
+    p.add_argument("--mode", choices=("date", "upto", "all"), default="upto",
+                   help="this date only, up to this date (default), or all")
+    p.add_argument("--out", default="map.png")
+    p.add_argument("--width", type=int, default=1400)
+    p.add_argument("--height", type=int, default=900)
+    p.add_argument("paths", nargs="*")
+    p.set_defaults(func=cmd_snapshot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

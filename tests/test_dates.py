@@ -1,0 +1,83 @@
+import datetime as dt
+
+import pytest
+
+from geo.dates import clock_time, find_times, infer_publication_date, weekday_years
+from geo.models import Article
+
+SAT = dt.date(2023, 7, 22)  # a Saturday
+
+
+def resolve(sentence, ref=SAT, **kw):
+    return [(t.value, t.precision, t.time_of_day) for t in find_times(sentence, ref, **kw)]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("They attacked early on Saturday.", [("2023-07-22", "day", "early morning")]),
+        ("On Friday members burnt a copy.", [("2023-07-21", "day", None)]),
+        ("It happened on Friday night.", [("2023-07-21", "day", "night")]),
+        ("On Friday afternoon, thousands protested.", [("2023-07-21", "day", "afternoon")]),
+        ("in the early hours of Thursday.", [("2023-07-20", "day", "early hours")]),
+        ("A demonstration last month in Stockholm.", [("2023-06", "month", None)]),
+        ("In late June, the AP reported.", [("2023-06", "month", None)]),
+        ("on Thursday 29 June and Friday 30 June",
+         [("2023-06-29", "day", None), ("2023-06-30", "day", None)]),
+        ("It was November 5, 2021 when it began.", [("2021-11-05", "day", None)]),
+        ("the elections on October 10 were", [("2022-10-10", "day", None)]),
+        ("massive 2019 protests", [("2019", "year", None)]),
+        ("in the early hours of July 20.", [("2023-07-20", "day", "early hours")]),
+        ("Following Thursday's demonstration", [("2023-07-20", "day", None)]),
+        ("what occurred last night", [("2023-07-21", "day", "night")]),
+        ("They rejected 1,300 appeals about a 300-year-old minaret, 329 seats.", []),
+        ("On 6 February 2023 a quake hit", [("2023-02-06", "day", None)]),
+        ("By Feb. 8 the toll rose", [("2023-02-08", "day", None)]),
+    ],
+)
+def test_expressions_resolve_against_article_date(sentence, expected):
+    assert resolve(sentence) == expected
+
+
+def test_weekday_on_article_day_is_that_day_and_planned_looks_forward():
+    assert resolve("on Saturday") == [("2023-07-22", "day", None)]
+    assert resolve("a protest on Monday", future=True) == [("2023-07-24", "day", None)]
+    assert resolve("last Saturday") == [("2023-07-15", "day", None)]
+
+
+def test_anchor_relative_expressions_use_the_narrative_date():
+    anchor = dt.date(2023, 7, 20)
+    assert resolve("staff had been evacuated a day earlier", anchor=anchor) == [
+        ("2023-07-19", "day", None)]
+    assert resolve("Hours later, Iraq cut ties", anchor=anchor) == [("2023-07-20", "day", None)]
+    assert resolve("two days later", anchor=anchor) == [("2023-07-22", "day", None)]
+    assert find_times("a day earlier", SAT)[0].value is None  # no anchor: not guessed
+
+
+def test_undated_article_resolves_only_absolute_dates():
+    assert resolve("on Friday", ref=None) == [(None, "day", None)]
+    assert resolve("on 5 November 2021", ref=None) == [("2021-11-05", "day", None)]
+
+
+def test_clock_times():
+    assert clock_time("scheduled in Baghdad at 6pm.") == "18:00"
+    assert clock_time("at 10:30 a.m. local time") == "10:30"
+    assert clock_time("at 6 protesters") is None
+
+
+def test_weekday_dates_fix_the_year():
+    text = "Demonstrations on Thursday 29 June, Friday 30 June and Thursday 20 July."
+    assert weekday_years(text, today=dt.date(2026, 11, 21))[:2] == [2023, 2017]
+    guess = infer_publication_date(text, [], today=dt.date(2026, 11, 21))
+    assert guess is not None and guess[0] == "2023-07-20"
+    # one fixed date alone that fits two recent years is not confident
+    assert infer_publication_date("Tuesday 5 March", [], today=dt.date(2026, 1, 1)) is None
+
+
+def test_sibling_story_gives_its_date_but_not_against_the_text():
+    body = ("Police fired tear gas at protesters in Lima as thousands marched on the Congress "
+            "building demanding new elections and the release of detained leaders on Monday.")
+    sibling = Article(name="other.txt", text=body + " More text.", date="2022-12-12")
+    assert infer_publication_date(body, [sibling])[0] == "2022-12-12"
+    unrelated = Article(name="x.txt", text="An earthquake struck Japan.", date="2022-12-12")
+    assert infer_publication_date(body, [unrelated]) is None

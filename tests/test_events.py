@@ -1,0 +1,96 @@
+"""Extraction on made-up articles of the shapes real news uses (not the seeds)."""
+
+from geo.events import extract, is_reporting, merge, split_sentences
+from geo.models import Article
+
+
+def events_of(text, date="2023-02-06", name="t.txt"):
+    return extract(Article(name=name, text=text, date=date, date_source="header"))
+
+
+def brief(events):
+    return [(e.date, e.category, e.status, e.mention.kind if e.mention else None,
+             (e.mention.city or e.mention.text) if e.mention else None) for e in events]
+
+
+def test_earthquake_in_a_world_city():
+    evs = events_of("A magnitude 7.8 earthquake struck southern Turkey early on Monday, "
+                    "flattening buildings in Antakya and killing thousands.")
+    assert brief(evs) == [("2023-02-06", "disaster", "occurred", "city", "Antakya")]
+    assert evs[0].time_of_day == "early morning"
+
+
+def test_storming_of_a_named_mission_with_city():
+    evs = events_of("Hundreds of protesters stormed the French embassy in Niamey on Sunday, "
+                    "setting fire to a door.", date="2023-07-31")
+    assert len(evs) == 1
+    e = evs[0]
+    assert (e.date, e.category) == ("2023-07-30", "riot/storming")
+    assert e.mention.kind == "mission" and e.mention.mission_of == "FR"
+    assert e.mention.city == "Niamey" and e.mention.country_code == "NE"
+
+
+def test_mission_in_a_country_is_in_its_capital():
+    evs = events_of("Activists burned a Quran outside the Turkish embassy in Sweden on Saturday.",
+                    date="2023-01-21")
+    assert brief(evs) == [("2023-01-21", "desecration", "occurred", "mission", "Stockholm")]
+
+
+def test_capital_phrase_and_missing_city_from_context():
+    text = ("Police fired tear gas at crowds in Khartoum on Tuesday. "
+            "Later, staff at the German embassy in the Sudanese capital were evacuated.")
+    evs = events_of(text, date="2023-04-25")
+    kinds = {(e.category, e.mention.kind, e.mention.city) for e in evs}
+    assert ("evacuation", "mission", "Khartoum") in kinds
+    assert ("riot/storming", "city", "Khartoum") in kinds
+
+
+def test_planned_event_looks_forward():
+    evs = events_of("Organisers said another march is scheduled for Friday in Paris.",
+                    date="2023-03-21")  # a Tuesday
+    assert brief(evs) == [("2023-03-24", "protest", "planned", "city", "Paris")]
+
+
+def test_references_negations_and_furniture_are_not_events():
+    text = ("Officials met in Ankara on Monday following reports of a Quran burning in Denmark. "
+            "The man stopped short of setting fire to the book.\n"
+            "CLICK HERE TO GET THE NEWS APP\n"
+            "Protest in Paris pic.twitter.com/abc — Someone (@someone) January 2, 2023\n"
+            "Reuters contributed to this report.")
+    assert events_of(text) == []
+
+
+def test_page_furniture_detection():
+    assert not is_reporting("THOUSANDS OF PROTESTERS RALLY ACROSS IRAQ TO CONDEMN BURNING")
+    assert not is_reporting("Clashes pic.twitter.com/xyz — Draw Media (@DrawMediaNet) May 5")
+    assert is_reporting("Thousands of protesters rallied across Iraq on Friday.")
+
+
+def test_sentence_split_keeps_abbreviations_and_repairs_missing_space():
+    parts = [s for _, s in split_sentences("The U.S. Embassy said so. Police used rocks.Officers "
+                                           "fled to St. Mark's Square.")]
+    assert parts == ["The U.S. Embassy said so.", "Police used rocks.", "Officers fled to St. "
+                     "Mark's Square."]
+
+
+def test_list_of_dates_gives_one_event_per_day():
+    evs = events_of("There were demonstrations at the Swedish embassy in Baghdad on Thursday "
+                    "29 June and Friday 30 June.", date="2023-07-20")
+    assert [e.date for e in evs] == ["2023-06-29", "2023-06-30"]
+
+
+def test_same_event_in_two_articles_merges_with_both_sources():
+    a = events_of("Protesters stormed the parliament in Colombo on Saturday.", "2022-07-09", "a")
+    b = events_of("On Saturday demonstrators stormed the parliament in Colombo.", "2022-07-09",
+                  "b")
+    merged = merge(a + b)
+    assert len(merged) == 1
+    assert {s.article for s in merged[0].sources} == {"a", "b"}
+
+
+def test_pronoun_sentence_continues_the_previous_event():
+    text = ("Hundreds of protesters attempted to storm Baghdad's Green Zone early on Saturday. "
+            "They were pushed back by police who blocked the Jumhuriya bridge.")
+    evs = events_of(text, date="2023-07-22")
+    assert len(evs) == 1
+    assert "Jumhuriya" in evs[0].mention.text
