@@ -1,0 +1,680 @@
+"""Resolve place mentions to Places: curated gazetteer, cache, Nominatim, world gazetteer.
+
+Order for a landmark or embassy:
+
+1. the curated gazetteer (``data/landmarks.csv``), filtered by the city/country context;
+2. the on-disk cache of earlier Nominatim answers (also offline);
+3. Nominatim, only when online geocoding is on (``online=True``, or ``NEWSMAP_ONLINE=1``);
+4. the world gazetteer: the mention's city (precision "city"), else its country.
+
+Cities and countries come from the curated rows or the world gazetteer directly when the
+name is unambiguous; an ambiguous or alternate-name-only city asks the cache/Nominatim first
+when online. Nothing here raises: a failure falls through to the next source, is logged once
+and is visible in ``Place.note`` (and in a lower precision).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from geo import gazetteer
+from geo.gazetteer import Entry, normalize
+from geo.geocache import GeoCache, cache_key
+from geo.models import Event, Place, PlaceMention
+
+log = logging.getLogger(__name__)
+
+ONLINE_ENV = "NEWSMAP_ONLINE"
+ATTRIBUTION = "© OpenStreetMap contributors"
+GEONAMES_ATTRIBUTION = "GeoNames (CC BY 4.0)"
+
+_MISSION_WORDS = r"embassy|consulate[- ]general|consulate|diplomatic mission|mission|legation"
+_LANDMARK_WORDS = (
+    "bridge", "square", "street", "avenue", "road", "mosque", "church", "cathedral", "ministry",
+    "palace", "parliament", "zone", "airport", "gate", "park", "stadium", "university",
+    "hospital", "embassy", "consulate", "station", "market", "building", "headquarters",
+    "compound", "monument", "tower", "plaza", "base", "port", "harbour", "harbor", "camp",
+    "office", "court", "prison", "hotel", "district", "neighbourhood", "neighborhood", "shrine",
+    "temple", "synagogue", "museum", "council", "house",
+)
+_LANDMARK_RE = re.compile(r"\b(" + "|".join(_LANDMARK_WORDS) + r")\b")
+
+_MISSION_PATTERNS = [
+    # "the Swedish embassy in Baghdad", "Sweden's consulate in Istanbul", "US embassy to Iraq"
+    re.compile(rf"^(?P<who>.+?) (?P<what>{_MISSION_WORDS})(?: (?:in|to|at) (?P<where>.+))?$"),
+    # "Embassy of Sweden in Baghdad", "Embassy of Sweden, Baghdad", "embassy of Sweden"
+    re.compile(
+        rf"^(?P<what>{_MISSION_WORDS}) of (?P<who>.+?)(?:(?: in| to| at|,) (?P<where>.+))?$"
+    ),
+]
+
+
+def online_from_env() -> bool:
+    return os.environ.get(ONLINE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _mission_kind(word: str) -> str:
+    w = word.replace("-", " ")
+    if w.startswith("consulate"):
+        return "consulate"
+    if w in ("mission", "diplomatic mission", "legation"):
+        return "mission"
+    return "embassy"
+
+
+def _where(text: str | None) -> tuple[str | None, str | None]:
+    """A place phrase after "in": (city, country_code). A country gives (None, code)."""
+    if not text:
+        return None, None
+    text = text.strip(" ,.")
+    cc = gazetteer.country_code(text)
+    if cc and normalize(text) not in gazetteer.demonyms():
+        return None, cc  # a country name wins over a city's alternate name ("Iraq" ~ Arak)
+    city = gazetteer.find_city(text)
+    if city is not None:
+        return city.name if city.kind == "city" else text, city.country_code
+    if cc:
+        return None, cc
+    # "Baghdad, Iraq" / "the Iraqi capital"
+    if "," in text:
+        head, tail = text.split(",", 1)
+        c, _ = _where(head)
+        tcc = gazetteer.country_code(tail.strip())
+        if c:
+            e = gazetteer.find_city(c, tcc)
+            return (e.name if e else c), (e.country_code if e else tcc)
+    m = re.match(r"^(?:the )?(\w[\w .'-]*?)(?:'s)? capital$", text, re.IGNORECASE)
+    if m:
+        code = gazetteer.country_code(m.group(1))
+        cap = gazetteer.capital(code) if code else None
+        if cap:
+            return cap.name, cap.country_code
+    return text, None
+
+
+def _near(near: str | None) -> tuple[str | None, str | None]:
+    if not near:
+        return None, None
+    return _where(near)
+
+
+def parse_place_phrase(text: str, near: str | None = None) -> PlaceMention:
+    """Free text -> a structured PlaceMention (never raises).
+
+    "the Swedish embassy in Baghdad" -> mission SE in Baghdad, IQ; "Sweden's consulate in
+    Istanbul" -> mission SE, kind consulate, in Istanbul, TR; "Jumhuriya bridge" ->
+    landmark; "Karachi" -> city PK; "Iraq" -> country IQ. ``near`` (a city or country) fills
+    in the city/country when the text does not say.
+    """
+    raw = (text or "").strip()
+    near_city, near_cc = _near(near)
+    key = normalize(raw)
+    if not key:
+        return PlaceMention(text=raw, kind="city", city=near_city, country_code=near_cc)
+
+    # 1. An embassy/consulate phrase.
+    for pat in _MISSION_PATTERNS:
+        m = pat.match(key)
+        if not m:
+            continue
+        sender = gazetteer.country_code(m.group("who"))
+        if not sender:
+            continue
+        city, cc = _where(m.group("where"))
+        if city is None and cc is None:
+            city, cc = near_city, near_cc
+        elif city is None and near_cc == cc:
+            city = near_city
+        kind = _mission_kind(m.group("what"))
+        return PlaceMention(text=raw, kind="mission", city=city, country_code=cc,
+                            mission_of=sender if kind == "embassy" else sender)
+
+    # 2. A name the curated gazetteer knows as a landmark or region.
+    lm = gazetteer.find_landmark(raw, near_city, near_cc) or (
+        gazetteer.find_landmark(raw) if not near_city and not near_cc else None)
+    if lm is not None:
+        return PlaceMention(text=raw, kind=lm.kind if lm.kind == "region" else "landmark",
+                            city=near_city or lm.city, country_code=near_cc or lm.country_code)
+
+    # 3. "X in Y" / "X, Y" where Y is a city or country.
+    m = re.match(r"^(?P<what>.+?)(?: in|,) (?P<where>[^,]+(?:, ?[^,]+)?)$", key)
+    if m:
+        city, cc = _where(m.group("where"))
+        if (cc or (city and gazetteer.find_city(city))) and not gazetteer.country_code(raw):
+            what = raw[: len(raw) - len(raw.split(",")[-1])] if "," in raw else None
+            inner_text = _original_span(raw, m.group("what")) or what or m.group("what")
+            inner = parse_place_phrase(inner_text, near=city or (
+                gazetteer.country_name(cc) if cc else None))
+            if inner.kind in ("landmark", "mission", "region"):
+                return replace(inner, text=raw)
+            if inner.kind == "city" and city is None:
+                return replace(inner, text=raw)
+
+    # 4. A country name or variant ("Iraq", "the U.S.").
+    cc = gazetteer.country_code(raw)
+    if cc and normalize(raw) not in gazetteer.demonyms():
+        return PlaceMention(text=raw, kind="country", country_code=cc)
+
+    # 5. A city.
+    city = gazetteer.find_city(raw, near_cc)
+    if city is not None and not _LANDMARK_RE.search(key):
+        return PlaceMention(text=raw, kind="city", city=city.name, country_code=city.country_code)
+
+    # 6. Something else: a landmark if it reads like one, else an unknown city-like name.
+    kind = "landmark" if _LANDMARK_RE.search(key) else "city"
+    return PlaceMention(text=raw, kind=kind, city=near_city, country_code=near_cc)
+
+
+def _original_span(raw: str, normalized_part: str) -> str | None:
+    """The part of ``raw`` whose normalized form is ``normalized_part`` (a prefix of it)."""
+    words = raw.split()
+    for n in range(len(words), 0, -1):
+        cand = " ".join(words[:n]).rstrip(",")
+        if normalize(cand) == normalized_part:
+            return cand
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The resolver
+
+
+class _Context:
+    """Where the article is: its cities and countries, in order of mention."""
+
+    def __init__(self, mention: PlaceMention, others: Sequence[PlaceMention]):
+        self.cities: list[Entry] = []
+        self.countries: list[str] = []
+        if mention.city:
+            e = gazetteer.find_city(mention.city, mention.country_code)
+            if e is not None:
+                self.cities.append(e)
+        if mention.country_code:
+            self.countries.append(mention.country_code.upper())
+        for m in others:
+            if m is mention:
+                continue
+            cc = (m.country_code or "").upper() or None
+            if m.kind == "city":
+                e = gazetteer.find_city(m.city or m.text, cc)
+                if e is not None and all(e is not c for c in self.cities):
+                    self.cities.append(e)
+                    cc = cc or e.country_code
+            elif m.city:
+                e = gazetteer.find_city(m.city, cc)
+                if e is not None and all(e is not c for c in self.cities):
+                    self.cities.append(e)
+                    cc = cc or e.country_code
+            if m.kind == "country" and not cc:
+                cc = gazetteer.country_code(m.text)
+            if cc and cc not in self.countries:
+                self.countries.append(cc)
+        for c in self.cities:
+            if c.country_code and c.country_code not in self.countries:
+                self.countries.append(c.country_code)
+
+
+class Geocoder:
+    """Turns PlaceMentions into Places. Thread-safe; never raises from :meth:`resolve`."""
+
+    def __init__(self, online: bool | None = None, cache_path: Path | None = None,
+                 nominatim=None):
+        self.online = online_from_env() if online is None else bool(online)
+        if cache_path is None:
+            from geo.paths import cache_dir
+
+            cache_path = cache_dir() / "geocode.sqlite"
+        self.cache: GeoCache | None
+        try:
+            self.cache = GeoCache(cache_path)
+        except Exception as exc:  # unusable cache dir: run without a cache, say so once
+            log.warning("geocode cache %s unavailable (%s); running without it", cache_path, exc)
+            self.cache = None
+        self._nominatim = nominatim
+        self._lock = threading.Lock()
+        self._logged: set[tuple[str, str]] = set()
+        self._memo: dict[tuple, Place] = {}
+        # After a failure that says "the service is not there for us", stop asking.
+        self._service_down: str | None = None
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    @property
+    def nominatim(self):
+        if self._nominatim is None:
+            from geo.nominatim import NominatimClient
+
+            self._nominatim = NominatimClient()
+        return self._nominatim
+
+    def _log_once(self, what: str, detail: str, level: int = logging.WARNING) -> None:
+        with self._lock:
+            if (what, detail) in self._logged:
+                return
+            self._logged.add((what, detail))
+        log.log(level, "%s: %s", what, detail)
+
+    @staticmethod
+    def _from_entry(entry: Entry, source: str, confidence: float, note: str = "",
+                    name: str | None = None) -> Place:
+        precision = entry.kind if entry.kind in ("landmark", "city", "region", "country") else (
+            "landmark")
+        cc = entry.country_code
+        return Place(
+            name=name or entry.name,
+            lat=entry.lat,
+            lon=entry.lon,
+            precision=precision,  # type: ignore[arg-type]
+            source=source,
+            city=entry.city if precision in ("landmark", "city") else None,
+            country=gazetteer.country_name(cc) if cc else None,
+            country_code=cc,
+            confidence=confidence,
+            attribution=GEONAMES_ATTRIBUTION if source == "geonames" else None,
+            note=note,
+        )
+
+    @staticmethod
+    def _entry_source(entry: Entry) -> str:
+        return "geonames" if (entry.id or "").startswith(("geonames:", "country:")) else (
+            "gazetteer")
+
+    def _city_place(self, entry: Entry, note: str = "", confidence: float = 0.9) -> Place:
+        return self._from_entry(entry, self._entry_source(entry), confidence, note)
+
+    @staticmethod
+    def unresolved(mention: PlaceMention, why: str) -> Place:
+        return Place(name=mention.text, lat=None, lon=None,
+                     precision=_precision_of(mention.kind), source="unresolved",
+                     city=mention.city, country_code=mention.country_code,
+                     country=gazetteer.country_name(mention.country_code)
+                     if mention.country_code else None, confidence=0.0, note=why)
+
+    # -- cache + Nominatim -----------------------------------------------------------------------
+
+    def _ask_online(self, mention: PlaceMention, query: str, *, city: Entry | None,
+                    cc: str | None, key: str, want: str) -> tuple[Place | None, str]:
+        """Cache, then Nominatim (if online). Returns (place or None, reason for None)."""
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit, ""
+            neg = self.cache.get_negative(key)
+            if neg:
+                return None, f"Nominatim had no usable answer earlier ({neg})"
+        if not self.online:
+            return None, "online geocoding is off"
+        if self._service_down:
+            return None, f"Nominatim skipped ({self._service_down})"
+        from geo import nominatim as nm
+
+        near = (city.lat, city.lon) if city is not None else None
+        try:
+            res = self.nominatim.search(query, country_code=cc, near=near,
+                                        radius_km=25.0 if want != "city" else 60.0,
+                                        max_distance_km=30.0 if want != "city" else 60.0)
+        except nm.NominatimError as e:
+            reason = f"Nominatim {e.kind}: {e}"
+            self._log_once("nominatim", f"{e.kind} for {query!r}: {e}")
+            if isinstance(e, nm.NominatimRateLimited | nm.NominatimForbidden):
+                self._service_down = e.kind
+            elif isinstance(e, nm.NominatimUnavailable):
+                self._service_down = "unavailable"
+            if isinstance(e, nm.NominatimNoResult | nm.NominatimWrongPlace) and self.cache:
+                self.cache.put_negative(key, f"{e.kind}: {e}", provider="nominatim")
+            return None, reason
+        except Exception as e:  # a bug or an exotic failure: never crash the app
+            self._log_once("nominatim", f"unexpected {type(e).__name__} for {query!r}: {e}")
+            return None, f"Nominatim failed ({type(e).__name__})"
+        if want == "mission" and not _looks_like_mission(res):
+            reason = f"Nominatim's answer {res.display_name!r} is not an embassy"
+            if self.cache:
+                self.cache.put_negative(key, reason, provider="nominatim")
+            return None, reason
+        if want == "landmark" and res.is_admin_area:
+            reason = f"Nominatim's answer {res.display_name!r} is an area, not a landmark"
+            if self.cache:
+                self.cache.put_negative(key, reason, provider="nominatim")
+            return None, reason
+        precision = "city" if res.is_settlement else (
+            "region" if res.is_admin_area else "landmark")
+        if want == "city" and precision == "landmark":
+            precision = "city"
+        rcc = res.country_code or cc
+        place = Place(
+            name=res.display_name.split(",")[0].strip() or mention.text,
+            lat=res.lat, lon=res.lon, precision=precision,  # type: ignore[arg-type]
+            source="nominatim",
+            city=city.name if city is not None else None,
+            country=gazetteer.country_name(rcc) if rcc else None, country_code=rcc,
+            confidence=0.8 if cc or city else 0.6,
+            attribution=ATTRIBUTION,
+            note=f"OpenStreetMap: {res.display_name}",
+        )
+        if self.cache is not None:
+            self.cache.put(key, place, provider="nominatim")
+        return place, ""
+
+    # -- resolution ----------------------------------------------------------------------------
+
+    def resolve(self, mention: PlaceMention, context: Sequence[PlaceMention] = ()) -> Place:
+        """The best Place for ``mention``; never raises."""
+        try:
+            return self._resolve(mention, context)
+        except Exception as exc:  # keep the app alive; the note says what happened
+            self._log_once("geocode", f"failed on {mention.text!r}: {type(exc).__name__}: {exc}",
+                           logging.ERROR)
+            return self.unresolved(mention, f"geocoder error: {type(exc).__name__}")
+
+    def _resolve(self, mention: PlaceMention, context: Sequence[PlaceMention]) -> Place:
+        ctx = _Context(mention, context)
+        kind = mention.kind or "city"
+        if kind == "mission":
+            return self._resolve_mission(mention, ctx)
+        if kind == "country":
+            return self._resolve_country(mention, ctx)
+        if kind in ("landmark", "region"):
+            return self._resolve_landmark(mention, ctx)
+        return self._resolve_city(mention, ctx)
+
+    def _host_city(self, mention: PlaceMention, ctx: _Context) -> Entry | None:
+        if mention.city:
+            return gazetteer.find_city(mention.city, mention.country_code)
+        return None
+
+    def _fallback(self, mention: PlaceMention, ctx: _Context, why: str) -> Place:
+        """The city the mention is in (precision city), else its country, else unresolved."""
+        city = self._host_city(mention, ctx)
+        label = mention.text
+        if city is not None:
+            return self._city_place(city, f"{label}: {why}; shown at city ({city.name})",
+                                    confidence=0.5)
+        cc = (mention.country_code or "").upper() or None
+        if cc:
+            entry = gazetteer.country_entry(cc)
+            if entry is not None:
+                return self._from_entry(entry, self._entry_source(entry), 0.3,
+                                        f"{label}: {why}; shown at country ({entry.name})")
+        return self.unresolved(mention, f"{label}: {why}; no city or country to fall back to")
+
+    def _resolve_mission(self, mention: PlaceMention, ctx: _Context) -> Place:
+        sender = (mention.mission_of or "").upper()
+        mm = re.search(_MISSION_WORDS, normalize(mention.text))
+        mkind = _mission_kind(mm.group(0)) if mm else "embassy"
+        who = (gazetteer.country_name(sender) or sender or "unknown country")
+        city = self._host_city(mention, ctx)
+        cc = (mention.country_code or "").upper() or (city.country_code if city else None)
+        label = f"{who}'s {mkind}" + (f" in {city.name}" if city else (
+            f" in {gazetteer.country_name(cc)}" if cc else ""))
+        if not sender:
+            return self._resolve_landmark(replace(mention, kind="landmark"), ctx)
+        entry = None
+        if city is not None:
+            entry = gazetteer.find_mission(sender, city.name, cc, kind=mkind)
+        elif cc:
+            entry = gazetteer.find_mission(sender, None, cc, kind=mkind)
+        else:
+            # No place in the phrase: try the article's cities, then its countries.
+            for c in ctx.cities:
+                if c.country_code != sender:
+                    entry = gazetteer.find_mission(sender, c.name, c.country_code, kind=mkind)
+                    if entry:
+                        break
+            if entry is None:
+                for c2 in ctx.countries:
+                    if c2 != sender:
+                        entry = gazetteer.find_mission(sender, None, c2, kind=mkind)
+                        if entry:
+                            break
+        if entry is not None:
+            conf = 0.95 if entry.verified else 0.7
+            note = "" if entry.verified else "curated point is an estimate (unverified)"
+            return self._from_entry(entry, "gazetteer", conf, note)
+        if city is None and cc is None:
+            # Where is it? The article's first city outside the sending country, if any.
+            host = next((c for c in ctx.cities if c.country_code != sender), None)
+            if host is not None:
+                return self._city_place(host, f"{label} not in gazetteer; no city given, "
+                                        f"shown at the article's city ({host.name})", 0.4)
+            return self.unresolved(mention, f"{label}: no city or country given")
+        if city is None and cc:
+            # Embassies sit in capitals: use it, at city precision, and say so.
+            cap = gazetteer.capital(cc)
+            if cap is not None and mkind == "embassy":
+                city = cap
+                label = f"{who}'s {mkind} in {cap.name}"
+        query = f"Embassy of {who}" if mkind == "embassy" else f"Consulate of {who}"
+        key = cache_key(query, kind="mission", city=city.name if city else None,
+                        country_code=cc, mission_of=sender)
+        if city is not None:
+            place, reason = self._ask_online(mention, query, city=city, cc=cc, key=key,
+                                             want="mission")
+            if place is not None:
+                return place
+            why = "not in gazetteer" + (f" ({reason})" if reason else "")
+            return self._city_place(city, f"{label} {why}; shown at city", confidence=0.5)
+        return self._fallback(mention, ctx, f"{label} not in gazetteer")
+
+    def _find_landmark(self, names: list[str], city: Entry | None, cc: str | None,
+                       ctx: _Context) -> Entry | None:
+        for text in names:
+            if city is not None or cc:
+                entry = gazetteer.find_landmark(text, city.name if city else None, cc)
+                if entry:
+                    return entry
+                continue
+            for c in ctx.cities:
+                entry = gazetteer.find_landmark(text, c.name, c.country_code)
+                if entry:
+                    return entry
+            for c2 in ctx.countries:
+                entry = gazetteer.find_landmark(text, None, c2)
+                if entry:
+                    return entry
+            if not ctx.countries:
+                entry = gazetteer.find_landmark(text)
+                if entry:
+                    return entry
+        return None
+
+    def _resolve_landmark(self, mention: PlaceMention, ctx: _Context) -> Place:
+        text = mention.text
+        city = self._host_city(mention, ctx)
+        cc = (mention.country_code or "").upper() or (city.country_code if city else None)
+        entry = self._find_landmark(_name_variants(text), city, cc, ctx)
+        if entry is not None:
+            conf = 0.95 if entry.verified else 0.7
+            note = "" if entry.verified else "curated point is an estimate (unverified)"
+            return self._from_entry(entry, "gazetteer", conf, note)
+        # The extractor may call a city a landmark; accept an exact city name.
+        if not _LANDMARK_RE.search(normalize(text)):
+            exact = gazetteer.find_city(text, cc)
+            if exact is not None and normalize(exact.name) == normalize(text):
+                return self._city_place(exact)
+        if city is None and not cc and len(ctx.cities) == 1:
+            city = ctx.cities[0]
+            cc = city.country_code
+            mention = replace(mention, city=city.name, country_code=cc)
+        query = f"{text}, {city.name}" if city is not None and normalize(city.name) not in (
+            normalize(text)) else text
+        key = cache_key(text, kind=mention.kind, city=city.name if city else None,
+                        country_code=cc)
+        if city is not None or cc or self.online:
+            place, reason = self._ask_online(mention, query, city=city, cc=cc, key=key,
+                                             want="region" if mention.kind == "region"
+                                             else "landmark")
+            if place is not None:
+                return place
+        else:
+            reason = "no city or country context"
+        why = "not in gazetteer" + (f" ({reason})" if reason else "")
+        return self._fallback(mention, ctx, why)
+
+    def _resolve_city(self, mention: PlaceMention, ctx: _Context) -> Place:
+        name = mention.text
+        if mention.city and normalize(mention.city) != normalize(name) and gazetteer.find_city(
+                name) is None:
+            name = mention.city
+        cc = (mention.country_code or "").upper() or None
+        cands = gazetteer.city_candidates(name)
+        if not cands:
+            # Maybe it is a curated landmark/region the extractor called a city.
+            lm = gazetteer.find_landmark(name, None, cc)
+            if lm is not None:
+                return self._from_entry(lm, "gazetteer", 0.9 if lm.verified else 0.7)
+            code = gazetteer.country_code(name)
+            if code:
+                return self._resolve_country(replace(mention, kind="country",
+                                                     country_code=code), ctx)
+            key = cache_key(name, kind="city", country_code=cc)
+            place, reason = self._ask_online(mention, name, city=None, cc=cc, key=key,
+                                             want="city")
+            if place is not None:
+                return place
+            if cc:
+                return self._fallback(replace(mention, city=None), ctx,
+                                      f"city not found ({reason})")
+            return self.unresolved(mention, f"{name}: not in the gazetteers ({reason})")
+        wanted = [cc] if cc else ctx.countries
+        best, primary = _pick_city(cands, wanted)
+        ambiguous = (not primary) or (
+            not (cc or any(e.country_code in wanted for e, _ in cands))
+            and len({e.country_code for e, _ in cands}) > 1
+            and _second_pop(cands, best) > best.population / 3)
+        if ambiguous and self.online:
+            key = cache_key(name, kind="city", country_code=best.country_code)
+            place, _ = self._ask_online(mention, name, city=None, cc=best.country_code, key=key,
+                                        want="city")
+            if place is not None:
+                return place
+        conf = 0.9 if not ambiguous else 0.6
+        note = ""
+        if cc and best.country_code != cc:
+            note = f"no {name} in {cc}; took the one in {best.country_code}"
+            conf = 0.4
+        elif ambiguous:
+            others = sorted({e.country_code or "?" for e, _ in cands} - {best.country_code})
+            note = (f"{name}: several places have this name (also in {', '.join(others[:5])}); "
+                    "took the largest" if others else f"{name}: matched an alternate name")
+        return self._city_place(best, note, conf)
+
+    def _resolve_country(self, mention: PlaceMention, ctx: _Context) -> Place:
+        code = (mention.country_code or "").upper() or gazetteer.country_code(mention.text)
+        entry = gazetteer.country_entry(code) if code else None
+        if entry is None:
+            return self.unresolved(mention, f"{mention.text}: unknown country")
+        return self._from_entry(entry, self._entry_source(entry), 0.95)
+
+    # -- conveniences ----------------------------------------------------------------------------
+
+    def geocode_query(self, text: str, near: str | None = None) -> Place:
+        """parse_place_phrase + resolve: what the CLI prints."""
+        try:
+            mention = parse_place_phrase(text, near)
+        except Exception as exc:
+            self._log_once("geocode", f"could not parse {text!r}: {exc}", logging.ERROR)
+            mention = PlaceMention(text=text)
+        return self.resolve(mention)
+
+    def locate_events(self, events: list[Event]) -> list[Event]:
+        """Events with ``place`` set: each mention resolved with its article's other mentions.
+
+        Events without a mention keep ``place=None``.
+        """
+        by_article: dict[str, list[PlaceMention]] = {}
+        for ev in events:
+            if ev.mention is None:
+                continue
+            for s in ev.sources or ():
+                lst = by_article.setdefault(s.article, [])
+                if ev.mention not in lst:
+                    lst.append(ev.mention)
+        out: list[Event] = []
+        for ev in events:
+            if ev.mention is None:
+                out.append(replace(ev, place=None))
+                continue
+            ctx: list[PlaceMention] = []
+            for s in ev.sources or ():
+                for m in by_article.get(s.article, ()):
+                    if m != ev.mention and m not in ctx:
+                        ctx.append(m)
+            memo_key = (ev.mention, tuple(ctx))
+            with self._lock:
+                place = self._memo.get(memo_key)
+            if place is None:
+                place = self.resolve(ev.mention, ctx)
+                with self._lock:
+                    self._memo[memo_key] = place
+            out.append(replace(ev, place=place))
+        return out
+
+
+def _name_variants(text: str) -> list[str]:
+    """``text`` and, for "X in Y" / "X, Y", the bare ``X``."""
+    out = [text]
+    m = re.match(r"^(?P<what>.+?)(?:\s+in\s+|\s*,\s*)[^,]+$", text.strip(), re.IGNORECASE)
+    if m and m.group("what") not in out:
+        out.append(m.group("what"))
+    return out
+
+
+def _precision_of(kind: str) -> str:
+    return {"mission": "landmark", "landmark": "landmark", "city": "city", "region": "region",
+            "country": "country"}.get(kind, "city")
+
+
+def _looks_like_mission(res) -> bool:
+    text = f"{res.osm_type} {res.osm_class} {res.display_name}".lower()
+    return any(w in text for w in ("embass", "consulat", "diplomatic", "ambassade", "botschaft",
+                                   "ambassad", "سفارة"))
+
+
+def _pick_city(cands: list[tuple[Entry, bool]], wanted: Sequence[str]) -> tuple[Entry, bool]:
+    """The best candidate: in a wanted country (earliest first), primary names, then size."""
+    def rank(item: tuple[Entry, bool]) -> tuple:
+        e, primary = item
+        pos = list(wanted).index(e.country_code) if e.country_code in wanted else len(wanted)
+        curated = not (e.id or "").startswith("geonames:")
+        return (-pos, primary, curated, e.population)
+
+    e, primary = max(cands, key=rank)
+    return e, primary
+
+
+def _second_pop(cands: list[tuple[Entry, bool]], best: Entry) -> int:
+    pops = [e.population for e, _ in cands if e is not best and e.country_code != best.country_code]
+    return max(pops, default=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI: `python -m geo.geocode "Jumhuriya bridge" --near Baghdad [--online]`
+
+
+def cli_main(argv: Sequence[str] | None = None) -> int:
+    """``geocode TEXT [--near PLACE] [--online]``: print the Place as JSON."""
+    ap = argparse.ArgumentParser(prog="python -m geo geocode",
+                                 description="Resolve a place phrase and print it as JSON.")
+    ap.add_argument("text", help='e.g. "Jumhuriya bridge" or "the Swedish embassy in Baghdad"')
+    ap.add_argument("--near", help="a city or country the place is in or near")
+    ap.add_argument("--online", action="store_true", default=None,
+                    help=f"ask Nominatim when the offline gazetteers cannot ({ONLINE_ENV}=1)")
+    args = ap.parse_args(argv)
+    place = Geocoder(online=args.online).geocode_query(args.text, near=args.near)
+    json.dump(place.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0 if place.lat is not None else 1
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    raise SystemExit(cli_main())

@@ -1,0 +1,295 @@
+"""A small, polite client for OpenStreetMap's Nominatim, built on geopy.
+
+* One process-wide rate limiter (:data:`SHARED_LIMITER`): every client in the process waits
+  its turn, so the whole app sends at most one request per second, from any thread.
+* No hidden retries: geopy's HTTP adapter is built with ``max_retries=0``, so every request
+  that leaves the process went through the limiter.
+* An identifying User-Agent, a realistic timeout, ``countrycodes`` and a bounded
+  ``viewbox`` around the city when known, and a check that the answer is in the expected
+  country (and near the expected city).
+* Every failure is one precise exception, a subclass of :class:`NominatimError`, mirroring
+  geopy's own hierarchy (``geopy.exc``): timeout, unavailable (refused, offline, 5xx),
+  rate-limited (429), forbidden (401/403), bad response (malformed JSON), query error (400),
+  no result, wrong country.
+
+Answers must be shown with :data:`ATTRIBUTION` (ODbL).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+from geopy import exc as gexc
+from geopy.adapters import RequestsAdapter
+from geopy.geocoders import Nominatim
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "news-event-map/0.1 (local analyst tool)"
+ATTRIBUTION = "© OpenStreetMap contributors"
+DEFAULT_DOMAIN = "nominatim.openstreetmap.org"
+DEFAULT_TIMEOUT_S = 5.0
+MIN_INTERVAL_S = 1.0  # Nominatim usage policy: an absolute maximum of 1 request per second
+
+
+class NominatimError(Exception):
+    """Base of every failure. ``kind`` is a short machine-readable label."""
+
+    kind = "error"
+
+    def __init__(self, message: str = "", *, query: str = ""):
+        super().__init__(message or self.kind)
+        self.query = query
+
+
+class NominatimTimeout(NominatimError):
+    kind = "timeout"
+
+
+class NominatimUnavailable(NominatimError):
+    """Connection refused, no network, DNS failure, HTTP 5xx."""
+
+    kind = "unavailable"
+
+
+class NominatimRateLimited(NominatimError):
+    """HTTP 429 (or a local queue too long to wait for)."""
+
+    kind = "rate-limited"
+
+    def __init__(self, message: str = "", *, query: str = "", retry_after: float | None = None):
+        super().__init__(message, query=query)
+        self.retry_after = retry_after
+
+
+class NominatimForbidden(NominatimError):
+    """HTTP 401/403: the service refuses us (blocked user agent, policy)."""
+
+    kind = "forbidden"
+
+
+class NominatimBadResponse(NominatimError):
+    """The body was not the JSON Nominatim sends (or not the shape it has)."""
+
+    kind = "bad-response"
+
+
+class NominatimQueryError(NominatimError):
+    """HTTP 400 and friends: the query itself was refused."""
+
+    kind = "query-error"
+
+
+class NominatimNoResult(NominatimError):
+    kind = "no-result"
+
+
+class NominatimWrongPlace(NominatimError):
+    """A result, but in another country or too far from the city it must be in."""
+
+    kind = "wrong-place"
+
+
+#: Failures that say nothing about the query (so must never be cached as an answer).
+TRANSIENT = (NominatimTimeout, NominatimUnavailable, NominatimRateLimited, NominatimForbidden,
+             NominatimBadResponse)
+
+
+class RateLimiter:
+    """Thread-safe: successive :meth:`wait` calls return at least ``min_interval`` apart.
+
+    Each caller reserves the next free slot under the lock, then sleeps outside it, so
+    concurrent callers queue up in order instead of bursting.
+    """
+
+    def __init__(self, min_interval: float = MIN_INTERVAL_S):
+        self.min_interval = float(min_interval)
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def reserve(self, max_wait: float | None = None) -> float:
+        """Reserve a slot; returns how long to sleep. Raises if the wait exceeds ``max_wait``."""
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            delay = start - now
+            if max_wait is not None and delay > max_wait:
+                raise NominatimRateLimited(
+                    f"local queue: next request slot in {delay:.1f} s", retry_after=delay
+                )
+            self._next = start + self.min_interval
+        return delay
+
+    def wait(self, max_wait: float | None = None) -> None:
+        delay = self.reserve(max_wait)
+        if delay > 0:
+            time.sleep(delay)
+
+    def push_back(self, seconds: float) -> None:
+        """Keep every caller quiet for ``seconds`` (after a 429 with Retry-After)."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
+
+SHARED_LIMITER = RateLimiter(MIN_INTERVAL_S)
+
+
+@dataclass(frozen=True)
+class NominatimResult:
+    lat: float
+    lon: float
+    display_name: str
+    country_code: str | None  # ISO2 upper, from addressdetails
+    osm_class: str = ""
+    osm_type: str = ""  # Nominatim "type": "embassy", "city", "bridge", ...
+    addresstype: str = ""
+    importance: float = 0.0
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_settlement(self) -> bool:
+        return (self.osm_class == "place" and self.osm_type in {
+            "city", "town", "village", "hamlet", "suburb", "quarter", "neighbourhood"}) or (
+            self.addresstype in {"city", "town", "village", "suburb"})
+
+    @property
+    def is_admin_area(self) -> bool:
+        return self.osm_class == "boundary" or self.addresstype in {"state", "country", "region"}
+
+
+def viewbox_around(lat: float, lon: float, radius_km: float = 25.0) -> tuple[tuple, tuple]:
+    """A (south-west, north-east) box of about ``radius_km`` around a point."""
+    dlat = radius_km / 111.32
+    dlon = radius_km / (111.32 * max(0.01, math.cos(math.radians(lat))))
+    return ((max(-90.0, lat - dlat), max(-180.0, lon - dlon)),
+            (min(90.0, lat + dlat), min(180.0, lon + dlon)))
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from geo.gazetteer import haversine_km
+
+    return haversine_km(lat1, lon1, lat2, lon2)
+
+
+class NominatimClient:
+    """geopy's Nominatim behind the shared limiter, with precise exceptions.
+
+    ``domain``/``scheme`` point it elsewhere (tests use ``"127.0.0.1:PORT"``, ``"http"``).
+    ``max_wait`` bounds how long a call may queue for its slot before giving up.
+    """
+
+    def __init__(
+        self,
+        domain: str = DEFAULT_DOMAIN,
+        scheme: str = "https",
+        user_agent: str = USER_AGENT,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        limiter: RateLimiter | None = None,
+        max_wait: float | None = 30.0,
+    ):
+        self.domain = domain
+        self.timeout = timeout
+        self.limiter = limiter or SHARED_LIMITER
+        self.max_wait = max_wait
+        self._geocoder = Nominatim(
+            user_agent=user_agent,
+            domain=domain,
+            scheme=scheme,
+            timeout=timeout,
+            adapter_factory=lambda proxies, ssl_context: RequestsAdapter(
+                proxies=proxies, ssl_context=ssl_context, max_retries=0
+            ),
+        )
+
+    def search(
+        self,
+        query: str,
+        *,
+        country_code: str | None = None,
+        near: tuple[float, float] | None = None,
+        radius_km: float = 25.0,
+        max_distance_km: float | None = None,
+    ) -> NominatimResult:
+        """The best match for ``query``. Raises a :class:`NominatimError` subclass otherwise.
+
+        ``country_code`` restricts the search (``countrycodes``) and is checked on the
+        answer; ``near`` bounds it to a viewbox of ``radius_km`` and, with
+        ``max_distance_km``, rejects answers farther than that from the point.
+        """
+        kwargs: dict = {"exactly_one": True, "addressdetails": True, "language": "en"}
+        if country_code:
+            kwargs["country_codes"] = country_code.lower()
+        if near is not None:
+            kwargs["viewbox"] = viewbox_around(near[0], near[1], radius_km)
+            kwargs["bounded"] = True
+        self.limiter.wait(self.max_wait)
+        try:
+            location = self._geocoder.geocode(query, **kwargs)
+        except gexc.GeocoderRateLimited as e:
+            if e.retry_after:
+                self.limiter.push_back(float(e.retry_after))
+            raise NominatimRateLimited(str(e), query=query, retry_after=e.retry_after) from e
+        except (gexc.GeocoderInsufficientPrivileges, gexc.GeocoderAuthenticationFailure) as e:
+            raise NominatimForbidden(str(e), query=query) from e
+        except gexc.GeocoderTimedOut as e:  # also what geopy makes of 503/504
+            raise NominatimTimeout(str(e), query=query) from e
+        except gexc.GeocoderUnavailable as e:
+            raise NominatimUnavailable(str(e), query=query) from e
+        except gexc.GeocoderParseError as e:
+            raise NominatimBadResponse(str(e), query=query) from e
+        except gexc.GeocoderQueryError as e:
+            raise NominatimQueryError(str(e), query=query) from e
+        except gexc.GeocoderServiceError as e:  # other HTTP errors, 500 and 502 among them
+            raise NominatimUnavailable(str(e), query=query) from e
+        except (ValueError, TypeError, KeyError, AttributeError) as e:  # odd JSON shapes
+            raise NominatimBadResponse(f"unexpected response: {e}", query=query) from e
+        if location is None:
+            raise NominatimNoResult(f"no result for {query!r}", query=query)
+        result = self._result(location, query)
+        if country_code and result.country_code and result.country_code != country_code.upper():
+            raise NominatimWrongPlace(
+                f"result {result.display_name!r} is in {result.country_code}, "
+                f"not {country_code.upper()}", query=query)
+        if country_code and not result.country_code:
+            raise NominatimWrongPlace(
+                f"result {result.display_name!r} has no country; wanted {country_code.upper()}",
+                query=query)
+        if near is not None and max_distance_km is not None:
+            d = _km(near[0], near[1], result.lat, result.lon)
+            if d > max_distance_km:
+                raise NominatimWrongPlace(
+                    f"result {result.display_name!r} is {d:.0f} km from the expected place",
+                    query=query)
+        return result
+
+    @staticmethod
+    def _result(location, query: str) -> NominatimResult:
+        raw = location.raw if isinstance(getattr(location, "raw", None), dict) else {}
+        try:
+            lat, lon = float(location.latitude), float(location.longitude)
+        except (TypeError, ValueError) as e:
+            raise NominatimBadResponse(f"result without coordinates: {e}", query=query) from e
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90
+                and -180 <= lon <= 180):
+            raise NominatimBadResponse(f"coordinates out of range: {lat}, {lon}", query=query)
+        address = raw.get("address") if isinstance(raw.get("address"), dict) else {}
+        cc = address.get("country_code")
+        try:
+            importance = float(raw.get("importance") or 0.0)
+        except (TypeError, ValueError):
+            importance = 0.0
+        return NominatimResult(
+            lat=lat,
+            lon=lon,
+            display_name=str(raw.get("display_name") or location.address or query),
+            country_code=cc.upper() if isinstance(cc, str) and cc else None,
+            osm_class=str(raw.get("class") or raw.get("category") or ""),
+            osm_type=str(raw.get("type") or ""),
+            addresstype=str(raw.get("addresstype") or ""),
+            importance=importance,
+            raw=raw,
+        )
