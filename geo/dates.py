@@ -83,6 +83,14 @@ _CLOCK = re.compile(
 )
 
 
+# Cheap pre-check: a sentence with none of these has no time expression.
+_ANY_TIME = re.compile(
+    r"\d|day\b|night|month|year|hours?\b|later|earlier|ago|before|after|"
+    + "|".join(sorted(MONTHS, key=len, reverse=True)),
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class TimeRef:
     """A resolved time expression. ``value`` is ISO at ``precision`` or None if unresolvable."""
@@ -162,6 +170,8 @@ def find_times(
     ``ref`` is the article's date; ``anchor`` the date of the event the narrative is on
     (for "a day earlier", "hours later"); ``future`` resolves weekdays forwards.
     """
+    if not _ANY_TIME.search(sentence):
+        return []
     taken: list[tuple[int, int]] = []
     found: list[TimeRef] = []
 

@@ -400,7 +400,8 @@ def extract(article: Article) -> list[Event]:
     sentences = [s for _, s in split_sentences(article.text)]
     pub = dt.date.fromisoformat(article.date) if article.date else None
     ctx = _ArticleContext(article, sentences)
-    focal = _focal_date([find_times(s, pub) for s in sentences], pub)
+    plain_refs = [find_times(s, pub) for s in sentences]
+    focal = _focal_date(plain_refs, pub)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
     previous: Event | None = None  # the event the narrative is on
@@ -413,13 +414,17 @@ def extract(article: Article) -> list[Event]:
             continue
         hits = find_triggers(sentence)
         continuation = _CONTINUATION.match(sentence) is not None
-        own_refs = find_times(sentence, pub, anchor=anchor)
+        has_anchor = any(r.kind == "anchor" for r in plain_refs[index])
+        own_refs = find_times(sentence, pub, anchor=anchor) if has_anchor else plain_refs[index]
         if not hits and continuation:
             _refine_continuation(previous, found, ctx)
         for hit in hits:
             trig = hit.trigger
             status = _status(sentence, hit)
-            refs = find_times(sentence, pub, anchor=anchor, future=status == "planned")
+            if status == "planned" and plain_refs[index]:
+                refs = find_times(sentence, pub, anchor=anchor, future=True)
+            else:
+                refs = own_refs
             places_here = [f for f in found if not _is_possessive_country(sentence, f)]
             if continuation and not refs:
                 refs = prev_refs[-1:]  # "He did, however, kick ...": still that day

@@ -13,6 +13,7 @@ a few patterns for the shapes news uses to name places:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -175,27 +176,45 @@ def find_mentions(sentence: str) -> list[Found]:
     return found
 
 
+@functools.cache
+def _prefixes() -> frozenset[str]:
+    """Every leading run of words of every gazetteer key: lets the scan stop early."""
+    out: set[str] = set()
+    for key in gazetteer.name_table():
+        words = key.split()
+        out.update(" ".join(words[:k]) for k in range(1, len(words) + 1))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _norm_token(token: str) -> str:
+    return gazetteer.normalize(_strip_possessive(token.rstrip(".")))
+
+
 def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None:
+    """Longest gazetteer names first, scanning word by word from capitalised words."""
     table = gazetteer.name_table()
+    prefixes = _prefixes()
     tokens = list(_TOKEN.finditer(sentence))
     i = 0
-    max_n = gazetteer.MAX_NAME_TOKENS
     while i < len(tokens):
         first = tokens[i].group(0)
         if first[0].isalpha() and first[0].isascii() and not first[0].isupper():
             i += 1
             continue
         hit = None
-        for n in range(min(max_n, len(tokens) - i), 0, -1):
-            a, b = tokens[i].start(), tokens[i + n - 1].end()
-            raw = sentence[a:b].rstrip(".")
-            b = a + len(raw)
-            stripped = _strip_possessive(raw)
-            key = gazetteer.normalize(stripped)
-            entries = table.get(key)
-            if entries and not _overlaps(taken, a, b):
-                hit = (n, a, a + len(stripped), entries)
+        key = ""
+        for n in range(1, min(gazetteer.MAX_NAME_TOKENS, len(tokens) - i) + 1):
+            piece = _norm_token(tokens[i + n - 1].group(0))
+            key = f"{key} {piece}" if key else piece
+            if key not in prefixes:
                 break
+            entries = table.get(key)
+            a = tokens[i].start()
+            raw = _strip_possessive(tokens[i + n - 1].group(0).rstrip("."))
+            b = tokens[i + n - 1].start() + len(raw)
+            if entries and not _overlaps(taken, a, b):
+                hit = (n, a, b, entries)
         if hit is None:
             i += 1
             continue
