@@ -243,6 +243,8 @@ def country_code(name: str) -> str | None:
     if not name:
         return None
     key = normalize(name)
+    if key in ("us", "us's") and "US" not in name:
+        return None  # the pronoun, not the country
     if len(key) == 2 and key.upper() in _countries() and name.strip().isupper():
         return key.upper()  # an ISO code given as such ("SE")
     for k in (key, _strip_possessive(key)):
