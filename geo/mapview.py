@@ -150,6 +150,7 @@ def base_map(
         "online": online,
         "labels": city_labels(events),
         "source_base": _credits(online, events),
+        "bounds": bounds,
     }
     if online:
         pass
@@ -166,7 +167,9 @@ def base_map(
             m.location = list(bounds[0])
             m.options["zoom"] = 11
         else:
-            m.fit_bounds(bounds, padding=(60, 60), max_zoom=12)
+            m.fit_bounds(
+                bounds, padding_top_left=(50, 110), padding_bottom_right=(50, 70), max_zoom=12
+            )
     return m
 
 
@@ -243,7 +246,7 @@ def step_payload(
     else:
         sub = f"all dates · {len(shown)} events · {n_current} on this date"
     if n_off_map:
-        sub += f" · {n_off_map} not on map (no location)"
+        sub += f" · {n_off_map} unlocated"
     per_cat = Counter(s.event.category for s in on_map)
     legend = []
     for cat in ordered_categories(per_cat):

@@ -153,6 +153,27 @@
     });
     new Fit().addTo(map);
     NM.sourceBase = opts.source_base || "";
+
+    // The initial view fits all events. The iframe may still be resizing when the map is
+    // created, so fit again on resize until the user has touched the map.
+    var pristine = true;
+    var fitInitial = function () {
+      if (!pristine || !opts.bounds) return;
+      if (opts.bounds[0][0] === opts.bounds[1][0] && opts.bounds[0][1] === opts.bounds[1][1])
+        map.setView(opts.bounds[0], 11, { animate: false });
+      else
+        map.fitBounds(opts.bounds, {
+          paddingTopLeft: [50, 110],
+          paddingBottomRight: [50, 70],
+          maxZoom: 12,
+          animate: false
+        });
+    };
+    ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (ev) {
+      box.addEventListener(ev, function () { pristine = false; }, { passive: true });
+    });
+    map.on("resize", fitInitial);
+    setTimeout(function () { map.invalidateSize(); fitInitial(); }, 0);
   };
 
   NM.fit = function (map) {

@@ -1,0 +1,384 @@
+"""News-event map: step through the events on a map. `streamlit run dashboard.py`.
+
+Thin on purpose: it wires widgets to geo/ (timeline = pure logic, mapview = folium map,
+export = files, userdata = the user's articles). See geo/mapview.py for why the map stays
+mounted while stepping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import importlib
+import json
+import os
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import export, mapview, offline, timeline, userdata
+from geo.paths import SEEDS_DIR, user_articles_dir
+
+MAP_HEIGHT = 640
+SPEEDS = {"0.5 s": 0.5, "1 s": 1.0, "2 s": 2.0, "4 s": 4.0}
+
+snapshot_mode = st.query_params.get("snapshot") == "1"
+st.set_page_config(
+    page_title="News-event map",
+    layout="wide",
+    initial_sidebar_state="collapsed" if snapshot_mode else "auto",
+)
+offline.register()
+
+st.markdown(
+    """<style>
+    .block-container {padding-top: 1.6rem; padding-bottom: 1rem;}
+    .nm-h1 {font-size: 1.5rem; font-weight: 800; margin: 0; line-height: 1.2;}
+    .nm-h1 span {font-weight: 400; color: #6b7280; font-size: 0.95rem; margin-left: .6rem;}
+    .nm-feed-head {font-weight: 800; font-size: 1.15rem; margin: 0 0 .4rem;}
+    .nm-feed-head span {font-weight: 400; color: #6b7280; font-size: .9rem;}
+    .nm-card {border: 1px solid #e5e7eb; border-left: 5px solid var(--c); border-radius: 6px;
+      padding: .5rem .7rem .55rem; margin: 0 0 .55rem; background: #fff; font-size: .88rem;
+      line-height: 1.4; color: #1f2933;}
+    .nm-card-top {display: flex; gap: .4rem; align-items: center; flex-wrap: wrap;
+      font-size: .72rem; text-transform: uppercase; letter-spacing: .04em; color: #4b5563;}
+    .nm-dot {width: .7rem; height: .7rem; border-radius: 50%; background: var(--c);
+      display: inline-block;}
+    .nm-chip {background: #f3f4f6; border-radius: 3px; padding: 0 .35rem; text-transform: none;
+      letter-spacing: 0; font-size: .75rem; color: #374151;}
+    .nm-chip-warn {background: #fef3c7; color: #92400e;}
+    .nm-card-title {font-weight: 700; font-size: .98rem; margin: .15rem 0 .1rem;}
+    .nm-card-place {color: #374151;}
+    .nm-card-prec {color: #6b7280; font-size: .78rem;}
+    .nm-card-prec.approx {color: #b45309;}
+    .nm-card q {display: block; margin: .35rem 0 .1rem; padding: .25rem .5rem;
+      border-left: 3px solid #d1d5db; background: #f9fafb; font-style: italic; quotes: none;}
+    .nm-card-src {color: #6b7280; font-size: .76rem;}
+    </style>""",
+    unsafe_allow_html=True,
+)
+
+
+# ---- data ------------------------------------------------------------------------------
+
+
+def corpus_paths() -> list[str]:
+    env = os.environ.get("NEWSMAP_PATHS")
+    base = [p for p in env.split(os.pathsep) if p] if env else [str(SEEDS_DIR)]
+    return [*base, str(user_articles_dir())]
+
+
+def _files_signature(paths: list[str]) -> str:
+    parts = []
+    for p in map(Path, paths):
+        files = sorted(p.glob("*.txt")) if p.is_dir() else [p]
+        for f in files:
+            try:
+                s = f.stat()
+            except OSError:
+                continue
+            parts.append(f"{f}|{s.st_size}|{s.st_mtime_ns}")
+    return "\n".join(parts) + userdata.signature()
+
+
+@st.cache_resource(show_spinner="Reading articles…", max_entries=4)
+def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: str):
+    pipeline = importlib.import_module("geo.pipeline")
+    return pipeline.run(list(paths), online=online, date_overrides=json.loads(overrides_json))
+
+
+def load_result(online: bool):
+    paths = corpus_paths()
+    overrides = userdata.load_dates()
+    try:
+        return load(tuple(paths), online, json.dumps(overrides, sort_keys=True),
+                    _files_signature(paths)), None
+    except Exception as exc:  # the page must still open; say why it is empty
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+# ---- session state from the URL (once per session) -------------------------------------
+
+if "_init" not in st.session_state:
+    st.session_state["_init"] = True
+    st.session_state["_want_date"] = st.query_params.get("date")
+    st.session_state["mode"] = timeline.resolve_mode(st.query_params.get("mode"))
+    st.session_state["playing"] = False
+    st.session_state["online"] = os.environ.get("NEWSMAP_ONLINE") == "1"
+    st.session_state["_uploaded"] = set()
+
+# ---- sidebar: data, filters, export ----------------------------------------------------
+
+sb = st.sidebar
+sb.markdown("### News-event map")
+online = sb.toggle(
+    "Online map tiles", key="online",
+    help="OpenStreetMap tiles need the network. Off: the built-in borders map.",
+)
+
+result, load_error = load_result(online)
+events_all = list(result.events) if result else []
+problems = list(result.problems) if result else []
+articles = list(result.articles) if result else []
+
+facets = timeline.facets(events_all)
+sb.markdown("**Filter**")
+f_cat = sb.multiselect("Category", facets.categories, key="f_cat", placeholder="All categories")
+f_country = sb.multiselect("Country", facets.countries, key="f_country",
+                           placeholder="All countries")
+f_article = sb.multiselect("Article", facets.articles, key="f_article",
+                           placeholder="All articles")
+events = timeline.apply_filters(events_all, f_cat, f_country, f_article)
+
+
+def _add_uploads() -> None:
+    for f in st.session_state.get("uploads") or []:
+        fid = getattr(f, "file_id", None) or f"{f.name}|{f.size}"
+        if fid in st.session_state["_uploaded"]:
+            continue
+        st.session_state["_uploaded"].add(fid)
+        saved, reason = userdata.save_article(f.name, f.getvalue())
+        st.session_state.setdefault("_messages", []).append(
+            ("error", f"Not added: {reason}") if reason else ("success", f"Added {saved}")
+        )
+
+
+with sb.expander("Add articles", expanded=bool(problems) and not snapshot_mode):
+    st.file_uploader("Upload .txt articles", type=["txt"], accept_multiple_files=True,
+                     key="uploads", on_change=_add_uploads)
+    with st.form("paste", clear_on_submit=True, border=False):
+        p_title = st.text_input("Title (for the file name)", key="paste_title")
+        p_date = st.date_input("Publication date", value=None, key="paste_date")
+        p_text = st.text_area("…or paste an article", key="paste_text", height=120)
+        if st.form_submit_button("Add pasted text"):
+            saved, reason = userdata.save_pasted(p_text, p_title, p_date)
+            st.session_state.setdefault("_messages", []).append(
+                ("error", f"Not added: {reason}") if reason else ("success", f"Added {saved}")
+            )
+            st.rerun()
+    for kind, msg in st.session_state.pop("_messages", []):
+        (st.error if kind == "error" else st.success)(msg)
+    mine = userdata.list_articles()
+    if mine:
+        st.markdown("**Your articles** (kept in the user data folder)")
+    for name in mine:
+        c1, c2 = st.columns([4, 1])
+        c1.caption(name)
+        if c2.button("✕", key=f"rm_{name}", help=f"Remove {name}"):
+            userdata.remove_article(name)
+            st.rerun()
+
+undated = [a for a in articles if a.date is None or a.date_source in ("inferred", "user")]
+if undated:
+    with sb.expander(f"Article dates ({sum(a.date is None for a in articles)} undated)"):
+        for a in undated:
+            if a.date is None:
+                st.markdown(f"**{html.escape(a.name)}**: no date; its events are undated")
+            else:
+                st.markdown(f"**{html.escape(a.name)}**: {a.date} ({a.date_source})")
+                if a.date_note:
+                    st.caption(a.date_note)
+            given = st.date_input("Publication date", value=None, key=f"date_{a.name}",
+                                  min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1))
+            if st.button("Set date", key=f"setdate_{a.name}", disabled=given is None):
+                userdata.set_date(a.name, given)
+                st.rerun()
+
+if load_error:
+    sb.error(f"Could not process the articles: {load_error}")
+for p in problems:
+    (sb.error if getattr(p, "skipped", True) else sb.warning)(str(p))
+
+# ---- step state --------------------------------------------------------------------------
+
+dates = timeline.event_dates(events)
+want = st.session_state.get("date") or st.session_state.get("_want_date")
+current = timeline.resolve_date(dates, want)
+if st.session_state.get("date") != current:
+    st.session_state["date"] = current
+mode = timeline.resolve_mode(st.session_state.get("mode"))
+
+
+def _step(delta: int) -> None:
+    prev, nxt = timeline.neighbours(dates, st.session_state.get("date"))
+    target = prev if delta < 0 else nxt
+    if target is not None:
+        st.session_state["date"] = target
+
+
+def _toggle_play() -> None:
+    playing = not st.session_state.get("playing")
+    st.session_state["playing"] = playing
+    if playing and dates and st.session_state.get("date") == dates[-1]:
+        st.session_state["date"] = dates[0]  # play from the start, like a video
+    st.session_state["_last_tick"] = time.monotonic()
+
+
+# ---- header + controls -----------------------------------------------------------------
+
+n_located = sum(timeline.is_located(e) for e in events)
+st.markdown(
+    f'<p class="nm-h1">News-event map<span>{len(articles)} articles · {len(events)} events'
+    f" · {n_located} on the map · {len(dates)} dates</span></p>",
+    unsafe_allow_html=True,
+)
+
+prev_d, next_d = timeline.neighbours(dates, current)
+if len(dates) >= 2:
+    st.select_slider("Date", options=dates, key="date", format_func=timeline.short_label,
+                     label_visibility="collapsed")
+c_prev, c_next, c_play, c_speed, c_mode = st.columns(
+    [1, 1, 1, 1, 4.4], vertical_alignment="center"
+)
+c_prev.button("◀ Previous", key="prev", on_click=_step, args=(-1,), disabled=prev_d is None,
+              width="stretch")
+c_next.button("Next ▶", key="next", on_click=_step, args=(1,), disabled=next_d is None,
+              width="stretch")
+playing = bool(st.session_state.get("playing"))
+c_play.button("⏸ Pause" if playing else "▶ Play", key="play", on_click=_toggle_play,
+              disabled=len(dates) < 2, width="stretch", type="primary" if playing else "secondary")
+speed = c_speed.selectbox("Speed", list(SPEEDS), index=1, key="speed",
+                          label_visibility="collapsed", help="Time per step while playing")
+c_mode.radio("Show", list(timeline.MODES), key="mode", horizontal=True,
+             format_func=timeline.MODES.get, label_visibility="collapsed")
+
+interval = SPEEDS[speed]
+
+
+@st.fragment(run_every=interval if playing else None)
+def _player() -> None:
+    """Ticks while playing: next date, then a full rerun; stops at the last date."""
+    if not st.session_state.get("playing"):
+        return
+    now = time.monotonic()
+    if now - st.session_state.get("_last_tick", 0.0) < interval * 0.8:
+        return  # the run that set the timer up, not a tick
+    st.session_state["_last_tick"] = now
+    _prev, nxt = timeline.neighbours(dates, st.session_state.get("date"))
+    if nxt is None:
+        st.session_state["playing"] = False
+    else:
+        st.session_state["date"] = nxt
+        if nxt == dates[-1]:
+            st.session_state["playing"] = False
+    st.rerun()
+
+
+_player()
+
+# ---- map + feed ---------------------------------------------------------------------------
+
+shown = timeline.select(events, current, mode)
+payload = mapview.step_payload(shown, current, mode, online=online)
+col_map, col_feed = st.columns([7, 3], gap="small")
+with col_map:
+    st_folium(
+        mapview.base_map(events_all, online=online),
+        key="map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=[],
+        feature_group_to_add=mapview.step_group(payload),
+    )
+
+
+def card_html(c: dict) -> str:
+    e = html.escape
+    chips = []
+    if c["time_of_day"]:
+        chips.append(f'<span class="nm-chip">{e(c["time_of_day"])}</span>')
+    if c["status"] == "planned":
+        chips.append('<span class="nm-chip nm-chip-warn">planned</span>')
+    if not c["located"]:
+        chips.append('<span class="nm-chip nm-chip-warn">unlocated: not on the map</span>')
+    if c["date_inferred"]:
+        chips.append('<span class="nm-chip">date inferred</span>')
+    approx = " approx" if c["located"] and c["precision"] != "landmark" else ""
+    srcs = "".join(
+        f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
+        for s in c["sources"][:2]
+    )
+    if len(c["sources"]) > 2:
+        srcs += f'<div class="nm-card-src">+ {len(c["sources"]) - 2} more sources</div>'
+    return (
+        f'<div class="nm-card" style="--c:{e(c["color"])}">'
+        f'<div class="nm-card-top"><span class="nm-dot"></span>{e(c["category"])}'
+        f'{"".join(chips)}</div>'
+        f'<div class="nm-card-title">{e(c["title"])}</div>'
+        f'<div class="nm-card-place">{e(c["place"])}</div>'
+        f'<div class="nm-card-prec{approx}">{e(c["precision_note"])}</div>'
+        f"{srcs}</div>"
+    )
+
+
+with col_feed:
+    cards = timeline.cards_for(events, current)
+    feed = st.container(height=MAP_HEIGHT, border=False, key="feed")
+    feed.markdown(
+        f'<div class="nm-feed-head">{html.escape(timeline.date_label(current))} '
+        f"<span>{len(cards)} event{'s' if len(cards) != 1 else ''}</span></div>",
+        unsafe_allow_html=True,
+    )
+    if not cards:
+        feed.caption("No events on this date with the current filters.")
+    for c in cards:
+        feed.markdown(card_html(c), unsafe_allow_html=True)
+    undated_events = [e for e in events if not e.date]
+    if undated_events and mode == "all":
+        feed.markdown('<div class="nm-feed-head">Undated</div>', unsafe_allow_html=True)
+        for ev in undated_events:
+            feed.markdown(card_html(timeline.card(ev)), unsafe_allow_html=True)
+
+# ---- timeline chart -------------------------------------------------------------------------
+
+
+def timeline_chart(per_date: list[tuple[str, int]], selected: str | None):
+    import altair as alt
+    import pandas as pd
+
+    df = pd.DataFrame(
+        [{"date": d, "label": timeline.short_label(d), "events": n, "sel": d == selected}
+         for d, n in per_date]
+    )
+    order = [timeline.short_label(d) for d, _ in per_date]
+    return (
+        alt.Chart(df, height=110)
+        .mark_bar(size=22, cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
+        .encode(
+            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("events:Q", title="events", axis=alt.Axis(tickMinStep=1)),
+            color=alt.condition("datum.sel", alt.value("#d62728"), alt.value("#9ca3af")),
+            tooltip=["label", "events"],
+        )
+    )
+
+
+per_date = timeline.counts_per_date(events)
+if per_date:
+    with col_map:
+        st.altair_chart(timeline_chart(per_date, current), width="stretch")
+
+# ---- export ---------------------------------------------------------------------------------
+
+exp = sb.expander("Export", expanded=False)
+stem = f"events-{current or 'all'}"
+exp.download_button("Events as CSV", data=lambda: export.to_csv(events),
+                    file_name="events.csv", mime="text/csv", key="dl_csv")
+exp.download_button("Events as GeoJSON", data=lambda: export.to_geojson(events),
+                    file_name="events.geojson", mime="application/geo+json", key="dl_geojson")
+exp.download_button("Events as JSONL", data=lambda: export.to_jsonl(events),
+                    file_name="events.jsonl", mime="application/jsonl", key="dl_jsonl")
+exp.download_button(
+    "This map as HTML",
+    data=lambda: mapview.standalone_html(events_all, shown, current, mode, online=online),
+    file_name=f"map-{current or 'all'}-{mode}.html", mime="text/html", key="dl_html",
+)
+exp.caption("CSV / GeoJSON / JSONL hold the filtered events; the HTML file works offline.")
+
+# ---- shareable URL --------------------------------------------------------------------------
+
+want_qp = {"date": current or "", "mode": mode}
+if any(st.query_params.get(k) != v for k, v in want_qp.items()):
+    st.query_params.update(want_qp)

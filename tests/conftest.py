@@ -1,0 +1,119 @@
+"""Shared fixtures: synthetic events (independent of the extractor) and a fake pipeline."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from geo.models import Article, Event, Place, PlaceMention, Source
+
+OSM = "© OpenStreetMap contributors"
+
+
+def _place(name, lat, lon, precision, city=None, country="Iraq", attribution=None):
+    return Place(name=name, lat=lat, lon=lon, precision=precision, source="gazetteer",
+                 city=city, country=country, attribution=attribution)
+
+
+BAGHDAD = _place("Baghdad", 33.3406, 44.4009, "city")
+GREEN_ZONE = _place("Green Zone", 33.3076, 44.3903, "landmark", "Baghdad")
+BRIDGE = _place("Jumhuriya bridge", 33.3248, 44.4045, "landmark", "Baghdad", attribution=OSM)
+SWEDISH_EMBASSY = _place("Swedish embassy", 33.3184, 44.4252, "landmark", "Baghdad")
+IRAQI_EMBASSY_CPH = _place("Iraqi embassy", 55.6889, 12.5898, "landmark", "Copenhagen",
+                           "Denmark")
+STOCKHOLM = _place("Stockholm", 59.3294, 18.0687, "city", None, "Sweden")
+
+A_2021 = "2021-11-06_green-zone-election-clashes.txt"
+A_0720 = "2023-07-20_iraq-threatens-ties-with-sweden.txt"
+A_0722 = "2023-07-22_green-zone-jumhuriya-bridge.txt"
+A_UND = "undated_iraq-severs-ties-with-sweden.txt"
+XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+
+
+def _ev(id_, date, category, title, place, article, sentence, tod=None, status="occurred"):
+    prec = {10: "day", 7: "month", 4: "year"}.get(len(date)) if date else None
+    mention = PlaceMention(place.name if place else "somewhere")
+    return Event(id=id_, date=date, date_precision=prec, status=status, category=category,
+                 title=title, mention=mention, sources=[Source(article, sentence)],
+                 place=place, time_of_day=tod)
+
+
+def make_events() -> list[Event]:
+    return [
+        _ev("e1", "2021-11-05", "riot/storming", "Protesters try to storm the Green Zone",
+            GREEN_ZONE, A_2021, "Some 300 protesters attempted to break into the Green Zone."),
+        _ev("e2", "2023-06-29", "desecration", "Quran burned outside Stockholm mosque",
+            STOCKHOLM, A_UND, "A man burned a Quran outside a Stockholm mosque."),
+        _ev("e3", "2023-07-20", "riot/storming", "Protesters storm the Swedish embassy",
+            SWEDISH_EMBASSY, A_0720, "Protesters stormed the Swedish embassy " + XSS,
+            tod="early morning"),
+        _ev("e4", "2023-07-20", "diplomatic action", "Iraq expels the Swedish ambassador " + XSS,
+            BAGHDAD, A_UND, "Iraq expelled the Swedish ambassador."),
+        _ev("e5", "2023-07-21", "desecration", "Quran burned outside the Iraqi embassy",
+            IRAQI_EMBASSY_CPH, A_0722, "Danske Patrioter burnt a copy of the Quran."),
+        _ev("e6", "2023-07-22", "protest", "Protesters blocked at the Jumhuriya bridge",
+            BRIDGE, A_0722, "Security forces blocked the Jumhuriya bridge.",
+            tod="early morning"),
+        _ev("e7", "2023-07-22", "riot/storming", "Attempt to storm the Green Zone",
+            GREEN_ZONE, A_0722, "Hundreds of protesters attempted to storm the Green Zone."),
+        _ev("e8", "2023-07-22", "statement", "Foreign ministry statement", GREEN_ZONE, A_0722,
+            "Iraq's foreign ministry said in a statement."),
+        _ev("e9", "2023-07-22", "evacuation", "Embassy staff evacuated", None, A_0722,
+            "The embassy's staff had been evacuated a day earlier."),
+    ]
+
+
+EVENT_DATES = ["2021-11-05", "2023-06-29", "2023-07-20", "2023-07-21", "2023-07-22"]
+
+
+@pytest.fixture
+def events() -> list[Event]:
+    return make_events()
+
+
+def fake_pipeline_module(events=None, problems=()):
+    """A stand-in for geo.pipeline whose run() returns synthetic events.
+
+    It still reports files in the user-articles folder that geo.articles rejects, so the
+    'bad upload' path is the real one.
+    """
+    mod = types.ModuleType("geo.pipeline")
+
+    class Result:
+        def __init__(self, articles, events, problems):
+            self.articles, self.events, self.problems = articles, events, problems
+
+    def run(paths, *, online=False, extra_articles=(), date_overrides=None, **kw):
+        from geo import articles as articles_mod
+
+        found, probs = articles_mod.read_paths([p for p in paths if "seeds" not in str(p)])
+        arts = [Article(name=n, text="x", date=n[:10] if n[0].isdigit() else None)
+                for n in (A_2021, A_0720, A_0722, A_UND)] + list(found)
+        return Result(arts, list(events if events is not None else make_events()),
+                      list(problems) + list(probs))
+
+    mod.run = run
+    mod.Result = Result
+    return mod
+
+
+@pytest.fixture
+def newsmap_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("NEWSMAP_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def fake_pipeline(monkeypatch, newsmap_home):
+    """Install the fake pipeline for an AppTest run; clear Streamlit's caches around it."""
+    import streamlit as st
+
+    mod = fake_pipeline_module()
+    monkeypatch.setitem(sys.modules, "geo.pipeline", mod)
+    st.cache_resource.clear()
+    yield mod
+    st.cache_resource.clear()
