@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 MAX_NAME_TOKENS = 8
 
 LANDMARK_KINDS = ("landmark", "region")
-_WORLD_VERSION = 3  # bump when the derived world index changes shape or content
+_WORLD_VERSION = 5  # bump when the derived world index changes shape or content
 _WORLD_ALT_MIN_POP = 50_000  # alternate names go into name_table() only for cities this big
 
 # Names from countries.csv that must never be scan keys (they are ordinary English words).
@@ -322,6 +322,11 @@ class _World:
     alt: dict[str, list[int]]  # normalized plausible alternate -> city indices
     alt_all: dict[str, list[int]] | None = None  # every alternate name; built on demand
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["alt_all"] = None  # stored in its own file, loaded on the first miss
+        return state
+
 
 def _world_fingerprint() -> str:
     st = (_geonames_dir() / "cities15000.json").stat()
@@ -393,30 +398,60 @@ def _world() -> _World:
         if world is None:
             world = _build_world()
             if path is not None:
-                try:
-                    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-                    with os.fdopen(fd, "wb") as f:
-                        pickle.dump((fp, world), f, protocol=pickle.HIGHEST_PROTOCOL)
-                    os.replace(tmp, path)
-                except OSError as exc:
-                    log.info("could not store world index cache: %s", exc)
+                _store_pickle(path, (fp, world))
         _WORLD = world
         return world
 
 
+def _build_alt_all(world: _World) -> dict[str, list[int]]:
+    idx: dict[str, list[int]] = {}
+    for i, c in enumerate(world.cities):
+        pkey = normalize(c[1])
+        for a in world.alternates[i]:
+            k = normalize(a)
+            if k and k != pkey:
+                lst = idx.setdefault(k, [])
+                if not lst or lst[-1] != i:
+                    lst.append(i)
+    return idx
+
+
 def _alt_all(world: _World) -> dict[str, list[int]]:
-    if world.alt_all is None:
-        idx: dict[str, list[int]] = {}
-        for i, c in enumerate(world.cities):
-            pkey = normalize(c[1])
-            for a in world.alternates[i]:
-                k = normalize(a)
-                if k and k != pkey:
-                    lst = idx.setdefault(k, [])
-                    if not lst or lst[-1] != i:
-                        lst.append(i)
+    """Every alternate name (all scripts) -> cities. Loaded or built on the first miss only."""
+    if world.alt_all is not None:
+        return world.alt_all
+    with _world_lock:
+        if world.alt_all is not None:
+            return world.alt_all
+        path = _world_cache_path()
+        alt_path = path.with_name("world-alternates.pickle") if path else None
+        fp = _world_fingerprint()
+        idx = None
+        if alt_path is not None and alt_path.exists():
+            try:
+                with open(alt_path, "rb") as f:
+                    stored_fp, idx = pickle.load(f)
+                if stored_fp != fp:
+                    idx = None
+            except Exception as exc:
+                log.info("alternate-name cache unreadable (%s); rebuilding", exc)
+                idx = None
+        if idx is None:
+            idx = _build_alt_all(world)
+            if alt_path is not None:
+                _store_pickle(alt_path, (fp, idx))
         world.alt_all = idx
-    return world.alt_all
+        return idx
+
+
+def _store_pickle(path: Path, obj) -> None:
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.info("could not store %s: %s", path.name, exc)
 
 
 @functools.cache

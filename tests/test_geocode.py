@@ -1,0 +1,287 @@
+"""Resolving place mentions offline: phrases, missions, fallbacks, events, the cache, the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from geo import gazetteer as gz
+from geo.geocache import GeoCache, cache_key, is_good_place
+from geo.geocode import Geocoder, cli_main, parse_place_phrase
+from geo.models import Event, Place, PlaceMention, Source
+from geo.paths import PROJECT_ROOT
+
+
+@pytest.fixture
+def g(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSMAP_ONLINE", raising=False)
+    return Geocoder(online=False, cache_path=tmp_path / "geocode.sqlite")
+
+
+def km(place: Place, lat: float, lon: float) -> float:
+    return gz.haversine_km(place.lat, place.lon, lat, lon)
+
+
+# -- parse_place_phrase ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "near", "expected"),
+    [
+        ("the Swedish embassy in Baghdad", None, ("mission", "SE", "Baghdad", "IQ")),
+        ("Swedish Embassy in Baghdad", None, ("mission", "SE", "Baghdad", "IQ")),
+        ("the Iraqi embassy in Copenhagen", None, ("mission", "IQ", "Copenhagen", "DK")),
+        ("Sweden's consulate in Istanbul", None, ("mission", "SE", "Istanbul", "TR")),
+        ("Sweden’s consulate in Istanbul", None, ("mission", "SE", "Istanbul", "TR")),
+        ("the U.S. embassy in Iraq", None, ("mission", "US", None, "IQ")),
+        ("Embassy of Sweden, Baghdad", None, ("mission", "SE", "Baghdad", "IQ")),
+        ("the Danish Embassy", "Baghdad", ("mission", "DK", "Baghdad", "IQ")),
+        ("Jumhuriya bridge", None, ("landmark", None, "Baghdad", "IQ")),
+        ("the Jumhuriya bridge", "Baghdad", ("landmark", None, "Baghdad", "IQ")),
+        ("Tahrir Square", "Cairo", ("landmark", None, "Cairo", "EG")),
+        ("Karachi", None, ("city", None, "Karachi", "PK")),
+        ("Antakya", None, ("city", None, "Antakya", "TR")),
+        ("Iraq", None, ("country", None, None, "IQ")),
+        ("the United States", None, ("country", None, None, "US")),
+        ("Gaza Strip", None, ("region", None, None, "PS")),
+    ],
+)
+def test_parse_place_phrase(text, near, expected):
+    m = parse_place_phrase(text, near=near)
+    assert (m.kind, m.mission_of, m.city, m.country_code) == expected
+    assert m.text == text
+
+
+def test_parse_never_raises_on_odd_input():
+    for text in ("", "   ", "embassy", "the the", "!!!", "in in in", "Embassy of", "x" * 500):
+        assert isinstance(parse_place_phrase(text), PlaceMention)
+
+
+# -- resolution -----------------------------------------------------------------------------------
+
+
+def test_seed_landmarks_and_missions(g):
+    p = g.geocode_query("Jumhuriya bridge", near="Baghdad")
+    assert (p.source, p.precision, p.city, p.country_code) == ("gazetteer", "landmark",
+                                                                "Baghdad", "IQ")
+    assert km(p, 33.324762, 44.404512) < 0.5
+    p = g.geocode_query("the Swedish embassy in Baghdad")
+    assert p.precision == "landmark" and km(p, 33.3184, 44.4252) < 1
+    p = g.geocode_query("the Iraqi embassy in Copenhagen")
+    assert p.precision == "landmark" and km(p, 55.68887, 12.58983) < 1
+    p = g.geocode_query("Baghdad's Green Zone")
+    assert p.precision == "landmark" and km(p, 33.307577, 44.390259) < 2.5
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "lat", "lon"),
+    [
+        ("Sweden's consulate in Istanbul", "Istanbul", 41.01384, 28.94966),
+        ("the Swedish embassy in Copenhagen", "Copenhagen", 55.67594, 12.56553),
+        ("the Danish embassy in Stockholm", "Stockholm", 59.32938, 18.06871),
+        ("the French embassy in Niamey", "Niamey", 13.51366, 2.1098),
+    ],
+)
+def test_mission_not_in_gazetteer_falls_back_to_the_city_never_a_landmark(g, text, city, lat,
+                                                                         lon):
+    p = g.geocode_query(text)
+    assert p.precision == "city" and p.city == city
+    assert km(p, lat, lon) < 15
+    assert "not in gazetteer" in p.note and "city" in p.note
+    assert p.confidence <= 0.5
+
+
+def test_mission_without_a_city_uses_the_articles_places(g):
+    m = PlaceMention(text="the Swedish embassy", kind="mission", mission_of="SE")
+    ctx = [PlaceMention(text="Stockholm", kind="city", city="Stockholm", country_code="SE"),
+           PlaceMention(text="Baghdad", kind="city", city="Baghdad", country_code="IQ")]
+    p = g.resolve(m, ctx)
+    assert p.precision == "landmark" and km(p, 33.3184, 44.4252) < 1
+
+
+def test_embassy_in_a_country_is_in_its_capital(g):
+    p = g.geocode_query("the Turkish embassy in Sweden")
+    assert p.precision == "city" and p.city == "Stockholm"
+    assert "not in gazetteer" in p.note
+
+
+def test_landmark_context_picks_the_right_city(g):
+    ctx = [PlaceMention(text="Baghdad", kind="city", city="Baghdad", country_code="IQ")]
+    p = g.resolve(PlaceMention(text="Tahrir Square", kind="landmark"), ctx)
+    assert p.city == "Baghdad"
+    ctx = [PlaceMention(text="Cairo", kind="city", city="Cairo", country_code="EG")]
+    p = g.resolve(PlaceMention(text="Tahrir Square", kind="landmark"), ctx)
+    assert p.city == "Cairo"
+
+
+def test_unknown_landmark_falls_back_to_its_city_visibly(g):
+    m = PlaceMention(text="al-Rasheed Street", kind="landmark", city="Baghdad", country_code="IQ")
+    p = g.resolve(m)
+    assert (p.precision, p.city) == ("city", "Baghdad")
+    assert "not in gazetteer" in p.note
+
+
+def test_unknown_landmark_in_another_city_is_not_the_seed_landmark(g):
+    m = PlaceMention(text="Jumhuriya bridge", kind="landmark", city="Copenhagen",
+                     country_code="DK")
+    p = g.resolve(m)
+    assert p.precision == "city" and p.city == "Copenhagen"
+
+
+@pytest.mark.parametrize(
+    ("name", "cc"),
+    [("Karachi", "PK"), ("Beirut", "LB"), ("Antakya", "TR"), ("Mosul", "IQ"), ("Kyiv", "UA")],
+)
+def test_world_cities_offline(g, name, cc):
+    p = g.resolve(PlaceMention(text=name, kind="city"))
+    assert (p.precision, p.country_code, p.source) == ("city", cc, "geonames")
+    assert p.confidence >= 0.6
+
+
+def test_city_ambiguity_settled_by_context(g):
+    ctx = [PlaceMention(text="Lebanon", kind="country", country_code="LB")]
+    assert g.resolve(PlaceMention(text="Tripoli", kind="city"), ctx).country_code == "LB"
+    assert g.resolve(PlaceMention(text="Tripoli", kind="city")).country_code == "LY"
+
+
+def test_countries_and_unresolved(g):
+    p = g.resolve(PlaceMention(text="Iraq", kind="country", country_code="IQ"))
+    assert (p.precision, p.country) == ("country", "Iraq")
+    p = g.resolve(PlaceMention(text="Qwxyzville", kind="city"))
+    assert p.lat is None and p.source == "unresolved" and p.note
+
+
+def test_resolve_never_raises(g, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("gazetteer exploded")
+
+    monkeypatch.setattr(gz, "find_landmark", boom)
+    p = g.resolve(PlaceMention(text="Jumhuriya bridge", kind="landmark"))
+    assert p.source == "unresolved" and "RuntimeError" in p.note
+
+
+def test_locate_events_uses_article_context(g):
+    def ev(i, mention, article):
+        return Event(id=i, date="2023-07-20", date_precision="day", status="occurred",
+                     category="protest", title=i, mention=mention,
+                     sources=[Source(article=article, sentence="...")])
+
+    events = [
+        ev("a", PlaceMention(text="Baghdad", kind="city", city="Baghdad", country_code="IQ"),
+           "one.txt"),
+        ev("b", PlaceMention(text="Tahrir Square", kind="landmark"), "one.txt"),
+        ev("c", PlaceMention(text="Tahrir Square", kind="landmark"), "two.txt"),
+        ev("d", PlaceMention(text="Cairo", kind="city"), "two.txt"),
+        ev("e", None, "two.txt"),
+    ]
+    out = g.locate_events(events)
+    assert [e.id for e in out] == ["a", "b", "c", "d", "e"]
+    assert out[1].place.city == "Baghdad" and out[2].place.city == "Cairo"
+    assert out[4].place is None
+    assert events[1].place is None  # inputs untouched
+
+
+# -- the cache ------------------------------------------------------------------------------------
+
+
+def good(name="X", lat=33.3, lon=44.4) -> Place:
+    return Place(name=name, lat=lat, lon=lon, precision="landmark", source="nominatim",
+                 attribution="© OpenStreetMap contributors")
+
+
+def test_cache_is_wal_and_round_trips(tmp_path):
+    c = GeoCache(tmp_path / "c.sqlite")
+    assert c.journal_mode() == "wal"
+    key = cache_key("Consulate of Sweden", kind="mission", city="Istanbul", country_code="tr")
+    assert key == cache_key("consulate of  sweden", kind="mission", city="istanbul",
+                            country_code="TR")
+    assert key != cache_key("Consulate of Sweden", kind="mission", city="Ankara",
+                            country_code="TR")
+    assert c.put(key, good())
+    assert c.get(key) == good()
+    assert GeoCache(tmp_path / "c.sqlite").get(key) == good()  # persistent
+
+
+def test_bad_answers_are_never_cached_as_good(tmp_path):
+    c = GeoCache(tmp_path / "c.sqlite")
+    bad = [
+        Place(name="x", lat=None, lon=None, precision="city", source="unresolved"),
+        Place(name="x", lat=None, lon=44.0, precision="city", source="nominatim"),
+        Place(name="x", lat=math.nan, lon=44.0, precision="city", source="nominatim"),
+        Place(name="x", lat=91.0, lon=44.0, precision="city", source="nominatim"),
+        Place(name="x", lat=33.0, lon=44.0, precision="city", source="unresolved"),
+    ]
+    for i, p in enumerate(bad):
+        assert not is_good_place(p)
+        assert c.put(f"k{i}", p) is False
+        assert c.get(f"k{i}") is None
+    assert c.stats().get("ok", 0) == 0
+    # A negative answer is marked as such, expires, and never replaces a good one.
+    assert c.put_negative("neg", "no-result", ttl_s=60)
+    assert c.get("neg") is None and c.get_negative("neg") == "no-result"
+    c.put_negative("old", "no-result", ttl_s=-1)
+    assert c.get_negative("old") is None
+    c.put("both", good())
+    c.put_negative("both", "no-result")
+    assert c.get("both") == good() and c.get_negative("both") is None
+
+
+def test_cache_concurrent_writers_threads(tmp_path):
+    c = GeoCache(tmp_path / "c.sqlite")
+    errors = []
+
+    def writer(t):
+        try:
+            for i in range(40):
+                assert c.put(f"t{t}-{i}", good(f"{t}-{i}", 10 + t, 20 + i / 100))
+                assert c.get(f"t{t}-{i}") is not None
+        except BaseException as e:  # pragma: no cover
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    assert c.stats()["ok"] == 240
+
+
+def test_cache_concurrent_writers_processes(tmp_path):
+    path = tmp_path / "c.sqlite"
+    GeoCache(path)
+    code = (
+        "import sys; from geo.geocache import GeoCache; from geo.models import Place\n"
+        "c = GeoCache(sys.argv[1]); n = sys.argv[2]\n"
+        "for i in range(60):\n"
+        "    p = Place(name=n, lat=1.0 + i / 100, lon=2.0, precision='city', source='nominatim')\n"
+        "    assert c.put(f'{n}-{i}', p)\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), f"p{n}"],
+                              cwd=PROJECT_ROOT) for n in range(3)]
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    assert GeoCache(path).stats()["ok"] == 180
+
+
+def test_unusable_cache_path_does_not_break_the_geocoder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    g = Geocoder(online=False, cache_path=blocker / "sub" / "c.sqlite")
+    assert g.geocode_query("Karachi").country_code == "PK"
+
+
+# -- the CLI --------------------------------------------------------------------------------------
+
+
+def test_cli_prints_place_json(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path))
+    monkeypatch.delenv("NEWSMAP_ONLINE", raising=False)
+    assert cli_main(["Jumhuriya bridge", "--near", "Baghdad"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert (d["source"], d["precision"], d["city"]) == ("gazetteer", "landmark", "Baghdad")
+    assert Place.from_dict(d).lat == pytest.approx(33.324762)
