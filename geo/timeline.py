@@ -6,6 +6,7 @@ Nothing here touches Streamlit or folium, so all of it is unit-tested directly.
 from __future__ import annotations
 
 import calendar
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -114,12 +115,15 @@ def resolve_date(dates: Sequence[str], wanted: str | None) -> str | None:
         return None
     if wanted in dates:
         return wanted
-    if wanted:
+    if wanted and _DATE_RE.match(wanted):
         earlier = [d for d in dates if d <= wanted]
         if earlier:
             return earlier[-1]
         return dates[0]
     return dates[-1]
+
+
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def resolve_mode(wanted: str | None) -> str:
@@ -267,10 +271,9 @@ def precision_note(e: Event) -> str:
 def place_label(e: Event) -> str:
     if e.place is not None:
         parts = [e.place.name]
-        if e.place.city and e.place.city != e.place.name:
-            parts.append(e.place.city)
-        if e.place.country and e.place.country not in parts:
-            parts.append(e.place.country)
+        for extra in (e.place.city, e.place.country):
+            if extra and not any(extra in p for p in parts):
+                parts.append(extra)
         return ", ".join(p for p in parts if p)
     if e.mention is not None:
         return e.mention.text
