@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 MAX_NAME_TOKENS = 8
 
 LANDMARK_KINDS = ("landmark", "region")
-_WORLD_VERSION = 5  # bump when the derived world index changes shape or content
+_WORLD_VERSION = 6  # bump when the derived world index changes shape or content
 _WORLD_ALT_MIN_POP = 50_000  # alternate names go into name_table() only for cities this big
+_WORLD_SHORT_ALT_MIN_POP = 500_000  # ... and 4-letter ones ("Kiev") only for cities this big
 
 # Names from countries.csv that must never be scan keys (they are ordinary English words).
 _COUNTRY_KEY_STOP = {"us", "america"}
@@ -356,6 +357,8 @@ def _build_world() -> _World:
         primary.setdefault(pkey, []).append(i)
         if pop >= _WORLD_ALT_MIN_POP:
             for a in plausible:
+                if len(a) < 5 and pop < _WORLD_SHORT_ALT_MIN_POP:
+                    continue  # "Lula" (Luleå) is a president before it is a town
                 k = normalize(a)
                 if k != pkey:
                     lst = alt.setdefault(k, [])
