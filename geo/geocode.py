@@ -285,8 +285,8 @@ class Geocoder:
 
     @staticmethod
     def _entry_source(entry: Entry) -> str:
-        return "geonames" if (entry.id or "").startswith(("geonames:", "country:")) else (
-            "gazetteer")
+        generated = ("geonames:", "country:", "region:")
+        return "geonames" if (entry.id or "").startswith(generated) else "gazetteer"
 
     def _city_place(self, entry: Entry, note: str = "", confidence: float = 0.9) -> Place:
         return self._from_entry(entry, self._entry_source(entry), confidence, note)
@@ -488,6 +488,13 @@ class Geocoder:
 
     def _resolve_landmark(self, mention: PlaceMention, ctx: _Context) -> Place:
         text = mention.text
+        if mention.kind == "region":
+            region = gazetteer.find_region(text, mention.country_code)
+            if region is not None and not (region.id or "").startswith("region:"):
+                pass  # curated: handled below with the landmarks (context-aware)
+            elif region is not None:
+                return self._from_entry(region, self._entry_source(region), 0.7,
+                                        f"{text}: a region, shown at its representative point")
         city = self._host_city(mention, ctx)
         cc = (mention.country_code or "").upper() or (city.country_code if city else None)
         entry = self._find_landmark(_name_variants(text), city, cc, ctx)
@@ -527,14 +534,18 @@ class Geocoder:
         cc = (mention.country_code or "").upper() or None
         cands = gazetteer.city_candidates(name)
         if not cands:
-            # Maybe it is a curated landmark/region the extractor called a city.
-            lm = gazetteer.find_landmark(name, None, cc)
-            if lm is not None:
-                return self._from_entry(lm, "gazetteer", 0.9 if lm.verified else 0.7)
+            # Maybe it is a country, landmark or region the extractor called a city.
             code = gazetteer.country_code(name)
             if code:
                 return self._resolve_country(replace(mention, kind="country",
                                                      country_code=code), ctx)
+            lm = gazetteer.find_landmark(name, None, cc)
+            if lm is not None:
+                return self._from_entry(lm, "gazetteer", 0.9 if lm.verified else 0.7)
+            region = gazetteer.find_region(name, cc)
+            if region is not None:
+                return self._from_entry(region, self._entry_source(region), 0.7,
+                                        f"{name}: a region, shown at its representative point")
             key = cache_key(name, kind="city", country_code=cc)
             place, reason = self._ask_online(mention, name, city=None, cc=cc, key=key,
                                              want="city")
@@ -544,6 +555,10 @@ class Geocoder:
                 return self._fallback(replace(mention, city=None), ctx,
                                       f"city not found ({reason})")
             return self.unresolved(mention, f"{name}: not in the gazetteers ({reason})")
+        region = gazetteer.find_region(name, cc)
+        if region is not None and region_first(region, cands, cc, ctx):
+            return self._from_entry(region, self._entry_source(region), 0.7,
+                                    f"{name}: a region, shown at its representative point")
         wanted = [cc] if cc else ctx.countries
         best, primary = _pick_city(cands, wanted)
         ambiguous = (not primary) or (
@@ -649,6 +664,18 @@ def _pick_city(cands: list[tuple[Entry, bool]], wanted: Sequence[str]) -> tuple[
 
     e, primary = max(cands, key=rank)
     return e, primary
+
+
+def region_first(region: Entry, cands: list[tuple[Entry, bool]], cc: str | None,
+                 ctx: _Context) -> bool:
+    """Should a same-named region win over these cities?"""
+    if cc and region.country_code != cc:
+        return False
+    cities = [e for e, _ in cands]
+    if ctx.countries and region.country_code not in ctx.countries and any(
+            e.country_code in ctx.countries for e in cities):
+        return False
+    return gazetteer.region_outranks_cities(region, cities)
 
 
 def _second_pop(cands: list[tuple[Entry, bool]], best: Entry) -> int:

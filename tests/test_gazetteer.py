@@ -212,3 +212,14 @@ def test_scan_table_warm_start_is_fast():
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
                          text=True, timeout=60, check=True)
     assert float(out.stdout.strip()) < 2.0
+
+
+def test_us_states_are_regions_ranked_against_same_named_places():
+    t = gz.name_table()
+    assert (t["florida"][0].kind, t["florida"][0].country_code) == ("region", "US")
+    assert t["washington"][0].kind == "city"  # the capital, not the state
+    assert t["new york"][0].kind == "city"
+    assert t["georgia"][0].kind == "country"  # the country before the state
+    fl = gz.find_region("Florida")
+    assert gz.haversine_km(fl.lat, fl.lon, 27.8, -81.7) < 300  # inside the state
+    assert gz.find_region("Gaza Strip").country_code == "PS"

@@ -285,3 +285,12 @@ def test_cli_prints_place_json(tmp_path, monkeypatch, capsys):
     d = json.loads(capsys.readouterr().out)
     assert (d["source"], d["precision"], d["city"]) == ("gazetteer", "landmark", "Baghdad")
     assert Place.from_dict(d).lat == pytest.approx(33.324762)
+
+
+def test_regions_and_countries_named_like_towns(g):
+    p = g.resolve(PlaceMention(text="Florida", kind="city"))
+    assert (p.precision, p.country_code) == ("region", "US")
+    assert g.resolve(PlaceMention(text="Georgia", kind="city")).country_code == "GE"
+    assert g.resolve(PlaceMention(text="Washington", kind="city")).precision == "city"
+    p = g.resolve(PlaceMention(text="Gaza Strip", kind="region"))
+    assert (p.precision, p.country_code) == ("region", "PS")
