@@ -22,6 +22,7 @@ from geo import export, mapview, offline, timeline, userdata
 from geo.paths import SEEDS_DIR, user_articles_dir
 
 MAP_HEIGHT = 640
+CHART_HEIGHT = 96
 SPEEDS = {"0.5 s": 0.5, "1 s": 1.0, "2 s": 2.0, "4 s": 4.0}
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
@@ -34,7 +35,7 @@ offline.register()
 
 st.markdown(
     """<style>
-    .block-container {padding-top: 1.6rem; padding-bottom: 1rem;}
+    .block-container {padding-top: 3rem; padding-bottom: 1rem;}
     .nm-h1 {font-size: 1.5rem; font-weight: 800; margin: 0; line-height: 1.2;}
     .nm-h1 span {font-weight: 400; color: #6b7280; font-size: 0.95rem; margin-left: .6rem;}
     .nm-feed-head {font-weight: 800; font-size: 1.15rem; margin: 0 0 .4rem;}
@@ -268,6 +269,31 @@ def _player() -> None:
 
 _player()
 
+# ---- timeline chart -------------------------------------------------------------------------
+
+
+def timeline_chart(per_date: list[tuple[str, int]], selected: str | None):
+    import altair as alt
+    import pandas as pd
+
+    df = pd.DataFrame(
+        [{"date": d, "label": timeline.short_label(d), "events": n, "sel": d == selected}
+         for d, n in per_date]
+    )
+    order = [timeline.short_label(d) for d, _ in per_date]
+    return (
+        alt.Chart(df, height=CHART_HEIGHT)
+        .mark_bar(size=22, cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
+        .encode(
+            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("events:Q", title="events", axis=alt.Axis(tickMinStep=1)),
+            color=alt.condition("datum.sel", alt.value("#d62728"), alt.value("#9ca3af")),
+            tooltip=["label", "events"],
+        )
+    )
+
+
+
 # ---- map + feed ---------------------------------------------------------------------------
 
 shown = timeline.select(events, current, mode)
@@ -314,8 +340,11 @@ def card_html(c: dict) -> str:
 
 
 with col_feed:
+    per_date = timeline.counts_per_date(events)
+    if per_date:
+        st.altair_chart(timeline_chart(per_date, current), width="stretch")
     cards = timeline.cards_for(events, current)
-    feed = st.container(height=MAP_HEIGHT, border=False, key="feed")
+    feed = st.container(height=MAP_HEIGHT - CHART_HEIGHT - 40, border=False, key="feed")
     feed.markdown(
         f'<div class="nm-feed-head">{html.escape(timeline.date_label(current))} '
         f"<span>{len(cards)} event{'s' if len(cards) != 1 else ''}</span></div>",
@@ -330,35 +359,6 @@ with col_feed:
         feed.markdown('<div class="nm-feed-head">Undated</div>', unsafe_allow_html=True)
         for ev in undated_events:
             feed.markdown(card_html(timeline.card(ev)), unsafe_allow_html=True)
-
-# ---- timeline chart -------------------------------------------------------------------------
-
-
-def timeline_chart(per_date: list[tuple[str, int]], selected: str | None):
-    import altair as alt
-    import pandas as pd
-
-    df = pd.DataFrame(
-        [{"date": d, "label": timeline.short_label(d), "events": n, "sel": d == selected}
-         for d, n in per_date]
-    )
-    order = [timeline.short_label(d) for d, _ in per_date]
-    return (
-        alt.Chart(df, height=110)
-        .mark_bar(size=22, cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
-        .encode(
-            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("events:Q", title="events", axis=alt.Axis(tickMinStep=1)),
-            color=alt.condition("datum.sel", alt.value("#d62728"), alt.value("#9ca3af")),
-            tooltip=["label", "events"],
-        )
-    )
-
-
-per_date = timeline.counts_per_date(events)
-if per_date:
-    with col_map:
-        st.altair_chart(timeline_chart(per_date, current), width="stretch")
 
 # ---- export ---------------------------------------------------------------------------------
 

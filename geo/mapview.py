@@ -141,6 +141,8 @@ def base_map(
         control_scale=False,
         prefer_canvas=False,
         world_copy_jump=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     if online:
         folium.TileLayer(
@@ -168,7 +170,7 @@ def base_map(
             m.options["zoom"] = 11
         else:
             m.fit_bounds(
-                bounds, padding_top_left=(50, 110), padding_bottom_right=(50, 70), max_zoom=12
+                bounds, padding_top_left=(60, 120), padding_bottom_right=(60, 150), max_zoom=12
             )
     return m
 

@@ -52,7 +52,7 @@
   }
 
   function markerIcon(m) {
-    var size = m.current ? 30 : 20;
+    var size = m.current ? 30 : 18;
     var color = /^#[0-9a-fA-F]{3,8}$/.test(m.color) ? m.color : "#555";
     var html =
       '<svg class="nm-leader" width="1" height="1"><line x1="0" y1="0" x2="0" y2="0"/></svg>' +
@@ -163,8 +163,8 @@
         map.setView(opts.bounds[0], 11, { animate: false });
       else
         map.fitBounds(opts.bounds, {
-          paddingTopLeft: [50, 110],
-          paddingBottomRight: [50, 70],
+          paddingTopLeft: [60, 120],
+          paddingBottomRight: [60, 150],
           maxZoom: 12,
           animate: false
         });
@@ -182,7 +182,12 @@
     if (!step || !step._points.length) return;
     var pts = step._currentPoints.length ? step._currentPoints : step._points;
     if (pts.length === 1) map.setView(pts[0], Math.max(map.getZoom(), 11));
-    else map.fitBounds(L.latLngBounds(pts), { padding: [70, 70], maxZoom: 12 });
+    else
+      map.fitBounds(L.latLngBounds(pts), {
+        paddingTopLeft: [60, 120],
+        paddingBottomRight: [60, 150],
+        maxZoom: 12
+      });
   };
 
   // ---- one step ---------------------------------------------------------------------
@@ -282,25 +287,28 @@
     _declutter: function () {
       var map = this._map;
       if (!map) return;
-      var MIN = 32;
+      var STEP = 24; // ring spacing, px
+      var GAP = 3; // clear space between two pins, px
       var order = this._markers.slice().sort(function (a, b) {
         return (b.nm.current ? 1 : 0) - (a.nm.current ? 1 : 0) || a.nm.slot - b.nm.slot;
       });
       var placed = [];
       order.forEach(function (mk) {
         var p = map.latLngToLayerPoint(mk.getLatLng());
+        var r = mk.nm.current ? 15 : 9;
         var best = [0, 0];
         var found = false;
-        for (var ring = 0; ring < 6 && !found; ring++) {
+        for (var ring = 0; ring < 8 && !found; ring++) {
           var n = ring === 0 ? 1 : 6 * ring;
           for (var k = 0; k < n && !found; k++) {
             var a = (2 * Math.PI * k) / n - Math.PI / 2 + ring * 0.4;
-            var dx = ring === 0 ? 0 : Math.round(Math.cos(a) * ring * MIN);
-            var dy = ring === 0 ? 0 : Math.round(Math.sin(a) * ring * MIN);
+            var dx = ring === 0 ? 0 : Math.round(Math.cos(a) * ring * STEP);
+            var dy = ring === 0 ? 0 : Math.round(Math.sin(a) * ring * STEP);
             var ok = placed.every(function (q) {
               var ex = p.x + dx - q.x;
               var ey = p.y + dy - q.y;
-              return ex * ex + ey * ey >= MIN * MIN;
+              var need = r + q.r + GAP;
+              return ex * ex + ey * ey >= need * need;
             });
             if (ok) {
               best = [dx, dy];
@@ -308,7 +316,7 @@
             }
           }
         }
-        placed.push({ x: p.x + best[0], y: p.y + best[1] });
+        placed.push({ x: p.x + best[0], y: p.y + best[1], r: r });
         var node = mk.getElement();
         if (!node) return;
         var pin = node.querySelector(".nm-pin");

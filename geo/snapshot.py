@@ -1,0 +1,168 @@
+"""PNG of the dashboard at a date and display mode, via headless Chromium (Debian's).
+
+``snapshot("2023-07-22", "upto", Path("map.png"))`` starts the dashboard on a free local port,
+opens ``/?date=...&mode=...&snapshot=1`` (sidebar collapsed), waits for the map's markers
+and base layer, and saves the page. Nothing is downloaded: the browser is /usr/bin/chromium
+and the map's assets are served by the app itself (geo/offline.py).
+
+The helpers :func:`serve` and :func:`launch` are shared with the browser tests and bench/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+from geo.paths import PROJECT_ROOT, SEEDS_DIR
+from geo.timeline import MODES, date_label
+
+CHROMIUM = os.environ.get("NEWSMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(
+    script: Path | str = PROJECT_ROOT / "dashboard.py",
+    *,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    timeout: float = 60.0,
+) -> Iterator[str]:
+    """Run ``streamlit run script`` on a free local port; yield its base URL."""
+    port = port or free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.Popen(
+        cmd, cwd=str(PROJECT_ROOT), env=full_env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                err = proc.stderr.read() if proc.stderr else ""
+                raise RuntimeError(f"streamlit exited with {proc.returncode}: {err[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit did not answer on {base} in {timeout:.0f} s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def launch(playwright):
+    """Headless Debian Chromium; never a downloaded browser."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(f"{CHROMIUM} not found: apt-get install chromium")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def map_frame(page, timeout_ms: int = 60_000):
+    """The streamlit-folium iframe's Frame once its map shows a step."""
+    page.wait_for_selector(MAP_IFRAME, timeout=timeout_ms)
+    frame = page.query_selector(MAP_IFRAME).content_frame()
+    frame.wait_for_selector("#map_div[data-nm-step]", state="attached", timeout=timeout_ms)
+    return frame
+
+
+def wait_for_view(page, date: str | None, timeout_ms: int = 60_000):
+    """Wait until the map shows ``date`` with its base layer, and the page has settled."""
+    frame = map_frame(page, timeout_ms)
+    if date:
+        frame.wait_for_function(
+            "t => document.querySelector('.nm-banner-date')?.textContent === t",
+            arg=date_label(date), timeout=timeout_ms,
+        )
+    frame.wait_for_function(
+        "() => document.querySelector('.nm-online, .nm-base-ready, .nm-base-failed')",
+        timeout=timeout_ms,
+    )
+    # let Streamlit finish the rest of the run (cards, chart)
+    with contextlib.suppress(Exception):
+        page.wait_for_selector("[data-testid='stStatusWidget']", state="detached",
+                               timeout=timeout_ms)
+    page.wait_for_timeout(700)
+    return frame
+
+
+def view_url(base: str, date: str | None, mode: str, snapshot: bool = True) -> str:
+    q = {"mode": mode}
+    if date:
+        q["date"] = date
+    if snapshot:
+        q["snapshot"] = "1"
+    return f"{base}/?{urlencode(q)}"
+
+
+def snapshot(
+    date: str | None,
+    mode: str,
+    out: Path,
+    paths: Iterable[str | Path] = (SEEDS_DIR,),
+    width: int = 1400,
+    height: int = 900,
+    *,
+    online: bool = False,
+    script: Path | str = PROJECT_ROOT / "dashboard.py",
+) -> Path:
+    """Write a PNG of the dashboard showing ``date`` in ``mode`` ("date", "upto", "all")."""
+    from playwright.sync_api import sync_playwright
+
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        "NEWSMAP_PATHS": os.pathsep.join(str(Path(p).resolve()) for p in paths),
+        "NEWSMAP_ONLINE": "1" if online else "0",
+    }
+    with serve(script, env=env) as base, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(view_url(base, date, mode), wait_until="domcontentloaded")
+            wait_for_view(page, date)
+            page.screenshot(path=str(out))
+        finally:
+            browser.close()
+    return out
