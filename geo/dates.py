@@ -103,6 +103,7 @@ class TimeRef:
     time_of_day: str | None = None
     kind: str = "absolute"  # "absolute", "deictic" (relative to the article date), "anchor"
     part: str | None = None  # "early" / "mid" / "late" for "in late June"
+    reported: bool = False  # the date of the telling ("said on Tuesday"), set by the caller
 
 
 def _iso(d: dt.date) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -23,10 +24,11 @@ from dataclasses import dataclass, replace
 
 from geo import gazetteer
 from geo.dates import TimeRef, clock_time, find_times
-from geo.mentions import Found, find_mentions
+from geo.mentions import Found, dateline, find_mentions
 from geo.models import Article, Event, PlaceMention, Source
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
+BACKGROUND_YEARS = 5  # events dated further back than this before the article are history
 
 
 @dataclass(frozen=True)
@@ -51,23 +53,38 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("storm", "disaster", "storm", 5,
        r"\b(?:hurricane|typhoon|cyclone|tropical storm|(?:a|the)\s+(?:severe|powerful|deadly|"
        r"winter|major|heavy|violent)\s+storm)s?\b|\bStorm\s+[A-Z][a-z]+", flags=0),
-    _t("flood", "disaster", "flood", 5, r"\b(?:floods?|flooding|flash floods?|inundated)\b"),
+    _t("flood", "disaster", "flood", 5,
+       r"\b(?:floods?(?!\s+(?:of|into)\b)|flooding|flash floods?|inundated)\b(?!-hit)"),
     _t("wildfire", "disaster", "wildfire", 5, r"\b(?:wildfires?|bushfires?|forest fires?)\b"),
     _t("landslide", "disaster", "landslide", 5, r"\b(?:landslides?|mudslides?)\b"),
     _t("tsunami", "disaster", "tsunami", 5, r"\btsunamis?\b"),
-    _t("eruption", "disaster", "eruption", 5, r"\b(?:volcanic eruption|volcano erupted|erupted)\b"),
+    _t("eruption", "disaster", "eruption", 5,
+       r"\b(?:volcanic\s+eruption|volcano\s+(?:\w+\s+)?erupted|eruption\s+of\s+(?:the\s+)?"
+       r"(?:\w+\s+)?volcano)\b"),
+    # an explosion is a disaster unless the sentence says someone set it off (see _refine)
+    _t("explosion", "disaster", "explosion", 5,
+       r"\b(?:explosions?|blasts?|exploded)\b(?!\s+(?:of\s+)?(?:criticism|anger))"),
+    # damage in a place, counted only in an article that reports a disaster (see extract)
+    _t("damage", "disaster", "damage", 4,
+       r"\b(?:collapsed|toppled|flattened|destroyed|devastated|razed|swept\s+away|"
+       r"washed\s+away|submerged|flooded|damaged|wrecked|reduced\s+to\s+rubble|buried)\b"),
     # unrest
     _t("storming", "riot/storming", "unrest", 3,
        r"\b(?:to\s+storm|storm(?:ed|ing)|(?:breach|ransack)(?:ed|ing)|overr[au]n|"
-       r"br(?:oke|eak|eaking)\s+into|occupied|attempt(?:ed|s)?\s+to\s+(?:enter|break\s+in|"
-       r"force\s+(?:their|its)\s+way))\b"),
+       r"br(?:oke|eak|eaking)\s+(?:into|through)|occupied|attempt(?:ed|s)?\s+to\s+(?:enter|"
+       r"break\s+in|force\s+(?:their|its)\s+way)|(?:forced|smashed|fought|pushed)\s+"
+       r"(?:their|its)\s+way\s+(?:into|in)|scal(?:ed|ing)\s+(?:the\s+)?(?:\w+\s+)?walls?|"
+       r"climbed\s+(?:over\s+|onto\s+)?the\s+(?:\w+\s+)?(?:walls?|gates?|fence|roof)|"
+       r"tore\s+down\s+the\s+(?:\w+\s+)?flag)\b"),
     _t("arson", "riot/storming", "unrest", 3,
        r"\b(?:set(?:ting)?\s+fire\s+to|set\s+(?:\w+\s+){1,4}(?:on\s+fire|ablaze)|torch(?:ed|ing)|"
        r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
     _t("attack", "attack", "unrest", 4,
-       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+)?attack(?!s)|bomb(?:ing|ed)|"
-       r"(?:car|suicide)\s+bomb|explosion|blast|shell(?:ed|ing)|air\s?strikes?|"
+       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+)?(?:attack|assault)(?!s)|bomb(?:ing|ed)|"
+       r"(?:car|suicide)\s+bomb|shell(?:ed|ing)|air\s?strikes?|"
        r"drone\s+strikes?|missile\s+strikes?|shot\s+dead|gunmen\s+(?:opened|killed)|"
+       r"(?:heavy|fierce|intense|street|renewed)\s+fighting|fighting\s+(?:erupted|broke\s+out|"
+       r"raged|between)|"
        r"stabb(?:ed|ing))\b"),
     _t("clash", "riot/storming", "unrest", 3,
        r"\b(?:clash(?:ed|es|ing)?|riot(?:s|ed|ing)?|tear\s+gas|pelt(?:ed|ing)|"
@@ -78,8 +95,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"desecration)|\bdesecrat(?:ed|ing|ion)\b|\bstepped\s+on\s+and\s+kicked|"
        r"\bkick(?:ed)?\s+and\s+step(?:ped)?\s+on"),
     _t("protest", "protest", "unrest", 1,
-       r"\b(?:protest(?:ed|ing)\b(?!\s+(?:over|against|at)\s+the\s+desecration)|"
-       r"(?<!in\s)protests?\b(?!\s+(?:over|at)\b)|demonstrations?\b|demonstrat(?:ed|ing)\b|"
+       r"\b(?:(?<!to\s)protest(?:ed|ing)?\b(?!\s+(?:over|against|at)\s+the\s+desecration)|"
+       r"(?:protesters|demonstrators|crowds?|hundreds|thousands|dozens)\s+(?:\w+\s+){0,2}"
+       r"gathered|"
+       r"(?<!in\s)(?<!to\s)protests?\b(?!\s+(?:over|at)\b)|demonstrations?\b|"
+       r"demonstrat(?:ed|ing)\b|"
        r"rall(?:y|ies|ied)\b|march(?:ed|es)\b|(?-i:march)\b|sit-ins?\b|took\s+to\s+the\s+streets|vigil\b)"),
     # state actions
     _t("ties severed", "diplomatic action", "ties", 1,
@@ -87,8 +107,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:its\s+|their\s+)?(?:diplomatic\s+)?(?:ties|relations)\b"),
     _t("expulsion", "diplomatic action", "diplomatic", 1,
        r"\b(?:expel(?:led|s|ling)?|expulsion\s+of|recall(?:ed|s|ing)?\s+(?:its\s+)?(?:\w+\s+)?"
-       r"(?:ambassador|envoy)|summon(?:ed|s|ing)?\s+(?:the\s+)?(?:\w+\s+)?(?:ambassador|envoy|"
-       r"charg[eé]))\b"),
+       r"(?:ambassador|envoy)|summon(?:ed|s|ing)?\s+(?:the\s+)?(?:[\w'’]+\s+){0,2}(?:ambassador|"
+       r"envoy|charg[eé]))\b"),
     _t("evacuation", "evacuation", "evacuation", 1, r"\bevacuat(?:ed|ion|ing|e)\b"),
     _t("licence suspended", "sanction", "sanction", 1,
        r"\b(?:suspend(?:ed|s|ing)?|revok(?:ed|es|ing)|cancell?(?:ed|ing))\s+(?:the\s+)?"
@@ -160,7 +180,7 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
 
 def is_reporting(sentence: str) -> bool:
     """False for tweets, all-caps promo headlines, bylines and other page furniture."""
-    if _NOT_NEWS.search(sentence):
+    if not sentence or _NOT_NEWS.search(sentence):
         return False
     letters = [c for c in sentence if c.isalpha() and c.isascii()]
     if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
@@ -181,32 +201,49 @@ _NEGATED = re.compile(
     r"never|denied|prevent(?:ed)?\s+(?:\w+\s+){0,3}from|no\s+one\s+was)\s+(?:\w+\s+){0,2}$",
     re.I,
 )
+_HABITUAL = re.compile(r"\b(?:previously|repeatedly|in\s+the\s+past|has\s+long|have\s+long|"
+                       r"often|regularly|routinely|frequently|usually)\b", re.I)
 _DATED_NOUN = re.compile(r"(?:\b(?:19|20)\d\d|\b(?:January|February|March|April|May|June|July|"
                          r"August|September|October|November|December)\s+\d{1,2})\s+(?:\w+\s+)?$")
 _ARSON_OF_BOOK = re.compile(r"^\s*(?:the|a|an)?\s*(?:copy|book|holy|quran|koran|bible|torah|flag)",
                             re.I)
 
 
-def find_triggers(sentence: str) -> list[_Hit]:
+_ATTACK_CONTEXT = re.compile(
+    r"\b(?:bomb(?:s|er|ers|ing)?|suicide|militants?|gunmen|attackers?|insurgents?|detonated|"
+    r"set\s+off|claimed\s+responsibility|IED|explosive\s+device|terror\w*|strikes?|missiles?|"
+    r"rockets?|shell(?:s|ing)?|grenades?|gunfire|fighting|clashes|war)\b", re.I
+)
+_ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
+
+
+def find_triggers(sentence: str, disaster: str | None = None) -> list[_Hit]:
     """Every trigger in the sentence, left to right, minus references to other events
-    ("following reports of ..."), negations ("stopped short of ...") and, when a disaster
-    is reported, the unrest words that describe it ("a blast", "the storm")."""
+    ("following reports of ..."), negations ("stopped short of ..."), and damage words
+    unless the article reports a disaster (``disaster``: its kind). A disaster in the sentence
+    silences the unrest words that describe it; an explosion someone set off is an attack."""
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
     for trig in TRIGGERS:
+        if trig.kind == "damage" and disaster is None:
+            continue
         for m in trig.pattern.finditer(sentence):
             if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
                 continue
             before = sentence[max(0, m.start() - 60) : m.start()]
             if _NEGATED.search(before):
                 continue
+            if _HABITUAL.search(before[-45:]) and not _DATED_NOUN.search(before[-25:]):
+                continue  # "has previously staged Quran burnings": background, not news
             if _REFERENCE.search(before) and not _DATED_NOUN.search(before[-25:]):
                 continue  # "following reports of a Quran burning"; but "the 2019 protests" stays
             if trig.kind == "arson" and _ARSON_OF_BOOK.match(sentence[m.end() :]):
                 continue  # "setting fire to the book" is a desecration, told by its own trigger
+            if trig.kind == "explosion" and _ATTACK_CONTEXT.search(sentence):
+                trig = _ATTACK
             hits.append(_Hit(trig, m.start(), m.end(), m.group(0)))
             taken.append((m.start(), m.end()))
-    if any(h.trigger.category == "disaster" for h in hits):
+    if any(h.trigger.category == "disaster" and h.trigger.kind != "damage" for h in hits):
         hits = [h for h in hits if h.trigger.family != "unrest"]
     return sorted(hits, key=lambda h: h.start)
 
@@ -246,14 +283,38 @@ class _ArticleContext:
     """What an article tells about where it is: its main city, its missions."""
 
     def __init__(self, article: Article, sentences: Sequence[str]):
-        self.mentions = [find_mentions(s) for s in sentences]
+        home = next((d for d in map(dateline, sentences[:3]) if d), None)
+        raw = [find_mentions(s) for s in sentences]
+        self.countries = {f.mention.country_code for found in raw for f in found
+                          if f.mention.kind == "country"}
+        self.countries |= {code for word, code in _demonyms_in(article.text)}
+        if home:
+            self.countries.add(home[1])
+        self.mentions = [[g for f in found if (g := self._plausible(f))] for found in raw]
         cities: Counter = Counter()
         for found in self.mentions:
             for f in found:
                 if f.mention.city:
                     cities[(f.mention.city, f.mention.country_code)] += 1
+        if home:
+            cities[home] += 100  # the dateline names where the story is
         self.main_city = cities.most_common(1)[0][0] if cities else None
         self.last_mission: PlaceMention | None = None
+
+    def _plausible(self, f: Found) -> Found | None:
+        """A city name is read as that city only when the article's countries agree, or the
+        city is big and named by its own name: "Lula" is not Lulea, "Federal" not Argentina's."""
+        if f.mention.kind != "city" or not f.candidates:
+            return f
+        local = [c for c in f.candidates if c.country_code in self.countries]
+        if local:
+            best = max(local, key=lambda c: c.population)
+            return replace(f, mention=replace(f.mention, text=best.name, city=best.name,
+                                              country_code=best.country_code))
+        top = f.candidates[0]
+        if f.primary and (top.population >= 100_000 or top.population == 0):
+            return f  # population 0: a curated city row
+        return None
 
     def complete(self, m: PlaceMention) -> PlaceMention:
         """Fill in a missing city from the article: "the Danish Embassy" in a Baghdad story."""
@@ -277,6 +338,15 @@ class _ArticleContext:
         return PlaceMention(text=city, kind="city", city=city, country_code=cc)
 
 
+_WORDS = re.compile(r"[A-Z][a-z]+")
+
+
+def _demonyms_in(text: str) -> set[tuple[str, str]]:
+    """("Brazilian", "BR") for each nationality adjective the text uses."""
+    table = gazetteer.demonyms()
+    return {(w, table[w.lower()]) for w in set(_WORDS.findall(text)) if w.lower() in table}
+
+
 def _focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None) -> str | None:
     """The day an article is mostly about: its most-mentioned recent day, else its date."""
     if pub is None:
@@ -284,7 +354,7 @@ def _focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None) -> str |
     counts: Counter = Counter()
     for sentence_refs in refs:
         for r in sentence_refs:
-            if r.precision == "day" and r.value and r.kind != "anchor":
+            if r.precision == "day" and r.value and r.kind != "anchor" and not r.reported:
                 d = dt.date.fromisoformat(r.value)
                 if pub - dt.timedelta(days=7) <= d <= pub:
                     counts[r.value] += 1
@@ -297,7 +367,11 @@ def _focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None) -> str |
 def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                 ctx: _ArticleContext) -> tuple[PlaceMention | None, bool]:
     """(mention, from_context). Diplomatic acts sit with their actor, the first country."""
-    found = [f for f in found if not _is_possessive_country(sentence, f)]
+    if trig.family in ("ties", "diplomatic", "sanction") and found:
+        actors = [f for f in found if f.mention.kind in ("country", "city")]
+        if actors:  # "Turkey's foreign ministry summoned ...": the state that acts
+            return min(actors, key=lambda f: f.start).mention, False
+    found = _candidates(found, sentence, hit)
     if trig.family in ("ties", "diplomatic", "sanction") and found:
         countries = [f for f in found if f.mention.kind in ("country", "city")]
         actor = min(countries, key=lambda f: f.start) if countries else None
@@ -314,6 +388,30 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         return ctx.complete(best.mention), False
     national = trig.family in ("ties", "diplomatic", "sanction", "election")
     return ctx.fallback(country=national), True
+
+
+_FAR = re.compile(r"as\s+far\s+(?:away\s+)?as\s+(?:\w+\s+)?$", re.I)
+_RELATIVE = re.compile(r",\s*(?:which|who)\b", re.I)
+
+
+def _candidates(found: Sequence[Found], sentence: str, hit: _Hit | None = None) -> list[Found]:
+    """Mentions that can be where the event is: not an owner ("Iran's leader"), not a
+    distance ("felt as far away as Cyprus"), not past a relative clause that opens after the
+    trigger ("Storm Daniel, which had battered Greece, ...")."""
+    return [f for f in found if not _is_possessive_country(sentence, f)
+            and not _FAR.search(sentence[max(0, f.start - 40) : f.start])
+            and not (hit and f.start > hit.end and _RELATIVE.search(sentence[hit.end : f.start]))]
+
+
+def _disaster_kind(sentences: Sequence[str]) -> str | None:
+    """The kind of the first disaster an article reports, if any: damage words count then."""
+    for sentence in sentences:
+        if not is_reporting(sentence):
+            continue
+        for h in find_triggers(sentence):
+            if h.trigger.category == "disaster" and h.trigger.kind != "damage":
+                return h.trigger.kind
+    return None
 
 
 def _distance(f: Found, hit: _Hit) -> int:
@@ -397,10 +495,13 @@ def place_label(m: PlaceMention | None) -> str:
 
 def extract(article: Article) -> list[Event]:
     """Events of one article, merged within it. Pure: depends only on text and date."""
-    sentences = [s for _, s in split_sentences(article.text)]
+    pairs = split_sentences(article.text)
+    furniture = {p for p, s in pairs if not is_reporting(s) and _NOT_NEWS.search(s)}
+    sentences = [s if p not in furniture else "" for p, s in pairs]  # a tweet's other lines too
     pub = dt.date.fromisoformat(article.date) if article.date else None
     ctx = _ArticleContext(article, sentences)
-    plain_refs = [find_times(s, pub) for s in sentences]
+    plain_refs = [_mark_reported(s, find_times(s, pub)) for s in sentences]
+    disaster = _disaster_kind(sentences)
     focal = _focal_date(plain_refs, pub)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
@@ -412,17 +513,19 @@ def extract(article: Article) -> list[Event]:
         if not is_reporting(sentence):
             previous, prev_refs, prev_found = None, [], []
             continue
-        hits = find_triggers(sentence)
+        hits = find_triggers(sentence, disaster)
         continuation = _CONTINUATION.match(sentence) is not None
         has_anchor = any(r.kind == "anchor" for r in plain_refs[index])
-        own_refs = find_times(sentence, pub, anchor=anchor) if has_anchor else plain_refs[index]
+        own_refs = (_mark_reported(sentence, find_times(sentence, pub, anchor=anchor))
+                    if has_anchor else plain_refs[index])
         if not hits and continuation:
             _refine_continuation(previous, found, ctx)
         for hit in hits:
             trig = hit.trigger
             status = _status(sentence, hit)
             if status == "planned" and plain_refs[index]:
-                refs = find_times(sentence, pub, anchor=anchor, future=True)
+                refs = _mark_reported(sentence, find_times(sentence, pub, anchor=anchor,
+                                                           future=True))
             else:
                 refs = own_refs
             places_here = [f for f in found if not _is_possessive_country(sentence, f)]
@@ -430,8 +533,20 @@ def extract(article: Article) -> list[Event]:
                 refs = prev_refs[-1:]  # "He did, however, kick ...": still that day
             if continuation and not places_here and prev_found:
                 found = prev_found[-1:]
-            mention, from_context = _pick_place(hit, found, sentence, trig, ctx)
-            for ref in _refs_for(refs, hit):
+            definite = hit.text.lower().startswith("the ") or re.search(
+                r"\bthe\s+(?:\w+\s+)?$", sentence[max(0, hit.start - 20) : hit.start], re.I)
+            if definite and any(e.family == trig.family for e in events):
+                continue  # "The attack came hours after ...": the one already told
+            if trig.kind == "damage":
+                # "buildings collapsed in Aleppo": the article's disaster, once per place named
+                trig = replace(trig, kind=disaster, family=disaster)
+                places = [f.mention for f in _candidates(found, sentence)
+                          if f.mention.kind in ("city", "landmark")]
+                targets = [(ctx.complete(m), False) for m in dict.fromkeys(places)]
+            else:
+                targets = [_pick_place(hit, found, sentence, trig, ctx)]
+            for (mention, from_context), ref in itertools.product(
+                    targets, _refs_for(refs, hit, sentence, status == "planned")):
                 if trig.needs_date and (ref is None or ref.kind == "anchor" or min(
                         abs(ref.start - hit.end), abs(hit.start - ref.end)) > 40):
                     continue
@@ -441,12 +556,15 @@ def extract(article: Article) -> list[Event]:
                         anchor = dt.date.fromisoformat(date)
                 else:
                     same_place = next((e for e in reversed(events)
-                                       if _mention_key(e.mention) == _mention_key(mention)), None)
+                                       if _mention_key(e.mention) == _mention_key(mention)
+                                       and e.family == trig.family), None)
                     if same_place is not None:  # "Protesters had occupied the diplomatic post"
                         date, precision = same_place.date, same_place.date_precision
                     else:
                         date, precision = focal, ("day" if focal else None)
                     tod = None
+                if pub and date and int(date[:4]) < pub.year - BACKGROUND_YEARS:
+                    continue  # "the 1939 Erzincan earthquake": history, not news
                 if from_context and ref is None and trig.family == "unrest" and not re.search(
                     r"\b\d|hundreds|thousands|dozens|crowds?", sentence, re.I
                 ):
@@ -475,10 +593,41 @@ def extract(article: Article) -> list[Event]:
     return merge(events)
 
 
-def _refs_for(refs: Sequence[TimeRef], hit: _Hit) -> list[TimeRef | None]:
-    """The time expressions that date this trigger: the nearest one, or every day of a list
-    ("demonstrations on Thursday 29 June, Friday 30 June and Thursday 20 July")."""
-    usable = [r for r in refs if r.value]
+_REPORTED = re.compile(
+    r"\b(?:said|says|told\s+(?:\w+\s+){0,3}|reported|announced|added|confirmed|stated|wrote|"
+    r"tweeted|declared|warned|statement|briefing|conference)\s+(?:late\s+|early\s+)?(?:on\s+)?$",
+    re.I,
+)
+_FUTURE = re.compile(r"\b(?:will|would|is\s+to|are\s+to|plans?\s+to|set\s+to)\s+(?:\w+\s+){0,3}$",
+                     re.I)
+_CLAUSE_BREAK = re.compile(r"\b(?:after|before|when|while|following|because|since|until|as|"
+                           r"hours\s+after|days\s+after)\b|[;:—–]|\s-\s", re.I)
+
+
+def _mark_reported(sentence: str, refs: list[TimeRef]) -> list[TimeRef]:
+    """Flag dates that belong to the reporting ("officials said on Tuesday"), not the event,
+    and dates of something still to come ("will step down on Wednesday")."""
+    out = []
+    for r in refs:
+        before = sentence[max(0, r.start - 40) : r.start]
+        flagged = bool(_REPORTED.search(before) or _FUTURE.search(before))
+        out.append(replace(r, reported=True) if flagged else r)
+    return out
+
+
+def _same_clause(sentence: str, a: int, b: int) -> bool:
+    lo, hi = sorted((a, b))
+    return not _CLAUSE_BREAK.search(sentence[lo:hi])
+
+
+def _refs_for(refs: Sequence[TimeRef], hit: _Hit, sentence: str = "",
+              planned: bool = False) -> list[TimeRef | None]:
+    """The time expressions that date this trigger: the nearest in its clause, or every day of
+    a list ("demonstrations on Thursday 29 June, Friday 30 June and Thursday 20 July"); never
+    the date of the reporting ("officials said on Tuesday")."""
+    usable = [r for r in refs if r.value and (planned or not r.reported)]
+    same = [r for r in usable if _same_clause(sentence, r.start, hit.start)]
+    usable = same or usable
     if not usable:
         return [None]
     days = [r for r in usable if r.precision == "day" and r.kind != "anchor"]
@@ -543,6 +692,17 @@ def _same_place(a: Event, b: Event) -> bool:
             a.mention.city == b.mention.city
         ):
             return True
+    # a disaster told for a country and for a city in it, on one day, is one disaster
+    if a.category == "disaster" and a.mention and b.mention and a.date == b.date:
+        kinds = {a.mention.kind, b.mention.kind}
+        if "country" in kinds and kinds != {"country"} and (
+                a.mention.country_code == b.mention.country_code):
+            return True
+    # unrest at two spots of one city on one day is one event (ACLED codes location-days)
+    if a.family == b.family == "unrest" and a.status == b.status and a.date == b.date and (
+        a.mention and b.mention and a.mention.city and a.mention.city == b.mention.city
+    ):
+        return True
     # a place taken only from the article's context joins any event in that city
     for x, y in ((a, b), (b, a)):
         if x.place_from_context and x.mention and y.mention and x.mention.city and (

@@ -37,7 +37,9 @@ _CAPITAL = re.compile(r"\b(?:the\s+)?(?P<adj>" + _CAP + r")\s+capital\b")
 _LANDMARK_TYPES = (
     "Square|Bridge|Mosque|Street|Avenue|Boulevard|Road|Palace|Stadium|Airport|Cathedral|Church|"
     "Synagogue|Temple|Shrine|Parliament|University|Hospital|Park|Prison|Port|Harbour|Harbor|"
-    "Market|Bazaar|Gate|Tower|Zone|Camp|Ministry|Embassy|Consulate|Museum|Station|Hotel"
+    "Market|Bazaar|Gate|Tower|Zone|Camp|Ministry|Embassy|Consulate|Museum|Station|Hotel|"
+    "Council|Legislature|Capitol|Congress|Assembly|Secretariat|Residence|House|Court|"
+    "Headquarters|Building|Complex|Castle|Fort|Barracks|Base|Monument|Plaza|Mall|Dam"
 )
 _NAMED_LANDMARK = re.compile(
     r"\b(?P<name>(?:(?:al|el|de|la)[- ])?[A-Z][\w’'-]+"
@@ -55,11 +57,32 @@ _TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "
            "spokesman", "spokeswoman", "leader", "ambassador"}
 
 
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z .'’-]+?)(?:,\s*(?P<region>[A-Z][\w .'’-]+?))?\s*"
+    r"\((?:AP|Reuters|AFP|UPI|CNN|dpa|Xinhua|Al Jazeera)\)\s*[—–-]+\s*"
+)
+
+
+def dateline(paragraph: str) -> tuple[str, str | None] | None:
+    """"BRASILIA, Brazil (AP) — ...": (city, country code), the story's home."""
+    m = _DATELINE.match(paragraph)
+    if not m:
+        return None
+    city = _city(m.group("place").title())
+    if city is None:
+        return None
+    return city.name, city.country_code
+
+
 @dataclass(frozen=True)
 class Found:
     start: int
     end: int
     mention: PlaceMention
+    # For a city matched by name: every gazetteer city of that name, best first, and whether
+    # the text used the city's own name (not one of its alternate names).
+    candidates: tuple = ()
+    primary: bool = True
 
     @property
     def specificity(self) -> int:
@@ -115,8 +138,8 @@ def find_mentions(sentence: str) -> list[Found]:
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
 
-    def add(a: int, b: int, mention: PlaceMention) -> None:
-        found.append(Found(a, b, mention))
+    def add(a: int, b: int, mention: PlaceMention, candidates=(), primary=True) -> None:
+        found.append(Found(a, b, mention, candidates, primary))
         taken.append((a, b))
 
     for pattern in _MISSION_PATTERNS:
@@ -145,15 +168,28 @@ def find_mentions(sentence: str) -> list[Found]:
     _match_gazetteer(sentence, taken, add)
 
     for m in _NAMED_LANDMARK.finditer(sentence):
-        if _overlaps(taken, m.start(), m.end()) or m.group("ltype").lower() in ("embassy",
-                                                                             "consulate"):
+        name, ltype = m.group("name"), m.group("ltype")
+        if ltype.lower() in ("embassy", "consulate") or name.split()[0].lower() in (
+                "the", "a", "an") or name.lower() in _TITLES:
             continue
-        name = m.group("name")
-        if name.split()[0].lower() in ("the", "a", "an") or name.lower() in _TITLES:
+        if gazetteer.country_code(name):
+            continue  # "Saudi port", "Iraqi Ministry": a nationality, not a name
+        inside = [f for f in found if m.start() <= f.start and f.end <= m.end()]
+        if _overlaps([(f.start, f.end) for f in found if f not in inside], m.start(), m.end()):
             continue
-        if gazetteer.country_code(name) and m.group("ltype").lower() == "ministry":
-            continue
-        add(m.start(), m.end(), PlaceMention(text=f"{name} {m.group('ltype')}", kind="landmark"))
+        if any(f.mention.kind in ("landmark", "mission") for f in inside):
+            continue  # the gazetteer knows this landmark already
+        city, cc = None, None
+        owner = re.match(r"(?P<city>.+?)['’]s\s+(?P<rest>.+)$", name)
+        owner_city = _city(owner.group("city")) if owner else None
+        if owner_city is not None:
+            city, cc = owner_city.name, owner_city.country_code
+            name = owner.group("rest")
+        for f in inside:
+            found.remove(f)
+            taken.remove((f.start, f.end))
+        add(m.start(), m.end(), PlaceMention(text=f"{name} {ltype}", kind="landmark", city=city,
+                                             country_code=cc))
 
     for m in _GENERIC_BUILDING.finditer(sentence):
         if _overlaps(taken, m.start("ltype"), m.end("ltype")):
@@ -191,7 +227,7 @@ def _norm_token(token: str) -> str:
     return gazetteer.normalize(_strip_possessive(token.rstrip(".")))
 
 
-def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None:
+def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None:  # noqa: C901
     """Longest gazetteer names first, scanning word by word from capitalised words."""
     table = gazetteer.name_table()
     prefixes = _prefixes()
@@ -221,6 +257,10 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None:
         n, a, b, entries = hit
         if not _looks_like_person(sentence, tokens, i, n):
             entry = entries[0]
+            key = " ".join(_norm_token(t.group(0)) for t in tokens[i : i + n])
+            if entry.kind == "country":  # city-states: "Hong Kong", "Singapore" are cities too
+                entry = next((e for e in entries if e.kind == "city"
+                              and e.country_code == entry.country_code), entry)
             if entry.kind == "landmark":
                 mention = PlaceMention(text=entry.name, kind="landmark", city=entry.city,
                                        country_code=entry.country_code)
@@ -230,7 +270,8 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None:
             else:
                 mention = PlaceMention(text=entry.name, kind=entry.kind, city=entry.name,
                                        country_code=entry.country_code)
-            add(a, b, mention)
+            cities = tuple(e for e in entries if e.kind == "city")
+            add(a, b, mention, cities, gazetteer.normalize(entry.name) == key)
         i += n
 
 

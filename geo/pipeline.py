@@ -6,6 +6,7 @@ output is cached on disk by that hash: a restart over an unchanged corpus does n
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -27,9 +28,21 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
 
 
+@functools.cache
+def extractor_fingerprint() -> str:
+    """Hash of the code and data extraction depends on: any edit invalidates the cache."""
+    h = hashlib.sha256(events_mod.EXTRACTOR_VERSION.encode())
+    here = Path(__file__).resolve().parent
+    files = [here / f"{m}.py" for m in ("events", "mentions", "dates", "gazetteer", "models")]
+    files += sorted((here / "data").glob("*.csv"))
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def _cache_key(article: Article) -> str:
     h = hashlib.sha256()
-    for part in (events_mod.EXTRACTOR_VERSION, article.date or "", article.text):
+    for part in (extractor_fingerprint(), article.date or "", article.text):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
