@@ -81,7 +81,7 @@ def test_seed_landmarks_and_missions(g):
 @pytest.mark.parametrize(
     ("text", "city", "lat", "lon"),
     [
-        ("Sweden's consulate in Istanbul", "Istanbul", 41.01384, 28.94966),
+        ("Norway's consulate in Istanbul", "Istanbul", 41.01384, 28.94966),
         ("the Swedish embassy in Copenhagen", "Copenhagen", 55.67594, 12.56553),
         ("the Danish embassy in Stockholm", "Stockholm", 59.32938, 18.06871),
         ("the French embassy in Niamey", "Niamey", 13.51366, 2.1098),
@@ -94,6 +94,17 @@ def test_mission_not_in_gazetteer_falls_back_to_the_city_never_a_landmark(g, tex
     assert km(p, lat, lon) < 15
     assert "not in gazetteer" in p.note and "city" in p.note
     assert p.confidence <= 0.5
+
+
+def test_curated_consulates_and_embassies_beyond_the_seeds(g):
+    p = g.geocode_query("Sweden's consulate in Istanbul")
+    assert (p.precision, p.city, p.source) == ("landmark", "Istanbul", "gazetteer")
+    assert km(p, 41.028916666, 28.974972222) < 0.1
+    p = g.geocode_query("the U.S. embassy in Khartoum")
+    assert p.precision == "landmark" and km(p, 15.52645, 32.60806) < 0.1
+    # The Swedish embassy in Istanbul does not exist (it is a consulate): city, not a landmark.
+    p = g.geocode_query("the Swedish embassy in Istanbul")
+    assert (p.precision, p.city) == ("city", "Istanbul")
 
 
 def test_mission_without_a_city_uses_the_articles_places(g):

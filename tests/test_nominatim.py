@@ -15,7 +15,7 @@ from geo.geocache import GeoCache
 from geo.geocode import Geocoder, parse_place_phrase
 from geo.models import PlaceMention
 
-ISTANBUL_CONSULATE = result(41.0339, 28.9772, "Consulate General of Sweden, Istiklal Caddesi, "
+ISTANBUL_CONSULATE = result(41.0339, 28.9772, "Consulate General of Norway, Istiklal Caddesi, "
                             "Beyoğlu, İstanbul, Türkiye", "tr", osm_type="embassy",
                             osm_class="office")
 
@@ -40,15 +40,15 @@ def geocoder(tmp_path, stub_or_domain, timeout: float = 2.0) -> Geocoder:
                     nominatim=client(domain, timeout))
 
 
-CONSULATE = parse_place_phrase("Sweden's consulate in Istanbul")
+CONSULATE = parse_place_phrase("Norway's consulate in Istanbul")  # not in the gazetteer
 
 
 # -- the client ----------------------------------------------------------------------------------
 
 
 def test_success_sends_context_and_identifies_itself(stub):
-    stub.route("Consulate of Sweden", body=[ISTANBUL_CONSULATE])
-    res = client(stub.domain).search("Consulate of Sweden", country_code="TR",
+    stub.route("Consulate of Norway", body=[ISTANBUL_CONSULATE])
+    res = client(stub.domain).search("Consulate of Norway", country_code="TR",
                                      near=(41.01384, 28.94966), max_distance_km=30)
     assert (res.country_code, round(res.lat, 3)) == ("TR", 41.034)
     (seen,) = stub.seen
@@ -70,15 +70,15 @@ def test_success_sends_context_and_identifies_itself(stub):
         ({"status": 200, "raw": b'[{"lat": "41.0", "lon": '}, nm.NominatimBadResponse),
         ({"status": 200, "raw": b"<html>maintenance</html>"}, nm.NominatimBadResponse),
         ({"status": 200, "body": []}, nm.NominatimNoResult),
-        ({"status": 200, "body": [result(40.71, -74.0, "Sweden House, New York", "us")]},
+        ({"status": 200, "body": [result(40.71, -74.0, "Norway House, New York", "us")]},
          nm.NominatimWrongPlace),
     ],
     ids=["403", "429", "500", "503", "malformed-json", "html", "empty", "wrong-country"],
 )
 def test_failures_are_precise_exceptions(stub, route, error):
-    stub.route("Consulate of Sweden", **route)
+    stub.route("Consulate of Norway", **route)
     with pytest.raises(error):
-        client(stub.domain).search("Consulate of Sweden", country_code="TR")
+        client(stub.domain).search("Consulate of Norway", country_code="TR")
 
 
 def test_timeout_is_a_timeout(stub):
@@ -94,21 +94,21 @@ def test_refused_connection_is_unavailable():
 
 
 def test_result_far_from_the_city_is_rejected(stub):
-    stub.route("Consulate of Sweden", body=[result(39.92, 32.85, "Embassy, Ankara", "tr")])
+    stub.route("Consulate of Norway", body=[result(39.92, 32.85, "Embassy, Ankara", "tr")])
     with pytest.raises(nm.NominatimWrongPlace):
-        client(stub.domain).search("Consulate of Sweden", country_code="TR",
+        client(stub.domain).search("Consulate of Norway", country_code="TR",
                                    near=(41.01384, 28.94966), max_distance_km=30)
 
 
 def test_shared_rate_limit_holds_across_threads_and_clients(stub):
-    stub.route("Consulate of Sweden", body=[ISTANBUL_CONSULATE])
+    stub.route("Consulate of Norway", body=[ISTANBUL_CONSULATE])
     clients = [nm.NominatimClient(domain=stub.domain, scheme="http", timeout=3.0)
                for _ in range(3)]  # separate instances: they share nm.SHARED_LIMITER
     errors: list[BaseException] = []
 
     def call(c):
         try:
-            c.search("Consulate of Sweden")
+            c.search("Consulate of Norway")
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -135,7 +135,7 @@ def test_limiter_refuses_to_queue_forever():
 
 
 def test_online_answer_is_cached_with_attribution_and_reused_offline(stub, tmp_path):
-    stub.route("Consulate of Sweden", body=[ISTANBUL_CONSULATE])
+    stub.route("Consulate of Norway", body=[ISTANBUL_CONSULATE])
     place = geocoder(tmp_path, stub).resolve(CONSULATE)
     assert place.source == "nominatim" and place.precision == "landmark"
     assert place.attribution == "© OpenStreetMap contributors"
@@ -160,7 +160,7 @@ def test_online_answer_is_cached_with_attribution_and_reused_offline(stub, tmp_p
         {"status": 503, "raw": b"down"},
         {"status": 200, "raw": b"{not json"},
         {"status": 200, "body": []},
-        {"status": 200, "body": [result(40.71, -74.0, "Sweden House, New York", "us")]},
+        {"status": 200, "body": [result(40.71, -74.0, "Norway House, New York", "us")]},
         {"status": 200, "body": [result(41.03, 28.98, "Istiklal Caddesi, Istanbul", "tr",
                                         osm_class="highway", osm_type="pedestrian")]},
         {"status": 200, "delay": 1.0, "body": [ISTANBUL_CONSULATE]},
@@ -170,7 +170,7 @@ def test_online_answer_is_cached_with_attribution_and_reused_offline(stub, tmp_p
 )
 def test_failures_fall_back_to_the_city_and_are_not_cached_as_answers(stub, tmp_path, route,
                                                                        caplog):
-    stub.route("Consulate of Sweden", **route)
+    stub.route("Consulate of Norway", **route)
     g = geocoder(tmp_path, stub, timeout=0.3)
     place = g.resolve(CONSULATE)
     assert place.precision == "city" and place.city == "Istanbul"
