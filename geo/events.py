@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from geo import gazetteer
 from geo.dates import TimeRef, clock_time, find_times
-from geo.mentions import Found, dateline, find_mentions
+from geo.mentions import SPECIFICITY, Found, dateline, find_mentions
 from geo.models import Article, Event, PlaceMention, Source
 
 EXTRACTOR_VERSION = "2"
@@ -535,7 +535,11 @@ def extract(article: Article) -> list[Event]:
                 found = prev_found[-1:]
             definite = hit.text.lower().startswith("the ") or re.search(
                 r"\bthe\s+(?:\w+\s+)?$", sentence[max(0, hit.start - 20) : hit.start], re.I)
-            if definite and any(e.family == trig.family for e in events):
+            quoted = sentence[: hit.start].count('"') % 2 == 1 or (
+                sentence[: hit.start].count("“") > sentence[: hit.start].count("”"))
+            dated = any(r.value and not r.reported for r in refs)
+            if (definite or (quoted and not dated)) and any(e.family == trig.family
+                                                             for e in events):
                 continue  # "The attack came hours after ...": the one already told
             if trig.kind == "damage":
                 # "buildings collapsed in Aleppo": the article's disaster, once per place named
@@ -685,31 +689,21 @@ def _dates_compatible(a: Event, b: Event) -> bool:
 def _same_place(a: Event, b: Event) -> bool:
     if _mention_key(a.mention) == _mention_key(b.mention):
         return True
-    # a city and a landmark or mission in it, same status: "in Stockholm" / "a Stockholm mosque"
-    if a.status == b.status and a.mention and b.mention:
-        kinds = {a.mention.kind, b.mention.kind}
-        if "city" in kinds and kinds & {"landmark", "mission"} and a.mention.city and (
-            a.mention.city == b.mention.city
-        ):
-            return True
+    if not (a.mention and b.mention):
+        return False
+    same_city = a.mention.city is not None and a.mention.city == b.mention.city
+    # one kind of unrest at two spots of one city on one day is one event (ACLED location-day):
+    # "a Stockholm mosque" / "in Stockholm", the Congress and the palace in Brasilia
+    if same_city and a.category == b.category and a.status == b.status and a.date == b.date:
+        return True
     # a disaster told for a country and for a city in it, on one day, is one disaster
-    if a.category == "disaster" and a.mention and b.mention and a.date == b.date:
+    if a.category == "disaster" and a.date == b.date:
         kinds = {a.mention.kind, b.mention.kind}
         if "country" in kinds and kinds != {"country"} and (
                 a.mention.country_code == b.mention.country_code):
             return True
-    # unrest at two spots of one city on one day is one event (ACLED codes location-days)
-    if a.family == b.family == "unrest" and a.status == b.status and a.date == b.date and (
-        a.mention and b.mention and a.mention.city and a.mention.city == b.mention.city
-    ):
-        return True
     # a place taken only from the article's context joins any event in that city
-    for x, y in ((a, b), (b, a)):
-        if x.place_from_context and x.mention and y.mention and x.mention.city and (
-            x.mention.city == y.mention.city
-        ):
-            return True
-    return False
+    return same_city and (a.place_from_context or b.place_from_context)
 
 
 def merge(events: Sequence[Event]) -> list[Event]:
@@ -759,8 +753,8 @@ def _absorb(target: Event, e: Event) -> None:
         target.status = "occurred"
         target.title = target.title.replace(" planned", "").replace("threatens to cut", "cuts")
     if (target.place_from_context and not e.place_from_context) or (
-        target.mention and e.mention and target.mention.kind == "city"
-        and e.mention.kind in ("landmark", "mission")
+        target.mention and e.mention
+        and SPECIFICITY.get(e.mention.kind, 0) > SPECIFICITY.get(target.mention.kind, 0)
     ):
         target.mention = e.mention
         target.title = e.title
