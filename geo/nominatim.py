@@ -108,10 +108,14 @@ class RateLimiter:
     concurrent callers queue up in order instead of bursting.
     """
 
-    def __init__(self, min_interval: float = MIN_INTERVAL_S):
+    def __init__(self, min_interval: float = MIN_INTERVAL_S, lock_file=None):
         self.min_interval = float(min_interval)
         self._lock = threading.Lock()
         self._next = 0.0
+        # Optional: a file (or a callable giving one) that other processes of the app share,
+        # so a CLI run next to the dashboard does not double the rate.
+        self._lock_file = lock_file
+        self._file_warned = False
 
     def reserve(self, max_wait: float | None = None) -> float:
         """Reserve a slot; returns how long to sleep. Raises if the wait exceeds ``max_wait``."""
@@ -130,6 +134,37 @@ class RateLimiter:
         delay = self.reserve(max_wait)
         if delay > 0:
             time.sleep(delay)
+        if self._lock_file is not None:
+            self._wait_across_processes()
+
+    def _wait_across_processes(self) -> None:
+        """Hold an exclusive lock on the shared file while keeping the interval to the last
+        request any process of the app made (the file holds its wall-clock time)."""
+        try:
+            import fcntl
+        except ImportError:  # not on POSIX: the in-process limit still holds
+            return
+        try:
+            path = self._lock_file() if callable(self._lock_file) else self._lock_file
+            with open(path, "a+b") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                f.seek(0)
+                try:
+                    last = float(f.read().decode() or 0.0)
+                except ValueError:
+                    last = 0.0
+                gap = last + self.min_interval - time.time()
+                if gap > 0:
+                    time.sleep(min(gap, self.min_interval))
+                f.seek(0)
+                f.truncate()
+                f.write(repr(time.time()).encode())
+                f.flush()
+        except OSError as exc:
+            if not self._file_warned:
+                self._file_warned = True
+                log.warning("cross-process rate limit file unusable (%s); "
+                            "limiting this process only", exc)
 
     def push_back(self, seconds: float) -> None:
         """Keep every caller quiet for ``seconds`` (after a 429 with Retry-After)."""
@@ -137,7 +172,15 @@ class RateLimiter:
             self._next = max(self._next, time.monotonic() + seconds)
 
 
-SHARED_LIMITER = RateLimiter(MIN_INTERVAL_S)
+def _shared_lock_file():
+    from geo.paths import cache_dir
+
+    return cache_dir() / "nominatim-rate.lock"
+
+
+#: The one limiter every client uses by default: in-process, plus a lock file in the cache
+#: directory shared with the app's other processes.
+SHARED_LIMITER = RateLimiter(MIN_INTERVAL_S, lock_file=_shared_lock_file)
 
 
 @dataclass(frozen=True)

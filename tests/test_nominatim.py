@@ -210,3 +210,23 @@ def test_offline_never_touches_the_network(stub, tmp_path, monkeypatch):
     assert place.precision == "city" and stub.seen == []
     monkeypatch.setenv("NEWSMAP_ONLINE", "1")
     assert Geocoder(cache_path=tmp_path / "c.sqlite").online is True
+
+
+def test_rate_limit_holds_across_processes(tmp_path):
+    """Two processes sharing the lock file keep >= 1 s between their requests."""
+    import subprocess
+    import sys
+
+    from geo.paths import PROJECT_ROOT
+
+    lock = tmp_path / "rate.lock"
+    code = ("import sys, time; from geo.nominatim import RateLimiter\n"
+            "lim = RateLimiter(1.05, lock_file=sys.argv[1])\n"
+            "for _ in range(2):\n"
+            "    lim.wait(); print(time.time(), flush=True)\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(lock)], cwd=PROJECT_ROOT,
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    stamps = sorted(float(x) for p in procs for x in p.communicate(timeout=30)[0].split())
+    assert len(stamps) == 4
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    assert min(gaps) >= 1.0, gaps
