@@ -112,7 +112,11 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("evacuation", "evacuation", "evacuation", 1, r"\bevacuat(?:ed|ion|ing|e)\b"),
     _t("licence suspended", "sanction", "sanction", 1,
        r"\b(?:suspend(?:ed|s|ing)?|revok(?:ed|es|ing)|cancell?(?:ed|ing))\s+(?:the\s+)?"
-       r"(?:\w+\s+)?licen[cs]es?\b|\bimpos(?:ed|es|ing)\s+sanctions\b"),
+       r"(?:\w+\s+)?licen[cs]es?\b"),
+    _t("sanctions", "sanction", "sanction", 1,
+       r"\b(?:impos(?:ed|es|ing)\s+(?:\w+\s+){0,3}sanctions|(?:suspend|halt|freez|cut)(?:ed|s|ing|e)?"
+       r"\s+(?:all\s+)?(?:its\s+)?(?:\w+\s+){0,2}(?:aid|assistance|budget\s+support|"
+       r"cooperation|trade|assets)|froze\s+(?:\w+\s+){0,2}assets)\b"),
     _t("election", "election", "election", 1,
        r"\b(?:(?:parliamentary|presidential|general|local|municipal|regional|early|snap)\s+)?"
        r"elections?\b(?!\s+(?:commission|committee|board|officials?|results?))|\breferendum\b",
@@ -201,6 +205,8 @@ _NEGATED = re.compile(
     r"never|denied|prevent(?:ed)?\s+(?:\w+\s+){0,3}from|no\s+one\s+was)\s+(?:\w+\s+){0,2}$",
     re.I,
 )
+_SPEECH = re.compile(r"\b(?:said|says|wrote|argued|insisted|claimed|warned|stressed|added)\s+"
+                     r"(?:\w+\s+){0,3}that\s+(?:[\w'’-]+\s+){0,4}$", re.I)
 _HABITUAL = re.compile(r"\b(?:previously|repeatedly|in\s+the\s+past|has\s+long|have\s+long|"
                        r"often|regularly|routinely|frequently|usually)\b", re.I)
 _DATED_NOUN = re.compile(r"(?:\b(?:19|20)\d\d|\b(?:January|February|March|April|May|June|July|"
@@ -347,10 +353,18 @@ def _demonyms_in(text: str) -> set[tuple[str, str]]:
     return {(w, table[w.lower()]) for w in set(_WORDS.findall(text)) if w.lower() in table}
 
 
-def _focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None) -> str | None:
-    """The day an article is mostly about: its most-mentioned recent day, else its date."""
+def _focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None,
+                sentences: Sequence[str] = ()) -> str | None:
+    """The day an article is about: the first event day its lead gives (news puts the main
+    event first), else its most-mentioned recent day, else its date."""
     if pub is None:
         return None
+    lead = [i for i, s in enumerate(sentences) if is_reporting(s)][:3]
+    for i in lead:
+        for r in refs[i]:
+            if r.precision == "day" and r.value and r.kind != "anchor" and not r.reported and (
+                    pub - dt.timedelta(days=7) <= dt.date.fromisoformat(r.value) <= pub):
+                return r.value
     counts: Counter = Counter()
     for sentence_refs in refs:
         for r in sentence_refs:
@@ -385,7 +399,15 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         candidates.append(Found(anaphor.start(), anaphor.end(), ctx.last_mission))
     if candidates:
         best = max(candidates, key=lambda f: (f.specificity, -_distance(f, hit)))
-        return ctx.complete(best.mention), False
+        mention = best.mention
+        if mention.kind in ("landmark", "mission") and not mention.city:
+            # "In Lahore, a crowd stormed ... Jinnah House": the city this sentence names
+            cities = [f for f in candidates if f.mention.kind == "city"]
+            if cities:
+                near = min(cities, key=lambda f: abs(f.start - best.start)).mention
+                if mention.kind != "mission" or near.country_code != mention.mission_of:
+                    mention = replace(mention, city=near.city, country_code=near.country_code)
+        return ctx.complete(mention), False
     national = trig.family in ("ties", "diplomatic", "sanction", "election")
     return ctx.fallback(country=national), True
 
@@ -442,6 +464,8 @@ def _title(trig: Trigger, hit: _Hit, mention: PlaceMention | None, status: str,
         return f"{where or 'Government'} expels {adj}ambassador"
     if trig.kind == "licence suspended":
         return f"Licence suspended by {where}" if where else "Licence suspended"
+    if trig.kind == "sanctions":
+        return f"Sanctions or aid suspension: {where}" if where else "Sanctions imposed"
     if trig.kind == "desecration":
         obj = re.search(_HOLY, sentence, re.I)
         thing = obj.group(0).title() if obj else "Quran"
@@ -502,7 +526,7 @@ def extract(article: Article) -> list[Event]:
     ctx = _ArticleContext(article, sentences)
     plain_refs = [_mark_reported(s, find_times(s, pub)) for s in sentences]
     disaster = _disaster_kind(sentences)
-    focal = _focal_date(plain_refs, pub)
+    focal = _focal_date(plain_refs, pub, sentences)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
     previous: Event | None = None  # the event the narrative is on
@@ -538,6 +562,8 @@ def extract(article: Article) -> list[Event]:
             quoted = sentence[: hit.start].count('"') % 2 == 1 or (
                 sentence[: hit.start].count("“") > sentence[: hit.start].count("”"))
             dated = any(r.value and not r.reported for r in refs)
+            if not dated and _SPEECH.search(sentence[max(0, hit.start - 80) : hit.start]):
+                continue  # "wrote that peaceful demonstrations were part of democracy"
             if (definite or (quoted and not dated)) and any(e.family == trig.family
                                                              for e in events):
                 continue  # "The attack came hours after ...": the one already told
