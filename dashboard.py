@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 from geo import export, mapview, offline, timeline, userdata
 from geo.paths import SEEDS_DIR, user_articles_dir
 
-MAP_HEIGHT = 640
+MAP_HEIGHT = 680
 CHART_HEIGHT = 96
 SPEEDS = {"0.5 s": 0.5, "1 s": 1.0, "2 s": 2.0, "4 s": 4.0}
 
@@ -272,26 +272,24 @@ _player()
 # ---- timeline chart -------------------------------------------------------------------------
 
 
-def timeline_chart(per_date: list[tuple[str, int]], selected: str | None):
-    import altair as alt
-    import pandas as pd
-
-    df = pd.DataFrame(
-        [{"date": d, "label": timeline.short_label(d), "events": n, "sel": d == selected}
-         for d, n in per_date]
-    )
-    order = [timeline.short_label(d) for d, _ in per_date]
-    return (
-        alt.Chart(df, height=CHART_HEIGHT)
-        .mark_bar(size=22, cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
-        .encode(
-            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("events:Q", title="events", axis=alt.Axis(tickMinStep=1)),
-            color=alt.condition("datum.sel", alt.value("#d62728"), alt.value("#9ca3af")),
-            tooltip=["label", "events"],
-        )
-    )
-
+def timeline_chart(per_date: list[tuple[str, int]], selected: str | None) -> dict:
+    """Vega-Lite spec: events per date, the selected date in red (Streamlit renders it)."""
+    values = [{"label": timeline.short_label(d), "events": n, "sel": d == selected}
+              for d, n in per_date]
+    return {
+        "height": CHART_HEIGHT,
+        "data": {"values": values},
+        "mark": {"type": "bar", "cornerRadiusTopLeft": 3, "cornerRadiusTopRight": 3},
+        "encoding": {
+            "x": {"field": "label", "type": "nominal", "sort": [v["label"] for v in values],
+                  "title": None, "axis": {"labelAngle": 0, "labelOverlap": True}},
+            "y": {"field": "events", "type": "quantitative", "title": "events",
+                  "axis": {"tickMinStep": 1}},
+            "color": {"condition": {"test": "datum.sel", "value": "#d62728"},
+                      "value": "#9ca3af"},
+            "tooltip": [{"field": "label", "title": "date"}, {"field": "events"}],
+        },
+    }
 
 
 # ---- map + feed ---------------------------------------------------------------------------
@@ -324,10 +322,15 @@ def card_html(c: dict) -> str:
     approx = " approx" if c["located"] and c["precision"] != "landmark" else ""
     srcs = "".join(
         f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
-        for s in c["sources"][:2]
+        for s in c["sources"][:1]
     )
-    if len(c["sources"]) > 2:
-        srcs += f'<div class="nm-card-src">+ {len(c["sources"]) - 2} more sources</div>'
+    if len(c["sources"]) > 1:
+        more = "".join(
+            f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
+            for s in c["sources"][1:]
+        )
+        srcs += (f'<details><summary class="nm-card-src">+ {len(c["sources"]) - 1} more '
+                 f"sources</summary>{more}</details>")
     return (
         f'<div class="nm-card" style="--c:{e(c["color"])}">'
         f'<div class="nm-card-top"><span class="nm-dot"></span>{e(c["category"])}'
@@ -342,7 +345,7 @@ def card_html(c: dict) -> str:
 with col_feed:
     per_date = timeline.counts_per_date(events)
     if per_date:
-        st.altair_chart(timeline_chart(per_date, current), width="stretch")
+        st.vega_lite_chart(timeline_chart(per_date, current), width="stretch")
     cards = timeline.cards_for(events, current)
     feed = st.container(height=MAP_HEIGHT - CHART_HEIGHT - 40, border=False, key="feed")
     feed.markdown(
