@@ -171,3 +171,46 @@ def test_real_pipeline_on_the_seeds(newsmap_home):
     opts = at.select_slider(key="date").options
     assert len(opts) >= 3
     assert marker_ids(at)
+
+
+def test_pasted_text_is_kept_in_the_user_folder(fake_pipeline, newsmap_home):
+    at = run_app()
+    at.text_input(key="paste_title").set_value("Baghdad update")
+    at.text_area(key="paste_text").set_value("Protesters gathered in Baghdad on Sunday again.")
+    at.button[[b.label for b in at.button].index("Add pasted text")].click().run()
+    assert not at.exception
+    saved = list((newsmap_home / "articles").glob("baghdad-update-*.txt"))
+    assert len(saved) == 1
+    assert any("baghdad-update" in s.value for s in at.success)
+
+
+def test_undated_article_can_be_given_a_date(fake_pipeline, newsmap_home):
+    import datetime as dt
+
+    from geo import userdata
+
+    at = run_app()
+    name = "undated_iraq-severs-ties-with-sweden.txt"
+    at.date_input(key=f"date_{name}").set_value(dt.date(2023, 7, 20)).run()
+    at.button(key=f"setdate_{name}").click().run()
+    assert not at.exception
+    assert userdata.load_dates() == {name: "2023-07-20"}
+
+
+def test_userdata_names_are_safe(newsmap_home):
+    from geo import userdata
+
+    assert userdata.safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert userdata.safe_name("C:\\x\\.hidden.txt") == "hidden.txt"
+    assert userdata.safe_name("a b<c>.txt") == "a-b-c-.txt" or userdata.safe_name(
+        "a b<c>.txt").startswith("a-b-c")
+    name, err = userdata.save_article("notes.pdf", b"%PDF")
+    assert name is None and "not a .txt" in err
+    name, err = userdata.save_article("ok.txt", b" date 2023-07-01 Baghdad protest article text.")
+    assert err is None and userdata.list_articles() == ["ok.txt"]
+    # same name, other content: kept side by side, not overwritten
+    name2, _ = userdata.save_article("ok.txt", b"Another article about Stockholm today here.")
+    assert name2 != "ok.txt" and len(userdata.list_articles()) == 2
+    assert not userdata.remove_article("../ok.txt")
+    assert userdata.remove_article("ok.txt")
+    assert userdata.save_pasted("   ") == (None, "pasted text is empty")
