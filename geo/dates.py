@@ -104,6 +104,7 @@ class TimeRef:
     kind: str = "absolute"  # "absolute", "deictic" (relative to the article date), "anchor"
     part: str | None = None  # "early" / "mid" / "late" for "in late June"
     reported: bool = False  # the date of the telling ("said on Tuesday"), set by the caller
+    offset: int = 0  # for kind "anchor": days from the anchor ("a day earlier" = -1)
 
 
 def _iso(d: dt.date) -> str:
@@ -273,10 +274,10 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
             elif "next" in rel or "following" in rel or "day after" in rel:
                 days = 1
         if base is None:
-            return TimeRef(start, end, text, None, "day", kind="anchor")
+            return TimeRef(start, end, text, None, "day", kind="anchor", offset=sign * days)
         tod = "night" if "night" in text.lower() else None
         return TimeRef(start, end, text, _iso(base + sign * dt.timedelta(days=days)), "day", tod,
-                       kind="anchor")
+                       kind="anchor" if base is anchor else "deictic", offset=sign * days)
     if kind == "weekday":
         wd = WEEKDAYS.index(g["wd"])
         pre = (g.get("pre") or "").lower()
@@ -317,10 +318,10 @@ def clock_time(sentence: str) -> str | None:
 
 # ---- publication date of an undated article -------------------------------------------
 
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _FIXED_WEEKDAY = re.compile(
-    r"\b(?P<wd>" + "|".join(WEEKDAYS) + r"),?\s+(?:(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+" + r"(?P<m1>"
-    + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")|(?P<m2>"
-    + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)\b"
+    r"\b(?P<wd>" + "|".join(WEEKDAYS) + r"),?\s+(?:(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<m1>"
+    + _MONTH_NAMES + r")|(?P<m2>" + _MONTH_NAMES + r")\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)\b"
 )
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -367,6 +368,21 @@ def latest_explicit_date(text: str, year: int) -> dt.date | None:
     return max(dates) if dates else None
 
 
+_LONG_AGO = re.compile(r"\b(?:\w+)\s+(?:months|years)\s+(?:since|after|later|on)\b", re.I)
+_BARE_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
+
+
+def _first_consistent_day(text: str, latest: dt.date) -> dt.date | None:
+    """The first day from ``latest`` on at which every weekday the text names falls within
+    the story's days (not before ``latest`` minus one): "Saturday's quake ... on Sunday"."""
+    named = {WEEKDAYS.index(w) for w in _BARE_WEEKDAY.findall(text)}
+    for k in range(7):
+        pub = latest + dt.timedelta(days=k)
+        if all(weekday_on_or_before(pub, w) >= latest - dt.timedelta(days=1) for w in named):
+            return pub
+    return None
+
+
 def infer_publication_date(
     text: str, dated: Sequence, today: dt.date | None = None
 ) -> tuple[str, str] | None:
@@ -390,6 +406,14 @@ def infer_publication_date(
                 f"same story as {best.name} ({best_score:.0%} shared wording); "
                 f"date taken from it"
             )
+    full = [t.value for t in find_times(text, None) if t.value and t.precision == "day"]
+    if full and not _LONG_AGO.search(text):
+        latest = dt.date.fromisoformat(max(full))
+        fixed_ok = not years or latest.year in years
+        pub = _first_consistent_day(text, latest) if fixed_ok else None
+        if pub:
+            return pub.isoformat(), (
+                f"a day its weekdays fit, on or after the latest full date in it ({latest})")
     if years and (len(years) == 1 or years[0] - years[1] > 5):
         latest = latest_explicit_date(text, years[0])
         if latest:

@@ -207,6 +207,8 @@ _NEGATED = re.compile(
 )
 _SPEECH = re.compile(r"\b(?:said|says|wrote|argued|insisted|claimed|warned|stressed|added)\s+"
                      r"(?:\w+\s+){0,3}that\s+(?:[\w'’-]+\s+){0,4}$", re.I)
+_OFFSET_BEFORE = re.compile(r"\b(?:a|an|one|two|three|\d+|several|hours?|days?)\s+(?:days?\s+|"
+                            r"hours?\s+|weeks?\s+)?(?:after|before)\b", re.I)
 _HABITUAL = re.compile(r"\b(?:previously|repeatedly|in\s+the\s+past|has\s+long|have\s+long|"
                        r"often|regularly|routinely|frequently|usually)\b", re.I)
 _DATED_NOUN = re.compile(r"(?:\b(?:19|20)\d\d|\b(?:January|February|March|April|May|June|July|"
@@ -220,10 +222,14 @@ _ATTACK_CONTEXT = re.compile(
     r"set\s+off|claimed\s+responsibility|IED|explosive\s+device|terror\w*|strikes?|missiles?|"
     r"rockets?|shell(?:s|ing)?|grenades?|gunfire|fighting|clashes|war)\b", re.I
 )
+# An article that names bombers or militants: its explosions were set off by someone.
+_PERPETRATOR = re.compile(r"\b(?:bomb(?:er|ers|ing)|suicide|militants?|attackers?|detonated|"
+                          r"claimed\s+responsibility|IED|terroris[tm]s?|gunmen)\b", re.I)
 _ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
 
 
-def find_triggers(sentence: str, disaster: str | None = None) -> list[_Hit]:
+def find_triggers(sentence: str, disaster: str | None = None,
+                  violent: bool = False) -> list[_Hit]:
     """Every trigger in the sentence, left to right, minus references to other events
     ("following reports of ..."), negations ("stopped short of ..."), and damage words
     unless the article reports a disaster (``disaster``: its kind). A disaster in the sentence
@@ -241,11 +247,14 @@ def find_triggers(sentence: str, disaster: str | None = None) -> list[_Hit]:
                 continue
             if _HABITUAL.search(before[-45:]) and not _DATED_NOUN.search(before[-25:]):
                 continue  # "has previously staged Quran burnings": background, not news
-            if _REFERENCE.search(before) and not _DATED_NOUN.search(before[-25:]):
-                continue  # "following reports of a Quran burning"; but "the 2019 protests" stays
+            ref_m = _REFERENCE.search(before)
+            if ref_m and not _DATED_NOUN.search(before[-25:]) and not _OFFSET_BEFORE.search(
+                    before[: ref_m.start() + 8]):
+                continue  # "following reports of a Quran burning"; but "the 2019 protests" and
+                # "a day after Saudi Arabia severed ties" stay
             if trig.kind == "arson" and _ARSON_OF_BOOK.match(sentence[m.end() :]):
                 continue  # "setting fire to the book" is a desecration, told by its own trigger
-            if trig.kind == "explosion" and _ATTACK_CONTEXT.search(sentence):
+            if trig.kind == "explosion" and (violent or _ATTACK_CONTEXT.search(sentence)):
                 trig = _ATTACK
             hits.append(_Hit(trig, m.start(), m.end(), m.group(0)))
             taken.append((m.start(), m.end()))
@@ -382,15 +391,16 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                 ctx: _ArticleContext) -> tuple[PlaceMention | None, bool]:
     """(mention, from_context). Diplomatic acts sit with their actor, the first country."""
     if trig.family in ("ties", "diplomatic", "sanction") and found:
-        actors = [f for f in found if f.mention.kind in ("country", "city")]
+        actors = _actors(found, hit)
         if actors:  # "Turkey's foreign ministry summoned ...": the state that acts
-            return min(actors, key=lambda f: f.start).mention, False
+            return actors[0].mention, False
     found = _candidates(found, sentence, hit)
-    if trig.family in ("ties", "diplomatic", "sanction") and found:
-        countries = [f for f in found if f.mention.kind in ("country", "city")]
-        actor = min(countries, key=lambda f: f.start) if countries else None
-        if actor is not None:
-            return actor.mention, False
+    if trig.kind == "evacuation":
+        origin = [f for f in found if f.start >= hit.end
+                  and re.search(r"\bfrom\s+(?:the\s+)?(?:\w+\s+){0,2}$",
+                                sentence[max(0, f.start - 30) : f.start])]
+        if origin:  # "Italy evacuated its citizens from Kabul": where they left
+            return ctx.complete(origin[0].mention), False
     candidates = list(found)
     anaphor = _ANAPHORA_MISSION.search(sentence)
     if anaphor and ctx.last_mission and not any(
@@ -414,6 +424,36 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
 
 _FAR = re.compile(r"as\s+far\s+(?:away\s+)?as\s+(?:\w+\s+)?$", re.I)
 _RELATIVE = re.compile(r",\s*(?:which|who)\b", re.I)
+
+
+def _subject_list(actors: Sequence[Found], hit: _Hit, sentence: str) -> list[Found]:
+    """A list of states right before the verb: "Germany, France and Poland said they would
+    each expel ...", "Bahrain and Sudan cut ties" (not "Iran's ... Saudi embassy")."""
+    before = [f for f in actors if f.end <= hit.start]
+    if len(before) < 2:
+        return []
+    chain = [before[-1]]
+    for f in reversed(before[:-1]):
+        gap = sentence[f.end : chain[-1].start]
+        if re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", gap):
+            chain.append(f)
+        else:
+            break
+    return list(reversed(chain)) if len(chain) > 1 else []
+
+
+def _is_capital(m: PlaceMention) -> bool:
+    cap = gazetteer.capital(m.country_code) if m.country_code else None
+    return cap is not None and cap.name == m.city
+
+
+def _actors(found: Sequence[Found], hit: _Hit) -> list[Found]:
+    """States acting in a diplomatic sentence: countries, or capitals standing for them
+    ("Ankara summoned ..."); before the trigger first ("Bahrain and Sudan cut ties")."""
+    states = [f for f in found if f.mention.kind == "country"
+              or (f.mention.kind == "city" and _is_capital(f.mention))]
+    before = [f for f in states if f.end <= hit.start]
+    return before or states
 
 
 def _candidates(found: Sequence[Found], sentence: str, hit: _Hit | None = None) -> list[Found]:
@@ -526,6 +566,7 @@ def extract(article: Article) -> list[Event]:
     ctx = _ArticleContext(article, sentences)
     plain_refs = [_mark_reported(s, find_times(s, pub)) for s in sentences]
     disaster = _disaster_kind(sentences)
+    violent = bool(_PERPETRATOR.search(article.text))
     focal = _focal_date(plain_refs, pub, sentences)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
@@ -537,7 +578,7 @@ def extract(article: Article) -> list[Event]:
         if not is_reporting(sentence):
             previous, prev_refs, prev_found = None, [], []
             continue
-        hits = find_triggers(sentence, disaster)
+        hits = find_triggers(sentence, disaster, violent)
         continuation = _CONTINUATION.match(sentence) is not None
         has_anchor = any(r.kind == "anchor" for r in plain_refs[index])
         own_refs = (_mark_reported(sentence, find_times(sentence, pub, anchor=anchor))
@@ -573,6 +614,9 @@ def extract(article: Article) -> list[Event]:
                 places = [f.mention for f in _candidates(found, sentence)
                           if f.mention.kind in ("city", "landmark")]
                 targets = [(ctx.complete(m), False) for m in dict.fromkeys(places)]
+            elif trig.family in ("ties", "diplomatic") and len(
+                    subjects := _subject_list(_actors(found, hit), hit, sentence)) > 1:
+                targets = [(f.mention, False) for f in subjects]  # "Bahrain and Sudan cut ties"
             else:
                 targets = [_pick_place(hit, found, sentence, trig, ctx)]
             for (mention, from_context), ref in itertools.product(
@@ -580,6 +624,10 @@ def extract(article: Article) -> list[Event]:
                 if trig.needs_date and (ref is None or ref.kind == "anchor" or min(
                         abs(ref.start - hit.end), abs(hit.start - ref.end)) > 40):
                     continue
+                if ref is not None and ref.kind == "anchor" and ref.text.lower().endswith(
+                        ("after", "before")) and hit.start >= ref.end and anchor is not None:
+                    # "The moves came a day after Saudi Arabia severed ties": Y is a day before
+                    ref = replace(ref, value=(anchor - dt.timedelta(days=ref.offset)).isoformat())
                 if ref is not None:
                     date, precision, tod = ref.value, ref.precision, ref.time_of_day
                     if ref.kind != "anchor" and precision == "day":
@@ -655,7 +703,8 @@ def _refs_for(refs: Sequence[TimeRef], hit: _Hit, sentence: str = "",
     """The time expressions that date this trigger: the nearest in its clause, or every day of
     a list ("demonstrations on Thursday 29 June, Friday 30 June and Thursday 20 July"); never
     the date of the reporting ("officials said on Tuesday")."""
-    usable = [r for r in refs if r.value and (planned or not r.reported)]
+    act = hit.trigger.family in ("ties", "diplomatic", "sanction")  # announcing is the act
+    usable = [r for r in refs if r.value and (planned or act or not r.reported)]
     same = [r for r in usable if _same_clause(sentence, r.start, hit.start)]
     usable = same or usable
     if not usable:
