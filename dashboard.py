@@ -12,6 +12,7 @@ import html
 import importlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -60,6 +61,11 @@ st.markdown(
     </style>""",
     unsafe_allow_html=True,
 )
+
+
+def md(text: str) -> str:
+    """Plain text for st.markdown: HTML and Markdown syntax shown as typed."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
 
 
 # ---- data ------------------------------------------------------------------------------
@@ -176,9 +182,9 @@ if undated:
     with sb.expander(f"Article dates ({sum(a.date is None for a in articles)} undated)"):
         for a in undated:
             if a.date is None:
-                st.markdown(f"**{html.escape(a.name)}**: no date; its events are undated")
+                st.markdown(f"**{md(a.name)}**: no date; its events are undated")
             else:
-                st.markdown(f"**{html.escape(a.name)}**: {a.date} ({a.date_source})")
+                st.markdown(f"**{md(a.name)}**: {a.date} ({a.date_source})")
                 if a.date_note:
                     st.caption(a.date_note)
             given = st.date_input("Publication date", value=None, key=f"date_{a.name}",
@@ -269,29 +275,6 @@ def _player() -> None:
 
 _player()
 
-# ---- timeline chart -------------------------------------------------------------------------
-
-
-def timeline_chart(per_date: list[tuple[str, int]], selected: str | None) -> dict:
-    """Vega-Lite spec: events per date, the selected date in red (Streamlit renders it)."""
-    values = [{"label": timeline.short_label(d), "events": n, "sel": d == selected}
-              for d, n in per_date]
-    return {
-        "height": CHART_HEIGHT,
-        "data": {"values": values},
-        "mark": {"type": "bar", "cornerRadiusTopLeft": 3, "cornerRadiusTopRight": 3},
-        "encoding": {
-            "x": {"field": "label", "type": "nominal", "sort": [v["label"] for v in values],
-                  "title": None, "axis": {"labelAngle": 0, "labelOverlap": True}},
-            "y": {"field": "events", "type": "quantitative", "title": "events",
-                  "axis": {"tickMinStep": 1}},
-            "color": {"condition": {"test": "datum.sel", "value": "#d62728"},
-                      "value": "#9ca3af"},
-            "tooltip": [{"field": "label", "title": "date"}, {"field": "events"}],
-        },
-    }
-
-
 # ---- map + feed ---------------------------------------------------------------------------
 
 shown = timeline.select(events, current, mode)
@@ -308,44 +291,10 @@ with col_map:
     )
 
 
-def card_html(c: dict) -> str:
-    e = html.escape
-    chips = []
-    if c["time_of_day"]:
-        chips.append(f'<span class="nm-chip">{e(c["time_of_day"])}</span>')
-    if c["status"] == "planned":
-        chips.append('<span class="nm-chip nm-chip-warn">planned</span>')
-    if not c["located"]:
-        chips.append('<span class="nm-chip nm-chip-warn">unlocated: not on the map</span>')
-    if c["date_inferred"]:
-        chips.append('<span class="nm-chip">date inferred</span>')
-    approx = " approx" if c["located"] and c["precision"] != "landmark" else ""
-    srcs = "".join(
-        f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
-        for s in c["sources"][:1]
-    )
-    if len(c["sources"]) > 1:
-        more = "".join(
-            f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
-            for s in c["sources"][1:]
-        )
-        srcs += (f'<details><summary class="nm-card-src">+ {len(c["sources"]) - 1} more '
-                 f"sources</summary>{more}</details>")
-    return (
-        f'<div class="nm-card" style="--c:{e(c["color"])}">'
-        f'<div class="nm-card-top"><span class="nm-dot"></span>{e(c["category"])}'
-        f'{"".join(chips)}</div>'
-        f'<div class="nm-card-title">{e(c["title"])}</div>'
-        f'<div class="nm-card-place">{e(c["place"])}</div>'
-        f'<div class="nm-card-prec{approx}">{e(c["precision_note"])}</div>'
-        f"{srcs}</div>"
-    )
-
-
 with col_feed:
     per_date = timeline.counts_per_date(events)
     if per_date:
-        st.vega_lite_chart(timeline_chart(per_date, current), width="stretch")
+        st.vega_lite_chart(mapview.timeline_chart(per_date, current, CHART_HEIGHT), width="stretch")
     cards = timeline.cards_for(events, current)
     feed = st.container(height=MAP_HEIGHT - CHART_HEIGHT - 40, border=False, key="feed")
     feed.markdown(
@@ -356,12 +305,12 @@ with col_feed:
     if not cards:
         feed.caption("No events on this date with the current filters.")
     for c in cards:
-        feed.markdown(card_html(c), unsafe_allow_html=True)
+        feed.markdown(mapview.card_html(c), unsafe_allow_html=True)
     undated_events = [e for e in events if not e.date]
     if undated_events and mode == "all":
         feed.markdown('<div class="nm-feed-head">Undated</div>', unsafe_allow_html=True)
         for ev in undated_events:
-            feed.markdown(card_html(timeline.card(ev)), unsafe_allow_html=True)
+            feed.markdown(mapview.card_html(timeline.card(ev)), unsafe_allow_html=True)
 
 # ---- export ---------------------------------------------------------------------------------
 

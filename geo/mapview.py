@@ -17,6 +17,7 @@ browser sets it with ``textContent``: it can not become markup.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from geo.timeline import (
     place_label,
     precision_note,
     resolve_mode,
+    short_label,
     style,
 )
 
@@ -311,3 +313,63 @@ def standalone_html(
     html = root.render()
     html = offline.inline_assets(html)
     return html
+
+
+# ---- the feed beside the map ---------------------------------------------------------
+
+
+def card_html(c: dict) -> str:
+    """An event card (from ``timeline.card``) as HTML; every text field is escaped."""
+    e = html.escape
+    chips = []
+    if c["time_of_day"]:
+        chips.append(f'<span class="nm-chip">{e(c["time_of_day"])}</span>')
+    if c["status"] == "planned":
+        chips.append('<span class="nm-chip nm-chip-warn">planned</span>')
+    if not c["located"]:
+        chips.append('<span class="nm-chip nm-chip-warn">unlocated: not on the map</span>')
+    if c["date_inferred"]:
+        chips.append('<span class="nm-chip">date inferred</span>')
+    approx = " approx" if c["located"] and c["precision"] != "landmark" else ""
+    srcs = "".join(
+        f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
+        for s in c["sources"][:1]
+    )
+    if len(c["sources"]) > 1:
+        more = "".join(
+            f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
+            for s in c["sources"][1:]
+        )
+        srcs += (f'<details><summary class="nm-card-src">+ {len(c["sources"]) - 1} more '
+                 f"sources</summary>{more}</details>")
+    return (
+        f'<div class="nm-card" style="--c:{e(c["color"])}">'
+        f'<div class="nm-card-top"><span class="nm-dot"></span>{e(c["category"])}'
+        f'{"".join(chips)}</div>'
+        f'<div class="nm-card-title">{e(c["title"])}</div>'
+        f'<div class="nm-card-place">{e(c["place"])}</div>'
+        f'<div class="nm-card-prec{approx}">{e(c["precision_note"])}</div>'
+        f"{srcs}</div>"
+    )
+
+
+def timeline_chart(
+    per_date: Sequence[tuple[str, int]], selected: str | None, height: int = 96
+) -> dict:
+    """Vega-Lite spec: events per date, the selected date in red (Streamlit renders it)."""
+    values = [{"label": short_label(d), "events": n, "sel": d == selected}
+              for d, n in per_date]
+    return {
+        "height": height,
+        "data": {"values": values},
+        "mark": {"type": "bar", "cornerRadiusTopLeft": 3, "cornerRadiusTopRight": 3},
+        "encoding": {
+            "x": {"field": "label", "type": "nominal", "sort": [v["label"] for v in values],
+                  "title": None, "axis": {"labelAngle": 0, "labelOverlap": True}},
+            "y": {"field": "events", "type": "quantitative", "title": "events",
+                  "axis": {"tickMinStep": 1}},
+            "color": {"condition": {"test": "datum.sel", "value": "#d62728"},
+                      "value": "#9ca3af"},
+            "tooltip": [{"field": "label", "title": "date"}, {"field": "events"}],
+        },
+    }

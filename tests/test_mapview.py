@@ -211,3 +211,32 @@ def test_topojson_decoding():
     fc = basemap.topojson_to_geojson(topo)
     ring = fc["features"][0]["geometry"]["coordinates"][0][0]
     assert ring == [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
+
+
+def test_card_html_escapes_everything(events):
+    by = {e.id: e for e in events}
+    card = timeline.card(by["e4"])
+    out = mapview.card_html(card)
+    assert "<script>" not in out and "<img" not in out
+    assert "&lt;script&gt;" in out
+    assert "approximate" in out and "approx" in out  # Baghdad is a city point
+    assert "undated_iraq-severs-ties-with-sweden.txt" in out
+    out9 = mapview.card_html(timeline.card(by["e9"]))
+    assert "unlocated" in out9
+
+
+def test_card_folds_extra_sources(events):
+    from geo.models import Source
+
+    e = events[0]
+    e.sources += [Source("b.txt", "Second <b>sentence</b>."), Source("c.txt", "Third.")]
+    out = mapview.card_html(timeline.card(e))
+    assert "+ 2 more sources" in out and "<details>" in out
+    assert "&lt;b&gt;sentence" in out
+
+
+def test_timeline_chart_marks_the_selected_date():
+    spec = mapview.timeline_chart([("2023-07-20", 2), ("2023-07-22", 4)], "2023-07-22")
+    values = spec["data"]["values"]
+    assert [v["sel"] for v in values] == [False, True]
+    assert [v["label"] for v in values] == ["20 Jul 2023", "22 Jul 2023"]
