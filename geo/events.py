@@ -27,8 +27,7 @@ from geo.dates import TimeRef, clock_time, find_times
 from geo.mentions import SPECIFICITY, Found, dateline, find_mentions
 from geo.models import Article, Event, PlaceMention, Source
 
-EXTRACTOR_VERSION = "2"
-BACKGROUND_YEARS = 5  # events dated further back than this before the article are history
+EXTRACTOR_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -394,6 +393,8 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         actors = _actors(found, hit)
         if actors:  # "Turkey's foreign ministry summoned ...": the state that acts
             return actors[0].mention, False
+    if trig.family in ("ties", "diplomatic"):
+        return ctx.fallback(country=True), True  # a state acts; not "Salisbury expels"
     found = _candidates(found, sentence, hit)
     if trig.kind == "evacuation":
         origin = [f for f in found if f.start >= hit.end
@@ -641,8 +642,8 @@ def extract(article: Article) -> list[Event]:
                     else:
                         date, precision = focal, ("day" if focal else None)
                     tod = None
-                if pub and date and int(date[:4]) < pub.year - BACKGROUND_YEARS:
-                    continue  # "the 1939 Erzincan earthquake": history, not news
+                if pub and precision == "year" and int(date) < pub.year:
+                    continue  # "the 1939 Erzincan earthquake": background known only by its year
                 if from_context and ref is None and trig.family == "unrest" and not re.search(
                     r"\b\d|hundreds|thousands|dozens|crowds?", sentence, re.I
                 ):
@@ -771,8 +772,8 @@ def _same_place(a: Event, b: Event) -> bool:
     # "a Stockholm mosque" / "in Stockholm", the Congress and the palace in Brasilia
     if same_city and a.category == b.category and a.status == b.status and a.date == b.date:
         return True
-    # a disaster told for a country and for a city in it, on one day, is one disaster
-    if a.category == "disaster" and a.date == b.date:
+    # one kind of event told for a country and for a city in it, on one day, is one event
+    if a.category == b.category and a.status == b.status and a.date == b.date:
         kinds = {a.mention.kind, b.mention.kind}
         if "country" in kinds and kinds != {"country"} and (
                 a.mention.country_code == b.mention.country_code):

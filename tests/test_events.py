@@ -94,3 +94,44 @@ def test_pronoun_sentence_continues_the_previous_event():
     evs = events_of(text, date="2023-07-22")
     assert len(evs) == 1
     assert "Jumhuriya" in evs[0].mention.text
+
+
+def test_date_of_the_telling_is_not_the_date_of_the_event():
+    evs = events_of("Militants stormed the consulate in Benghazi on Tuesday night, "
+                    "officials said on Wednesday.", date="2012-09-12")
+    assert [(e.date, e.time_of_day) for e in evs] == [("2012-09-11", "night")]
+
+
+def test_each_state_in_a_list_acts():
+    evs = events_of("Bahrain and Sudan cut diplomatic ties with Iran on Monday.",
+                    date="2016-01-04")
+    assert sorted(e.mention.country_code for e in evs) == ["BH", "SD"]
+    assert {e.category for e in evs} == {"diplomatic action"}
+
+
+def test_evacuation_is_placed_where_people_left():
+    evs = events_of("Italy evacuated its citizens from Kabul on Friday.", date="2021-08-27")
+    assert brief(evs) == [("2021-08-27", "evacuation", "occurred", "city", "Kabul")]
+
+
+def test_background_known_only_by_year_is_not_news_but_a_dated_one_is():
+    evs = events_of("It was the worst since the 1999 quake near Izmit. In March 1960 an "
+                    "earthquake destroyed Agadir.", date="2023-02-06")
+    assert [(e.date, e.mention.city) for e in evs] == [("1960-03", "Agadir")]
+
+
+def test_explosion_is_a_disaster_unless_someone_set_it_off():
+    accident = events_of("A huge explosion tore through the port of Beirut on Tuesday.",
+                         date="2020-08-05")
+    bombing = events_of("A suicide bomber caused an explosion at a market in Kabul on Tuesday.",
+                        date="2020-08-05")
+    assert [e.category for e in accident] == ["disaster"]
+    assert [e.category for e in bombing] == ["attack"]
+
+
+def test_disaster_damage_is_coded_per_place():
+    text = ("A powerful earthquake struck southern Turkey on Monday. "
+            "In Antakya, apartment blocks collapsed. In Aleppo, dozens of buildings collapsed.")
+    evs = events_of(text, date="2023-02-06")
+    assert {e.mention.city for e in evs if e.mention.kind == "city"} >= {"Antakya", "Aleppo"}
+    assert {e.date for e in evs} == {"2023-02-06"}
