@@ -443,6 +443,21 @@ def _subject_list(actors: Sequence[Found], hit: _Hit, sentence: str) -> list[Fou
     return list(reversed(chain)) if len(chain) > 1 else []
 
 
+def _place_list(found: Sequence[Found], hit: _Hit, sentence: str) -> list[Found]:
+    """Cities listed after the trigger, each "in" one of them: "Demonstrations took place in
+    Mombasa, in Kisumu and in the town of Eldoret"."""
+    spots = []
+    for f in found:
+        if f.start < hit.end or f.mention.kind != "city":
+            continue
+        lead_in = sentence[max(hit.end, f.start - 45) : f.start]
+        if re.search(r"\bin\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$", lead_in) or (
+                spots and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", sentence[spots[-1].end :
+                                                                          f.start])):
+            spots.append(f)
+    return spots
+
+
 def _is_capital(m: PlaceMention) -> bool:
     cap = gazetteer.capital(m.country_code) if m.country_code else None
     return cap is not None and cap.name == m.city
@@ -563,6 +578,8 @@ def extract(article: Article) -> list[Event]:
     pairs = split_sentences(article.text)
     furniture = {p for p, s in pairs if not is_reporting(s) and _NOT_NEWS.search(s)}
     sentences = [s if p not in furniture else "" for p, s in pairs]  # a tweet's other lines too
+    paragraph_of = [p for p, _ in pairs]
+    paragraph_day: dict[int, TimeRef] = {}  # "The violence continued on Wednesday. In ..."
     pub = dt.date.fromisoformat(article.date) if article.date else None
     ctx = _ArticleContext(article, sentences)
     plain_refs = [_mark_reported(s, find_times(s, pub)) for s in sentences]
@@ -618,6 +635,8 @@ def extract(article: Article) -> list[Event]:
             elif trig.family in ("ties", "diplomatic") and len(
                     subjects := _subject_list(_actors(found, hit), hit, sentence)) > 1:
                 targets = [(f.mention, False) for f in subjects]  # "Bahrain and Sudan cut ties"
+            elif trig.family == "unrest" and len(spots := _place_list(found, hit, sentence)) > 1:
+                targets = [(ctx.complete(f.mention), False) for f in spots]  # "in X, Y and Z"
             else:
                 targets = [_pick_place(hit, found, sentence, trig, ctx)]
             for (mention, from_context), ref in itertools.product(
@@ -633,6 +652,8 @@ def extract(article: Article) -> list[Event]:
                     date, precision, tod = ref.value, ref.precision, ref.time_of_day
                     if ref.kind != "anchor" and precision == "day":
                         anchor = dt.date.fromisoformat(date)
+                elif (carried := paragraph_day.get(paragraph_of[index])) is not None:
+                    date, precision, tod = carried.value, carried.precision, None
                 else:
                     same_place = next((e for e in reversed(events)
                                        if _mention_key(e.mention) == _mention_key(mention)
@@ -667,6 +688,9 @@ def extract(article: Article) -> list[Event]:
         for f in found:
             if f.mention.kind == "mission":
                 ctx.last_mission = ctx.complete(f.mention)
+        days = [r for r in own_refs if r.value and r.precision == "day" and not r.reported]
+        if days:
+            paragraph_day[paragraph_of[index]] = days[-1]
         prev_refs = own_refs or prev_refs if continuation else own_refs
         prev_found = [f for f in found if not _is_possessive_country(sentence, f)]
     return merge(events)
