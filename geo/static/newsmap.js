@@ -126,11 +126,16 @@
           .then(add)
           .catch(function () { box.classList.add("nm-base-failed"); });
     }
+    // city labels float above the pins (the text has a white halo and ignores the mouse)
+    map.createPane("nmLabels");
+    map.getPane("nmLabels").style.zIndex = 640;
+    map.getPane("nmLabels").style.pointerEvents = "none";
     (opts.labels || []).forEach(function (c) {
       L.marker([c.lat, c.lon], {
         icon: L.divIcon({ className: "nm-city", html: "", iconSize: [0, 0] }),
         interactive: false,
-        keyboard: false
+        keyboard: false,
+        pane: "nmLabels"
       })
         .addTo(map)
         .getElement()
