@@ -50,7 +50,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("mdy", re.compile(_WD + _MON + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b")),
     ("dmy", re.compile(_WD + r"(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MON + r",?\s+" + _YEAR
                        + r"\b")),
-    ("md", re.compile(_WD + _MON + r"\s+" + _DAY + r"\b(?!\s*[:.]\d)(?!,?\s+(?:19|20)\d\d)")),
+    ("md", re.compile(_WD + _MON + r"\s+" + _DAY + r"\b(?!\s*[:.]\d)(?!,?\s+(?:19|20)\d\d)"
+                      r"(?!\s+(?:[Mm]ovement|[Yy]outh|[Gg]roup|[Cc]oalition|[Aa]lliance))")),
     ("dm", re.compile(_WD + r"(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MON + r"\b")),
     ("my", re.compile(r"(?:(?P<part>early|mid|late)[\s-]+)?" + _MON + r",?\s+" + _YEAR + r"\b")),
     ("m", re.compile(r"\b(?i:in|since|during|until|through|by|from|of|last|this|next)\s+"
@@ -71,7 +72,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(?:the\s+)?(?:early|small) hours of|(?:the\s+)?(?:morning|afternoon|evening|night)"
         r"\s+of)\s+)?\b(?P<wd>" + "|".join(WEEKDAYS) + r")(?:['’]s)?"
         r"(?:\s+(?P<post>" + _TOD_WORDS + r"))?\b")),
-    ("year", re.compile(r"(?<![\d,.$£€#/-])\b" + _YEAR + r"\b(?![\d,%/]|-year|\s*(?:years?|"
+    ("year", re.compile(r"(?<![\d,.$£€#/-])\b" + _YEAR + r"\b(?![\d%/]|,\d|-year|\s*(?:years?|"
                         r"people|seats|km|kilometres|miles|troops|dead)\b)")),
 ]
 _TOD_BEFORE = re.compile(r"((?:early|small) hours|morning|afternoon|evening|night|dawn)\s+of\s+"

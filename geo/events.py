@@ -402,6 +402,8 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                                 sentence[max(0, f.start - 30) : f.start])]
         if origin:  # "Italy evacuated its citizens from Kabul": where they left
             return ctx.complete(origin[0].mention), False
+        # the states that evacuate are not where it happens
+        found = [f for f in found if not (f.mention.kind == "country" and f.end <= hit.start)]
     candidates = list(found)
     anaphor = _ANAPHORA_MISSION.search(sentence)
     if anaphor and ctx.last_mission and not any(
@@ -430,7 +432,7 @@ _RELATIVE = re.compile(r",\s*(?:which|who)\b", re.I)
 def _subject_list(actors: Sequence[Found], hit: _Hit, sentence: str) -> list[Found]:
     """A list of states right before the verb: "Germany, France and Poland said they would
     each expel ...", "Bahrain and Sudan cut ties" (not "Iran's ... Saudi embassy")."""
-    before = [f for f in actors if f.end <= hit.start]
+    before = sorted((f for f in actors if f.end <= hit.start), key=lambda f: f.start)
     if len(before) < 2:
         return []
     chain = [before[-1]]
@@ -469,7 +471,7 @@ def _actors(found: Sequence[Found], hit: _Hit) -> list[Found]:
     states = [f for f in found if f.mention.kind == "country"
               or (f.mention.kind == "city" and _is_capital(f.mention))]
     before = [f for f in states if f.end <= hit.start]
-    return before or states
+    return list(reversed(before)) or states  # the nearest state before the verb first
 
 
 def _candidates(found: Sequence[Found], sentence: str, hit: _Hit | None = None) -> list[Found]:

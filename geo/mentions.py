@@ -74,6 +74,10 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
     return city.name, city.country_code
 
 
+_MODIFIERS = {"central", "northern", "southern", "eastern", "western", "greater", "old", "new",
+              "downtown", "north", "south", "east", "west", "upper", "lower", "inner", "outer"}
+
+
 @dataclass(frozen=True)
 class Found:
     start: int
@@ -281,6 +285,10 @@ def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
     nxt = tokens[i + n].group(0) if i + n < len(tokens) else ""
     if prev.lower().rstrip(".") in _TITLES:
         return True
+    if i > 1 and prev[:1].isupper() and prev.isalpha() and not prev.isupper() and (
+            gazetteer.normalize(prev) not in gazetteer.name_table()
+            and prev.lower() not in _MODIFIERS):
+        return True  # "the Nile Delta", "Fox News' Lawrence": part of a longer name
     gap_next = sentence[tokens[i + n - 1].end(): tokens[i + n].start()] if nxt else ""
     if nxt and gap_next == " " and nxt[0].isupper() and nxt.isalpha():
         table = gazetteer.name_table()
