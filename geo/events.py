@@ -181,17 +181,21 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
+_UPPER = re.compile(r"[A-Z]")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
 def is_reporting(sentence: str) -> bool:
     """False for tweets, all-caps promo headlines, bylines and other page furniture."""
     if not sentence or _NOT_NEWS.search(sentence):
         return False
-    letters = [c for c in sentence if c.isalpha() and c.isascii()]
-    if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
+    letters = len(_LETTER.findall(sentence))
+    if letters >= 12 and len(_UPPER.findall(sentence)) / letters > 0.7:
         return False
     return len(sentence.split()) >= 4
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Hit:
     trigger: Trigger
     start: int
@@ -224,11 +228,12 @@ _ATTACK_CONTEXT = re.compile(
 # An article that names bombers or militants: its explosions were set off by someone.
 _PERPETRATOR = re.compile(r"\b(?:bomb(?:er|ers|ing)|suicide|militants?|attackers?|detonated|"
                           r"claimed\s+responsibility|IED|terroris[tm]s?|gunmen)\b", re.I)
+_DAMAGE = next(t for t in TRIGGERS if t.kind == "damage").pattern
 _ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
 
 
 def find_triggers(sentence: str, disaster: str | None = None,
-                  violent: bool = False) -> list[_Hit]:
+                  violent: bool = False) -> tuple[_Hit, ...]:
     """Every trigger in the sentence, left to right, minus references to other events
     ("following reports of ..."), negations ("stopped short of ..."), and damage words
     unless the article reports a disaster (``disaster``: its kind). A disaster in the sentence
@@ -259,7 +264,7 @@ def find_triggers(sentence: str, disaster: str | None = None,
             taken.append((m.start(), m.end()))
     if any(h.trigger.category == "disaster" and h.trigger.kind != "damage" for h in hits):
         hits = [h for h in hits if h.trigger.family != "unrest"]
-    return sorted(hits, key=lambda h: h.start)
+    return tuple(sorted(hits, key=lambda h: h.start))
 
 
 def _status(sentence: str, hit: _Hit) -> str:
@@ -362,12 +367,12 @@ def _demonyms_in(text: str) -> set[tuple[str, str]]:
 
 
 def _focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None,
-                sentences: Sequence[str] = ()) -> str | None:
+                reporting: Sequence[bool] = ()) -> str | None:
     """The day an article is about: the first event day its lead gives (news puts the main
     event first), else its most-mentioned recent day, else its date."""
     if pub is None:
         return None
-    lead = [i for i, s in enumerate(sentences) if is_reporting(s)][:3]
+    lead = [i for i, ok in enumerate(reporting) if ok][:3]
     for i in lead:
         for r in refs[i]:
             if r.precision == "day" and r.value and r.kind != "anchor" and not r.reported and (
@@ -483,12 +488,10 @@ def _candidates(found: Sequence[Found], sentence: str, hit: _Hit | None = None) 
             and not (hit and f.start > hit.end and _RELATIVE.search(sentence[hit.end : f.start]))]
 
 
-def _disaster_kind(sentences: Sequence[str]) -> str | None:
+def _disaster_kind(hits: Sequence[Sequence[_Hit]]) -> str | None:
     """The kind of the first disaster an article reports, if any: damage words count then."""
-    for sentence in sentences:
-        if not is_reporting(sentence):
-            continue
-        for h in find_triggers(sentence):
+    for sentence_hits in hits:
+        for h in sentence_hits:
             if h.trigger.category == "disaster" and h.trigger.kind != "damage":
                 return h.trigger.kind
     return None
@@ -585,9 +588,13 @@ def extract(article: Article) -> list[Event]:
     pub = dt.date.fromisoformat(article.date) if article.date else None
     ctx = _ArticleContext(article, sentences)
     plain_refs = [_mark_reported(s, find_times(s, pub)) for s in sentences]
-    disaster = _disaster_kind(sentences)
+    reporting = [is_reporting(s) for s in sentences]
     violent = bool(_PERPETRATOR.search(article.text))
-    focal = _focal_date(plain_refs, pub, sentences)
+    base_hits = [find_triggers(s, None, violent) if ok else () for s, ok in zip(sentences,
+                                                                                reporting,
+                                                                                strict=True)]
+    disaster = _disaster_kind(base_hits)
+    focal = _focal_date(plain_refs, pub, reporting)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
     previous: Event | None = None  # the event the narrative is on
@@ -595,10 +602,11 @@ def extract(article: Article) -> list[Event]:
     prev_found: list[Found] = []
     for index, sentence in enumerate(sentences):
         found = ctx.mentions[index]
-        if not is_reporting(sentence):
+        if not reporting[index]:
             previous, prev_refs, prev_found = None, [], []
             continue
-        hits = find_triggers(sentence, disaster, violent)
+        hits = (find_triggers(sentence, disaster, violent)
+                if disaster and _DAMAGE.search(sentence) else base_hits[index])
         continuation = _CONTINUATION.match(sentence) is not None
         has_anchor = any(r.kind == "anchor" for r in plain_refs[index])
         own_refs = (_mark_reported(sentence, find_times(sentence, pub, anchor=anchor))
