@@ -156,14 +156,13 @@ def base_map(
         "source_base": _credits(online, events),
         "bounds": bounds,
     }
-    if online:
-        pass
-    elif standalone:
+    # the borders layer is used online too, under the tiles, as a fallback
+    if standalone:
         opts["basemapData"] = "__BASEMAP__"
     else:
         opts["basemapUrl"] = offline.basemap_url()
     code = f"NM.setupBase(__PARENT__, {js_json(opts)});"
-    if standalone and not online:
+    if standalone:
         code = code.replace('"__BASEMAP__"', geojson_text())
     _Script(code).add_to(m)
     if bounds:
@@ -178,8 +177,9 @@ def base_map(
 
 
 def _credits(online: bool, events: Sequence[Event]) -> str:
-    parts = ["Leaflet"]
-    parts.append(f"Map {OSM_ATTRIBUTION}" if online else BASEMAP_ATTRIBUTION)
+    parts = ["Leaflet", BASEMAP_ATTRIBUTION]
+    if online:
+        parts.append(f"Map {OSM_ATTRIBUTION}")
     return " · ".join(parts)
 
 
@@ -199,11 +199,12 @@ def source_line(shown: Sequence[Shown], online: bool, max_articles: int = 4) -> 
         more = len(arts) - max_articles
         listed = ", ".join(arts[:max_articles]) + (f" +{more} more" if more > 0 else "")
         parts.append(f"Sources: {listed}")
-    tiles = f"Map {OSM_ATTRIBUTION}" if online else BASEMAP_ATTRIBUTION
     for a in attributions:
         if not (online and a == OSM_ATTRIBUTION):
             parts.append(f"Places {a}")
-    parts.append(tiles)
+    if online:
+        parts.append(f"Map {OSM_ATTRIBUTION}")
+    parts.append(BASEMAP_ATTRIBUTION)
     parts.append("Leaflet")
     return " · ".join(parts)
 

@@ -114,7 +114,7 @@ def wait_for_view(page, date: str | None, timeout_ms: int = 60_000):
             arg=date_label(date), timeout=timeout_ms,
         )
     frame.wait_for_function(
-        "() => document.querySelector('.nm-online, .nm-base-ready, .nm-base-failed')",
+        "() => document.querySelector('.nm-base-ready, .nm-base-failed')",
         timeout=timeout_ms,
     )
     # let Streamlit finish the rest of the run (cards, chart)

@@ -106,7 +106,9 @@
     var box = map.getContainer();
     box.classList.add("nm-map");
     box.classList.add(opts.online ? "nm-online" : "nm-offline");
-    if (!opts.online) {
+    // The borders layer is drawn in both modes: offline it is the map; online it sits
+    // under the tiles (pane 150 < tile pane 200) and shows wherever a tile fails to load.
+    {
       map.createPane("nmBase");
       map.getPane("nmBase").style.zIndex = 150;
       var style = { color: "#a7b0ba", weight: 0.8, fillColor: "#f3efe6", fillOpacity: 1 };
