@@ -25,6 +25,7 @@ from geo.paths import SEEDS_DIR, user_articles_dir
 MAP_HEIGHT = 680
 CHART_HEIGHT = 96
 SPEEDS = {"0.5 s": 0.5, "1 s": 1.0, "2 s": 2.0, "4 s": 4.0}
+FILTER_PARAMS = {"cat": "f_cat", "country": "f_country", "article": "f_article"}  # URL -> key
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
 st.set_page_config(
@@ -112,6 +113,8 @@ if "_init" not in st.session_state:
     st.session_state["_init"] = True
     st.session_state["_want_date"] = st.query_params.get("date")
     st.session_state["mode"] = timeline.resolve_mode(st.query_params.get("mode"))
+    for qkey, skey in FILTER_PARAMS.items():
+        st.session_state[f"_want_{skey}"] = st.query_params.get_all(qkey)
     st.session_state["playing"] = False
     st.session_state["online"] = os.environ.get("NEWSMAP_ONLINE") == "1"
     st.session_state["_uploaded"] = set()
@@ -131,6 +134,12 @@ problems = list(result.problems) if result else []
 articles = list(result.articles) if result else []
 
 facets = timeline.facets(events_all)
+# filters from the URL, once, keeping only values that exist in the data
+for skey, options in (("f_cat", facets.categories), ("f_country", facets.countries),
+                      ("f_article", facets.articles)):
+    wanted = st.session_state.pop(f"_want_{skey}", None)
+    if wanted:
+        st.session_state[skey] = [v for v in wanted if v in options]
 sb.markdown("**Filter**")
 f_cat = sb.multiselect("Category", facets.categories, key="f_cat", placeholder="All categories")
 f_country = sb.multiselect("Country", facets.countries, key="f_country",
@@ -315,7 +324,6 @@ with col_feed:
 # ---- export ---------------------------------------------------------------------------------
 
 exp = sb.expander("Export", expanded=False)
-stem = f"events-{current or 'all'}"
 exp.download_button("Events as CSV", data=lambda: export.to_csv(events),
                     file_name="events.csv", mime="text/csv", key="dl_csv")
 exp.download_button("Events as GeoJSON", data=lambda: export.to_geojson(events),
@@ -327,10 +335,33 @@ exp.download_button(
     data=lambda: mapview.standalone_html(events_all, shown, current, mode, online=online),
     file_name=f"map-{current or 'all'}-{mode}.html", mime="text/html", key="dl_html",
 )
+
+
+def _png() -> bytes:
+    """This view (date, mode, filters) as a PNG, from headless Chromium on this server."""
+    from geo import snapshot
+
+    port = st.get_option("server.port")
+    base_path = (st.get_option("server.baseUrlPath") or "").strip("/")
+    base = f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
+    query = {q: list(st.session_state.get(k) or []) for q, k in FILTER_PARAMS.items()}
+    return snapshot.capture(base, current, mode, query=query)
+
+
+exp.download_button("This view as PNG", data=_png, file_name=f"map-{current or 'all'}-{mode}.png",
+                    mime="image/png", key="dl_png",
+                    help="Screenshot in headless Chromium (a few seconds)")
 exp.caption("CSV / GeoJSON / JSONL hold the filtered events; the HTML file works offline.")
 
 # ---- shareable URL --------------------------------------------------------------------------
 
-want_qp = {"date": current or "", "mode": mode}
-if any(st.query_params.get(k) != v for k, v in want_qp.items()):
-    st.query_params.update(want_qp)
+want_qp: dict[str, str | list[str]] = {"date": current or "", "mode": mode}
+for qkey, skey in FILTER_PARAMS.items():
+    want_qp[qkey] = list(st.session_state.get(skey) or [])
+changed = any(
+    (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) != v
+    for k, v in want_qp.items()
+)
+if changed:
+    st.query_params.from_dict({k: v for k, v in want_qp.items() if v or k == "date"}
+                              | ({"snapshot": "1"} if snapshot_mode else {}))

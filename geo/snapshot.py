@@ -125,13 +125,40 @@ def wait_for_view(page, date: str | None, timeout_ms: int = 60_000):
     return frame
 
 
-def view_url(base: str, date: str | None, mode: str, snapshot: bool = True) -> str:
-    q = {"mode": mode}
+def view_url(
+    base: str, date: str | None, mode: str, snapshot: bool = True,
+    query: dict[str, str | list[str]] | None = None,
+) -> str:
+    q: dict[str, str | list[str]] = {"mode": mode}
     if date:
         q["date"] = date
+    q.update(query or {})
     if snapshot:
         q["snapshot"] = "1"
-    return f"{base}/?{urlencode(q)}"
+    return f"{base}/?{urlencode(q, doseq=True)}"
+
+
+def capture(
+    base: str,
+    date: str | None,
+    mode: str,
+    *,
+    width: int = 1400,
+    height: int = 900,
+    query: dict[str, str | list[str]] | None = None,
+) -> bytes:
+    """PNG bytes of an already running dashboard at ``base`` (used by its own export)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(view_url(base, date, mode, query=query), wait_until="domcontentloaded")
+            wait_for_view(page, date)
+            return page.screenshot()
+        finally:
+            browser.close()
 
 
 def snapshot(
@@ -146,8 +173,6 @@ def snapshot(
     script: Path | str = PROJECT_ROOT / "dashboard.py",
 ) -> Path:
     """Write a PNG of the dashboard showing ``date`` in ``mode`` ("date", "upto", "all")."""
-    from playwright.sync_api import sync_playwright
-
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     out = Path(out)
@@ -156,13 +181,6 @@ def snapshot(
         "NEWSMAP_PATHS": os.pathsep.join(str(Path(p).resolve()) for p in paths),
         "NEWSMAP_ONLINE": "1" if online else "0",
     }
-    with serve(script, env=env) as base, sync_playwright() as p:
-        browser = launch(p)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(view_url(base, date, mode), wait_until="domcontentloaded")
-            wait_for_view(page, date)
-            page.screenshot(path=str(out))
-        finally:
-            browser.close()
+    with serve(script, env=env) as base:
+        out.write_bytes(capture(base, date, mode, width=width, height=height))
     return out

@@ -167,6 +167,20 @@ def test_play_steps_and_stops_at_the_end(page, server):
     assert banner(frame) == date_label("2023-07-22")
 
 
+def test_export_buttons_download(page, server):
+    open_view(page, server, "2023-07-21", "date")
+    page.get_by_text("Export").click()
+    with page.expect_download(timeout=30_000) as dl:
+        page.get_by_role("button", name="This map as HTML").click()
+    html = Path(dl.value.path()).read_text("utf-8")
+    assert "21 July 2023" in html and "<script src=" not in html
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="This view as PNG").click()
+    png = Path(dl.value.path()).read_bytes()
+    assert png[:4] == b"\x89PNG" and len(png) > 30_000
+    (ARTIFACTS / "browser-export-view.png").write_bytes(png)
+
+
 @pytest.mark.timeout(240)
 def test_snapshot_command_on_the_seeds(tmp_path):
     """The real dashboard on the seed articles, through `python -m geo snapshot`."""

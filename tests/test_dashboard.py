@@ -214,3 +214,14 @@ def test_userdata_names_are_safe(newsmap_home):
     assert not userdata.remove_article("../ok.txt")
     assert userdata.remove_article("ok.txt")
     assert userdata.save_pasted("   ") == (None, "pasted text is empty")
+
+
+def test_filters_travel_in_the_url(fake_pipeline):
+    at = run_app({"date": "2023-07-22", "mode": "upto", "cat": "desecration",
+                  "country": "Nowhere"})
+    assert at.multiselect(key="f_cat").value == ["desecration"]
+    assert at.multiselect(key="f_country").value == []  # unknown value dropped
+    assert sorted(marker_ids(at)) == ["e2", "e5"]
+    at.multiselect(key="f_country").set_value(["Denmark"]).run()
+    assert at.query_params["country"] in (["Denmark"], "Denmark")
+    assert sorted(marker_ids(at)) == ["e5"]
