@@ -41,6 +41,8 @@ st.markdown(
     .nm-h1 {font-size: 1.5rem; font-weight: 800; margin: 0; line-height: 1.2;}
     .nm-h1 span {font-weight: 400; color: #6b7280; font-size: 0.95rem; margin-left: .6rem;}
     .nm-feed-head {font-weight: 800; font-size: 1.15rem; margin: 0 0 .4rem;}
+    .nm-feed-sub {font-size: .72rem; text-transform: uppercase; letter-spacing: .05em;
+      color: #6b7280; font-weight: 700;}
     .nm-feed-head span {font-weight: 400; color: #6b7280; font-size: .9rem;}
     .nm-card {border: 1px solid #e5e7eb; border-left: 5px solid var(--c); border-radius: 6px;
       padding: .5rem .7rem .55rem; margin: 0 0 .55rem; background: #fff; font-size: .88rem;
@@ -303,7 +305,11 @@ with col_map:
 with col_feed:
     per_date = timeline.counts_per_date(events)
     if per_date:
-        st.vega_lite_chart(mapview.timeline_chart(per_date, current, CHART_HEIGHT), width="stretch")
+        st.markdown(
+            '<div class="nm-feed-sub">Events per date</div>'
+            + mapview.timeline_svg(per_date, current, CHART_HEIGHT),
+            unsafe_allow_html=True,
+        )
     cards = timeline.cards_for(events, current)
     feed = st.container(height=MAP_HEIGHT - CHART_HEIGHT - 40, border=False, key="feed")
     feed.markdown(

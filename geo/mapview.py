@@ -354,23 +354,54 @@ def card_html(c: dict) -> str:
     )
 
 
-def timeline_chart(
+def timeline_svg(
     per_date: Sequence[tuple[str, int]], selected: str | None, height: int = 96
-) -> dict:
-    """Vega-Lite spec: events per date, the selected date in red (Streamlit renders it)."""
-    values = [{"label": short_label(d), "events": n, "sel": d == selected}
-              for d, n in per_date]
-    return {
-        "height": height,
-        "data": {"values": values},
-        "mark": {"type": "bar", "cornerRadiusTopLeft": 3, "cornerRadiusTopRight": 3},
-        "encoding": {
-            "x": {"field": "label", "type": "nominal", "sort": [v["label"] for v in values],
-                  "title": None, "axis": {"labelAngle": 0, "labelOverlap": True}},
-            "y": {"field": "events", "type": "quantitative", "title": "events",
-                  "axis": {"tickMinStep": 1}},
-            "color": {"condition": {"test": "datum.sel", "value": "#d62728"},
-                      "value": "#9ca3af"},
-            "tooltip": [{"field": "label", "title": "date"}, {"field": "events"}],
-        },
-    }
+) -> str:
+    """Events per date as a small inline SVG bar chart, the selected date in red.
+
+    Plain SVG (no chart library to load) keeps page opens fast. Bars are evenly spaced, one
+    per event date, like the slider's steps; labels: first, selected and last date.
+    """
+    if not per_date:
+        return ""
+    width = 360  # about the feed column's width; the SVG scales with it, text included
+    top, bottom, left, right = 14, 20, 2, 2
+    n = len(per_date)
+    peak = max(c for _, c in per_date) or 1
+    slot = (width - left - right) / n
+    bar_w = max(3.0, min(36.0, slot * 0.62))
+    plot_h = height - top - bottom
+    parts = [
+        f'<svg class="nm-timeline" viewBox="0 0 {width} {height}" '
+        'style="width:100%;height:auto;display:block" role="img" '
+        'aria-label="events per date">',
+        f'<line x1="0" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
+        'stroke="#d1d5db" stroke-width="1"/>',
+    ]
+    show_label = {per_date[0][0], per_date[-1][0], selected}
+    for i, (d, c) in enumerate(per_date):
+        h = max(2.0, plot_h * c / peak)
+        x = left + slot * i + (slot - bar_w) / 2
+        y = top + plot_h - h
+        sel = d == selected
+        color = "#d62728" if sel else "#9ca3af"
+        label = html.escape(short_label(d))
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="2" '
+            f'fill="{color}"><title>{label}: {c} event{"s" if c != 1 else ""}</title></rect>'
+        )
+        if sel:
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
+                f'font-size="11" font-weight="700" fill="#d62728">{c}</text>'
+            )
+        if d in show_label:
+            anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
+            tx = x if anchor == "start" else x + bar_w if anchor == "end" else x + bar_w / 2
+            weight = "700" if sel else "400"
+            parts.append(
+                f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="11" '
+                f'font-weight="{weight}" fill="{"#111827" if sel else "#6b7280"}">{label}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)

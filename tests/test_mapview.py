@@ -235,8 +235,10 @@ def test_card_folds_extra_sources(events):
     assert "&lt;b&gt;sentence" in out
 
 
-def test_timeline_chart_marks_the_selected_date():
-    spec = mapview.timeline_chart([("2023-07-20", 2), ("2023-07-22", 4)], "2023-07-22")
-    values = spec["data"]["values"]
-    assert [v["sel"] for v in values] == [False, True]
-    assert [v["label"] for v in values] == ["20 Jul 2023", "22 Jul 2023"]
+def test_timeline_svg_marks_the_selected_date():
+    svg = mapview.timeline_svg([("2023-07-20", 2), ("2023-07-21", 1), ("2023-07-22", 4)],
+                               "2023-07-21")
+    assert svg.startswith("<svg") and svg.count("<rect") == 3
+    assert svg.count('fill="#d62728"') == 2  # the selected bar and its count
+    assert "21 Jul 2023: 1 event<" in svg
+    assert mapview.timeline_svg([], None) == ""
