@@ -225,3 +225,36 @@ def test_filters_travel_in_the_url(fake_pipeline):
     at.multiselect(key="f_country").set_value(["Denmark"]).run()
     assert at.query_params["country"] in (["Denmark"], "Denmark")
     assert sorted(marker_ids(at)) == ["e5"]
+
+
+def test_pipeline_failure_still_opens_the_page(monkeypatch, newsmap_home):
+    import sys
+    import types
+
+    import streamlit as st
+
+    broken = types.ModuleType("geo.pipeline")
+
+    def run(*a, **k):
+        raise RuntimeError("extractor exploded")
+
+    broken.run = run
+    monkeypatch.setitem(sys.modules, "geo.pipeline", broken)
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    st.cache_resource.clear()
+    assert not at.exception
+    assert any("extractor exploded" in e.value for e in at.error)
+    [payload] = mapview.payload_from_script(folium_args(at)["feature_group"])
+    assert payload["markers"] == []
+
+
+def test_online_toggle_switches_to_tiles(fake_pipeline):
+    at = run_app()
+    assert "tile.openstreetmap.org" not in folium_args(at)["script"]
+    at.toggle(key="online").set_value(True).run()
+    args = folium_args(at)
+    assert "tile.openstreetmap.org" in args["script"]
+    [payload] = mapview.payload_from_script(args["feature_group"])
+    assert "© OpenStreetMap contributors" in payload["source_line"]

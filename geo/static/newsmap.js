@@ -296,7 +296,11 @@
       if (!map) return;
       var STEP = 24; // ring spacing, px
       var GAP = 3; // clear space between two pins, px
-      var order = this._markers.slice().sort(function (a, b) {
+      // with very many pins only the current ones are fanned out (the test is quadratic)
+      var many = this._markers.length > 400;
+      var order = this._markers.filter(function (mk) {
+        return !many || mk.nm.current;
+      }).sort(function (a, b) {
         return (b.nm.current ? 1 : 0) - (a.nm.current ? 1 : 0) || a.nm.slot - b.nm.slot;
       });
       var placed = [];
