@@ -38,7 +38,7 @@ offline.register()
 st.markdown(
     """<style>
     .block-container {padding-top: 3rem; padding-bottom: 1rem;}
-    .nm-h1 {font-size: 1.5rem; font-weight: 800; margin: 0; line-height: 1.2;}
+    .nm-h1 {font-size: 1.5rem; font-weight: 800; margin: 0 0 .9rem; line-height: 1.2;}
     .nm-h1 span {font-weight: 400; color: #6b7280; font-size: 0.95rem; margin-left: .6rem;}
     .nm-feed-head {font-weight: 800; font-size: 1.15rem; margin: 0 0 .4rem;}
     .nm-feed-sub {font-size: .72rem; text-transform: uppercase; letter-spacing: .05em;

@@ -269,6 +269,7 @@ def step_payload(
         "legend_title": "Event type",
         "legend": legend,
         "has_past": any(not m["current"] for m in markers),
+        "past_note": "faded = other dates" if mode == "all" else "faded = earlier dates",
         "has_approx": any(m["precision"] != "landmark" for m in markers),
         "source_line": source_line(shown, online),
         "empty_note": "No located events for this step",
@@ -378,7 +379,12 @@ def timeline_svg(
         f'<line x1="0" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
         'stroke="#d1d5db" stroke-width="1"/>',
     ]
-    show_label = {per_date[0][0], per_date[-1][0], selected}
+    dates = [d for d, _ in per_date]
+    sel_i = dates.index(selected) if selected in dates else None
+    show_label = {selected}
+    for end in (0, n - 1):  # first and last date, unless they would collide with the selected
+        if sel_i is None or abs(end - sel_i) > 1 or end == sel_i:
+            show_label.add(dates[end])
     for i, (d, c) in enumerate(per_date):
         h = max(2.0, plot_h * c / peak)
         x = left + slot * i + (slot - bar_w) / 2

@@ -250,7 +250,7 @@
         if (d.has_past) {
           var past = el("div", "nm-legend-row nm-legend-note");
           past.appendChild(el("span", "nm-legend-pastdot"));
-          past.appendChild(el("span", null, "faded = earlier dates"));
+          past.appendChild(el("span", null, d.past_note || "faded = earlier dates"));
           legend.appendChild(past);
         }
         if (d.has_approx) {
