@@ -20,11 +20,12 @@ from geo.paths import SEEDS_DIR
 
 
 def _add_online(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--online", action="store_true",
-                   help="also ask OpenStreetMap Nominatim (rate-limited, cached); default: offline")
+    p.add_argument("--online", action="store_true", default=None,
+                   help="also ask OpenStreetMap Nominatim (rate-limited, cached); default: "
+                        "offline unless NEWSMAP_ONLINE=1")
 
 
-def _run(paths, online: bool, use_cache: bool = True):
+def _run(paths, online: bool | None, use_cache: bool = True):
     from geo import pipeline
 
     result = pipeline.run(paths or [SEEDS_DIR], online=online, use_cache=use_cache)

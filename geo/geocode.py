@@ -15,12 +15,9 @@ and is visible in ``Place.note`` (and in a lower precision).
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import os
 import re
-import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -685,23 +682,3 @@ def _second_pop(cands: list[tuple[Entry, bool]], best: Entry) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # CLI: `python -m geo.geocode "Jumhuriya bridge" --near Baghdad [--online]`
-
-
-def cli_main(argv: Sequence[str] | None = None) -> int:
-    """``geocode TEXT [--near PLACE] [--online]``: print the Place as JSON."""
-    ap = argparse.ArgumentParser(prog="python -m geo geocode",
-                                 description="Resolve a place phrase and print it as JSON.")
-    ap.add_argument("text", help='e.g. "Jumhuriya bridge" or "the Swedish embassy in Baghdad"')
-    ap.add_argument("--near", help="a city or country the place is in or near")
-    ap.add_argument("--online", action="store_true", default=None,
-                    help=f"ask Nominatim when the offline gazetteers cannot ({ONLINE_ENV}=1)")
-    args = ap.parse_args(argv)
-    place = Geocoder(online=args.online).geocode_query(args.text, near=args.near)
-    json.dump(place.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-    return 0 if place.lat is not None else 1
-
-
-if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    raise SystemExit(cli_main())

@@ -27,6 +27,8 @@ from geopy import exc as gexc
 from geopy.adapters import RequestsAdapter
 from geopy.geocoders import Nominatim
 
+from geo.gazetteer import haversine_km
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "news-event-map/0.1 (local analyst tool)"
@@ -214,12 +216,6 @@ def viewbox_around(lat: float, lon: float, radius_km: float = 25.0) -> tuple[tup
             (min(90.0, lat + dlat), min(180.0, lon + dlon)))
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    from geo.gazetteer import haversine_km
-
-    return haversine_km(lat1, lon1, lat2, lon2)
-
-
 class NominatimClient:
     """geopy's Nominatim behind the shared limiter, with precise exceptions.
 
@@ -304,7 +300,7 @@ class NominatimClient:
                 f"result {result.display_name!r} has no country; wanted {country_code.upper()}",
                 query=query)
         if near is not None and max_distance_km is not None:
-            d = _km(near[0], near[1], result.lat, result.lon)
+            d = haversine_km(near[0], near[1], result.lat, result.lon)
             if d > max_distance_km:
                 raise NominatimWrongPlace(
                     f"result {result.display_name!r} is {d:.0f} km from the expected place",

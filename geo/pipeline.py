@@ -93,7 +93,7 @@ def extract_all(
 def run(
     paths: Iterable[str | Path],
     *,
-    online: bool = False,
+    online: bool | None = None,
     extra_articles: Sequence[Article] = (),
     date_overrides: dict[str, str] | None = None,
     geocoder=None,
@@ -102,7 +102,8 @@ def run(
     """Everything the CLI and the dashboard need, from files to located events.
 
     ``date_overrides`` maps an article name to a user-given ``YYYY-MM-DD`` publication date.
-    ``geocoder`` defaults to ``geo.geocode.Geocoder(online=online)``.
+    ``geocoder`` defaults to ``geo.geocode.Geocoder(online=online)``; ``online=None`` follows
+    the ``NEWSMAP_ONLINE`` environment variable.
     """
     loaded, problems = articles_mod.read_paths(paths)
     loaded.extend(extra_articles)

@@ -11,8 +11,9 @@ import threading
 import pytest
 
 from geo import gazetteer as gz
+from geo.cli import main as cli_main
 from geo.geocache import GeoCache, cache_key, is_good_place
-from geo.geocode import Geocoder, cli_main, parse_place_phrase
+from geo.geocode import Geocoder, parse_place_phrase
 from geo.models import Event, Place, PlaceMention, Source
 from geo.paths import PROJECT_ROOT
 
@@ -292,7 +293,7 @@ def test_unusable_cache_path_does_not_break_the_geocoder(tmp_path):
 def test_cli_prints_place_json(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path))
     monkeypatch.delenv("NEWSMAP_ONLINE", raising=False)
-    assert cli_main(["Jumhuriya bridge", "--near", "Baghdad"]) == 0
+    assert cli_main(["geocode", "Jumhuriya bridge", "--near", "Baghdad"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert (d["source"], d["precision"], d["city"]) == ("gazetteer", "landmark", "Baghdad")
     assert Place.from_dict(d).lat == pytest.approx(33.324762)
