@@ -612,7 +612,7 @@ def extract(article: Article) -> list[Event]:
         own_refs = (_mark_reported(sentence, find_times(sentence, pub, anchor=anchor))
                     if has_anchor else plain_refs[index])
         if not hits and continuation:
-            _refine_continuation(previous, found, ctx)
+            _refine_continuation(previous, found, ctx, sentence)
         for hit in hits:
             trig = hit.trigger
             status = _status(sentence, hit)
@@ -750,10 +750,11 @@ def _refs_for(refs: Sequence[TimeRef], hit: _Hit, sentence: str = "",
     return [_nearest_time(usable, hit)]
 
 
-def _refine_continuation(previous: Event | None, found: Sequence[Found],
-                         ctx: _ArticleContext) -> None:
+def _refine_continuation(previous: Event | None, found: Sequence[Found], ctx: _ArticleContext,
+                         sentence: str) -> None:
     """"They were pushed back at the Jumhuriya bridge": a pronoun sentence right after an
-    event, naming a smaller landmark in the same city, pins the event there."""
+    event, naming a smaller landmark in the same city, pins the event there (and becomes
+    part of its evidence, so the reader sees why)."""
     if previous is None:
         return
     prev = previous.mention
@@ -769,6 +770,8 @@ def _refine_continuation(previous: Event | None, found: Sequence[Found],
         ):
             previous.title = previous.title.replace(place_label(prev), place_label(m))
             previous.mention = m
+            first = previous.sources[0]
+            previous.sources[0] = Source(first.article, f"{first.sentence} {sentence}")
             break
 
 
