@@ -65,7 +65,8 @@ def cmd_snapshot(args) -> int:
     from geo.snapshot import snapshot
 
     out = snapshot(date=args.date, mode=args.mode, out=Path(args.out),
-                   paths=args.paths or [SEEDS_DIR], width=args.width, height=args.height)
+                   paths=args.paths or [SEEDS_DIR], width=args.width, height=args.height,
+                   fit=args.fit)
     print(out)
     return 0
 
@@ -99,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=("date", "upto", "all"), default="upto",
                    help="this date only, up to this date (default), or all")
     p.add_argument("--out", default="map.png")
+    p.add_argument("--fit", choices=("all", "step"), default="all",
+                   help="frame every event (default) or zoom to this step's events")
     p.add_argument("--width", type=int, default=1400)
     p.add_argument("--height", type=int, default=900)
     p.add_argument("paths", nargs="*")

@@ -146,8 +146,13 @@ def capture(
     width: int = 1400,
     height: int = 900,
     query: dict[str, str | list[str]] | None = None,
+    fit: str = "all",
 ) -> bytes:
-    """PNG bytes of an already running dashboard at ``base`` (used by its own export)."""
+    """PNG bytes of an already running dashboard at ``base`` (used by its own export).
+
+    ``fit="step"`` zooms to the step's events first (the "Fit to events" button); the
+    default keeps the view that fits every event, so the picture shows the wider context.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -155,7 +160,10 @@ def capture(
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(view_url(base, date, mode, query=query), wait_until="domcontentloaded")
-            wait_for_view(page, date)
+            frame = wait_for_view(page, date)
+            if fit == "step":
+                frame.evaluate("() => NM.fit()")
+                page.wait_for_timeout(900)  # the zoom animation and the borders redraw
             return page.screenshot()
         finally:
             browser.close()
@@ -171,6 +179,7 @@ def snapshot(
     *,
     online: bool = False,
     script: Path | str = PROJECT_ROOT / "dashboard.py",
+    fit: str = "all",
 ) -> Path:
     """Write a PNG of the dashboard showing ``date`` in ``mode`` ("date", "upto", "all")."""
     if mode not in MODES:
@@ -182,5 +191,5 @@ def snapshot(
         "NEWSMAP_ONLINE": "1" if online else "0",
     }
     with serve(script, env=env) as base:
-        out.write_bytes(capture(base, date, mode, width=width, height=height))
+        out.write_bytes(capture(base, date, mode, width=width, height=height, fit=fit))
     return out

@@ -256,7 +256,7 @@
         if (d.has_approx) {
           var ap = el("div", "nm-legend-row nm-legend-note");
           ap.appendChild(el("span", "nm-legend-approxdot"));
-          ap.appendChild(el("span", null, "dashed ring = city-level point"));
+          ap.appendChild(el("span", null, "dashed ring = city or country, not the exact spot"));
           legend.appendChild(ap);
         }
         this._addDom(box, legend);
