@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import types
 
 import pytest
+
+# Tests never touch the user's real data folder; tests that need their own set it per test.
+os.environ.setdefault("NEWSMAP_HOME", tempfile.mkdtemp(prefix="newsmap-tests-"))
 
 from geo.models import Article, Event, Place, PlaceMention, Source
 
