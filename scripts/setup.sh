@@ -7,7 +7,14 @@ cd "$(dirname "$0")/.."
 req="${1:-requirements.txt}"
 py="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
-  "$py" -m venv .venv
+  if ! "$py" -m venv .venv 2>/dev/null; then
+    # Debian's python3 ships venv separately (python3-venv); install it and try again.
+    rm -rf .venv
+    sudo_=""; [ "$(id -u)" -eq 0 ] || sudo_="sudo"
+    $sudo_ apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq python3-venv >/dev/null
+    "$py" -m venv .venv
+  fi
 fi
 stamp=".venv/.installed-$(basename "$req")"
 want="$(cat requirements*.txt | sha256sum | cut -d' ' -f1)"
