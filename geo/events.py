@@ -86,7 +86,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"raged|between)|"
        r"stabb(?:ed|ing))\b"),
     _t("clash", "riot/storming", "unrest", 3,
-       r"\b(?:clash(?:ed|es|ing)?|riot(?:s|ed|ing)?|tear\s+gas|pelt(?:ed|ing)|"
+       r"\b(?:clash(?:ed|es|ing)?|riot(?:s|ed|ing)?(?!\s+(?:police|gear|squads?|shields?|"
+       r"control|officers|units?|troops|act|helmets))|tear\s+gas|pelt(?:ed|ing)|"
        r"(?:hurled|threw)\s+(?:stones|rocks))\b"),
     _t("desecration", "desecration", "unrest", 2,
        r"\b(?:burn(?:ed|t|ing|s)?|torch(?:ed|ing)?|tore|desecrat(?:ed|ing|ion)\s+of)\s+"
@@ -107,7 +108,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("expulsion", "diplomatic action", "diplomatic", 1,
        r"\b(?:expel(?:led|s|ling)?|expulsion\s+of|recall(?:ed|s|ing)?\s+(?:its\s+)?(?:\w+\s+)?"
        r"(?:ambassador|envoy)|summon(?:ed|s|ing)?\s+(?:the\s+)?(?:[\w'’]+\s+){0,2}(?:ambassador|"
-       r"envoy|charg[eé]))\b"),
+       r"envoy|charg[eé])|order(?:ed|ing|s)?\s+(?:\w+\s+){0,3}diplomats\s+to\s+leave|"
+       r"declared\s+(?:\w+\s+){0,4}persona\s+non\s+grata)\b"),
     _t("evacuation", "evacuation", "evacuation", 1, r"\bevacuat(?:ed|ion|ing|e)\b"),
     _t("licence suspended", "sanction", "sanction", 1,
        r"\b(?:suspend(?:ed|s|ing)?|revok(?:ed|es|ing)|cancell?(?:ed|ing))\s+(?:the\s+)?"
