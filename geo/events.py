@@ -638,6 +638,8 @@ def extract(article: Article) -> list[Event]:
             if (definite or (quoted and not dated)) and any(e.family == trig.family
                                                              for e in events):
                 continue  # "The attack came hours after ...": the one already told
+            if trig.kind == "explosion" and disaster and disaster != "explosion":
+                trig = replace(trig, family=disaster)  # "We heard an explosion": the flood's
             if trig.kind == "damage":
                 # "buildings collapsed in Aleppo": the article's disaster, once per place named
                 trig = replace(trig, kind=disaster, family=disaster)

@@ -74,6 +74,7 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
     return city.name, city.country_code
 
 
+_ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ath|adh)-[a-zA-Z]")  # "al-Bayda"
 _MODIFIERS = {"central", "northern", "southern", "eastern", "western", "greater", "old", "new",
               "downtown", "north", "south", "east", "west", "upper", "lower", "inner", "outer"}
 
@@ -239,7 +240,8 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
     i = 0
     while i < len(tokens):
         first = tokens[i].group(0)
-        if first[0].isalpha() and first[0].isascii() and not first[0].isupper():
+        if first[0].isalpha() and first[0].isascii() and not first[0].isupper() and not (
+                _ARABIC_ARTICLE.match(first)):
             i += 1
             continue
         hit = None
