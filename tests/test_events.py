@@ -135,3 +135,16 @@ def test_disaster_damage_is_coded_per_place():
     evs = events_of(text, date="2023-02-06")
     assert {e.mention.city for e in evs if e.mention.kind == "city"} >= {"Antakya", "Aleppo"}
     assert {e.date for e in evs} == {"2023-02-06"}
+
+
+def test_riot_police_do_not_make_a_riot():
+    evs = events_of("Hundreds of people gathered on Wednesday outside the lawyers' syndicate in "
+                    "Cairo before riot police charged them.", date="2011-01-27")
+    assert [(e.date, e.category) for e in evs] == [("2011-01-26", "protest")]
+
+
+def test_arabic_article_names_are_found():
+    from geo.mentions import find_mentions
+
+    found = find_mentions("Floods hit the town of al-Bayda on Sunday.")
+    assert [(f.mention.kind, f.mention.country_code) for f in found] == [("city", "LY")]
