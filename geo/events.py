@@ -432,7 +432,8 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
     return ctx.fallback(country=national), True
 
 
-_FAR = re.compile(r"as\s+far\s+(?:away\s+)?as\s+(?:\w+\s+)?$", re.I)
+_FAR = re.compile(r"(?:as\s+far\s+(?:away\s+)?as|\b(?:felt|heard)\s+(?:in|across|throughout))"
+                  r"\s+(?:\w+\s+)?$", re.I)
 _RELATIVE = re.compile(r",\s*(?:which|who)\b", re.I)
 
 
@@ -485,9 +486,18 @@ def _candidates(found: Sequence[Found], sentence: str, hit: _Hit | None = None) 
     """Mentions that can be where the event is: not an owner ("Iran's leader"), not a
     distance ("felt as far away as Cyprus"), not past a relative clause that opens after the
     trigger ("Storm Daniel, which had battered Greece, ...")."""
-    return [f for f in found if not _is_possessive_country(sentence, f)
-            and not _FAR.search(sentence[max(0, f.start - 40) : f.start])
-            and not (hit and f.start > hit.end and _RELATIVE.search(sentence[hit.end : f.start]))]
+    out: list[Found] = []
+    far: Found | None = None  # "felt as far away as Rabat, Casablanca and Essaouira"
+    for f in found:
+        if _FAR.search(sentence[max(0, f.start - 40) : f.start]) or (
+                far and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[far.end : f.start])):
+            far = f
+            continue
+        if _is_possessive_country(sentence, f) or (
+                hit and f.start > hit.end and _RELATIVE.search(sentence[hit.end : f.start])):
+            continue
+        out.append(f)
+    return out
 
 
 def _disaster_kind(hits: Sequence[Sequence[_Hit]]) -> str | None:
@@ -666,6 +676,9 @@ def extract(article: Article) -> list[Event]:
                     date, precision, tod = ref.value, ref.precision, ref.time_of_day
                     if ref.kind != "anchor" and precision == "day":
                         anchor = dt.date.fromisoformat(date)
+                elif trig.category == "disaster" and (main := next(
+                        (e for e in events if e.family == trig.family), None)) is not None:
+                    date, precision, tod = main.date, main.date_precision, None  # its damage
                 elif (carried := paragraph_day.get(paragraph_of[index])) is not None:
                     date, precision, tod = carried.value, carried.precision, None
                 else:
