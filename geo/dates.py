@@ -369,6 +369,9 @@ def latest_explicit_date(text: str, year: int) -> dt.date | None:
     return max(dates) if dates else None
 
 
+_MONTH_DAY = re.compile(r"(?P<mon>" + _MONTH_NAMES + r")\.?\s+(?P<day>[0-3]?\d)\b|"
+                        r"(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>"
+                        + _MONTH_NAMES + r")\b")
 _LONG_AGO = re.compile(r"\b(?:\w+)\s+(?:months|years)\s+(?:since|after|later|on)\b", re.I)
 _BARE_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
 
@@ -407,14 +410,29 @@ def infer_publication_date(
                 f"same story as {best.name} ({best_score:.0%} shared wording); "
                 f"date taken from it"
             )
-    full = [t.value for t in find_times(text, None) if t.value and t.precision == "day"]
+    refs = find_times(text, None)
+    full = [t.value for t in refs if t.value and t.precision == "day"]
+    if not full and _BARE_WEEKDAY.search(text):
+        # "July 1" and "February 2019" in one text: the day in the latest year it names,
+        # accepted below only if the weekdays the text names fit it
+        named_years = [int(t.value[:4]) for t in refs if t.value and t.precision in ("year",
+                                                                                  "month")]
+        named_days = {WEEKDAYS.index(w) for w in _BARE_WEEKDAY.findall(text)}
+        if named_years:
+            year = max(named_years)
+            for t in refs:
+                if t.value is None and t.precision == "day" and (m := _MONTH_DAY.search(t.text)):
+                    mon, num = m.group("mon") or m.group("mon2"), m.group("day") or m.group("day2")
+                    day = _safe_date(year, MONTHS[mon], int(num))
+                    if day and day.weekday() in named_days:  # the year must fit a weekday named
+                        full.append(day.isoformat())
     if full and not _LONG_AGO.search(text):
         latest = dt.date.fromisoformat(max(full))
         fixed_ok = not years or latest.year in years
         pub = _first_consistent_day(text, latest) if fixed_ok else None
         if pub:
             return pub.isoformat(), (
-                f"a day its weekdays fit, on or after the latest full date in it ({latest})")
+                f"a day its weekdays fit, on or after the latest date it gives ({latest})")
     if years and (len(years) == 1 or years[0] - years[1] > 5):
         latest = latest_explicit_date(text, years[0])
         if latest:

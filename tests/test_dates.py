@@ -81,3 +81,15 @@ def test_sibling_story_gives_its_date_but_not_against_the_text():
     assert infer_publication_date(body, [sibling])[0] == "2022-12-12"
     unrelated = Article(name="x.txt", text="An earthquake struck Japan.", date="2022-12-12")
     assert infer_publication_date(body, [unrelated]) is None
+
+
+def test_undated_article_from_its_dates_and_weekdays():
+    text = ("Protesters stormed the legislature on Monday night. By the early hours of Tuesday "
+            "the chamber was empty. The annual march is held every July 1. The bill was "
+            "introduced in February 2019.")
+    assert infer_publication_date(text, [], today=dt.date(2026, 11, 21))[0] == "2019-07-02"
+    # a year taken from elsewhere must fit a weekday the text names (1 July 2019 was a Monday)
+    assert infer_publication_date("On Sunday it rained. It was July 1, in February 2019 too.",
+                                  [], today=dt.date(2026, 11, 21)) is None
+    assert infer_publication_date("The cartoons were printed on Sept. 30, 2005. In the four "
+                                  "months since, on Saturday crowds burned flags.", []) is None
