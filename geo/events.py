@@ -211,7 +211,7 @@ _NEGATED = re.compile(
     re.I,
 )
 _SPEECH = re.compile(r"\b(?:said|says|wrote|argued|insisted|claimed|warned|stressed|added)\s+"
-                     r"(?:\w+\s+){0,3}that\s+(?:[\w'’-]+\s+){0,4}$", re.I)
+                     r"(?:\w+\s+){0,5}that\s+(?:[\w'’-]+\s+){0,4}$", re.I)
 _OFFSET_BEFORE = re.compile(r"\b(?:a|an|one|two|three|\d+|several|hours?|days?)\s+(?:days?\s+|"
                             r"hours?\s+|weeks?\s+)?(?:after|before)\b", re.I)
 _HABITUAL = re.compile(r"\b(?:previously|repeatedly|in\s+the\s+past|has\s+long|have\s+long|"
@@ -230,6 +230,8 @@ _ATTACK_CONTEXT = re.compile(
 # An article that names bombers or militants: its explosions were set off by someone.
 _PERPETRATOR = re.compile(r"\b(?:bomb(?:er|ers|ing)|suicide|militants?|attackers?|detonated|"
                           r"claimed\s+responsibility|IED|terroris[tm]s?|gunmen)\b", re.I)
+_CLASH = next(t for t in TRIGGERS if t.kind == "clash")
+_RIOTERS = re.compile(r"\b(?:rioters|the\s+mob|attackers|assailants|looters)\b", re.I)
 _DAMAGE = next(t for t in TRIGGERS if t.kind == "damage").pattern
 _ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
 
@@ -251,6 +253,8 @@ def find_triggers(sentence: str, disaster: str | None = None,
             before = sentence[max(0, m.start() - 60) : m.start()]
             if _NEGATED.search(before):
                 continue
+            if re.search(r"\bwhether\b", before):
+                continue  # "investigating whether ... a spontaneous demonstration": a question
             if _HABITUAL.search(before[-45:]) and not _DATED_NOUN.search(before[-25:]):
                 continue  # "has previously staged Quran burnings": background, not news
             ref_m = _REFERENCE.search(before)
@@ -643,11 +647,14 @@ def extract(article: Article) -> list[Event]:
             quoted = sentence[: hit.start].count('"') % 2 == 1 or (
                 sentence[: hit.start].count("“") > sentence[: hit.start].count("”"))
             dated = any(r.value and not r.reported for r in refs)
-            if not dated and _SPEECH.search(sentence[max(0, hit.start - 80) : hit.start]):
+            if _SPEECH.search(sentence[max(0, hit.start - 80) : hit.start]):
                 continue  # "wrote that peaceful demonstrations were part of democracy"
             if (definite or (quoted and not dated)) and any(e.family == trig.family
                                                              for e in events):
                 continue  # "The attack came hours after ...": the one already told
+            subject = sentence[max(0, hit.start - 60) : hit.start]
+            if trig.kind == "protest" and _RIOTERS.search(subject):
+                trig = _CLASH  # "The rioters ... marched down the Esplanade": part of the riot
             if trig.kind == "explosion" and disaster and disaster != "explosion":
                 trig = replace(trig, family=disaster)  # "We heard an explosion": the flood's
             if trig.kind == "damage":
