@@ -60,6 +60,10 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("eruption", "disaster", "eruption", 5,
        r"\b(?:volcanic\s+eruption|volcano\s+(?:\w+\s+)?erupted|eruption\s+of\s+(?:the\s+)?"
        r"(?:\w+\s+)?volcano)\b"),
+    _t("fire", "disaster", "fire", 5,
+       r"\b(?:fire|blaze|inferno|flames)\s+(?:broke\s+out|engulfed|tore\s+through|ripped\s+through|"
+       r"swept\s+through|destroyed|gutted|ravaged|raged)|\b(?:engulfed|gutted|ravaged|destroyed)\s+"
+       r"by\s+(?:a\s+)?(?:fire|flames|blaze)|\bcaught\s+fire\b"),
     # an explosion is a disaster unless the sentence says someone set it off (see _refine)
     _t("explosion", "disaster", "explosion", 5,
        r"\b(?:explosions?|blasts?|exploded)\b(?!\s+(?:of\s+)?(?:criticism|anger))"),
@@ -110,7 +114,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:ambassador|envoy)|summon(?:ed|s|ing)?\s+(?:the\s+)?(?:[\w'’]+\s+){0,2}(?:ambassador|"
        r"envoy|charg[eé])|order(?:ed|ing|s)?\s+(?:\w+\s+){0,3}diplomats\s+to\s+leave|"
        r"declared\s+(?:\w+\s+){0,4}persona\s+non\s+grata)\b"),
-    _t("evacuation", "evacuation", "evacuation", 1, r"\bevacuat(?:ed|ion|ing|e)\b"),
+    _t("evacuation", "evacuation", "evacuation", 1,
+       r"\bevacuat(?:ed|ion|ing|e)\b|\bordered\s+(?:the\s+)?departure\s+of|\bairlift(?:ed)?\b|"
+       r"\bordered\s+(?:all\s+)?non-emergency\s+(?:\w+\s+){0,3}to\s+leave"),
     _t("licence suspended", "sanction", "sanction", 1,
        r"\b(?:suspend(?:ed|s|ing)?|revok(?:ed|es|ing)|cancell?(?:ed|ing))\s+(?:the\s+)?"
        r"(?:\w+\s+)?licen[cs]es?\b"),
@@ -264,6 +270,10 @@ def find_triggers(sentence: str, disaster: str | None = None,
                 # "a day after Saudi Arabia severed ties" stay
             if trig.kind == "arson" and _ARSON_OF_BOOK.match(sentence[m.end() :]):
                 continue  # "setting fire to the book" is a desecration, told by its own trigger
+            if trig.category == "disaster" and re.match(r"\s*(?:warnings?|watch(?:es)?|alerts?|"
+                                                         r"advisor(?:y|ies)|sirens?)\b",
+                                                         sentence[m.end() :], re.I):
+                continue  # "tsunami warnings were issued": a warning, not the wave
             if trig.kind == "explosion" and (violent or _ATTACK_CONTEXT.search(sentence)):
                 trig = _ATTACK
             hits.append(_Hit(trig, m.start(), m.end(), m.group(0)))
