@@ -236,6 +236,8 @@ _ATTACK_CONTEXT = re.compile(
 # An article that names bombers or militants: its explosions were set off by someone.
 _PERPETRATOR = re.compile(r"\b(?:bomb(?:er|ers|ing)|suicide|militants?|attackers?|detonated|"
                           r"claimed\s+responsibility|IED|terroris[tm]s?|gunmen)\b", re.I)
+_HAPPENS = re.compile(r"\s*(?:\w+\s+){0,2}(?:took\s+place|were\s+held|was\s+held|broke\s+out|"
+                      r"erupted|began)\b", re.I)  # "the first protests took place": news
 _CLASH = next(t for t in TRIGGERS if t.kind == "clash")
 _RIOTERS = re.compile(r"\b(?:rioters|the\s+mob|attackers|assailants|looters)\b", re.I)
 _DAMAGE = next(t for t in TRIGGERS if t.kind == "damage").pattern
@@ -278,6 +280,8 @@ def find_triggers(sentence: str, disaster: str | None = None,
                 trig = _ATTACK
             hits.append(_Hit(trig, m.start(), m.end(), m.group(0)))
             taken.append((m.start(), m.end()))
+    if any(h.trigger.family == "unrest" for h in hits):
+        hits = [h for h in hits if h.trigger.kind != "fire"]  # fires that rioters set
     if any(h.trigger.category == "disaster" and h.trigger.kind != "damage" for h in hits):
         hits = [h for h in hits if h.trigger.family != "unrest"]
     return tuple(sorted(hits, key=lambda h: h.start))
@@ -335,6 +339,7 @@ class _ArticleContext:
             cities[home] += 100  # the dateline names where the story is
         self.main_city = cities.most_common(1)[0][0] if cities else None
         self.last_mission: PlaceMention | None = None
+        self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
 
     def _plausible(self, f: Found) -> Found | None:
         """A city name is read as that city only when the article's countries agree, or the
@@ -443,6 +448,8 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                     mention = replace(mention, city=near.city, country_code=near.country_code)
         return ctx.complete(mention), False
     national = trig.family in ("ties", "diplomatic", "sanction", "election")
+    if not national and ctx.paragraph_place is not None:
+        return ctx.paragraph_place, True  # "A day later, at her funeral in Saqqez ... fired"
     return ctx.fallback(country=national), True
 
 
@@ -652,8 +659,9 @@ def extract(article: Article) -> list[Event]:
                 refs = prev_refs[-1:]  # "He did, however, kick ...": still that day
             if continuation and not places_here and prev_found:
                 found = prev_found[-1:]
-            definite = hit.text.lower().startswith("the ") or re.search(
+            definite = (hit.text.lower().startswith("the ") or re.search(
                 r"\bthe\s+(?:\w+\s+)?$", sentence[max(0, hit.start - 20) : hit.start], re.I)
+            ) and not _HAPPENS.match(sentence[hit.end :])
             quoted = sentence[: hit.start].count('"') % 2 == 1 or (
                 sentence[: hit.start].count("“") > sentence[: hit.start].count("”"))
             dated = any(r.value and not r.reported for r in refs)
@@ -735,6 +743,12 @@ def extract(article: Article) -> list[Event]:
         days = [r for r in own_refs if r.value and r.precision == "day" and not r.reported]
         if days:
             paragraph_day[paragraph_of[index]] = days[-1]
+        spots = [f.mention for f in _candidates(found, sentence)
+                 if f.mention.kind in ("city", "landmark", "mission")]
+        if spots:
+            ctx.paragraph_place = ctx.complete(spots[-1])
+        if index + 1 < len(paragraph_of) and paragraph_of[index + 1] != paragraph_of[index]:
+            ctx.paragraph_place = None
         prev_refs = own_refs or prev_refs if continuation else own_refs
         prev_found = [f for f in found if not _is_possessive_country(sentence, f)]
     return merge(events)
