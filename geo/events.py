@@ -116,7 +116,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"declared\s+(?:\w+\s+){0,4}persona\s+non\s+grata)\b"),
     _t("evacuation", "evacuation", "evacuation", 1,
        r"\bevacuat(?:ed|ion|ing|e)\b|\bordered\s+(?:the\s+)?departure\s+of|\bairlift(?:ed)?\b|"
-       r"\bordered\s+(?:all\s+)?non-emergency\s+(?:\w+\s+){0,3}to\s+leave"),
+       r"\bordered\s+(?:all\s+)?non-emergency\s+(?:[\w.]+\s+){0,6}to\s+leave"),
     _t("licence suspended", "sanction", "sanction", 1,
        r"\b(?:suspend(?:ed|s|ing)?|revok(?:ed|es|ing)|cancell?(?:ed|ing))\s+(?:the\s+)?"
        r"(?:\w+\s+)?licen[cs]es?\b"),
@@ -135,7 +135,7 @@ _REFERENCE = re.compile(
     r"(?:\b(?:following|after|amid|over|reports? of|recurrence of|repeat(?:ition)? of|"
     r"wake of|aftermath of|response to|anniversary of|condemns?|condemned|in protest "
     r"(?:over|at|against))\s+(?:(?:a|an|the|this|that|these|its|his|their)\s+)?"
-    r"(?:\w+['’]s\s+)?(?:\w+\s+){0,2})$",
+    r"(?:\w+['’]s\s+)?(?:\w+\s+){0,3})$",
     re.I,
 )
 _PLANNED = re.compile(
@@ -236,6 +236,7 @@ _ATTACK_CONTEXT = re.compile(
 # An article that names bombers or militants: its explosions were set off by someone.
 _PERPETRATOR = re.compile(r"\b(?:bomb(?:er|ers|ing)|suicide|militants?|attackers?|detonated|"
                           r"claimed\s+responsibility|IED|terroris[tm]s?|gunmen)\b", re.I)
+_FLASHBACK = re.compile(r"\bhad\s+(?:been\s+)?\w+ed\b|\bhad\s+(?:been\s+)?\w+en\b", re.I)
 _HAPPENS = re.compile(r"\s*(?:\w+\s+){0,2}(?:took\s+place|were\s+held|was\s+held|broke\s+out|"
                       r"erupted|began)\b", re.I)  # "the first protests took place": news
 _CLASH = next(t for t in TRIGGERS if t.kind == "clash")
@@ -423,9 +424,7 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         return ctx.fallback(country=True), True  # a state acts; not "Salisbury expels"
     found = _candidates(found, sentence, hit)
     if trig.kind == "evacuation":
-        origin = [f for f in found if f.start >= hit.end
-                  and re.search(r"\bfrom\s+(?:the\s+)?(?:\w+\s+){0,2}$",
-                                sentence[max(0, f.start - 30) : f.start])]
+        origin = _origins(found, hit, sentence)
         if origin:  # "Italy evacuated its citizens from Kabul": where they left
             return ctx.complete(origin[0].mention), False
         # the states that evacuate are not where it happens
@@ -456,6 +455,20 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
 _FAR = re.compile(r"(?:as\s+far\s+(?:away\s+)?as|\b(?:felt|heard)\s+(?:in|across|throughout))"
                   r"\s+(?:\w+\s+)?$", re.I)
 _RELATIVE = re.compile(r",\s*(?:which|who)\b", re.I)
+
+
+def _origins(found: Sequence[Found], hit: _Hit, sentence: str) -> list[Found]:
+    """Where people are evacuated from: "from Kabul", "to leave Tunisia and Sudan"."""
+    out: list[Found] = []
+    for f in found:
+        if f.start < hit.start:
+            continue
+        lead_in = sentence[max(0, f.start - 30) : f.start]
+        if re.search(r"\b(?:from|leave|leaving|left|out\s+of)\s+(?:the\s+)?(?:\w+\s+){0,2}$",
+                     lead_in, re.I) or (out and re.fullmatch(
+                         r"\s*(?:,|and|,\s*and)\s*", sentence[out[-1].end : f.start])):
+            out.append(f)
+    return out
 
 
 def _subject_list(actors: Sequence[Found], hit: _Hit, sentence: str) -> list[Found]:
@@ -642,6 +655,12 @@ def extract(article: Article) -> list[Event]:
                 if disaster and _DAMAGE.search(sentence) else base_hits[index])
         continuation = _CONTINUATION.match(sentence) is not None
         has_anchor = any(r.kind == "anchor" for r in plain_refs[index])
+        if has_anchor and anchor is None:
+            # "The State Department on Saturday ordered ..., a day after crowds stormed":
+            # with no narrative yet, the sentence's own day is the anchor
+            own_day = next((r for r in plain_refs[index] if r.value and r.precision == "day"
+                            and r.kind != "anchor"), None)
+            anchor = dt.date.fromisoformat(own_day.value) if own_day else None
         own_refs = (_mark_reported(sentence, find_times(sentence, pub, anchor=anchor))
                     if has_anchor else plain_refs[index])
         if not hits and continuation:
@@ -684,6 +703,8 @@ def extract(article: Article) -> list[Event]:
             elif trig.family in ("ties", "diplomatic") and len(
                     subjects := _subject_list(_actors(found, hit), hit, sentence)) > 1:
                 targets = [(f.mention, False) for f in subjects]  # "Bahrain and Sudan cut ties"
+            elif trig.kind == "evacuation" and len(spots := _origins(found, hit, sentence)) > 1:
+                targets = [(ctx.complete(f.mention), False) for f in spots]  # "leave X and Y"
             elif trig.family == "unrest" and len(spots := _place_list(found, hit, sentence)) > 1:
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "in X, Y and Z"
             else:
@@ -699,8 +720,9 @@ def extract(article: Article) -> list[Event]:
                     ref = replace(ref, value=(anchor - dt.timedelta(days=ref.offset)).isoformat())
                 if ref is not None:
                     date, precision, tod = ref.value, ref.precision, ref.time_of_day
-                    if ref.kind != "anchor" and precision == "day":
-                        anchor = dt.date.fromisoformat(date)
+                    if precision == "day" and (ref.kind != "anchor" or not _FLASHBACK.search(
+                            sentence)):
+                        anchor = dt.date.fromisoformat(date)  # the narrative moves to that day
                 elif trig.category == "disaster" and (main := next(
                         (e for e in events if e.family == trig.family), None)) is not None:
                     date, precision, tod = main.date, main.date_precision, None  # its damage
