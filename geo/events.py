@@ -663,6 +663,7 @@ def extract(article: Article) -> list[Event]:
             anchor = dt.date.fromisoformat(own_day.value) if own_day else None
         own_refs = (_mark_reported(sentence, find_times(sentence, pub, anchor=anchor))
                     if has_anchor else plain_refs[index])
+        sentence_anchor = anchor  # what this sentence's "a day after" counts from
         if not hits and continuation:
             _refine_continuation(previous, found, ctx, sentence)
         for hit in hits:
@@ -715,9 +716,10 @@ def extract(article: Article) -> list[Event]:
                         abs(ref.start - hit.end), abs(hit.start - ref.end)) > 40):
                     continue
                 if ref is not None and ref.kind == "anchor" and ref.text.lower().endswith(
-                        ("after", "before")) and hit.start >= ref.end and anchor is not None:
+                        ("after", "before")) and hit.start >= ref.end and sentence_anchor:
                     # "The moves came a day after Saudi Arabia severed ties": Y is a day before
-                    ref = replace(ref, value=(anchor - dt.timedelta(days=ref.offset)).isoformat())
+                    ref = replace(ref, value=(sentence_anchor - dt.timedelta(days=ref.offset))
+                                  .isoformat())
                 if ref is not None:
                     date, precision, tod = ref.value, ref.precision, ref.time_of_day
                     if precision == "day" and (ref.kind != "anchor" or not _FLASHBACK.search(
