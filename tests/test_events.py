@@ -148,3 +148,23 @@ def test_arabic_article_names_are_found():
 
     found = find_mentions("Floods hit the town of al-Bayda on Sunday.")
     assert [(f.mention.kind, f.mention.country_code) for f in found] == [("city", "LY")]
+
+
+def test_a_day_after_dates_the_earlier_event_and_leave_lists_evacuate_each_place():
+    text = ("TUNIS, Tunisia (AP) — The State Department on Saturday ordered all non-emergency "
+            "U.S. government staff to leave Tunisia and Sudan, a day after crowds stormed the "
+            "American Embassy compound in Tunis.")
+    evs = events_of(text, date="2012-09-15")
+    got = sorted((e.date, e.category, e.mention.country_code) for e in evs)
+    assert got == [("2012-09-14", "riot/storming", "TN"), ("2012-09-15", "evacuation", "SD"),
+                   ("2012-09-15", "evacuation", "TN")]
+
+
+def test_past_perfect_flashback_does_not_move_the_narrative():
+    text = ("Protesters stormed the Swedish embassy in Baghdad early on Thursday. "
+            "The embassy's staff had been evacuated a day earlier. "
+            "Hours later, Iraq cut diplomatic ties with Sweden.")
+    evs = events_of(text, date="2023-07-20")
+    assert sorted((e.date, e.category) for e in evs) == [
+        ("2023-07-19", "evacuation"), ("2023-07-20", "diplomatic action"),
+        ("2023-07-20", "riot/storming")]
