@@ -35,70 +35,69 @@ class Trigger:
     kind: str  # fine-grained: "storming", "ties severed", "earthquake", ...
     category: str  # one of models.CATEGORIES
     family: str  # what merges: unrest events at one place and day are one event
-    severity: int  # within a family, the most severe category names the merged event
     pattern: re.Pattern
     needs_date: bool = False  # only an event when its sentence has its own date
 
 
-def _t(kind, category, family, severity, pattern, needs_date=False, flags=re.I):
-    return Trigger(kind, category, family, severity, re.compile(pattern, flags), needs_date)
+def _t(kind, category, family, pattern, needs_date=False, flags=re.I):
+    return Trigger(kind, category, family, re.compile(pattern, flags), needs_date)
 
 
 _HOLY = r"(?:Quran|Koran|Qur['’]an|holy book|Bible|Torah|flag)"
 TRIGGERS: tuple[Trigger, ...] = (
     # disasters first: "storm" the weather beats "storm" the verb
-    _t("earthquake", "disaster", "earthquake", 5,
+    _t("earthquake", "disaster", "earthquake",
        r"\b(?:earthquakes?|quakes?|tremors?|aftershocks?)\b|\bmagnitude[- ]\d"),
-    _t("storm", "disaster", "storm", 5,
+    _t("storm", "disaster", "storm",
        r"\b(?:hurricane|typhoon|cyclone|tropical storm|(?:a|the)\s+(?:severe|powerful|deadly|"
        r"winter|major|heavy|violent)\s+storm)s?\b|\bStorm\s+[A-Z][a-z]+", flags=0),
-    _t("flood", "disaster", "flood", 5,
+    _t("flood", "disaster", "flood",
        r"\b(?:floods?(?!\s+(?:of|into)\b)|flooding|flash floods?|inundated)\b(?!-hit)"),
-    _t("wildfire", "disaster", "wildfire", 5, r"\b(?:wildfires?|bushfires?|forest fires?)\b"),
-    _t("landslide", "disaster", "landslide", 5, r"\b(?:landslides?|mudslides?)\b"),
-    _t("tsunami", "disaster", "tsunami", 5, r"\btsunamis?\b"),
-    _t("eruption", "disaster", "eruption", 5,
+    _t("wildfire", "disaster", "wildfire", r"\b(?:wildfires?|bushfires?|forest fires?)\b"),
+    _t("landslide", "disaster", "landslide", r"\b(?:landslides?|mudslides?)\b"),
+    _t("tsunami", "disaster", "tsunami", r"\btsunamis?\b"),
+    _t("eruption", "disaster", "eruption",
        r"\b(?:volcanic\s+eruption|volcano\s+(?:\w+\s+)?erupted|eruption\s+of\s+(?:the\s+)?"
        r"(?:\w+\s+)?volcano)\b"),
-    _t("fire", "disaster", "fire", 5,
+    _t("fire", "disaster", "fire",
        r"\b(?:fire|blaze|inferno|flames)\s+(?:broke\s+out|engulfed|tore\s+through|ripped\s+through|"
        r"swept\s+through|destroyed|gutted|ravaged|raged)|\b(?:engulfed|gutted|ravaged|destroyed)\s+"
        r"by\s+(?:a\s+)?(?:fire|flames|blaze)|\bcaught\s+fire\b"),
     # an explosion is a disaster unless the sentence says someone set it off (see _refine)
-    _t("explosion", "disaster", "explosion", 5,
+    _t("explosion", "disaster", "explosion",
        r"\b(?:explosions?|blasts?|exploded)\b(?!\s+(?:of\s+)?(?:criticism|anger))"),
     # damage in a place, counted only in an article that reports a disaster (see extract)
-    _t("damage", "disaster", "damage", 4,
+    _t("damage", "disaster", "damage",
        r"\b(?:collapsed|toppled|flattened|destroyed|devastated|razed|swept\s+away|"
        r"washed\s+away|submerged|flooded|damaged|wrecked|reduced\s+to\s+rubble|buried)\b"),
     # unrest
-    _t("storming", "riot/storming", "unrest", 3,
+    _t("storming", "riot/storming", "unrest",
        r"\b(?:to\s+storm|storm(?:ed|ing)|(?:breach|ransack)(?:ed|ing)|overr[au]n|"
        r"br(?:oke|eak|eaking)\s+(?:into|through)|occupied|attempt(?:ed|s)?\s+to\s+(?:enter|"
        r"break\s+in|force\s+(?:their|its)\s+way)|(?:forced|smashed|fought|pushed)\s+"
        r"(?:their|its)\s+way\s+(?:into|in)|scal(?:ed|ing)\s+(?:the\s+)?(?:\w+\s+)?walls?|"
        r"climbed\s+(?:over\s+|onto\s+)?the\s+(?:\w+\s+)?(?:walls?|gates?|fence|roof)|"
        r"tore\s+down\s+the\s+(?:\w+\s+)?flag)\b"),
-    _t("arson", "riot/storming", "unrest", 3,
+    _t("arson", "riot/storming", "unrest",
        r"\b(?:set(?:ting)?\s+fire\s+to|set\s+(?:\w+\s+){1,4}(?:on\s+fire|ablaze)|torch(?:ed|ing)|"
        r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
-    _t("attack", "attack", "unrest", 4,
+    _t("attack", "attack", "unrest",
        r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+)?(?:attack|assault)(?!s)|bomb(?:ing|ed)|"
        r"(?:car|suicide)\s+bomb|shell(?:ed|ing)|air\s?strikes?|"
        r"drone\s+strikes?|missile\s+strikes?|shot\s+dead|gunmen\s+(?:opened|killed)|"
        r"(?:heavy|fierce|intense|street|renewed)\s+fighting|fighting\s+(?:erupted|broke\s+out|"
        r"raged|between)|"
        r"stabb(?:ed|ing))\b"),
-    _t("clash", "riot/storming", "unrest", 3,
+    _t("clash", "riot/storming", "unrest",
        r"\b(?:clash(?:ed|es|ing)?|riot(?:s|ed|ing)?(?!\s+(?:police|gear|squads?|shields?|"
        r"control|officers|units?|troops|act|helmets))|tear\s+gas|pelt(?:ed|ing)|"
        r"(?:hurled|threw)\s+(?:stones|rocks))\b"),
-    _t("desecration", "desecration", "unrest", 2,
+    _t("desecration", "desecration", "unrest",
        r"\b(?:burn(?:ed|t|ing|s)?|torch(?:ed|ing)?|tore|desecrat(?:ed|ing|ion)\s+of)\s+"
        r"(?:\w+\s+){0,4}" + _HOLY + r"|" + _HOLY + r"\s+(?:was\s+|were\s+)?(?:burn(?:ed|t|ing)|"
        r"desecration)|\bdesecrat(?:ed|ing|ion)\b|\bstepped\s+on\s+and\s+kicked|"
        r"\bkick(?:ed)?\s+and\s+step(?:ped)?\s+on"),
-    _t("protest", "protest", "unrest", 1,
+    _t("protest", "protest", "unrest",
        r"\b(?:(?<!to\s)protest(?:ed|ing)?\b(?!\s+(?:over|against|at)\s+the\s+desecration)|"
        r"(?:protesters|demonstrators|crowds?|hundreds|thousands|dozens)\s+(?:\w+\s+){0,2}"
        r"gathered|"
@@ -106,25 +105,25 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"demonstrat(?:ed|ing)\b|"
        r"rall(?:y|ies|ied)\b|march(?:ed|es)\b|(?-i:march)\b|sit-ins?\b|took\s+to\s+the\s+streets|vigil\b)"),
     # state actions
-    _t("ties severed", "diplomatic action", "ties", 1,
+    _t("ties severed", "diplomatic action", "ties",
        r"\b(?:sever(?:ed|s|ing)?|cut(?:s|ting)?|broke\s+off|break(?:s|ing)?\s+off)\s+(?:all\s+)?"
        r"(?:its\s+|their\s+)?(?:diplomatic\s+)?(?:ties|relations)\b"),
-    _t("expulsion", "diplomatic action", "diplomatic", 1,
+    _t("expulsion", "diplomatic action", "diplomatic",
        r"\b(?:expel(?:led|s|ling)?|expulsion\s+of|recall(?:ed|s|ing)?\s+(?:its\s+)?(?:\w+\s+)?"
        r"(?:ambassador|envoy)|summon(?:ed|s|ing)?\s+(?:the\s+)?(?:[\w'’]+\s+){0,2}(?:ambassador|"
        r"envoy|charg[eé])|order(?:ed|ing|s)?\s+(?:\w+\s+){0,3}diplomats\s+to\s+leave|"
        r"declared\s+(?:\w+\s+){0,4}persona\s+non\s+grata)\b"),
-    _t("evacuation", "evacuation", "evacuation", 1,
+    _t("evacuation", "evacuation", "evacuation",
        r"\bevacuat(?:ed|ion|ing|e)\b|\bordered\s+(?:the\s+)?departure\s+of|\bairlift(?:ed)?\b|"
        r"\bordered\s+(?:all\s+)?non-emergency\s+(?:[\w.]+\s+){0,6}to\s+leave"),
-    _t("licence suspended", "sanction", "sanction", 1,
+    _t("licence suspended", "sanction", "sanction",
        r"\b(?:suspend(?:ed|s|ing)?|revok(?:ed|es|ing)|cancell?(?:ed|ing))\s+(?:the\s+)?"
        r"(?:\w+\s+)?licen[cs]es?\b"),
-    _t("sanctions", "sanction", "sanction", 1,
+    _t("sanctions", "sanction", "sanction",
        r"\b(?:impos(?:ed|es|ing)\s+(?:\w+\s+){0,3}sanctions|(?:suspend|halt|freez|cut)(?:ed|s|ing|e)?"
        r"\s+(?:all\s+)?(?:its\s+)?(?:\w+\s+){0,2}(?:aid|assistance|budget\s+support|"
        r"cooperation|trade|assets)|froze\s+(?:\w+\s+){0,2}assets)\b"),
-    _t("election", "election", "election", 1,
+    _t("election", "election", "election",
        r"\b(?:(?:parliamentary|presidential|general|local|municipal|regional|early|snap)\s+)?"
        r"elections?\b(?!\s+(?:commission|committee|board|officials?|results?))|\breferendum\b",
        needs_date=True),
