@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import itertools
 import re
 from collections import Counter
@@ -24,7 +23,8 @@ from dataclasses import dataclass, replace
 
 from geo import gazetteer
 from geo.dates import TimeRef, clock_time, find_times
-from geo.mentions import SPECIFICITY, Found, dateline, find_mentions
+from geo.mentions import Found, dateline, find_mentions
+from geo.merge import _family, mention_key, merge  # noqa: F401 (re-exported)
 from geo.models import Article, Event, PlaceMention, Source
 
 EXTRACTOR_VERSION = "3"
@@ -295,18 +295,6 @@ def _status(sentence: str, hit: _Hit) -> str:
     if planned and not _HAPPENED.search(sentence[hit.start :]):
         return "planned"
     return "occurred"
-
-
-def _mention_key(m: PlaceMention | None) -> tuple:
-    if m is None:
-        return ("none",)
-    if m.kind == "mission":
-        return ("mission", m.mission_of, (m.city or m.country_code or "").lower())
-    if m.kind == "landmark":
-        return ("landmark", gazetteer.normalize(m.text), (m.city or "").lower())
-    if m.kind == "country":
-        return ("country", m.country_code)
-    return (m.kind, (m.city or m.text).lower())
 
 
 def _specificity(f: Found) -> int:
@@ -731,7 +719,7 @@ def extract(article: Article) -> list[Event]:
                     date, precision, tod = carried.value, carried.precision, None
                 else:
                     same_place = next((e for e in reversed(events)
-                                       if _mention_key(e.mention) == _mention_key(mention)
+                                       if mention_key(e.mention) == mention_key(mention)
                                        and e.family == trig.family), None)
                     if same_place is not None:  # "Protesters had occupied the diplomatic post"
                         date, precision = same_place.date, same_place.date_precision
@@ -852,103 +840,3 @@ def _nearest_time(refs: Sequence[TimeRef], hit: _Hit) -> TimeRef | None:
     if not usable:
         return None
     return min(usable, key=lambda r: abs((r.start + r.end) / 2 - (hit.start + hit.end) / 2))
-
-
-# ---- merging ------------------------------------------------------------------------------
-
-_SEVERITY = {c: i for i, c in enumerate(["protest", "desecration", "riot/storming", "attack"])}
-
-
-def _family(e: Event) -> str:
-    return e.family or ("unrest" if e.category in _SEVERITY else e.category)
-
-
-def _dates_compatible(a: Event, b: Event) -> bool:
-    if not a.date or not b.date:
-        return a.date == b.date
-    short, long_ = sorted((a.date, b.date), key=len)
-    return long_.startswith(short)
-
-
-def _same_place(a: Event, b: Event) -> bool:
-    if _mention_key(a.mention) == _mention_key(b.mention):
-        return True
-    if not (a.mention and b.mention):
-        return False
-    same_city = a.mention.city is not None and a.mention.city == b.mention.city
-    # one kind of unrest at two spots of one city on one day is one event (ACLED location-day):
-    # "a Stockholm mosque" / "in Stockholm", the Congress and the palace in Brasilia
-    if same_city and a.category == b.category and a.status == b.status and a.date == b.date:
-        return True
-    # one kind of event told for a country and for a city in it, on one day, is one event
-    if a.category == b.category and a.status == b.status and a.date == b.date:
-        kinds = {a.mention.kind, b.mention.kind}
-        if "country" in kinds and kinds != {"country"} and (
-                a.mention.country_code == b.mention.country_code):
-            return True
-    # a place taken only from the article's context joins any event in that city
-    return same_city and (a.place_from_context or b.place_from_context)
-
-
-def merge(events: Sequence[Event]) -> list[Event]:
-    """One event per family, compatible date and place; keeps every source sentence.
-
-    Day-precise events absorb month- or year-precise ones that fit them; within the unrest
-    family the most severe category names the result (ACLED codes one event per
-    location-day); "occurred" beats "planned".
-    """
-    ordered = sorted(
-        events,
-        key=lambda e: ({"day": 0, "month": 1, "year": 2}.get(e.date_precision or "", 3),
-                       e.place_from_context, e.date or ""),
-    )
-    merged: list[Event] = []
-    for e in ordered:
-        target = next(
-            (m for m in merged
-             if _family(m) == _family(e) and _dates_compatible(m, e) and _same_place(m, e)),
-            None,
-        )
-        if target is None:
-            merged.append(_copy(e))
-            continue
-        _absorb(target, e)
-    for m in merged:
-        m.id = _event_id(m)
-    merged.sort(key=lambda e: (e.date or "9999", e.time_of_day or "", e.title))
-    return merged
-
-
-def _copy(e: Event) -> Event:
-    return replace(e, sources=list(e.sources))
-
-
-def _absorb(target: Event, e: Event) -> None:
-    for s in e.sources:
-        if s not in target.sources:
-            target.sources.append(s)
-    if _family(target) == "unrest" and _SEVERITY.get(e.category, -1) > _SEVERITY.get(
-        target.category, -1
-    ):
-        target.category = e.category
-        target.title = e.title
-        target.kind = e.kind
-    if e.status == "occurred" and target.status == "planned":
-        target.status = "occurred"
-        target.title = target.title.replace(" planned", "").replace("threatens to cut", "cuts")
-    if (target.place_from_context and not e.place_from_context) or (
-        target.mention and e.mention
-        and SPECIFICITY.get(e.mention.kind, 0) > SPECIFICITY.get(target.mention.kind, 0)
-    ):
-        target.mention = e.mention
-        target.title = e.title
-        target.place_from_context = e.place_from_context
-    if len(e.date or "") > len(target.date or ""):
-        target.date, target.date_precision = e.date, e.date_precision
-    target.time_of_day = target.time_of_day or e.time_of_day
-    target.date_inferred = target.date_inferred and e.date_inferred
-
-
-def _event_id(e: Event) -> str:
-    key = "|".join([_family(e), e.date or "", repr(_mention_key(e.mention))])
-    return hashlib.sha1(key.encode()).hexdigest()[:12]
