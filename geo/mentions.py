@@ -74,6 +74,12 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
     return city.name, city.country_code
 
 
+_TOWN_CUE = re.compile(
+    r"\b(?:town|village|city|port|hamlet|municipality|commune|community|district|suburb|"
+    r"neighbourhood|neighborhood|settlement)\s+of\s+(?P<name>(?:(?:al|el|ad|as|ash)-)?[A-Z][\w’'-]+"
+    r"(?:\s+(?:de|del|di|da|do|dos|das|de\s+los|de\s+las|la|le|el|al|sur|am|an)?\s*[A-Z][\w’'-]+)"
+    r"{0,3})"
+)
 _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ath|adh)-[a-zA-Z]")  # "al-Bayda"
 _MODIFIERS = {"central", "northern", "southern", "eastern", "western", "greater", "old", "new",
               "downtown", "north", "south", "east", "west", "upper", "lower", "inner", "outer"}
@@ -171,6 +177,16 @@ def find_mentions(sentence: str) -> list[Found]:
                                                  country_code=code))
 
     _match_gazetteer(sentence, taken, add)
+
+    for m in _TOWN_CUE.finditer(sentence):  # "the town of Amatrice": a place too small to scan
+        if _overlaps(taken, m.start("name"), m.end("name")):
+            continue
+        towns = gazetteer.find_towns(m.group("name"))
+        if towns:
+            top = towns[0]
+            add(m.start("name"), m.end("name"), PlaceMention(
+                text=top.name, kind="city", city=top.name, country_code=top.country_code),
+                towns, False)
 
     for m in _NAMED_LANDMARK.finditer(sentence):
         name, ltype = m.group("name"), m.group("ltype")

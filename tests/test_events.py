@@ -168,3 +168,10 @@ def test_past_perfect_flashback_does_not_move_the_narrative():
     assert sorted((e.date, e.category) for e in evs) == [
         ("2023-07-19", "evacuation"), ("2023-07-20", "diplomatic action"),
         ("2023-07-20", "riot/storming")]
+
+
+def test_a_town_too_small_to_scan_is_found_when_the_text_says_it_is_a_town():
+    evs = events_of("A powerful earthquake struck central Italy early on Wednesday, flattening "
+                    "the town of Amatrice.", date="2016-08-24")
+    assert [(e.category, e.mention.city, e.mention.country_code) for e in evs] == [
+        ("disaster", "Amatrice", "IT")]

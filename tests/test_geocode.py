@@ -306,3 +306,9 @@ def test_regions_and_countries_named_like_towns(g):
     assert g.resolve(PlaceMention(text="Washington", kind="city")).precision == "city"
     p = g.resolve(PlaceMention(text="Gaza Strip", kind="region"))
     assert (p.precision, p.country_code) == ("region", "PS")
+
+
+def test_a_town_resolves_in_the_country_the_text_gives(g):
+    p = g.resolve(PlaceMention(text="Letur", kind="city", city="Letur", country_code="ES"))
+    assert (p.precision, p.country_code) == ("city", "ES")
+    assert km(p, 38.366, -2.102) < 5
