@@ -82,9 +82,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:set(?:ting)?\s+fire\s+to|set\s+(?:\w+\s+){1,4}(?:on\s+fire|ablaze)|torch(?:ed|ing)|"
        r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
     _t("attack", "attack", "unrest",
-       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+)?(?:attack|assault)(?!s)|bomb(?:ing|ed)|"
-       r"(?:car|suicide)\s+bomb|shell(?:ed|ing)|air\s?strikes?|"
-       r"drone\s+strikes?|missile\s+strikes?|shot\s+dead|gunmen\s+(?:opened|killed)|"
+       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+)?(?:attack|assault)(?!s)|"
+       r"bomb(?:ings?|ed)|(?:car|suicide|truck)\s+bomb(?:s|ers?)?|blew\s+(?:himself|herself|"
+       r"themselves)\s+up|shell(?:ed|ing)|air\s?strikes?|"
+       r"drone\s+strikes?|missile\s+strikes?|shot\s+dead|gunned\s+down|opened\s+fire\s+on|"
+       r"gunmen\s+(?:opened|killed)|"
        r"(?:heavy|fierce|intense|street|renewed)\s+fighting|fighting\s+(?:erupted|broke\s+out|"
        r"raged|between)|"
        r"stabb(?:ed|ing))\b"),
