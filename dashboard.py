@@ -99,7 +99,18 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
     return pipeline.run(list(paths), online=online, date_overrides=json.loads(overrides_json))
 
 
+@st.cache_resource(show_spinner="Reading events…", max_entries=2)
+def load_events_file(path: str, signature: str):
+    return importlib.import_module("geo.pipeline").load_events(path)
+
+
 def load_result(online: bool):
+    events_file = os.environ.get("NEWSMAP_EVENTS")
+    if events_file:  # a prepared event set (JSONL) instead of articles
+        try:
+            return load_events_file(events_file, _files_signature([events_file])), None
+        except Exception as exc:
+            return None, f"{type(exc).__name__}: {exc}"
     paths = corpus_paths()
     overrides = userdata.load_dates()
     try:
@@ -131,11 +142,25 @@ online = sb.toggle(
 )
 
 result, load_error = load_result(online)
-events_all = list(result.events) if result else []
+events_all = result.events if result else []
 problems = list(result.problems) if result else []
 articles = list(result.articles) if result else []
 
-facets = timeline.facets(events_all)
+
+def derived(what: str, make):
+    """Per-result memo (facets, base map summary, step indexes): computed once per loaded
+    event set, not on every rerun; it lives and dies with the cached result."""
+    if result is None:
+        return make()
+    memo = result.__dict__.setdefault("_nm_derived", {})
+    if what not in memo:
+        if len(memo) > 16:
+            memo.clear()
+        memo[what] = make()
+    return memo[what]
+
+
+facets = derived("facets", lambda: timeline.facets(events_all))
 # filters from the URL, once, keeping only values that exist in the data
 for skey, options in (("f_cat", facets.categories), ("f_country", facets.countries),
                       ("f_article", facets.articles)):
@@ -148,7 +173,11 @@ f_country = sb.multiselect("Country", facets.countries, key="f_country",
                            placeholder="All countries")
 f_article = sb.multiselect("Article", facets.articles, key="f_article",
                            placeholder="All articles")
-events = timeline.apply_filters(events_all, f_cat, f_country, f_article)
+_fkey = json.dumps([f_cat, f_country, f_article])
+events = (events_all if not (f_cat or f_country or f_article) else
+          derived(f"filtered {_fkey}",
+                  lambda: timeline.apply_filters(events_all, f_cat, f_country, f_article)))
+index = derived(f"index {_fkey}", lambda: timeline.StepIndex(events))
 
 
 def _add_uploads() -> None:
@@ -211,7 +240,7 @@ for p in problems:
 
 # ---- step state --------------------------------------------------------------------------
 
-dates = timeline.event_dates(events)
+dates = index.dates
 want = st.session_state.get("date") or st.session_state.get("_want_date")
 current = timeline.resolve_date(dates, want)
 if st.session_state.get("date") != current:
@@ -236,7 +265,7 @@ def _toggle_play() -> None:
 
 # ---- header + controls -----------------------------------------------------------------
 
-n_located = sum(timeline.is_located(e) for e in events)
+n_located = index.n_located
 st.markdown(
     f'<p class="nm-h1">News-event map<span>{len(articles)} articles · {len(events)} events'
     f" · {n_located} on the map · {len(dates)} dates</span></p>",
@@ -288,12 +317,13 @@ _player()
 
 # ---- map + feed ---------------------------------------------------------------------------
 
-shown = timeline.select(events, current, mode)
-payload = mapview.step_payload(shown, current, mode, online=online)
+step = index.step(current, mode)
+payload = mapview.step_payload_for(step, online=online)
 col_map, col_feed = st.columns([7, 3], gap="small")
 with col_map:
     st_folium(
-        mapview.base_map(events_all, online=online),
+        mapview.base_map(events_all, online=online,
+                         summary=derived("base", lambda: mapview.base_summary(events_all))),
         key="map",
         height=MAP_HEIGHT,
         use_container_width=True,
@@ -303,25 +333,30 @@ with col_map:
 
 
 with col_feed:
-    per_date = timeline.counts_per_date(events)
+    per_date = index.per_date
     if per_date:
         st.markdown(
             '<div class="nm-feed-sub">Events per date</div>'
             + mapview.timeline_svg(per_date, current, CHART_HEIGHT),
             unsafe_allow_html=True,
         )
-    cards = timeline.cards_for(events, current)
+    cards = timeline.cards_for(index.on_date(current), current)
+    n_cards = len(cards)
+    cards = cards[:timeline.MAX_CARDS]
     feed = st.container(height=MAP_HEIGHT - CHART_HEIGHT - 40, border=False, key="feed")
     feed.markdown(
         f'<div class="nm-feed-head">{html.escape(timeline.date_label(current))} '
-        f"<span>{len(cards)} event{'s' if len(cards) != 1 else ''}</span></div>",
+        f"<span>{n_cards} event{'s' if n_cards != 1 else ''}</span></div>",
         unsafe_allow_html=True,
     )
     if not cards:
         feed.caption("No events on this date with the current filters.")
     for c in cards:
         feed.markdown(mapview.card_html(c), unsafe_allow_html=True)
-    undated_events = [e for e in events if not e.date]
+    if n_cards > len(cards):
+        feed.caption(f"{n_cards - len(cards)} more events on this date (the map shows all): "
+                     "filter by category or country to list them.")
+    undated_events = index.undated
     if undated_events and mode == "all":
         feed.markdown('<div class="nm-feed-head">Undated</div>', unsafe_allow_html=True)
         for ev in undated_events:
@@ -338,7 +373,7 @@ exp.download_button("Events as JSONL", data=lambda: export.to_jsonl(events),
                     file_name="events.jsonl", mime="application/jsonl", key="dl_jsonl")
 exp.download_button(
     "This map as HTML",
-    data=lambda: mapview.standalone_html(events_all, shown, current, mode, online=online),
+    data=lambda: mapview.standalone_html(events_all, step.shown(), current, mode, online=online),
     file_name=f"map-{current or 'all'}-{mode}.html", mime="text/html", key="dl_html",
 )
 

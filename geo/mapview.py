@@ -31,8 +31,12 @@ from geo.basemap import ATTRIBUTION as BASEMAP_ATTRIBUTION
 from geo.basemap import geojson_text
 from geo.models import Event
 from geo.timeline import (
+    MAX_CLUSTERS,
+    MAX_PINS,
     MODES,
     Shown,
+    Step,
+    aggregate,
     colocated_slots,
     date_label,
     is_located,
@@ -95,12 +99,14 @@ def bounds_of(events: Sequence[Event]) -> list[list[float]] | None:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
-def city_labels(events: Sequence[Event]) -> list[dict]:
+def city_labels(events: Sequence[Event], max_labels: int = 60) -> list[dict]:
     """One label per city or country named by a located event, at its mean point.
 
-    Offline there are no tile labels, so these say which city the dots are in.
+    Offline there are no tile labels, so these say which city the dots are in. With very
+    many places only the ``max_labels`` busiest are labelled (a year of news names thousands
+    of cities; their labels would hide the map).
     """
-    pts: dict[str, list[tuple[float, float]]] = {}
+    pts: dict[str, list[float]] = {}
     for e in events:
         if not is_located(e):
             continue
@@ -108,17 +114,20 @@ def city_labels(events: Sequence[Event]) -> list[dict]:
         name = p.city or (p.name if p.precision == "city" else None)
         if not name:
             continue
-        pts.setdefault(name, []).append((p.lat, p.lon))
+        acc = pts.setdefault(name, [0.0, 0.0, 0])
+        acc[0] += p.lat
+        acc[1] += p.lon
+        acc[2] += 1
+    chosen = sorted(pts.items(), key=lambda kv: (-kv[1][2], kv[0]))[:max_labels]
     out = []
-    for name, ps in sorted(pts.items()):
-        out.append(
-            {
-                "name": name,
-                "lat": round(sum(p[0] for p in ps) / len(ps), 5),
-                "lon": round(sum(p[1] for p in ps) / len(ps), 5),
-            }
-        )
+    for name, (slat, slon, n) in sorted(chosen):
+        out.append({"name": name, "lat": round(slat / n, 5), "lon": round(slon / n, 5)})
     return out
+
+
+def base_summary(events: Sequence[Event]) -> dict:
+    """What the base map needs from the events (one pass; cache it for big event sets)."""
+    return {"bounds": bounds_of(events), "labels": city_labels(events)}
 
 
 def base_map(
@@ -126,9 +135,14 @@ def base_map(
     *,
     online: bool = False,
     standalone: bool = False,
+    summary: dict | None = None,
 ) -> NewsMap:
-    """The stable part of the map. Depends only on ``events`` (all of them) and ``online``."""
-    bounds = bounds_of(events)
+    """The stable part of the map. Depends only on ``events`` (all of them) and ``online``.
+
+    ``summary`` (from :func:`base_summary` over the same events) skips the pass over them.
+    """
+    summary = summary if summary is not None else base_summary(events)
+    bounds = summary["bounds"]
     center, zoom = DEFAULT_VIEW
     if bounds:
         center = (
@@ -152,7 +166,7 @@ def base_map(
         ).add_to(m)
     opts = {
         "online": online,
-        "labels": city_labels(events),
+        "labels": summary["labels"],
         "source_base": _credits(online, events),
         "bounds": bounds,
     }
@@ -277,6 +291,75 @@ def step_payload(
     }
 
 
+def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PINS,
+                     max_clusters: int = MAX_CLUSTERS) -> dict:
+    """The payload of a step from a :class:`~geo.timeline.StepIndex`, bounded in size.
+
+    Up to ``max_pins`` located events: exactly :func:`step_payload` (one pin per event).
+    Above: the current date's events stay pins while there are at most ``max_pins`` of them
+    (else they are aggregated too), and all other events become count bubbles
+    (:func:`~geo.timeline.aggregate`, at most ``max_clusters``). Work and bytes then follow
+    the step's date, not the corpus: no Event object of another date is touched.
+    """
+    mode = resolve_mode(step.mode)
+    date = step.date
+    if step.n_located() <= max_pins:
+        return step_payload(step.shown(), date, mode, online=online)
+    ix = step.index
+    current = [Shown(e, True) for e in step.current]
+    on_map = [s for s in current if is_located(s.event)]
+    cur_counts = step.current_counts()
+    clusters = aggregate(ix, step.rest_counts(), max_clusters)
+    if len(on_map) <= max_pins:
+        slots = colocated_slots([s.event for s in on_map])
+        on_map.sort(key=lambda s: s.event.id)
+        markers = [marker_payload(s, *slots[s.event.id]) for s in on_map]
+    else:
+        markers = []
+        clusters += aggregate(ix, cur_counts, max_clusters, current=True)
+    n_current = step.hi - step.lo
+    n_shown = step.n_shown
+    if mode == "date":
+        sub = f"{n_shown} events on this date"
+    elif mode == "upto":
+        sub = f"{n_shown:,} events up to this date · {n_current} on this date"
+    else:
+        sub = f"all dates · {n_shown:,} events · {n_current} on this date"
+    if step.n_unlocated:
+        sub += f" · {step.n_unlocated} unlocated"
+    per_cat: Counter[str] = Counter()
+    ncat = len(ix.categories) or 1
+    for counts in (cur_counts, step.rest_counts()):
+        for code, n in counts.items():
+            per_cat[ix.categories[code % ncat]] += n
+    legend = []
+    for cat in ordered_categories(per_cat):
+        color, glyph = style(cat)
+        legend.append({"category": cat, "color": color, "glyph": glyph, "n": per_cat[cat]})
+    for c in clusters:
+        c["color"] = style(c["cats"][0][0])[0]
+    ids = ",".join(m["id"] for m in markers)
+    sig = f"{date}|{mode}|{ids}|{len(clusters)}|{sum(c['n'] for c in clusters)}"
+    return {
+        "step_id": hashlib.sha1(sig.encode()).hexdigest()[:12],
+        "date": date,
+        "mode": mode,
+        "mode_label": MODES[mode],
+        "date_label": date_label(date) if date else "All events",
+        "subtitle": sub,
+        "legend_title": "Event type",
+        "legend": legend,
+        "has_past": any(not c["current"] for c in clusters),
+        "past_note": "faded = other dates" if mode == "all" else "faded = earlier dates",
+        "has_approx": any(m["precision"] != "landmark" for m in markers),
+        "cluster_note": "bubble = events near there, number = how many",
+        "source_line": source_line(current, online),
+        "empty_note": "No located events for this step",
+        "markers": markers,
+        "clusters": clusters,
+    }
+
+
 def step_group(payload: dict) -> folium.FeatureGroup:
     """The per-step FeatureGroup for ``st_folium(feature_group_to_add=...)``."""
     fg = folium.FeatureGroup(name="events", control=False)
@@ -385,11 +468,22 @@ def timeline_svg(
     for end in (0, n - 1):  # first and last date, unless they would collide with the selected
         if sel_i is None or abs(end - sel_i) > 1 or end == sel_i:
             show_label.add(dates[end])
+    compact = n > 90  # a year of dates: the other bars as one path, no per-bar tooltip
+    path = []
     for i, (d, c) in enumerate(per_date):
         h = max(2.0, plot_h * c / peak)
         x = left + slot * i + (slot - bar_w) / 2
         y = top + plot_h - h
         sel = d == selected
+        if compact and not sel:
+            path.append(f"M{x:.1f} {top + plot_h}v{-h:.1f}h{bar_w:.1f}v{h:.1f}z")
+            if d in show_label:
+                anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
+                tx = x if anchor == "start" else x + bar_w if anchor == "end" else x + bar_w / 2
+                parts.append(
+                    f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="{anchor}" '
+                    f'font-size="11" fill="#6b7280">{html.escape(short_label(d))}</text>')
+            continue
         color = "#d62728" if sel else "#9ca3af"
         label = html.escape(short_label(d))
         parts.append(
@@ -409,5 +503,7 @@ def timeline_svg(
                 f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="11" '
                 f'font-weight="{weight}" fill="{"#111827" if sel else "#6b7280"}">{label}</text>'
             )
+    if path:
+        parts.insert(2, f'<path d="{"".join(path)}" fill="#9ca3af"/>')
     parts.append("</svg>")
     return "".join(parts)

@@ -5,7 +5,9 @@ Nothing here touches Streamlit or folium, so all of it is unit-tested directly.
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -312,3 +314,184 @@ def cards_for(events: Iterable[Event], date: str | None) -> list[dict]:
 
 def unlocated(events: Iterable[Event]) -> list[Event]:
     return [e for e in events if not is_located(e)]
+
+
+# ---- scale: a year of news -------------------------------------------------------------
+
+# A step whose located events exceed MAX_PINS is drawn aggregated: current events stay pins
+# while there are at most MAX_PINS of them, everything else becomes at most MAX_CLUSTERS
+# count bubbles. What a step sends to the browser is then bounded, whatever the corpus size.
+MAX_PINS = 300
+MAX_CLUSTERS = 200
+MAX_CARDS = 30
+_GRID_DEGREES = (None, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 90.0)
+
+
+class StepIndex:
+    """The events sorted by date once, so a step costs O(its own events), not O(all).
+
+    Dated events are sorted by (date, id): "this date" is a bisected slice, "up to this date"
+    a prefix. Each event also has a small integer code, ``place * n_categories + category``
+    (-1 when unlocated), so the events a step aggregates are counted with one ``Counter``
+    over a slice of ints instead of touching Event objects.
+    """
+
+    def __init__(self, events: Iterable[Event]):
+        evs = list(events)
+        self.events = evs
+        self.dated = sorted((e for e in evs if e.date), key=lambda e: (e.date, e.id))
+        self.keys = [e.date for e in self.dated]
+        self.undated = [e for e in evs if not e.date]
+        self.categories = ordered_categories(e.category for e in evs)
+        self._cat = {c: i for i, c in enumerate(self.categories)}
+        self.places: list[tuple[float, float, str]] = []  # (lat, lon, label)
+        self._pid: dict[tuple[float, float], int] = {}
+        self.codes = [self._code(e) for e in self.dated]
+        self.undated_codes = Counter(c for e in self.undated if (c := self._code(e)) >= 0)
+        self.unlocated_prefix = [0]
+        for c in self.codes:
+            self.unlocated_prefix.append(self.unlocated_prefix[-1] + (c < 0))
+        self.n_undated_unlocated = sum(1 for e in self.undated if not is_located(e))
+        self.dates = sorted(set(self.keys))
+        per = Counter(self.keys)
+        self.per_date = [(d, per[d]) for d in self.dates]
+        self.n_located = sum(1 for e in evs if is_located(e))
+
+    def _code(self, e: Event) -> int:
+        if not is_located(e):
+            return -1
+        key = (round(e.place.lat, 4), round(e.place.lon, 4))
+        pid = self._pid.get(key)
+        if pid is None:
+            pid = self._pid[key] = len(self.places)
+            self.places.append((key[0], key[1], place_label(e)))
+        return pid * len(self.categories) + self._cat[e.category]
+
+    def span(self, date: str | None) -> tuple[int, int]:
+        """[lo, hi) of the events on exactly ``date`` in ``self.dated``."""
+        if date is None:
+            return 0, 0
+        return bisect.bisect_left(self.keys, date), bisect.bisect_right(self.keys, date)
+
+    def on_date(self, date: str | None) -> list[Event]:
+        lo, hi = self.span(date)
+        return self.dated[lo:hi]
+
+    def step(self, date: str | None, mode: str) -> Step:
+        """What a step shows: its current events, and the rest as ranges or counts."""
+        mode = resolve_mode(mode)
+        lo, hi = self.span(date)
+        if date is None:
+            lo = hi = len(self.dated) if mode == "upto" else 0
+        if mode == "date":
+            rest = []
+        elif mode == "upto":
+            rest = [(0, lo)] if date is not None else []
+        else:
+            rest = [(0, lo), (hi, len(self.dated))]
+        n_rest = sum(b - a for a, b in rest) + (len(self.undated) if mode == "all" else 0)
+        unloc = self.unlocated_prefix
+        n_unloc = unloc[hi] - unloc[lo] + sum(unloc[b] - unloc[a] for a, b in rest)
+        if mode == "all":
+            n_unloc += self.n_undated_unlocated
+        return Step(self, date, mode, lo, hi, rest, n_rest, n_unloc)
+
+
+@dataclass(frozen=True)
+class Step:
+    index: StepIndex
+    date: str | None
+    mode: str
+    lo: int
+    hi: int
+    rest: list[tuple[int, int]]  # ranges of self.index.dated shown as not current (faded)
+    n_rest: int  # events not current, undated ones included in "all" mode
+    n_unlocated: int
+
+    @property
+    def n_shown(self) -> int:
+        return self.hi - self.lo + self.n_rest
+
+    @property
+    def current(self) -> list[Event]:
+        return self.index.dated[self.lo:self.hi]
+
+    def n_located(self) -> int:
+        return self.n_shown - self.n_unlocated
+
+    def shown(self) -> list[Shown]:
+        """Every event of the step as ``select`` would return it (use for small steps)."""
+        ix = self.index
+        out = [Shown(e, False) for a, b in self.rest for e in ix.dated[a:b]]
+        if self.mode == "all":
+            out.extend(Shown(e, False) for e in ix.undated)
+        out.extend(Shown(e, True) for e in self.current)
+        out.sort(key=lambda s: (s.current, s.event.date or "", s.event.id))
+        return out
+
+    def rest_counts(self) -> Counter[int]:
+        """Codes of the not-current located events, counted."""
+        ix = self.index
+        c: Counter[int] = Counter()
+        for a, b in self.rest:
+            c.update(ix.codes[a:b])
+        if self.mode == "all":
+            c.update(ix.undated_codes)
+        c.pop(-1, None)
+        return c
+
+    def current_counts(self) -> Counter[int]:
+        c = Counter(self.index.codes[self.lo:self.hi])
+        c.pop(-1, None)
+        return c
+
+
+def aggregate(index: StepIndex, counts: Counter[int], max_clusters: int = MAX_CLUSTERS,
+              current: bool = False) -> list[dict]:
+    """Count bubbles for coded events: one per place when that fits in ``max_clusters``,
+    else one per grid cell, the grid coarsened (0.5 deg, 1, 2, ... 90) until it fits.
+
+    Each bubble: weighted centre, total, the four biggest per-category counts, the places
+    with most events in it (for its tooltip) and how many places it holds.
+    """
+    ncat = len(index.categories) or 1
+    per_place: dict[int, Counter[int]] = defaultdict(Counter)
+    for code, n in counts.items():
+        per_place[code // ncat][code % ncat] += n
+    if not per_place:
+        return []
+    for size in _GRID_DEGREES:
+        cells: dict[tuple, list[int]] = defaultdict(list)
+        for pid in per_place:
+            lat, lon, _ = index.places[pid]
+            key = (pid,) if size is None else (math.floor(lat / size), math.floor(lon / size))
+            cells[key].append(pid)
+        if len(cells) <= max_clusters:
+            break
+    out = []
+    for pids in cells.values():
+        cats: Counter[int] = Counter()
+        n_by_place = []
+        slat = slon = 0.0
+        for pid in pids:
+            pc = per_place[pid]
+            n = sum(pc.values())
+            cats.update(pc)
+            lat, lon, label = index.places[pid]
+            slat += lat * n
+            slon += lon * n
+            n_by_place.append((n, label))
+        total = sum(cats.values())
+        n_by_place.sort(key=lambda t: (-t[0], t[1]))
+        out.append({
+            "lat": round(slat / total, 4),
+            "lon": round(slon / total, 4),
+            "n": total,
+            "current": current,
+            "cats": [[index.categories[i], n] for i, n in
+                     sorted(cats.items(), key=lambda t: (-t[1], t[0]))[:4]],
+            "places": [[label, n] for n, label in n_by_place[:3]],
+            "n_places": len(pids),
+        })
+    out.sort(key=lambda c: (c["n"], c["lat"], c["lon"]))  # big bubbles drawn last, on top
+    return out

@@ -93,6 +93,45 @@
     return root;
   }
 
+  // A count bubble for many events near one point (geo/timeline.py aggregate): sized by
+  // log(count), coloured by its commonest category, faded when not on the selected date.
+  function clusterIcon(c) {
+    var size = Math.round(Math.min(56, 20 + 8 * Math.log10(c.n)));
+    var color = /^#[0-9a-fA-F]{3,8}$/.test(c.color) ? c.color : "#555";
+    var label = c.n >= 10000 ? Math.round(c.n / 1000) + "k" : c.n >= 1000 ?
+      (c.n / 1000).toFixed(1) + "k" : String(c.n);
+    var b = el("span", "nm-bubble", label);
+    b.style.background = color;
+    b.style.width = b.style.height = size + "px";
+    b.style.margin = -size / 2 + "px 0 0 " + -size / 2 + "px";
+    b.style.fontSize = (size < 26 ? 10 : 12) + "px";
+    var wrap = el("div");
+    wrap.appendChild(b);
+    return L.divIcon({
+      className: "nm-cluster " + (c.current ? "nm-current" : "nm-past"),
+      html: wrap.innerHTML, iconSize: [0, 0], iconAnchor: [0, 0]
+    });
+  }
+
+  function clusterContent(c, withCats) {
+    var root = el("div", "nm-popup");
+    var names = c.places.map(function (p) { return p[0] + " (" + p[1] + ")"; }).join(", ");
+    var more = c.n_places > c.places.length ? " + " + (c.n_places - c.places.length) +
+      " more places" : "";
+    root.appendChild(el("div", "nm-popup-title", c.n + " events" +
+      (c.current ? " on this date" : "")));
+    root.appendChild(el("div", "nm-popup-place", names + more));
+    if (withCats) {
+      var listed = 0;
+      c.cats.forEach(function (kv) {
+        listed += kv[1];
+        root.appendChild(el("div", "nm-popup-when", kv[0] + ": " + kv[1]));
+      });
+      if (listed < c.n) root.appendChild(el("div", "nm-popup-when", "other: " + (c.n - listed)));
+    }
+    return root;
+  }
+
   function tooltipContent(m) {
     var t = el("div", "nm-tip");
     t.appendChild(el("b", null, m.title));
@@ -227,6 +266,20 @@
         self._points.push(ll);
         if (m.current) self._currentPoints.push(ll);
       });
+      (d.clusters || []).forEach(function (c) {
+        var ll = L.latLng(c.lat, c.lon);
+        var mk = L.marker(ll, {
+          icon: clusterIcon(c),
+          zIndexOffset: c.current ? 500 : -1000,
+          riseOnHover: true,
+          keyboard: false
+        });
+        mk.bindTooltip(clusterContent(c, false), { direction: "top", offset: [0, -14] });
+        mk.bindPopup(clusterContent(c, true), { maxWidth: 300 });
+        mk.addTo(self._group);
+        self._points.push(ll);
+        if (c.current) self._currentPoints.push(ll);
+      });
       this._group.addTo(map);
 
       var box = map.getContainer();
@@ -253,6 +306,12 @@
           past.appendChild(el("span", null, d.past_note || "faded = earlier dates"));
           legend.appendChild(past);
         }
+        if (d.clusters && d.clusters.length) {
+          var cl = el("div", "nm-legend-row nm-legend-note");
+          cl.appendChild(el("span", "nm-legend-bubble", "n"));
+          cl.appendChild(el("span", null, d.cluster_note));
+          legend.appendChild(cl);
+        }
         if (d.has_approx) {
           var ap = el("div", "nm-legend-row nm-legend-note");
           ap.appendChild(el("span", "nm-legend-approxdot"));
@@ -263,13 +322,15 @@
       }
       // source line, bottom right (inside the frame so a crop still credits)
       this._addDom(box, el("div", "nm-source", d.source_line));
-      if (!d.markers.length) this._addDom(box, el("div", "nm-empty", d.empty_note));
+      if (!d.markers.length && !(d.clusters || []).length)
+        this._addDom(box, el("div", "nm-empty", d.empty_note));
 
       map.on("zoomend viewreset", this._declutter, this);
       this._declutter();
       NM.current = this;
       box.setAttribute("data-nm-step", d.step_id);
       box.setAttribute("data-nm-count", String(d.markers.length));
+      box.setAttribute("data-nm-clusters", String((d.clusters || []).length));
     },
 
     onRemove: function (map) {
