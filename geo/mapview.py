@@ -99,7 +99,7 @@ def bounds_of(events: Sequence[Event]) -> list[list[float]] | None:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
-def city_labels(events: Sequence[Event], max_labels: int = 60) -> list[dict]:
+def city_labels(events: Sequence[Event], max_labels: int = 30) -> list[dict]:
     """One label per city or country named by a located event, at its mean point.
 
     Offline there are no tile labels, so these say which city the dots are in. With very
@@ -336,8 +336,6 @@ def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PI
     for cat in ordered_categories(per_cat):
         color, glyph = style(cat)
         legend.append({"category": cat, "color": color, "glyph": glyph, "n": per_cat[cat]})
-    for c in clusters:
-        c["color"] = style(c["cats"][0][0])[0]
     ids = ",".join(m["id"] for m in markers)
     sig = f"{date}|{mode}|{ids}|{len(clusters)}|{sum(c['n'] for c in clusters)}"
     return {
@@ -357,6 +355,8 @@ def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PI
         "empty_note": "No located events for this step",
         "markers": markers,
         "clusters": clusters,
+        # bubbles name categories by index into this list: [name, colour]
+        "categories": [[c, style(c)[0]] for c in ix.categories],
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -216,7 +217,14 @@ def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[st
     for p in paths:
         if p.is_dir():
             parts.append(f"dir {p}")
-            parts.extend(_stat_line(f) for f in sorted(p.iterdir()))
+            with os.scandir(p) as it:
+                entries = sorted(it, key=lambda d: d.name)
+            for d in entries:
+                try:
+                    st = d.stat()
+                    parts.append(f"{d.name}|{st.st_size}|{st.st_mtime_ns}")
+                except OSError:
+                    parts.append(f"{d.name}|missing")
         else:
             parts.append(_stat_line(p))
     for a in extra:
@@ -261,9 +269,18 @@ class RunCache:
     def get(self, key: str) -> Result | None:
         try:
             with open(self.directory / f"{key}.pickle", "rb") as f:
-                got = pickle.load(f)
-        except Exception:  # missing, truncated or from another version: just recompute
+                data = f.read()
+        except OSError:
             return None
+        gc_was_on = gc.isenabled()
+        gc.disable()  # ~100k new objects: the cyclic GC would run dozens of times for nothing
+        try:
+            got = pickle.loads(data)
+        except Exception:  # truncated or from another version: just recompute
+            return None
+        finally:
+            if gc_was_on:
+                gc.enable()
         return got if isinstance(got, Result) else None
 
     def put(self, key: str, result: Result) -> None:

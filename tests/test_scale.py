@@ -79,12 +79,13 @@ def test_big_steps_aggregate_and_stay_bounded():
     assert sum(r["n"] for r in p["legend"]) == len(past) + len(on_date)
     want = Counter(e.category for e in past + on_date)
     assert {r["category"]: r["n"] for r in p["legend"]} == dict(want)
-    # bounded by the caps, whatever the corpus: ~0.6 kB a pin, ~0.3 kB a bubble
-    assert len(mapview.js_json(p)) < 300 * 600 + 150 * 350 + 5_000
+    # bounded by the caps, whatever the corpus: ~0.6 kB a pin, ~0.2 kB a bubble
+    assert len(mapview.js_json(p)) < 300 * 600 + 150 * 250 + 5_000
     # a bubble's top places and categories are its biggest, counted right
     c = max(p["clusters"], key=lambda c: c["n"])
     assert c["cats"] == sorted(c["cats"], key=lambda kv: -kv[1])
     assert sum(n for _, n in c["cats"]) <= c["n"]
+    assert {p["categories"][i][0] for i, _ in c["cats"]} <= set(CATS)
 
 
 def test_a_date_with_too_many_events_is_aggregated_too():

@@ -95,9 +95,10 @@
 
   // A count bubble for many events near one point (geo/timeline.py aggregate): sized by
   // log(count), coloured by its commonest category, faded when not on the selected date.
-  function clusterIcon(c) {
+  function clusterIcon(c, cats) {
     var size = Math.round(Math.min(56, 20 + 8 * Math.log10(c.n)));
-    var color = /^#[0-9a-fA-F]{3,8}$/.test(c.color) ? c.color : "#555";
+    var top = cats[c.cats.length ? c.cats[0][0] : -1];
+    var color = top && /^#[0-9a-fA-F]{3,8}$/.test(top[1]) ? top[1] : "#555";
     var label = c.n >= 10000 ? Math.round(c.n / 1000) + "k" : c.n >= 1000 ?
       (c.n / 1000).toFixed(1) + "k" : String(c.n);
     var b = el("span", "nm-bubble", label);
@@ -113,7 +114,7 @@
     });
   }
 
-  function clusterContent(c, withCats) {
+  function clusterContent(c, withCats, cats) {
     var root = el("div", "nm-popup");
     var names = c.places.map(function (p) { return p[0] + " (" + p[1] + ")"; }).join(", ");
     var more = c.n_places > c.places.length ? " + " + (c.n_places - c.places.length) +
@@ -125,12 +126,32 @@
       var listed = 0;
       c.cats.forEach(function (kv) {
         listed += kv[1];
-        root.appendChild(el("div", "nm-popup-when", kv[0] + ": " + kv[1]));
+        root.appendChild(el("div", "nm-popup-when", (cats[kv[0]] || ["?"])[0] + ": " + kv[1]));
       });
       if (listed < c.n) root.appendChild(el("div", "nm-popup-when", "other: " + (c.n - listed)));
     }
     return root;
   }
+
+  // One bubble for several: counts add up; categories and places summed over what each part
+  // lists (each part lists its biggest), the rest stays in the total ("other").
+  NM.mergeClusters = function (parts) {
+    var n = 0, cats = {}, places = {}, nPlaces = 0;
+    parts.forEach(function (c) {
+      n += c.n;
+      nPlaces += c.n_places;
+      c.cats.forEach(function (kv) { cats[kv[0]] = (cats[kv[0]] || 0) + kv[1]; });
+      c.places.forEach(function (kv) { places[kv[0]] = (places[kv[0]] || 0) + kv[1]; });
+    });
+    var top = function (o, k) {
+      return Object.keys(o).map(function (x) { return [x, o[x]]; })
+        .sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); }).slice(0, k);
+    };
+    return {
+      n: n, current: parts[0].current, n_places: nPlaces, places: top(places, 2),
+      cats: top(cats, 4).map(function (kv) { return [Number(kv[0]), kv[1]]; })
+    };
+  };
 
   function tooltipContent(m) {
     var t = el("div", "nm-tip");
@@ -268,18 +289,10 @@
       });
       (d.clusters || []).forEach(function (c) {
         var ll = L.latLng(c.lat, c.lon);
-        var mk = L.marker(ll, {
-          icon: clusterIcon(c),
-          zIndexOffset: c.current ? 500 : -1000,
-          riseOnHover: true,
-          keyboard: false
-        });
-        mk.bindTooltip(clusterContent(c, false), { direction: "top", offset: [0, -14] });
-        mk.bindPopup(clusterContent(c, true), { maxWidth: 300 });
-        mk.addTo(self._group);
         self._points.push(ll);
         if (c.current) self._currentPoints.push(ll);
       });
+      this._bubbles = L.layerGroup().addTo(this._group);
       this._group.addTo(map);
 
       var box = map.getContainer();
@@ -326,6 +339,8 @@
         this._addDom(box, el("div", "nm-empty", d.empty_note));
 
       map.on("zoomend viewreset", this._declutter, this);
+      map.on("zoomend viewreset", this._drawBubbles, this);
+      this._drawBubbles();
       this._declutter();
       NM.current = this;
       box.setAttribute("data-nm-step", d.step_id);
@@ -335,6 +350,7 @@
 
     onRemove: function (map) {
       map.off("zoomend viewreset", this._declutter, this);
+      map.off("zoomend viewreset", this._drawBubbles, this);
       map.removeLayer(this._group);
       this._dom.forEach(function (n) {
         if (n.parentNode) n.parentNode.removeChild(n);
@@ -352,6 +368,58 @@
 
     // Markers closer than MIN px are fanned out on rings around their true spot; a thin
     // leader line ties each moved pin back to it. Current events are placed first.
+    // The server sends at most a few hundred bubbles on a fixed grid; at a low zoom many of
+    // them would overlap. Bubbles whose discs would touch on screen are merged (biggest
+    // first: counts add up, centre weighted), so every zoom shows separate, readable
+    // bubbles and zooming in splits them again down to the server's grid.
+    _drawBubbles: function () {
+      var map = this._map;
+      var cl = this._data.clusters || [];
+      if (!map || !this._bubbles) return;
+      this._bubbles.clearLayers();
+      var radius = function (n) { return Math.min(56, 20 + 8 * Math.log10(n)) / 2; };
+      var groups = [];
+      [true, false].forEach(function (cur) {
+        cl.filter(function (c) { return !!c.current === cur; })
+          .sort(function (a, b) { return b.n - a.n; })
+          .forEach(function (c) {
+            var p = map.latLngToLayerPoint([c.lat, c.lon]);
+            var hit = null;
+            for (var i = 0; i < groups.length && !hit; i++) {
+              var g = groups[i];
+              if (g.current !== cur) continue;
+              var dx = g.p.x - p.x, dy = g.p.y - p.y, need = radius(g.n) + radius(c.n) + 2;
+              if (dx * dx + dy * dy < need * need) hit = g;
+            }
+            if (!hit) {
+              groups.push({ current: cur, p: p, n: c.n, lat: c.lat * c.n, lon: c.lon * c.n,
+                            parts: [c] });
+            } else {
+              hit.n += c.n;
+              hit.lat += c.lat * c.n;
+              hit.lon += c.lon * c.n;
+              hit.parts.push(c);
+            }
+          });
+      });
+      var self = this;
+      var cats = this._data.categories || [];
+      groups.forEach(function (g) {
+        var c = g.parts.length === 1 ? g.parts[0] : NM.mergeClusters(g.parts);
+        var ll = L.latLng(g.lat / g.n, g.lon / g.n);
+        var mk = L.marker(ll, {
+          icon: clusterIcon(c, cats),
+          zIndexOffset: c.current ? 500 : -1000,
+          riseOnHover: true,
+          keyboard: false
+        });
+        mk.bindTooltip(clusterContent(c, false, cats), { direction: "top", offset: [0, -14] });
+        mk.bindPopup(clusterContent(c, true, cats), { maxWidth: 300 });
+        mk.addTo(self._bubbles);
+      });
+      this._map.getContainer().setAttribute("data-nm-bubbles", String(groups.length));
+    },
+
     _declutter: function () {
       var map = this._map;
       if (!map) return;
