@@ -296,7 +296,7 @@ class RunCache:
 def run(
     paths: Iterable[str | Path],
     *,
-    online: bool = False,
+    online: bool | None = None,
     extra_articles: Sequence[Article] = (),
     date_overrides: dict[str, str] | None = None,
     geocoder=None,
@@ -305,10 +305,15 @@ def run(
     """Everything the CLI and the dashboard need, from files to located events.
 
     ``date_overrides`` maps an article name to a user-given ``YYYY-MM-DD`` publication date.
-    ``geocoder`` defaults to ``geo.geocode.Geocoder(online=online)``.
+    ``geocoder`` defaults to ``geo.geocode.Geocoder(online=online)``; ``online=None``
+    follows the ``NEWSMAP_ONLINE`` environment variable.
     Offline, with the default geocoder, a rerun over unchanged inputs is one cache read
     (:class:`RunCache`).
     """
+    if online is None:
+        from geo.geocode import online_from_env
+
+        online = online_from_env()  # NEWSMAP_ONLINE=1
     paths = [Path(p) for p in paths]
     runs = key = None
     if use_cache and geocoder is None and not online:
