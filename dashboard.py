@@ -26,6 +26,7 @@ MAP_HEIGHT = 680
 CHART_HEIGHT = 96
 SPEEDS = {"0.5 s": 0.5, "1 s": 1.0, "2 s": 2.0, "4 s": 4.0}
 FILTER_PARAMS = {"cat": "f_cat", "country": "f_country", "article": "f_article"}  # URL -> key
+MAX_ARTICLE_OPTIONS = 1000  # more articles than this: the article filter is a text search
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
 st.set_page_config(
@@ -171,8 +172,14 @@ sb.markdown("**Filter**")
 f_cat = sb.multiselect("Category", facets.categories, key="f_cat", placeholder="All categories")
 f_country = sb.multiselect("Country", facets.countries, key="f_country",
                            placeholder="All countries")
-f_article = sb.multiselect("Article", facets.articles, key="f_article",
-                           placeholder="All articles")
+if len(facets.articles) <= MAX_ARTICLE_OPTIONS:
+    f_article = sb.multiselect("Article", facets.articles, key="f_article",
+                               placeholder="All articles")
+else:  # thousands of names: a dropdown would be unusable, and heavy on every rerun
+    f_article_q = sb.text_input("Article", key="f_article_q", placeholder="Name contains…",
+                                help=f"{len(facets.articles):,} articles")
+    f_article = ([a for a in facets.articles if f_article_q.lower() in a.lower()]
+                 or ["\0no match"]) if f_article_q else []
 _fkey = json.dumps([f_cat, f_country, f_article])
 events = (events_all if not (f_cat or f_country or f_article) else
           derived(f"filtered {_fkey}",

@@ -203,3 +203,64 @@ def test_load_events_reads_our_lines_and_the_cli_export(tmp_path, events):
         (e.id, e.date, e.category) for e in events]
     located = [e for e in r.events if timeline.is_located(e)]
     assert len(located) == sum(timeline.is_located(e) for e in events)
+
+
+# ---- the dashboard on a big event set -------------------------------------------------
+
+
+@pytest.fixture
+def big_app(monkeypatch, tmp_path):
+    """dashboard.py in AppTest on 3,000 synthetic events from 1,500 articles."""
+    import sys
+    from pathlib import Path
+
+    import streamlit as st
+    from conftest import fake_pipeline_module
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path))
+    evs = synthetic(3_000, places=400)
+    for i, e in enumerate(evs):
+        e.sources = [Source(f"art-{i // 2:04d}.txt", "s")]
+    monkeypatch.setitem(sys.modules, "geo.pipeline", fake_pipeline_module(evs))
+    st.cache_resource.clear()
+    app = Path(__file__).resolve().parent.parent / "dashboard.py"
+
+    def run(query: dict) -> AppTest:
+        at = AppTest.from_file(str(app), default_timeout=120)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, [x.value for x in at.exception]
+        return at
+
+    yield evs, run
+    st.cache_resource.clear()
+
+
+def _payload(at) -> dict:
+    for el in at.main:
+        proto = getattr(el, "proto", None)
+        if proto is not None and "feature_group" in getattr(proto, "json_args", ""):
+            [p] = mapview.payload_from_script(json.loads(proto.json_args)["feature_group"])
+            return p
+    raise AssertionError("no map")
+
+
+def test_dashboard_aggregates_a_big_step_and_caps_the_cards(big_app):
+    evs, run = big_app
+    date = sorted({e.date for e in evs if e.date})[30]
+    at = run({"date": date, "mode": "upto"})
+    p = _payload(at)
+    on_date = [e for e in evs if e.date == date and timeline.is_located(e)]
+    assert sorted(m["id"] for m in p["markers"]) == sorted(e.id for e in on_date)
+    past = [e for e in evs if e.date and e.date < date and timeline.is_located(e)]
+    assert sum(c["n"] for c in p["clusters"]) == len(past) > timeline.MAX_PINS
+    cards = [m.value for m in at.markdown if m.value.startswith('<div class="nm-card"')]
+    n_day = sum(e.date == date for e in evs)
+    assert len(cards) == min(n_day, timeline.MAX_CARDS)
+    # thousands of article names: the article filter is a text search, not a dropdown
+    assert not [w for w in at.multiselect if w.key == "f_article"]
+    at.text_input(key="f_article_q").set_value("art-0007").run()
+    assert at.select_slider(key="date").options == [
+        timeline.short_label(d) for d in sorted({evs[14].date, evs[15].date} - {None})]

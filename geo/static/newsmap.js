@@ -279,8 +279,10 @@
           riseOnHover: true,
           alt: m.title
         });
-        mk.bindPopup(popupContent(m), { maxWidth: 340, minWidth: 240 });
-        mk.bindTooltip(tooltipContent(m), { direction: "top", offset: [0, -14] });
+        // content is built when first shown: a step with hundreds of pins stays cheap
+        mk.bindPopup(function () { return popupContent(m); }, { maxWidth: 340, minWidth: 240 });
+        mk.bindTooltip(function () { return tooltipContent(m); },
+                       { direction: "top", offset: [0, -14] });
         mk.nm = m;
         mk.addTo(self._group);
         self._markers.push(mk);
@@ -413,8 +415,9 @@
           riseOnHover: true,
           keyboard: false
         });
-        mk.bindTooltip(clusterContent(c, false, cats), { direction: "top", offset: [0, -14] });
-        mk.bindPopup(clusterContent(c, true, cats), { maxWidth: 300 });
+        mk.bindTooltip(function () { return clusterContent(c, false, cats); },
+                       { direction: "top", offset: [0, -14] });
+        mk.bindPopup(function () { return clusterContent(c, true, cats); }, { maxWidth: 300 });
         mk.addTo(self._bubbles);
       });
       this._map.getContainer().setAttribute("data-nm-bubbles", String(groups.length));
