@@ -135,6 +135,8 @@
 
   // One bubble for several: counts add up; categories and places summed over what each part
   // lists (each part lists its biggest), the rest stays in the total ("other").
+  NM.PIN_GROUP_MIN = 60;
+
   NM.mergeClusters = function (parts) {
     var n = 0, cats = {}, places = {}, nPlaces = 0;
     parts.forEach(function (c) {
@@ -270,6 +272,10 @@
       var self = this;
       var d = this._data;
       this._group = L.layerGroup();
+      // Many pins (a busy date): pins that would overlap on screen become one bubble per
+      // zoom level (see _drawBubbles); zooming in splits them back into pins.
+      var grouping = d.markers.length > NM.PIN_GROUP_MIN;
+      this._pins = grouping ? L.layerGroup().addTo(this._group) : null;
       // earlier events first so current ones are drawn on top
       d.markers.forEach(function (m) {
         var ll = L.latLng(m.lat, m.lon);
@@ -284,7 +290,7 @@
         mk.bindTooltip(function () { return tooltipContent(m); },
                        { direction: "top", offset: [0, -14] });
         mk.nm = m;
-        mk.addTo(self._group);
+        mk.addTo(grouping ? self._pins : self._group);
         self._markers.push(mk);
         self._points.push(ll);
         if (m.current) self._currentPoints.push(ll);
@@ -321,10 +327,11 @@
           past.appendChild(el("span", null, d.past_note || "faded = earlier dates"));
           legend.appendChild(past);
         }
-        if (d.clusters && d.clusters.length) {
+        if ((d.clusters && d.clusters.length) || d.markers.length > NM.PIN_GROUP_MIN) {
           var cl = el("div", "nm-legend-row nm-legend-note");
           cl.appendChild(el("span", "nm-legend-bubble", "n"));
-          cl.appendChild(el("span", null, d.cluster_note));
+          cl.appendChild(el("span", null,
+                            d.cluster_note || "bubble = events near there, number = how many"));
           legend.appendChild(cl);
         }
         if (d.has_approx) {
@@ -340,8 +347,8 @@
       if (!d.markers.length && !(d.clusters || []).length)
         this._addDom(box, el("div", "nm-empty", d.empty_note));
 
-      map.on("zoomend viewreset", this._declutter, this);
       map.on("zoomend viewreset", this._drawBubbles, this);
+      map.on("zoomend viewreset", this._declutter, this);
       this._drawBubbles();
       this._declutter();
       NM.current = this;
@@ -376,8 +383,22 @@
     // bubbles and zooming in splits them again down to the server's grid.
     _drawBubbles: function () {
       var map = this._map;
-      var cl = this._data.clusters || [];
+      var d = this._data;
       if (!map || !this._bubbles) return;
+      var cats = d.categories || (d.legend || []).map(function (r) {
+        return [r.category, r.color];
+      });
+      var catIndex = {};
+      cats.forEach(function (kv, i) { catIndex[kv[0]] = i; });
+      var cl = (d.clusters || []).slice();
+      if (this._pins) {
+        this._pins.clearLayers();
+        this._markers.forEach(function (mk) {
+          var m = mk.nm;
+          cl.push({ lat: m.lat, lon: m.lon, n: 1, current: true, n_places: 1,
+                    cats: [[catIndex[m.category], 1]], places: [[m.place, 1]], mk: mk });
+        });
+      }
       this._bubbles.clearLayers();
       var radius = function (n) { return Math.min(56, 20 + 8 * Math.log10(n)) / 2; };
       var groups = [];
@@ -405,8 +426,13 @@
           });
       });
       var self = this;
-      var cats = this._data.categories || [];
+      var nBubbles = 0;
       groups.forEach(function (g) {
+        if (g.parts.length === 1 && g.parts[0].mk) {
+          self._pins.addLayer(g.parts[0].mk);  // a pin with room of its own stays a pin
+          return;
+        }
+        nBubbles++;
         var c = g.parts.length === 1 ? g.parts[0] : NM.mergeClusters(g.parts);
         var ll = L.latLng(g.lat / g.n, g.lon / g.n);
         var mk = L.marker(ll, {
@@ -420,7 +446,7 @@
         mk.bindPopup(function () { return clusterContent(c, true, cats); }, { maxWidth: 300 });
         mk.addTo(self._bubbles);
       });
-      this._map.getContainer().setAttribute("data-nm-bubbles", String(groups.length));
+      this._map.getContainer().setAttribute("data-nm-bubbles", String(nBubbles));
     },
 
     _declutter: function () {
@@ -430,7 +456,9 @@
       var GAP = 3; // clear space between two pins, px
       // with very many pins only the current ones are fanned out (the test is quadratic)
       var many = this._markers.length > 400;
+      var pins = this._pins;
       var order = this._markers.filter(function (mk) {
+        if (pins && !pins.hasLayer(mk)) return false;  // inside a bubble at this zoom
         return !many || mk.nm.current;
       }).sort(function (a, b) {
         return (b.nm.current ? 1 : 0) - (a.nm.current ? 1 : 0) || a.nm.slot - b.nm.slot;
