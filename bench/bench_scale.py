@@ -75,7 +75,7 @@ from geo import articles, gazetteer, pipeline
 gazetteer.name_table()
 loaded = time.perf_counter() - t0
 docs, _ = articles.read_paths([sys.argv[2]])
-docs = pipeline.infer_missing_dates(docs)
+docs = articles.infer_missing_dates(docs)
 t = time.perf_counter()
 pipeline.extract_all(docs, None)
 first = time.perf_counter() - t

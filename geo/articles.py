@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from geo.dates import infer_publication_date
+from geo.dates import SAME_STORY, infer_publication_date, shingles
 from geo.models import Article, Problem
 
 MAX_BYTES = 2_000_000  # a news article is ~5-50 kB; anything this big is not one
@@ -124,13 +125,34 @@ def apply_overrides(articles: Sequence[Article], dates: dict[str, str]) -> list[
 
 
 def infer_missing_dates(articles: Sequence[Article]) -> list[Article]:
-    """Give undated articles a date only when the evidence is strong; mark it as inferred."""
+    """Give undated articles a date only when the evidence is strong; mark it as inferred.
+
+    A sibling story must share >= 25% of the shorter text's 8-word shingles, so an inverted
+    index of the dated articles' shingles finds the few that can qualify: linear in the
+    corpus instead of undated x dated comparisons (10,000 articles: seconds, not minutes).
+    """
+    undated = [a for a in articles if not a.date]
+    if not undated:
+        return list(articles)
     dated = [a for a in articles if a.date]
+    postings: dict[tuple, list[int]] = defaultdict(list)
+    sizes = []
+    for i, a in enumerate(dated):
+        sh = shingles(a.text)
+        sizes.append(len(sh))
+        for key in sh:
+            postings[key].append(i)
     out = []
     for a in articles:
         if a.date:
             out.append(a)
             continue
-        guess = infer_publication_date(a.text, dated)
+        mine = shingles(a.text)
+        hits: Counter[int] = Counter()
+        for key in mine:
+            hits.update(postings.get(key, ()))
+        siblings = [dated[i] for i in sorted(hits)
+                    if hits[i] >= SAME_STORY * min(len(mine), sizes[i]) - 1e-9]
+        guess = infer_publication_date(a.text, siblings)
         out.append(a.with_date(guess[0], "inferred", guess[1]) if guess else a)
     return out

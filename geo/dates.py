@@ -327,14 +327,18 @@ _FIXED_WEEKDAY = re.compile(
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+def shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    """The 8-word runs of a text: what two tellings of one story share."""
     words = _WORD.findall(text.lower())
     return {tuple(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
 
 
+SAME_STORY = 0.25  # share of 8-word runs above which two articles tell the same story
+
+
 def shared_wording(a: str, b: str) -> float:
     """Share of the shorter text's 8-word shingles found in the other: same-story detector."""
-    sa, sb = _shingles(a), _shingles(b)
+    sa, sb = shingles(a), shingles(b)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / min(len(sa), len(sb))
@@ -402,7 +406,7 @@ def infer_publication_date(
         score = shared_wording(text, other.text)
         if score > best_score:
             best, best_score = other, score
-    if best is not None and best_score >= 0.25:
+    if best is not None and best_score >= SAME_STORY:
         year = int(best.date[:4])
         latest = latest_explicit_date(text, year) if years else None
         if (not years or year in years) and (latest is None or latest.isoformat() <= best.date):

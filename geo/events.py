@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from geo import gazetteer
 from geo.dates import TimeRef, clock_time, find_times
 from geo.mentions import Found, dateline, find_mentions
-from geo.merge import _family, mention_key, merge  # noqa: F401 (re-exported)
+from geo.merge import mention_key, merge
 from geo.models import Article, Event, PlaceMention, Source
 
 EXTRACTOR_VERSION = "3"

@@ -16,14 +16,13 @@ import os
 import pickle
 import sqlite3
 import tempfile
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import articles as articles_mod
-from geo import dates as dates_mod
 from geo import events as events_mod
+from geo import merge as merge_mod
 from geo.models import Article, Event, Problem
 from geo.paths import cache_dir
 
@@ -95,93 +94,7 @@ def extract_all(
             if cache:
                 cache.put(key, found)
         per_article.extend(found)
-    return merge_partitioned(per_article)
-
-
-def _merge_groups(events: Sequence[Event]) -> list[list[Event]]:
-    """Split events into groups that ``events.merge`` could never join across.
-
-    ``merge`` joins only events of one family with compatible dates (one date a prefix of
-    the other; undated only with undated), and a merged event's date only ever becomes more
-    precise within what it absorbed. So events of different families or years never meet;
-    inside a (family, year) without year-precise events, different months never meet; inside
-    a month without month-precise events, different days never meet.
-    """
-    out: list[list[Event]] = []
-    by_year: dict[tuple[str, str], list[Event]] = defaultdict(list)
-    for e in events:
-        by_year[(events_mod._family(e), (e.date or "")[:4] if e.date else "")].append(e)
-    for (_fam, year), group in by_year.items():
-        if not year or any(len(e.date) not in (7, 10) for e in group):
-            out.append(group)
-            continue
-        by_month: dict[str, list[Event]] = defaultdict(list)
-        for e in group:
-            by_month[e.date[:7]].append(e)
-        for sub in by_month.values():
-            if any(len(e.date) != 10 for e in sub):
-                out.append(sub)
-                continue
-            by_day: dict[str, list[Event]] = defaultdict(list)
-            for e in sub:
-                by_day[e.date].append(e)
-            out.extend(by_day.values())
-    return out
-
-
-def merge_partitioned(events: Sequence[Event]) -> list[Event]:
-    """``events.merge``, run per group of events that could merge (see ``_merge_groups``).
-
-    Same events as one global ``merge`` (which compares each event with every merged one
-    so far: quadratic, ~6 s for the 3,200 events of 1,000 articles), in the same final order
-    (``merge``'s sort key), at the cost of the largest group instead of the whole corpus.
-    """
-    groups = _merge_groups(events)
-    if len(groups) <= 1:
-        return events_mod.merge(events)
-    merged: list[Event] = []
-    for g in groups:
-        merged.extend(events_mod.merge(g))
-    merged.sort(key=lambda e: (e.date or "9999", e.time_of_day or "", e.title))
-    return merged
-
-
-def infer_missing_dates(loaded: Sequence[Article]) -> list[Article]:
-    """``articles.infer_missing_dates`` with the same answers, without its N x M cost.
-
-    An undated article takes a sibling's date only when they share >= 25% of the shorter
-    text's 8-word shingles (``dates.shared_wording``). An inverted index of the dated
-    articles' shingles finds the few siblings that can reach that share, and only those are
-    passed on (in corpus order, so ties resolve as before); the rest of the inference (the
-    text's own dates and weekdays) is unchanged.
-    """
-    undated = [a for a in loaded if not a.date]
-    if not undated:
-        return list(loaded)
-    dated = [a for a in loaded if a.date]
-    if len(undated) * len(dated) <= 2_000:  # small corpus: nothing to gain
-        return articles_mod.infer_missing_dates(loaded)
-    postings: dict[tuple, list[int]] = defaultdict(list)
-    sizes = []
-    for i, a in enumerate(dated):
-        sh = dates_mod._shingles(a.text)
-        sizes.append(len(sh))
-        for s in sh:
-            postings[s].append(i)
-    out = []
-    for a in loaded:
-        if a.date:
-            out.append(a)
-            continue
-        mine = dates_mod._shingles(a.text)
-        hits: Counter[int] = Counter()
-        for s in mine:
-            hits.update(postings.get(s, ()))
-        cands = [dated[i] for i in sorted(hits)
-                 if hits[i] >= 0.25 * min(len(mine), sizes[i]) - 1e-9]
-        guess = dates_mod.infer_publication_date(a.text, cands)
-        out.append(a.with_date(guess[0], "inferred", guess[1]) if guess else a)
-    return out
+    return merge_mod.merge(per_article)
 
 
 @functools.cache
@@ -328,7 +241,7 @@ def run(
     loaded, problems = articles_mod.read_paths(paths)
     loaded.extend(extra_articles)
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
-    loaded = infer_missing_dates(loaded)
+    loaded = articles_mod.infer_missing_dates(loaded)
     cache = ExtractionCache() if use_cache else None
     events = extract_all(loaded, cache)
     if geocoder is None:
