@@ -248,6 +248,46 @@ def marker_payload(s: Shown, slot: int, group_size: int) -> dict:
     }
 
 
+def _subtitle(mode: str, n_shown: int, n_current: int, n_unlocated: int) -> str:
+    """The banner's count line: "12 events up to this date · 5 on this date"."""
+    if mode == "date":
+        sub = f"{n_shown} event{'s' if n_shown != 1 else ''} on this date"
+    elif mode == "upto":
+        sub = f"{n_shown:,} events up to this date · {n_current} on this date"
+    else:
+        sub = f"all dates · {n_shown:,} events · {n_current} on this date"
+    return sub + (f" · {n_unlocated} unlocated" if n_unlocated else "")
+
+
+def _legend(per_cat: Counter) -> list[dict]:
+    legend = []
+    for cat in ordered_categories(per_cat):
+        color, glyph = style(cat)
+        legend.append({"category": cat, "color": color, "glyph": glyph, "n": per_cat[cat]})
+    return legend
+
+
+def _frame(date: str | None, mode: str, sig: str, subtitle: str, legend: list[dict],
+           markers: list[dict], has_past: bool, source: str) -> dict:
+    """What every step payload carries besides its pins and bubbles."""
+    return {
+        "step_id": hashlib.sha1(sig.encode()).hexdigest()[:12],
+        "date": date,
+        "mode": mode,
+        "mode_label": MODES[mode],
+        "date_label": date_label(date) if date else "All events",
+        "subtitle": subtitle,
+        "legend_title": "Event type",
+        "legend": legend,
+        "has_past": has_past,
+        "past_note": "faded = other dates" if mode == "all" else "faded = earlier dates",
+        "has_approx": any(m["precision"] != "landmark" for m in markers),
+        "source_line": source,
+        "empty_note": "No located events for this step",
+        "markers": markers,
+    }
+
+
 def step_payload(
     shown: Sequence[Shown], date: str | None, mode: str, *, online: bool = False
 ) -> dict:
@@ -257,38 +297,11 @@ def step_payload(
     slots = colocated_slots([s.event for s in on_map])
     markers = [marker_payload(s, *slots[s.event.id]) for s in on_map]
     n_current = sum(1 for s in shown if s.current)
-    n_off_map = len(shown) - len(on_map)
-    if mode == "date":
-        sub = f"{len(shown)} event{'s' if len(shown) != 1 else ''} on this date"
-    elif mode == "upto":
-        sub = f"{len(shown)} events up to this date · {n_current} on this date"
-    else:
-        sub = f"all dates · {len(shown)} events · {n_current} on this date"
-    if n_off_map:
-        sub += f" · {n_off_map} unlocated"
-    per_cat = Counter(s.event.category for s in on_map)
-    legend = []
-    for cat in ordered_categories(per_cat):
-        color, glyph = style(cat)
-        legend.append({"category": cat, "color": color, "glyph": glyph, "n": per_cat[cat]})
-    ids = ",".join(m["id"] for m in markers)
-    step_id = hashlib.sha1(f"{date}|{mode}|{ids}".encode()).hexdigest()[:12]
-    return {
-        "step_id": step_id,
-        "date": date,
-        "mode": mode,
-        "mode_label": MODES[mode],
-        "date_label": date_label(date) if date else "All events",
-        "subtitle": sub,
-        "legend_title": "Event type",
-        "legend": legend,
-        "has_past": any(not m["current"] for m in markers),
-        "past_note": "faded = other dates" if mode == "all" else "faded = earlier dates",
-        "has_approx": any(m["precision"] != "landmark" for m in markers),
-        "source_line": source_line(shown, online),
-        "empty_note": "No located events for this step",
-        "markers": markers,
-    }
+    subtitle = _subtitle(mode, len(shown), n_current, len(shown) - len(on_map))
+    legend = _legend(Counter(s.event.category for s in on_map))
+    sig = f"{date}|{mode}|{','.join(m['id'] for m in markers)}"
+    return _frame(date, mode, sig, subtitle, legend, markers,
+                  any(not m["current"] for m in markers), source_line(shown, online))
 
 
 def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PINS,
@@ -317,47 +330,23 @@ def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PI
     else:
         markers = []
         clusters += aggregate(ix, cur_counts, max_clusters, current=True)
-    n_current = step.hi - step.lo
-    n_shown = step.n_shown
-    if mode == "date":
-        sub = f"{n_shown} events on this date"
-    elif mode == "upto":
-        sub = f"{n_shown:,} events up to this date · {n_current} on this date"
-    else:
-        sub = f"all dates · {n_shown:,} events · {n_current} on this date"
-    if step.n_unlocated:
-        sub += f" · {step.n_unlocated} unlocated"
+    subtitle = _subtitle(mode, step.n_shown, step.hi - step.lo, step.n_unlocated)
     per_cat: Counter[str] = Counter()
     ncat = len(ix.categories) or 1
     for counts in (cur_counts, step.rest_counts()):
         for code, n in counts.items():
             per_cat[ix.categories[code % ncat]] += n
-    legend = []
-    for cat in ordered_categories(per_cat):
-        color, glyph = style(cat)
-        legend.append({"category": cat, "color": color, "glyph": glyph, "n": per_cat[cat]})
     ids = ",".join(m["id"] for m in markers)
     sig = f"{date}|{mode}|{ids}|{len(clusters)}|{sum(c['n'] for c in clusters)}"
-    return {
-        "step_id": hashlib.sha1(sig.encode()).hexdigest()[:12],
-        "date": date,
-        "mode": mode,
-        "mode_label": MODES[mode],
-        "date_label": date_label(date) if date else "All events",
-        "subtitle": sub,
-        "legend_title": "Event type",
-        "legend": legend,
-        "has_past": any(not c["current"] for c in clusters),
-        "past_note": "faded = other dates" if mode == "all" else "faded = earlier dates",
-        "has_approx": any(m["precision"] != "landmark" for m in markers),
-        "cluster_note": "bubble = events near there, number = how many",
-        "source_line": source_line(current, online),
-        "empty_note": "No located events for this step",
-        "markers": markers,
-        "clusters": clusters,
+    payload = _frame(date, mode, sig, subtitle, _legend(per_cat), markers,
+                     any(not c["current"] for c in clusters), source_line(current, online))
+    payload.update(
+        cluster_note="bubble = events near there, number = how many",
+        clusters=clusters,
         # bubbles name categories by index into this list: [name, colour]
-        "categories": [[c, style(c)[0]] for c in ix.categories],
-    }
+        categories=[[c, style(c)[0]] for c in ix.categories],
+    )
+    return payload
 
 
 def step_group(payload: dict) -> folium.FeatureGroup:
