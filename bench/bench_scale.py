@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,34 +164,12 @@ def events_file(n: int) -> Path:
 
 @contextlib.contextmanager
 def serve(script: Path, env: dict, timeout: float = 120.0):
-    from geo.snapshot import free_port
+    """geo.snapshot's server, plus the process (memory) and its start time."""
+    from geo.snapshot import start_server
 
-    port = free_port()
-    cmd = [PY, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=str(ROOT), env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            with contextlib.suppress(OSError), urllib.request.urlopen(
-                    f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{script.name} did not start")
-            time.sleep(0.05)
+    with start_server(script, env=env, timeout=timeout, poll=0.05) as (base, proc):
         yield base, proc, t0
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def vm_hwm_mb(pid: int) -> float:

@@ -15,6 +15,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -42,14 +43,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(
+def start_server(
     script: Path | str = PROJECT_ROOT / "dashboard.py",
     *,
     env: dict[str, str] | None = None,
     port: int | None = None,
     timeout: float = 60.0,
-) -> Iterator[str]:
-    """Run ``streamlit run script`` on a free local port; yield its base URL."""
+    poll: float = 0.2,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``streamlit run script`` on a free local port; yield (base URL, process) once it
+    answers its health check (the benchmarks also read the process's memory)."""
     port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
@@ -60,16 +63,19 @@ def serve(
         "--server.fileWatcherType", "none",
     ]
     full_env = {**os.environ, **(env or {})}
+    # stderr to a file, not a pipe: a long session's log would fill a pipe and stall it
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in the finally below)
     proc = subprocess.Popen(
-        cmd, cwd=str(PROJECT_ROOT), env=full_env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cmd, cwd=str(PROJECT_ROOT), env=full_env, stdout=subprocess.DEVNULL, stderr=log,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                err = proc.stderr.read() if proc.stderr else ""
+                log.seek(0)
+                err = log.read()
                 raise RuntimeError(f"streamlit exited with {proc.returncode}: {err[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
@@ -79,8 +85,8 @@ def serve(
                 pass
             if time.monotonic() > deadline:
                 raise TimeoutError(f"streamlit did not answer on {base} in {timeout:.0f} s")
-            time.sleep(0.2)
-        yield base
+            time.sleep(poll)
+        yield base, proc
     finally:
         proc.terminate()
         try:
@@ -88,6 +94,20 @@ def serve(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+        log.close()
+
+
+@contextlib.contextmanager
+def serve(
+    script: Path | str = PROJECT_ROOT / "dashboard.py",
+    *,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    timeout: float = 60.0,
+) -> Iterator[str]:
+    """Run ``streamlit run script`` on a free local port; yield its base URL."""
+    with start_server(script, env=env, port=port, timeout=timeout) as (base, _proc):
+        yield base
 
 
 def launch(playwright):
