@@ -14,7 +14,6 @@ import json
 import os
 import re
 import time
-from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -82,16 +81,7 @@ def corpus_paths() -> list[str]:
 
 
 def _files_signature(paths: list[str]) -> str:
-    parts = []
-    for p in map(Path, paths):
-        files = sorted(p.glob("*.txt")) if p.is_dir() else [p]
-        for f in files:
-            try:
-                s = f.stat()
-            except OSError:
-                continue
-            parts.append(f"{f}|{s.st_size}|{s.st_mtime_ns}")
-    return "\n".join(parts) + userdata.signature()
+    return importlib.import_module("geo.pipeline").inputs_signature(paths) + userdata.signature()
 
 
 @st.cache_resource(show_spinner="Reading articles…", max_entries=4)

@@ -109,25 +109,12 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _stat_line(p: Path) -> str:
-    try:
-        st = p.stat()
-    except OSError:
-        return f"{p}|missing"
-    return f"{p}|{st.st_size}|{st.st_mtime_ns}"
-
-
-def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[str, str],
-             online: bool) -> str:
-    """Key of a whole run: file names, sizes and mtimes (not contents), extra articles,
-    user dates, today's date (weekday inference depends on it), code, geocode cache state.
-
-    A file rewritten with the same size inside one mtime tick would be missed; the
-    dashboard's own cache has the same rule (``dashboard._files_signature``)."""
-    h = hashlib.sha256(_code_fingerprint().encode())
-    parts = [f"online={online}", f"today={dt.date.today()}",
-             json.dumps(overrides, sort_keys=True)]
-    for p in paths:
+def inputs_signature(paths: Iterable[str | Path]) -> str:
+    """Names, sizes and mtimes (not contents) of every file a run reads: cheap enough to
+    check on each dashboard rerun. A file rewritten with the same size inside one mtime
+    tick would be missed."""
+    parts = []
+    for p in map(Path, paths):
         if p.is_dir():
             parts.append(f"dir {p}")
             with os.scandir(p) as it:
@@ -139,7 +126,21 @@ def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[st
                 except OSError:
                     parts.append(f"{d.name}|missing")
         else:
-            parts.append(_stat_line(p))
+            try:
+                st = p.stat()
+                parts.append(f"{p}|{st.st_size}|{st.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{p}|missing")
+    return "\n".join(parts)
+
+
+def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[str, str],
+             online: bool) -> str:
+    """Key of a whole run: the inputs' signature, extra articles, user dates, today's date
+    (weekday inference depends on it), code, geocode cache state."""
+    h = hashlib.sha256(_code_fingerprint().encode())
+    parts = [f"online={online}", f"today={dt.date.today()}",
+             json.dumps(overrides, sort_keys=True), inputs_signature(paths)]
     for a in extra:
         parts.append(f"extra {a.name}|{a.date}|{hashlib.sha256(a.text.encode()).hexdigest()}")
     parts.append(_geocache_state(cache_dir() / "geocode.sqlite"))

@@ -239,6 +239,7 @@ def test_pipeline_failure_still_opens_the_page(monkeypatch, newsmap_home):
         raise RuntimeError("extractor exploded")
 
     broken.run = run
+    broken.inputs_signature = lambda paths: ""
     monkeypatch.setitem(sys.modules, "geo.pipeline", broken)
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60)
