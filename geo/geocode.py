@@ -41,7 +41,8 @@ _LANDMARK_WORDS = (
     "hospital", "embassy", "consulate", "station", "market", "building", "headquarters",
     "compound", "monument", "tower", "plaza", "base", "port", "harbour", "harbor", "camp",
     "office", "court", "prison", "hotel", "district", "neighbourhood", "neighborhood", "shrine",
-    "temple", "synagogue", "museum", "council", "house",
+    "temple", "synagogue", "museum", "council", "house", "rue", "boulevard", "calle", "piazza",
+    "platz", "strasse", "straße", "esplanade", "corniche",
 )
 _LANDMARK_RE = re.compile(r"\b(" + "|".join(_LANDMARK_WORDS) + r")\b")
 
@@ -320,7 +321,9 @@ class Geocoder:
                                         radius_km=25.0 if want != "city" else 60.0,
                                         max_distance_km=30.0 if want != "city" else 60.0)
         except nm.NominatimError as e:
-            reason = f"Nominatim {e.kind}: {e}"
+            # the card shows this: the kind of failure; urllib3's page of detail goes to the log
+            reason = (f"Nominatim {e.kind}" if isinstance(e, nm.NominatimUnavailable)
+                      else f"Nominatim {e.kind}: {e}")
             self._log_once("nominatim", f"{e.kind} for {query!r}: {e}")
             if isinstance(e, nm.NominatimRateLimited | nm.NominatimForbidden):
                 self._service_down = e.kind
@@ -525,8 +528,10 @@ class Geocoder:
 
     def _resolve_city(self, mention: PlaceMention, ctx: _Context) -> Place:
         name = mention.text
+        stand_in = ""
         if mention.city and normalize(mention.city) != normalize(name) and gazetteer.find_city(
                 name) is None:
+            stand_in = f"{name}: not found; shown at its city ({mention.city})"
             name = mention.city
         cc = (mention.country_code or "").upper() or None
         cands = gazetteer.city_candidates(name)
@@ -580,6 +585,8 @@ class Geocoder:
             others = sorted({e.country_code or "?" for e, _ in cands} - {best.country_code})
             note = (f"{name}: several places have this name (also in {', '.join(others[:5])}); "
                     "took the largest" if others else f"{name}: matched an alternate name")
+        if stand_in:
+            note, conf = (f"{stand_in}; {note}" if note else stand_in), min(conf, 0.5)
         return self._city_place(best, note, conf)
 
     def _resolve_country(self, mention: PlaceMention, ctx: _Context) -> Place:

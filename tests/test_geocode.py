@@ -312,3 +312,11 @@ def test_a_town_resolves_in_the_country_the_text_gives(g):
     p = g.resolve(PlaceMention(text="Letur", kind="city", city="Letur", country_code="ES"))
     assert (p.precision, p.country_code) == ("city", "ES")
     assert km(p, 38.366, -2.102) < 5
+
+
+def test_an_unknown_name_shown_at_its_city_says_so(g):
+    p = g.resolve(PlaceMention(text="Qwertyville", kind="city", city="Paris", country_code="FR"))
+    assert (p.precision, p.city) == ("city", "Paris")
+    assert "Qwertyville: not found" in p.note and p.confidence <= 0.5
+    street = g.geocode_query("Rue de Rivoli", near="Paris")
+    assert street.precision == "city" and "Rue de Rivoli" in street.note
