@@ -92,7 +92,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"stabb(?:ed|ing))\b"),
     _t("clash", "riot/storming", "unrest",
        r"\b(?:clash(?:ed|es|ing)?|riot(?:s|ed|ing)?(?!\s+(?:police|gear|squads?|shields?|"
-       r"control|officers|units?|troops|act|helmets))|pelt(?:ed|ing)|"
+       r"control|officers|units?|troops|act|helmets))|pelt(?:s|ed|ing)?|loot(?:ed|ing)|looters|"
        r"(?:hurled|threw)\s+(?:stones|rocks))\b"),
     _t("desecration", "desecration", "unrest",
        r"\b(?:burn(?:ed|t|ing|s)?|torch(?:ed|ing)?|tore|desecrat(?:ed|ing|ion)\s+of)\s+"
@@ -102,7 +102,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("protest", "protest", "unrest",
        r"\b(?:(?<!to\s)protest(?:ed|ing)?\b(?!\s+(?:over|against|at)\s+the\s+desecration)|"
        r"(?:protesters|demonstrators|crowds?|hundreds|thousands|dozens)\s+(?:\w+\s+){0,2}"
-       r"gathered|tear\s+gas|"
+       r"gathered|tear\s+gas|picket(?:s|ed|ing)?\b|blockad(?:e|ed|ing)\b|"
        r"(?<!in\s)(?<!to\s)protests?\b(?!\s+(?:over|at)\b)|demonstrations?\b|"
        r"demonstrat(?:ed|ing)\b|"
        r"rall(?:y|ies|ied)\b|march(?:ed|es)\b|(?-i:march)\b|sit-ins?\b|took\s+to\s+the\s+streets|vigil\b)"),
