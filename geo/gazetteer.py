@@ -414,22 +414,7 @@ def _world() -> _World:
     with _world_lock:
         if _WORLD is not None:
             return _WORLD
-        fp = _world_fingerprint()
-        path = _world_cache_path()
-        world = None
-        if path is not None and path.exists():
-            try:
-                with open(path, "rb") as f:
-                    stored_fp, world = pickle.load(f)
-                if stored_fp != fp:
-                    world = None
-            except Exception as exc:  # a corrupt or foreign pickle: rebuild it
-                log.info("world index cache unreadable (%s); rebuilding", exc)
-                world = None
-        if world is None:
-            world = _build_world()
-            if path is not None:
-                _store_pickle(path, (fp, world))
+        world = _load_or_build(_world_cache_path(), _world_fingerprint(), _build_world)
         _WORLD = world
         return world
 
@@ -456,21 +441,7 @@ def _alt_all(world: _World) -> dict[str, list[int]]:
             return world.alt_all
         path = _world_cache_path()
         alt_path = path.with_name("world-alternates.pickle") if path else None
-        fp = _world_fingerprint()
-        idx = None
-        if alt_path is not None and alt_path.exists():
-            try:
-                with open(alt_path, "rb") as f:
-                    stored_fp, idx = pickle.load(f)
-                if stored_fp != fp:
-                    idx = None
-            except Exception as exc:
-                log.info("alternate-name cache unreadable (%s); rebuilding", exc)
-                idx = None
-        if idx is None:
-            idx = _build_alt_all(world)
-            if alt_path is not None:
-                _store_pickle(alt_path, (fp, idx))
+        idx = _load_or_build(alt_path, _world_fingerprint(), lambda: _build_alt_all(world))
         world.alt_all = idx
         return idx
 
@@ -483,6 +454,23 @@ def _store_pickle(path: Path, obj) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         log.info("could not store %s: %s", path.name, exc)
+
+
+def _load_or_build(path: Path | None, stamp: str, build):
+    """A derived index: read from ``path`` when its stamp matches, else build and store it.
+    A corrupt or foreign pickle is rebuilt, a failed store only logged."""
+    if path is not None and path.exists():
+        try:
+            with open(path, "rb") as f:
+                stored, obj = pickle.load(f)
+            if stored == stamp:
+                return obj
+        except Exception as exc:  # noqa: BLE001 - any unreadable cache just gets rebuilt
+            log.info("%s unreadable (%s); rebuilding", path.name, exc)
+    obj = build()
+    if path is not None:
+        _store_pickle(path, (stamp, obj))
+    return obj
 
 
 @functools.cache
@@ -779,36 +767,26 @@ def _towns() -> dict[str, tuple[tuple, ...]]:
     """
     src = _geonames_dir() / "cities1000.json"
     st = src.stat()
-    stamp = f"towns-v1-{st.st_size}-{int(st.st_mtime)}"
     cache = _world_cache_path()
-    path = cache.with_name("towns-index.pickle") if cache else None
     with _towns_lock:
-        if path and path.exists():
-            try:
-                with open(path, "rb") as f:
-                    saved_stamp, index = pickle.load(f)
-                if saved_stamp == stamp:
-                    return index
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-                pass
-        with open(src, encoding="utf-8") as f:
-            raw = json.load(f)
-        lists: dict[str, list[tuple]] = {}
-        for c in raw.values():
-            row = (c["geonameid"], c["name"], c["latitude"], c["longitude"], c["countrycode"],
-                   int(c.get("population") or 0))
-            names = {normalize(c["name"])}
-            names.update(normalize(a) for a in c.get("alternatenames", ()) if a.isascii()
-                         and len(a) >= 4 and a[:1].isupper())
-            for key in names:
-                lists.setdefault(key, []).append(row)
-        index = {k: tuple(sorted(v, key=lambda r: -r[5])) for k, v in lists.items()}
-        if path:
-            tmp = path.with_suffix(".tmp")
-            with open(tmp, "wb") as f:
-                pickle.dump((stamp, index), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        return index
+        return _load_or_build(cache.with_name("towns-index.pickle") if cache else None,
+                              f"towns-v1-{st.st_size}-{int(st.st_mtime)}",
+                              lambda: _build_towns(src))
+
+
+def _build_towns(src: Path) -> dict[str, tuple[tuple, ...]]:
+    with open(src, encoding="utf-8") as f:
+        raw = json.load(f)
+    lists: dict[str, list[tuple]] = {}
+    for c in raw.values():
+        row = (c["geonameid"], c["name"], c["latitude"], c["longitude"], c["countrycode"],
+               int(c.get("population") or 0))
+        names = {normalize(c["name"])}
+        names.update(normalize(a) for a in c.get("alternatenames", ()) if a.isascii()
+                     and len(a) >= 4 and a[:1].isupper())
+        for key in names:
+            lists.setdefault(key, []).append(row)
+    return {k: tuple(sorted(v, key=lambda r: -r[5])) for k, v in lists.items()}
 
 
 def find_towns(name: str) -> tuple[Entry, ...]:

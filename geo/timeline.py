@@ -58,33 +58,28 @@ def date_precision(date: str | None) -> str | None:
     return {4: "year", 7: "month", 10: "day"}.get(len(date))
 
 
-def date_label(date: str | None) -> str:
-    """'2023-07-22' -> '22 July 2023'; '2023-07' -> 'July 2023'; '2023' -> '2023'."""
+def _label(date: str | None, months, undated: str) -> str:
     if not date:
-        return "Undated"
+        return undated
     parts = date.split("-")
     try:
         if len(parts) == 3:
-            return f"{int(parts[2])} {calendar.month_name[int(parts[1])]} {parts[0]}"
+            return f"{int(parts[2])} {months[int(parts[1])]} {parts[0]}"
         if len(parts) == 2:
-            return f"{calendar.month_name[int(parts[1])]} {parts[0]}"
+            return f"{months[int(parts[1])]} {parts[0]}"
     except (ValueError, IndexError):
         return date
     return date
 
 
+def date_label(date: str | None) -> str:
+    """'2023-07-22' -> '22 July 2023'; '2023-07' -> 'July 2023'; '2023' -> '2023'."""
+    return _label(date, calendar.month_name, "Undated")
+
+
 def short_label(date: str | None) -> str:
     """'2023-07-22' -> '22 Jul 2023' (slider ticks, chart axis)."""
-    if not date:
-        return "undated"
-    parts = date.split("-")
-    try:
-        if len(parts) == 3:
-            return f"{int(parts[2])} {calendar.month_abbr[int(parts[1])]} {parts[0]}"
-        if len(parts) == 2:
-            return f"{calendar.month_abbr[int(parts[1])]} {parts[0]}"
-    except (ValueError, IndexError):
-        return date
+    return _label(date, calendar.month_abbr, "undated")
     return date
 
 
