@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -52,16 +53,27 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 DEFAULT_VIEW = ((30.0, 20.0), 3)
 
 
+# A "{" that opens a Jinja tag ("{{", "{%", "{#"). JSON itself never writes one (an object's
+# first key is a string), so each is inside a string value, where "\u007b" means the same.
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+
 def js_json(obj) -> str:
-    """JSON that is safe inside an inline <script> and inside a JS eval."""
+    """JSON that is safe inside an inline <script>, a JS eval and a Jinja template.
+
+    branca renders every element's output once more as a template (``Element(script(...))``),
+    so article text must carry no Jinja syntax: ``{{ 7*7 }}`` would be evaluated on the
+    server. Escaping the brace keeps the text as typed in the browser.
+    """
     s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return (
+    s = (
         s.replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+    return _JINJA_OPEN.sub(r"\\u007b", s)
 
 
 class NewsMap(folium.Map):
@@ -76,18 +88,28 @@ class NewsMap(folium.Map):
 
 
 class _Script(MacroElement):
-    """A bit of JS run with the parent's variable name."""
+    """``call(<parent's variable>, <data>)``: one of newsmap.js's entry points, with data.
+
+    The data is :func:`js_json` text, joined in after the parent's name: so "__PARENT__" in
+    an article stays text, and nothing in the output can be read as a template.
+    """
 
     _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "{{ this.code.replace('__PARENT__', this._parent.get_name()) }}"
-        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}{{ this.js(this._parent.get_name()) }}{% endmacro %}"
     )
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, data_json: str):
         super().__init__()
         self._name = "NewsmapScript"
-        self.code = code
+        self.code = code  # JS with the placeholders __PARENT__ and __DATA__
+        self.data_json = data_json
+
+    def js(self, parent: str) -> str:
+        head, _, tail = self.code.partition("__DATA__")
+        out = head.replace("__PARENT__", parent) + self.data_json + tail.replace("__PARENT__", parent)
+        if _JINJA_OPEN.search(out):  # never hand branca a template: fail loudly instead
+            raise ValueError("map script would be rendered as a template")
+        return out
 
 
 def bounds_of(events: Sequence[Event]) -> list[list[float]] | None:
@@ -175,10 +197,10 @@ def base_map(
         opts["basemapData"] = "__BASEMAP__"
     else:
         opts["basemapUrl"] = offline.basemap_url()
-    code = f"NM.setupBase(__PARENT__, {js_json(opts)});"
+    data = js_json(opts)
     if standalone:
-        code = code.replace('"__BASEMAP__"', geojson_text())
-    _Script(code).add_to(m)
+        data = data.replace('"__BASEMAP__"', geojson_text())
+    _Script("NM.setupBase(__PARENT__, __DATA__);", data).add_to(m)
     if bounds:
         if bounds[0] == bounds[1]:
             m.location = list(bounds[0])
@@ -352,7 +374,7 @@ def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PI
 def step_group(payload: dict) -> folium.FeatureGroup:
     """The per-step FeatureGroup for ``st_folium(feature_group_to_add=...)``."""
     fg = folium.FeatureGroup(name="events", control=False)
-    _Script(f"new NM.StepLayer({js_json(payload)}).addTo(__PARENT__);").add_to(fg)
+    _Script("new NM.StepLayer(__DATA__).addTo(__PARENT__);", js_json(payload)).add_to(fg)
     return fg
 
 
@@ -393,8 +415,15 @@ def standalone_html(
 
 
 def card_html(c: dict) -> str:
-    """An event card (from ``timeline.card``) as HTML; every text field is escaped."""
-    e = html.escape
+    """An event card (from ``timeline.card``) as HTML; every text field is escaped.
+
+    Whitespace is folded to single spaces: a blank line in a sentence would end Markdown's
+    HTML block, and what follows would be read as Markdown.
+    """
+
+    def e(text) -> str:
+        return html.escape(" ".join(str(text).split()))
+
     chips = []
     if c["time_of_day"]:
         chips.append(f'<span class="nm-chip">{e(c["time_of_day"])}</span>')
