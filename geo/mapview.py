@@ -106,7 +106,8 @@ class _Script(MacroElement):
 
     def js(self, parent: str) -> str:
         head, _, tail = self.code.partition("__DATA__")
-        out = head.replace("__PARENT__", parent) + self.data_json + tail.replace("__PARENT__", parent)
+        code = head + "\0" + tail
+        out = code.replace("__PARENT__", parent).replace("\0", self.data_json)
         if _JINJA_OPEN.search(out):  # never hand branca a template: fail loudly instead
             raise ValueError("map script would be rendered as a template")
         return out
