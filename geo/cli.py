@@ -56,6 +56,11 @@ def cmd_score(args) -> int:
 
     result = _run(args.paths, args.online)
     gold = score.load_gold(args.gold)
+    if score.is_conventions_gold(gold):
+        s = score.score_conventions(result.events, gold)
+        print(score.report_conventions(result.events, gold, s) if args.verbose
+              else json.dumps(s.as_dict()))
+        return 0
     s = score.score(result.events, gold)
     print(score.report(result.events, gold, s) if args.verbose else json.dumps(s.as_dict()))
     return 0
