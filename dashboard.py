@@ -375,15 +375,22 @@ exp.download_button(
 )
 
 
-def _png() -> bytes:
-    """This view (date, mode, filters) as a PNG, from headless Chromium on this server."""
+def _png(
+    view: tuple = (current, mode, tuple((q, tuple(st.session_state.get(k) or ()))
+                                        for q, k in FILTER_PARAMS.items())),
+) -> bytes:
+    """This view (date, mode, filters) as a PNG, from headless Chromium on this server.
+
+    Streamlit calls it later, outside the script run (no session state there), so the view
+    is bound now, as the default argument; snapshot.capture runs one browser at a time.
+    """
     from geo import snapshot
 
+    date, view_mode, filters = view
     port = st.get_option("server.port")
     base_path = (st.get_option("server.baseUrlPath") or "").strip("/")
     base = f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
-    query = {q: list(st.session_state.get(k) or []) for q, k in FILTER_PARAMS.items()}
-    return snapshot.capture(base, current, mode, query=query)
+    return snapshot.capture(base, date, view_mode, query={q: list(v) for q, v in filters})
 
 
 exp.download_button("This view as PNG", data=_png, file_name=f"map-{current or 'all'}-{mode}.png",

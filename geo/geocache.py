@@ -24,6 +24,9 @@ from geo.models import Place
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+MAX_TEXT = 300  # longest name/note kept (an answer's display_name can be megabytes)
+PRECISIONS = ("landmark", "city", "region", "country")
+_TEXT_FIELDS = ("name", "source", "city", "country", "country_code", "attribution", "note")
 DEFAULT_NEGATIVE_TTL_S = 6 * 3600.0
 BUSY_TIMEOUT_MS = 10_000
 
@@ -48,6 +51,43 @@ def cache_key(query: str, *, kind: str = "", city: str | None = None,
     parts = [normalize(query), kind or "", normalize(city or ""), (country_code or "").upper(),
              (mission_of or "").upper()]
     return "\x1f".join(parts)
+
+
+def _clip(value: str | None) -> str | None:
+    if value is None or len(value) <= MAX_TEXT:
+        return value
+    return value[: MAX_TEXT - 1] + "…"
+
+
+def clipped(place: Place) -> Place:
+    """``place`` with every text field at most :data:`MAX_TEXT` characters."""
+    from dataclasses import replace
+
+    return replace(place, **{f: _clip(getattr(place, f)) for f in _TEXT_FIELDS})
+
+
+def place_from_json(text) -> Place | None:
+    """A Place from a stored row, or None unless every field has the type it must have (a
+    damaged or hand-edited row must not reach the map as a list where a name should be)."""
+    try:
+        d = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(d, dict) or set(d) - set(Place.__dataclass_fields__):
+        return None
+    if not isinstance(d.get("name"), str) or not isinstance(d.get("source"), str):
+        return None
+    if any(d.get(f) is not None and not isinstance(d[f], str) for f in _TEXT_FIELDS):
+        return None
+    if d.get("precision") not in PRECISIONS:
+        return None
+    conf = d.get("confidence", 0.0)
+    if isinstance(conf, bool) or not isinstance(conf, int | float) or not 0 <= conf <= 1:
+        return None
+    try:
+        return clipped(Place.from_dict(d))
+    except TypeError:
+        return None
 
 
 def is_good_place(place: Place | None) -> bool:
@@ -120,21 +160,22 @@ class GeoCache:
         row = self._row(key)
         if row is None or row[0] != "ok" or not row[1]:
             return None
-        try:
-            place = Place.from_dict(json.loads(row[1]))
-        except (ValueError, TypeError) as exc:
-            log.warning("geocode cache entry for %r unreadable (%s); ignoring it", key, exc)
+        place = place_from_json(row[1])
+        if place is None or not is_good_place(place):
+            log.warning("geocode cache entry for %r is damaged; ignoring it", key)
             return None
-        return place if is_good_place(place) else None
+        return place
 
     def get_negative(self, key: str) -> str | None:
         """The reason of an unexpired negative answer for ``key``, or None."""
         row = self._row(key)
         if row is None or row[0] != "negative":
             return None
-        if row[3] is not None and row[3] < time.time():
-            return None
-        return row[2] or "no result"
+        expires = row[3]
+        if expires is not None and (not isinstance(expires, int | float)
+                                    or expires < time.time()):
+            return None  # expired, or a damaged row: ask again
+        return _clip(str(row[2] or "")) or "no result"
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -157,7 +198,7 @@ class GeoCache:
         """Store a good answer. Anything else (no coordinates, unresolved) is refused."""
         if not is_good_place(place):
             return False
-        payload = json.dumps(place.to_dict(), ensure_ascii=False)
+        payload = json.dumps(clipped(place).to_dict(), ensure_ascii=False)
         return self._write(
             "INSERT OR REPLACE INTO answers (key, status, place, reason, provider, created, "
             "expires) VALUES (?, 'ok', ?, '', ?, ?, NULL)",
@@ -168,6 +209,7 @@ class GeoCache:
                      ttl_s: float | None = None) -> bool:
         """Remember "asked, no usable answer" for a while. Never overwrites a good answer."""
         ttl = self.negative_ttl_s if ttl_s is None else ttl_s
+        reason = _clip(reason) or ""
         now = time.time()
         return self._write(
             "INSERT INTO answers (key, status, place, reason, provider, created, expires) "
@@ -178,7 +220,11 @@ class GeoCache:
         )
 
     def stats(self) -> dict[str, int]:
-        rows = self._conn().execute(
-            "SELECT status, COUNT(*) FROM answers GROUP BY status"
-        ).fetchall()
+        try:
+            rows = self._conn().execute(
+                "SELECT status, COUNT(*) FROM answers GROUP BY status"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            log.warning("geocode cache unreadable (%s)", exc)
+            return {}
         return {status: n for status, n in rows}

@@ -300,8 +300,16 @@ class Geocoder:
     # -- cache + Nominatim -----------------------------------------------------------------------
 
     def _ask_online(self, mention: PlaceMention, query: str, *, city: Entry | None,
-                    cc: str | None, key: str, want: str) -> tuple[Place | None, str]:
-        """Cache, then Nominatim (if online). Returns (place or None, reason for None)."""
+                    cc: str | None, key: str, want: str,
+                    ctx: _Context | None = None) -> tuple[Place | None, str]:
+        """Cache, then Nominatim (if online). Returns (place or None, reason for None).
+
+        The answer must lie in ``cc``, else in one of the article's countries (``ctx``);
+        with no country at all it cannot be checked, so it is never called exact.
+        """
+        countries = [] if cc else [c for c in (ctx.countries if ctx else []) if c]
+        if countries:  # the question depends on the article's countries: so does its key
+            key = f"{key}\x1fin {','.join(countries)}"
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -313,56 +321,87 @@ class Geocoder:
             return None, "online geocoding is off"
         if self._service_down:
             return None, f"Nominatim skipped ({self._service_down})"
+        res, reason = self._search(query, city=city, cc=cc, countries=countries, want=want,
+                                   key=key)
+        if res is None:
+            return None, reason
+        if want == "mission" and not _looks_like_mission(res):
+            return None, self._refuse(key, f"Nominatim's answer {res.display_name!r} "
+                                      "is not an embassy")
+        if want == "landmark" and res.is_admin_area:
+            return None, self._refuse(key, f"Nominatim's answer {res.display_name!r} "
+                                      "is an area, not a landmark")
+        place = self._online_place(res, mention, city=city, cc=cc, checked=bool(cc or countries),
+                                   want=want)
+        if self.cache is not None:
+            self.cache.put(key, place, provider="nominatim")
+        return place, ""
+
+    def _refuse(self, key: str, reason: str) -> str:
+        """Remember an unusable answer for a while (a negative entry, never a place)."""
+        if self.cache:
+            self.cache.put_negative(key, reason, provider="nominatim")
+        return reason
+
+    def _search(self, query: str, *, city: Entry | None, cc: str | None,
+                countries: list[str], want: str, key: str):
+        """One Nominatim search; (result, "") or (None, reason). Never raises."""
         from geo import nominatim as nm
 
         near = (city.lat, city.lon) if city is not None else None
         try:
-            res = self.nominatim.search(query, country_code=cc, near=near,
+            res = self.nominatim.search(query, country_code=cc, countries=countries, near=near,
                                         radius_km=25.0 if want != "city" else 60.0,
                                         max_distance_km=30.0 if want != "city" else 60.0)
+        except nm.NominatimPaused as e:  # the breaker logged it once already
+            return None, f"Nominatim {e.kind}: {e}"
         except nm.NominatimError as e:
             # the card shows this: the kind of failure; urllib3's page of detail goes to the log
             reason = (f"Nominatim {e.kind}" if isinstance(e, nm.NominatimUnavailable)
                       else f"Nominatim {e.kind}: {e}")
             self._log_once("nominatim", f"{e.kind} for {query!r}: {e}")
-            if isinstance(e, nm.NominatimRateLimited | nm.NominatimForbidden):
+            if isinstance(e, nm.NominatimRateLimited | nm.NominatimForbidden
+                          | nm.NominatimConfigError):
                 self._service_down = e.kind
             elif isinstance(e, nm.NominatimUnavailable):
                 self._service_down = "unavailable"
-            if isinstance(e, nm.NominatimNoResult | nm.NominatimWrongPlace) and self.cache:
-                self.cache.put_negative(key, f"{e.kind}: {e}", provider="nominatim")
+            # a wrong-country answer is never kept as a place; "no usable answer" is, briefly,
+            # unless the question was shaped by the article's countries
+            if isinstance(e, nm.NominatimNoResult | nm.NominatimWrongPlace) and not countries:
+                self._refuse(key, f"{e.kind}: {e}")
             return None, reason
         except Exception as e:  # a bug or an exotic failure: never crash the app
             self._log_once("nominatim", f"unexpected {type(e).__name__} for {query!r}: {e}")
             return None, f"Nominatim failed ({type(e).__name__})"
-        if want == "mission" and not _looks_like_mission(res):
-            reason = f"Nominatim's answer {res.display_name!r} is not an embassy"
-            if self.cache:
-                self.cache.put_negative(key, reason, provider="nominatim")
-            return None, reason
-        if want == "landmark" and res.is_admin_area:
-            reason = f"Nominatim's answer {res.display_name!r} is an area, not a landmark"
-            if self.cache:
-                self.cache.put_negative(key, reason, provider="nominatim")
-            return None, reason
+        return res, ""
+
+    @staticmethod
+    def _online_place(res, mention: PlaceMention, *, city: Entry | None, cc: str | None,
+                      checked: bool, want: str) -> Place:
+        """A Place from an answer. Unchecked (no country to hold it to): at most city
+        precision, low confidence, and the note says why."""
         precision = "city" if res.is_settlement else (
             "region" if res.is_admin_area else "landmark")
         if want == "city" and precision == "landmark":
             precision = "city"
+        confidence = 0.8 if cc or city else 0.6
+        note = f"OpenStreetMap: {res.display_name}"
+        if not checked:
+            if precision == "landmark":
+                precision = "city"
+            confidence = 0.3
+            note += "; no country in the text to check it against: approximate"
         rcc = res.country_code or cc
-        place = Place(
-            name=res.display_name.split(",")[0].strip() or mention.text,
+        return Place(
+            name=res.display_name.split(",")[0].strip()[:200] or mention.text,
             lat=res.lat, lon=res.lon, precision=precision,  # type: ignore[arg-type]
             source="nominatim",
             city=city.name if city is not None else None,
             country=gazetteer.country_name(rcc) if rcc else None, country_code=rcc,
-            confidence=0.8 if cc or city else 0.6,
+            confidence=confidence,
             attribution=ATTRIBUTION,
-            note=f"OpenStreetMap: {res.display_name}",
+            note=note,
         )
-        if self.cache is not None:
-            self.cache.put(key, place, provider="nominatim")
-        return place, ""
 
     # -- resolution ----------------------------------------------------------------------------
 
@@ -457,7 +496,7 @@ class Geocoder:
                         country_code=cc, mission_of=sender)
         if city is not None:
             place, reason = self._ask_online(mention, query, city=city, cc=cc, key=key,
-                                             want="mission")
+                                             want="mission", ctx=ctx)
             if place is not None:
                 return place
             why = "not in gazetteer" + (f" ({reason})" if reason else "")
@@ -518,7 +557,7 @@ class Geocoder:
         if city is not None or cc or self.online:
             place, reason = self._ask_online(mention, query, city=city, cc=cc, key=key,
                                              want="region" if mention.kind == "region"
-                                             else "landmark")
+                                             else "landmark", ctx=ctx)
             if place is not None:
                 return place
         else:
@@ -553,7 +592,7 @@ class Geocoder:
                 return self._city_place(town, f"{name}: a town of {town.population:,}", 0.8)
             key = cache_key(name, kind="city", country_code=cc)
             place, reason = self._ask_online(mention, name, city=None, cc=cc, key=key,
-                                             want="city")
+                                             want="city", ctx=ctx)
             if place is not None:
                 return place
             if cc:

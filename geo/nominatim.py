@@ -11,6 +11,10 @@
   geopy's own hierarchy (``geopy.exc``): timeout, unavailable (refused, offline, 5xx),
   rate-limited (429), forbidden (401/403), bad response (malformed JSON), query error (400),
   no result, wrong country.
+* A circuit breaker per server (:class:`CircuitBreaker`): after a few timeouts or 5xx in a
+  row the client stops asking for a while, so a hanging server costs seconds, not minutes.
+* ``NEWSMAP_NOMINATIM_URL`` (``http://127.0.0.1:8080`` or ``https://host/path``) points the
+  client at another server: a local one for tests, or the user's own instance.
 
 Answers must be shown with :data:`ATTRIBUTION` (ODbL).
 """
@@ -19,9 +23,12 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from geopy import exc as gexc
 from geopy.adapters import RequestsAdapter
@@ -35,6 +42,10 @@ USER_AGENT = "news-event-map/0.1 (local analyst tool)"
 ATTRIBUTION = "© OpenStreetMap contributors"
 DEFAULT_DOMAIN = "nominatim.openstreetmap.org"
 DEFAULT_TIMEOUT_S = 5.0
+URL_ENV = "NEWSMAP_NOMINATIM_URL"
+MAX_DISPLAY_NAME = 300  # characters kept of an answer's display_name
+BREAKER_FAILURES = 3  # consecutive timeouts / unavailable before the client stops asking
+BREAKER_COOLDOWN_S = 120.0
 # Nominatim usage policy: an absolute maximum of 1 request per second. The 5% margin keeps
 # requests >= 1 s apart at the server too, despite jitter in connection set-up.
 MIN_INTERVAL_S = 1.05
@@ -58,6 +69,18 @@ class NominatimUnavailable(NominatimError):
     """Connection refused, no network, DNS failure, HTTP 5xx."""
 
     kind = "unavailable"
+
+
+class NominatimPaused(NominatimUnavailable):
+    """Not asked at all: the circuit breaker is open after repeated failures."""
+
+    kind = "paused"
+
+
+class NominatimConfigError(NominatimError):
+    """``NEWSMAP_NOMINATIM_URL`` is not a usable http(s) URL."""
+
+    kind = "bad-setting"
 
 
 class NominatimRateLimited(NominatimError):
@@ -174,6 +197,80 @@ class RateLimiter:
             self._next = max(self._next, time.monotonic() + seconds)
 
 
+class CircuitBreaker:
+    """Stop asking a failing server: after ``threshold`` consecutive timeouts/unavailable,
+    every call fails fast for ``cooldown_s`` (logged once per opening); any answer from the
+    server (even "no result") closes it again."""
+
+    def __init__(self, threshold: int = BREAKER_FAILURES, cooldown_s: float = BREAKER_COOLDOWN_S,
+                 name: str = "Nominatim"):
+        self.threshold = threshold
+        self.cooldown_s = cooldown_s
+        self.name = name
+        self._lock = threading.Lock()
+        self._failures = 0
+        self._open_until = 0.0
+
+    def check(self, query: str = "") -> None:
+        """Raise :class:`NominatimPaused` while open."""
+        with self._lock:
+            left = self._open_until - time.monotonic()
+        if left > 0:
+            raise NominatimPaused(f"{self.name} not asked for another {left:.0f} s after "
+                                  f"{self.threshold} failures in a row", query=query)
+
+    def failure(self, kind: str) -> None:
+        with self._lock:
+            self._failures += 1
+            if self._failures < self.threshold or self._open_until > time.monotonic():
+                return
+            self._open_until = time.monotonic() + self.cooldown_s
+            self._failures = 0
+        log.warning("%s: %d failures in a row (last: %s); not asking for %.0f s",
+                    self.name, self.threshold, kind, self.cooldown_s)
+
+    def success(self) -> None:
+        with self._lock:
+            self._failures = 0
+            self._open_until = 0.0
+
+
+_BREAKERS: dict[str, CircuitBreaker] = {}
+_BREAKERS_LOCK = threading.Lock()
+
+
+def breaker_for(endpoint: str) -> CircuitBreaker:
+    """The process-wide breaker of one server (every client of it shares what it learned)."""
+    with _BREAKERS_LOCK:
+        if endpoint not in _BREAKERS:
+            _BREAKERS[endpoint] = CircuitBreaker(name=f"Nominatim at {endpoint}")
+        return _BREAKERS[endpoint]
+
+
+def endpoint_from_url(url: str) -> tuple[str, str]:
+    """``http://127.0.0.1:8080/nominatim`` -> (``"http"``, ``"127.0.0.1:8080/nominatim"``),
+    geopy's scheme and domain (it appends ``/search``). Raises NominatimConfigError."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise NominatimConfigError(f"{URL_ENV}={url!r}: {exc}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NominatimConfigError(f"{URL_ENV}={url!r}: want http(s)://host[:port][/path]")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise NominatimConfigError(f"{URL_ENV}={url!r}: no user, query or fragment allowed")
+    path = parts.path.rstrip("/")
+    if path.endswith("/search"):
+        path = path[: -len("/search")]
+    return parts.scheme, parts.netloc + path
+
+
+def endpoint_from_env() -> tuple[str, str]:
+    """(scheme, domain) from ``NEWSMAP_NOMINATIM_URL``, else the public server."""
+    url = os.environ.get(URL_ENV, "").strip()
+    return endpoint_from_url(url) if url else ("https", DEFAULT_DOMAIN)
+
+
 def _shared_lock_file():
     from geo.paths import cache_dir
 
@@ -219,23 +316,30 @@ def viewbox_around(lat: float, lon: float, radius_km: float = 25.0) -> tuple[tup
 class NominatimClient:
     """geopy's Nominatim behind the shared limiter, with precise exceptions.
 
-    ``domain``/``scheme`` point it elsewhere (tests use ``"127.0.0.1:PORT"``, ``"http"``).
+    ``domain``/``scheme`` point it elsewhere (tests use ``"127.0.0.1:PORT"``, ``"http"``);
+    by default they come from ``NEWSMAP_NOMINATIM_URL``, else the public server.
     ``max_wait`` bounds how long a call may queue for its slot before giving up.
     """
 
     def __init__(
         self,
-        domain: str = DEFAULT_DOMAIN,
-        scheme: str = "https",
+        domain: str | None = None,
+        scheme: str | None = None,
         user_agent: str = USER_AGENT,
         timeout: float = DEFAULT_TIMEOUT_S,
         limiter: RateLimiter | None = None,
         max_wait: float | None = 30.0,
+        breaker: CircuitBreaker | None = None,
     ):
+        if domain is None:
+            env_scheme, domain = endpoint_from_env()
+            scheme = scheme or env_scheme
+        scheme = scheme or "https"
         self.domain = domain
         self.timeout = timeout
         self.limiter = limiter or SHARED_LIMITER
         self.max_wait = max_wait
+        self.breaker = breaker or breaker_for(f"{scheme}://{domain}")
         self._geocoder = Nominatim(
             user_agent=user_agent,
             domain=domain,
@@ -251,25 +355,52 @@ class NominatimClient:
         query: str,
         *,
         country_code: str | None = None,
+        countries: Sequence[str] = (),
         near: tuple[float, float] | None = None,
         radius_km: float = 25.0,
         max_distance_km: float | None = None,
     ) -> NominatimResult:
         """The best match for ``query``. Raises a :class:`NominatimError` subclass otherwise.
 
-        ``country_code`` restricts the search (``countrycodes``) and is checked on the
-        answer; ``near`` bounds it to a viewbox of ``radius_km`` and, with
-        ``max_distance_km``, rejects answers farther than that from the point.
+        ``country_code`` (or, without it, any of ``countries``) restricts the search
+        (``countrycodes``) and is checked on the answer; ``near`` bounds it to a viewbox of
+        ``radius_km`` and, with ``max_distance_km``, rejects answers farther than that.
         """
+        allowed = [country_code.upper()] if country_code else [c.upper() for c in countries]
         kwargs: dict = {"exactly_one": True, "addressdetails": True, "language": "en"}
-        if country_code:
-            kwargs["country_codes"] = country_code.lower()
+        if allowed:
+            kwargs["country_codes"] = [c.lower() for c in allowed]
         if near is not None:
             kwargs["viewbox"] = viewbox_around(near[0], near[1], radius_km)
             kwargs["bounded"] = True
+        self.breaker.check(query)
         self.limiter.wait(self.max_wait)
         try:
-            location = self._geocoder.geocode(query, **kwargs)
+            location = self._ask(query, kwargs)
+        except (NominatimTimeout, NominatimUnavailable) as e:
+            self.breaker.failure(e.kind)
+            raise
+        self.breaker.success()
+        if location is None:
+            raise NominatimNoResult(f"no result for {query!r}", query=query)
+        result = self._result(location, query)
+        if allowed and result.country_code not in allowed:
+            where = result.country_code or "no country"
+            raise NominatimWrongPlace(
+                f"result {result.display_name!r} is in {where}, not {'/'.join(allowed)}",
+                query=query)
+        if near is not None and max_distance_km is not None:
+            d = haversine_km(near[0], near[1], result.lat, result.lon)
+            if d > max_distance_km:
+                raise NominatimWrongPlace(
+                    f"result {result.display_name!r} is {d:.0f} km from the expected place",
+                    query=query)
+        return result
+
+    def _ask(self, query: str, kwargs: dict):
+        """One request through geopy, its exceptions mapped to ours."""
+        try:
+            return self._geocoder.geocode(query, **kwargs)
         except gexc.GeocoderRateLimited as e:
             if e.retry_after:
                 self.limiter.push_back(float(e.retry_after))
@@ -286,26 +417,8 @@ class NominatimClient:
             raise NominatimQueryError(str(e), query=query) from e
         except gexc.GeocoderServiceError as e:  # other HTTP errors, 500 and 502 among them
             raise NominatimUnavailable(str(e), query=query) from e
-        except (ValueError, TypeError, KeyError, AttributeError) as e:  # odd JSON shapes
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:  # odd JSON
             raise NominatimBadResponse(f"unexpected response: {e}", query=query) from e
-        if location is None:
-            raise NominatimNoResult(f"no result for {query!r}", query=query)
-        result = self._result(location, query)
-        if country_code and result.country_code and result.country_code != country_code.upper():
-            raise NominatimWrongPlace(
-                f"result {result.display_name!r} is in {result.country_code}, "
-                f"not {country_code.upper()}", query=query)
-        if country_code and not result.country_code:
-            raise NominatimWrongPlace(
-                f"result {result.display_name!r} has no country; wanted {country_code.upper()}",
-                query=query)
-        if near is not None and max_distance_km is not None:
-            d = haversine_km(near[0], near[1], result.lat, result.lon)
-            if d > max_distance_km:
-                raise NominatimWrongPlace(
-                    f"result {result.display_name!r} is {d:.0f} km from the expected place",
-                    query=query)
-        return result
 
     @staticmethod
     def _result(location, query: str) -> NominatimResult:
@@ -323,14 +436,18 @@ class NominatimClient:
             importance = float(raw.get("importance") or 0.0)
         except (TypeError, ValueError):
             importance = 0.0
+        name = raw.get("display_name") or location.address or query
+        name = name if isinstance(name, str) else query
+        if len(name) > MAX_DISPLAY_NAME:
+            name = name[: MAX_DISPLAY_NAME - 1] + "…"
         return NominatimResult(
             lat=lat,
             lon=lon,
-            display_name=str(raw.get("display_name") or location.address or query),
+            display_name=name,
             country_code=cc.upper() if isinstance(cc, str) and cc else None,
             osm_class=str(raw.get("class") or raw.get("category") or ""),
             osm_type=str(raw.get("type") or ""),
             addresstype=str(raw.get("addresstype") or ""),
             importance=importance,
-            raw=raw,
+            raw={k: v for k, v in raw.items() if k != "display_name"},
         )

@@ -68,17 +68,25 @@ class ExtractionCache:
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             return None
+        if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+            return None  # not ours, or damaged: extract again
         try:
             return [Event.from_dict(d) for d in data]
-        except (TypeError, KeyError):
+        except (TypeError, KeyError, ValueError, AttributeError):
             return None
 
     def put(self, key: str, events: Sequence[Event]) -> None:
+        """Best effort: a cache that cannot be written (deleted folder, full or read-only
+        disk) costs a re-extraction next time, never the run."""
         payload = json.dumps([e.to_dict() for e in events], ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(payload)
-        os.replace(tmp, self.directory / f"{key}.json")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(payload)
+            os.replace(tmp, self.directory / f"{key}.json")
+        except OSError:
+            return
 
 
 def extract_all(

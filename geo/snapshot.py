@@ -5,6 +5,10 @@ opens ``/?date=...&mode=...&snapshot=1`` (sidebar collapsed), waits for the map'
 and base layer, and saves the page. Nothing is downloaded: the browser is /usr/bin/chromium
 and the map's assets are served by the app itself (geo/offline.py).
 
+The dashboard's own PNG export goes through :func:`capture`, which runs one browser at a
+time per process (a small queue with a bounded wait: five clicks at once used to start five
+Chromiums and gigabytes of memory) and takes the view (date, mode, filters) explicitly.
+
 The helpers :func:`serve` and :func:`launch` are shared with the browser tests and bench/.
 """
 
@@ -16,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +39,45 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+QUEUE_WAIT_S = 60.0  # longest a PNG export waits for the browser before giving up
+QUEUE_MAX_WAITING = 4  # more requests than this waiting: refuse at once
+
+
+class SnapshotBusy(RuntimeError):
+    """The one browser slot stayed busy too long (or too many exports were waiting)."""
+
+
+class _Queue:
+    """One capture at a time; the rest wait in line, up to a bound in time and length."""
+
+    def __init__(self) -> None:
+        self._slot = threading.Lock()
+        self._count = threading.Lock()
+        self.waiting = 0
+
+    @contextlib.contextmanager
+    def turn(self, max_wait: float = QUEUE_WAIT_S,
+             max_waiting: int = QUEUE_MAX_WAITING) -> Iterator[None]:
+        with self._count:
+            if self.waiting >= max_waiting:
+                raise SnapshotBusy(f"PNG export busy: {self.waiting} exports already waiting; "
+                                   "try again in a minute")
+            self.waiting += 1
+        try:
+            got = self._slot.acquire(timeout=max_wait)
+        finally:
+            with self._count:
+                self.waiting -= 1
+        if not got:
+            raise SnapshotBusy(f"PNG export busy: another export kept the browser for over "
+                               f"{max_wait:.0f} s; try again in a minute")
+        try:
+            yield
+        finally:
+            self._slot.release()
+
+
+QUEUE = _Queue()
 
 
 def free_port() -> int:
@@ -167,19 +211,32 @@ def capture(
     height: int = 900,
     query: dict[str, str | list[str]] | None = None,
     fit: str = "all",
+    max_wait: float = QUEUE_WAIT_S,
 ) -> bytes:
     """PNG bytes of an already running dashboard at ``base`` (used by its own export).
 
-    ``fit="step"`` zooms to the step's events first (the "Fit to events" button); the
-    default keeps the view that fits every event, so the picture shows the wider context.
+    Everything the picture shows is an argument (``query`` holds the filters: the URL's
+    ``cat``/``country``/``article``), because the dashboard calls this later, outside its
+    script run. One browser at a time per process: raises :class:`SnapshotBusy` after
+    waiting ``max_wait`` seconds for the one before. ``fit="step"`` zooms to the step's
+    events first (the "Fit to events" button); the default fits every event.
     """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    url = view_url(base, date, mode, query=query)
+    with QUEUE.turn(max_wait):
+        return _browser_capture(url, date, width=width, height=height, fit=fit)
+
+
+def _browser_capture(url: str, date: str | None, *, width: int, height: int, fit: str) -> bytes:
+    """Open ``url`` in headless Chromium, wait for the map at ``date``, screenshot it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(view_url(base, date, mode, query=query), wait_until="domcontentloaded")
+            page.goto(url, wait_until="domcontentloaded")
             frame = wait_for_view(page, date)
             if fit == "step":
                 frame.evaluate("() => NM.fit()")

@@ -3,23 +3,31 @@
 ``<home>/articles/*.txt``  uploaded or pasted articles (processed like the seeds)
 ``<home>/dates.json``      publication dates the user gave to undated articles
 
-The dashboard calls these; they never raise on bad input, they return a reason.
+The dashboard calls these; they never raise on bad input or a faulty home, they return a
+reason. Saves are race-free across sessions and processes: an article is written to a
+temporary file and then hard-linked to its name, which fails instead of replacing a file
+that appeared meanwhile; dates.json is changed under a lock file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import re
 import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from geo import articles as articles_mod
-from geo.paths import home, user_articles_dir
+from geo.paths import HomeUnusable, home, user_articles_dir, writable_home
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_NAME_TRIES = 100  # stem.txt, stem-<hash>.txt, stem-<hash>-2.txt, ...
 
 
 def safe_name(name: str) -> str:
@@ -29,29 +37,138 @@ def safe_name(name: str) -> str:
     return f"{stem}.txt"
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+def _why(exc: OSError) -> str:
+    return str(exc) if isinstance(exc, HomeUnusable) else (exc.strerror or str(exc))
+
+
+def _temp_with(folder: Path, data: bytes) -> str:
+    """A hidden temporary file in ``folder`` holding ``data``, flushed to disk."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _create_new(path: Path, data: bytes) -> bool:
+    """Create ``path`` with ``data`` whole, or return False if the name exists. Never
+    replaces: ``os.link`` fails on an existing name (rename would overwrite it)."""
+    tmp = _temp_with(path.parent, data)
+    try:
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links here (some network/FUSE file systems)
+        return _create_exclusive(path, data)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _create_exclusive(path: Path, data: bytes) -> bool:
+    """Fallback without hard links: O_EXCL still never replaces, but a reader may briefly
+    see a partial file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
     with os.fdopen(fd, "wb") as f:
         f.write(data)
-    os.replace(tmp, path)
+    return True
 
 
-def save_article(name: str, raw: bytes) -> tuple[str | None, str | None]:
-    """Validate and keep one article. Returns (saved name, None) or (None, reason)."""
+def _holds(path: Path, data: bytes) -> bool | None:
+    """Does ``path`` hold exactly ``data``? None when it is gone (or unreadable)."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return None
+
+
+def _candidates(fname: str, raw: bytes) -> Iterator[str]:
+    stem = Path(fname).stem
+    h = hashlib.sha256(raw).hexdigest()[:8]
+    yield fname
+    yield f"{stem}-{h}.txt"
+    for n in range(2, MAX_NAME_TRIES):
+        yield f"{stem}-{h}-{n}.txt"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save did: ``name`` kept (``existed``: that exact text was already there) or
+    ``reason`` it was not."""
+
+    name: str | None
+    reason: str | None = None
+    existed: bool = False
+
+    @property
+    def message(self) -> str:
+        if self.reason:
+            return f"Not added: {self.reason}"
+        return f"Already there: {self.name}" if self.existed else f"Added {self.name}"
+
+
+STALE_TEMP_S = 3600.0
+
+
+def _sweep_temps(folder: Path) -> None:
+    """Remove temporary files a killed save left behind (they are hidden and never read)."""
+    now = time.time()
+    for tmp in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > STALE_TEMP_S:
+                tmp.unlink()
+
+
+def _store(fname: str, raw: bytes) -> Saved:
+    """Keep ``raw`` under ``fname`` or the first free variant; same text = same file."""
+    folder = writable_home() / "articles"
+    folder.mkdir(exist_ok=True)
+    _sweep_temps(folder)
+    for cand in _candidates(fname, raw):
+        target = folder / cand
+        for _ in range(3):  # a file removed between our two looks: try the name again
+            if _create_new(target, raw):
+                return Saved(cand)
+            same = _holds(target, raw)
+            if same is not None:
+                break
+        if same:
+            return Saved(cand, existed=True)
+    return Saved(None, f"{fname}: no free file name after {MAX_NAME_TRIES} tries")
+
+
+def save(name: str, raw: bytes) -> Saved:
+    """Validate and keep one article; never raises."""
     fname = safe_name(name)
     if not name.lower().endswith(".txt"):
-        return None, f"{name}: not a .txt file"
+        return Saved(None, f"{name}: not a .txt file")
     article, problems = articles_mod.parse_bytes(fname, raw)
     if article is None:
         reasons = "; ".join(p.reason for p in problems) or "unreadable"
-        return None, f"{name}: {reasons}"
-    folder = user_articles_dir()
-    target = folder / fname
-    if target.exists() and target.read_bytes() != raw:
-        h = hashlib.sha256(raw).hexdigest()[:8]
-        target = folder / f"{Path(fname).stem}-{h}.txt"
-    _write_atomic(target, raw)
-    return target.name, None
+        return Saved(None, f"{name}: {reasons}")
+    try:
+        return _store(fname, raw)
+    except OSError as exc:
+        return Saved(None, f"{name}: cannot save ({_why(exc)})")
+
+
+def save_article(name: str, raw: bytes) -> tuple[str | None, str | None]:
+    """Validate and keep one article. Returns (saved name, None) or (None, reason); the
+    same text saved twice is one file (see :func:`save` for "already there")."""
+    saved = save(name, raw)
+    return saved.name, saved.reason
 
 
 def save_pasted(
@@ -68,17 +185,22 @@ def save_pasted(
 
 
 def list_articles() -> list[str]:
-    return sorted(p.name for p in user_articles_dir().glob("*.txt"))
+    try:
+        return sorted(p.name for p in user_articles_dir().glob("*.txt"))
+    except OSError:
+        return []
 
 
 def remove_article(name: str) -> bool:
-    target = user_articles_dir() / safe_name(name)
-    if target.name != name or not target.exists():
+    """Delete one of the user's articles (and its date). False if not there or not allowed."""
+    try:
+        target = writable_home() / "articles" / safe_name(name)
+        if target.name != name or not target.exists():
+            return False
+        target.unlink()
+    except OSError:
         return False
-    target.unlink()
-    overrides = load_dates()
-    if overrides.pop(name, None) is not None:
-        save_dates(overrides)
+    _update_dates(lambda dates: dates.pop(name, None))
     return True
 
 
@@ -86,34 +208,85 @@ def _dates_file() -> Path:
     return home() / "dates.json"
 
 
-def load_dates() -> dict[str, str]:
-    try:
-        data = json.loads(_dates_file().read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
+def _valid_dates(data: object) -> dict[str, str]:
+    """Only ``{name: "YYYY-MM-DD"}`` pairs survive a hand-edited or damaged file."""
     if not isinstance(data, dict):
         return {}
-    return {str(k): str(v) for k, v in data.items()}
+    out = {}
+    for k, v in data.items():
+        if isinstance(k, str) and isinstance(v, str) and articles_mod._parse_iso(v):
+            out[k] = v
+    return out
 
 
-def save_dates(dates: dict[str, str]) -> None:
-    _write_atomic(_dates_file(), json.dumps(dates, indent=1, sort_keys=True).encode("utf-8"))
+def load_dates() -> dict[str, str]:
+    try:
+        return _valid_dates(json.loads(_dates_file().read_text("utf-8")))
+    except (OSError, ValueError):
+        return {}
 
 
-def set_date(article: str, date: dt.date | None) -> None:
-    dates = load_dates()
+@contextlib.contextmanager
+def _dates_lock(folder: Path) -> Iterator[None]:
+    """Exclusive across threads and processes (flock on a side file), so two sessions
+    setting dates at once do not lose one update."""
+    with open(folder / "dates.json.lock", "a+b") as f:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: writes are still atomic, just not serialized
+            yield
+            return
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _update_dates(change) -> str | None:
+    """Read, ``change(dates)``, write back, all under the lock. Returns a reason on failure."""
+    try:
+        folder = writable_home()
+        with _dates_lock(folder):
+            path = folder / "dates.json"
+            try:
+                dates = _valid_dates(json.loads(path.read_text("utf-8")))
+            except (OSError, ValueError):
+                dates = {}
+            change(dates)
+            tmp = _temp_with(folder, json.dumps(dates, indent=1, sort_keys=True).encode())
+            os.replace(tmp, path)
+    except OSError as exc:
+        return f"cannot save the date ({_why(exc)})"
+    return None
+
+
+def save_dates(dates: dict[str, str]) -> str | None:
+    """Replace every date. Returns None, or why it could not."""
+    new = _valid_dates(dates)
+    return _update_dates(lambda d: (d.clear(), d.update(new)))
+
+
+def set_date(article: str, date: dt.date | None) -> str | None:
+    """Give (or with None, take back) an article's date. Returns None, or why it could not."""
     if date is None:
-        dates.pop(article, None)
-    else:
-        dates[article] = date.isoformat()
-    save_dates(dates)
+        return _update_dates(lambda d: d.pop(article, None))
+    return _update_dates(lambda d: d.__setitem__(article, date.isoformat()))
 
 
 def signature() -> str:
     """Changes whenever the user's articles or dates change (a cache key)."""
     h = hashlib.sha256()
-    for p in sorted(user_articles_dir().glob("*.txt")):
-        st = p.stat()
-        h.update(f"{p.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    try:
+        folder = user_articles_dir()
+        h.update(str(folder).encode())
+        for p in sorted(folder.glob("*.txt")):
+            try:
+                st = p.stat()
+            except OSError:  # removed meanwhile
+                continue
+            h.update(f"{p.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    except OSError:
+        h.update(b"unreadable")
     h.update(json.dumps(load_dates(), sort_keys=True).encode())
     return h.hexdigest()

@@ -49,7 +49,10 @@ def result(lat: float, lon: float, name: str, country_code: str, *, osm_class: s
 
 
 class NominatimStub:
-    def __init__(self) -> None:
+    """``prefix`` serves the API under a path (``/nominatim/search``), like a proxied instance."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix.rstrip("/")
         self.routes: dict[str, Route] = {}
         self.default = Route()
         self.seen: list[Seen] = []
@@ -67,7 +70,7 @@ class NominatimStub:
                     stub.seen.append(Seen(time.monotonic(), url.path, params,
                                           self.headers.get("User-Agent", "")))
                 route = stub.routes.get(params.get("q", "").casefold(), stub.default)
-                if url.path != "/search":
+                if url.path != stub.prefix + "/search":
                     route = Route(status=404, body={"error": "not found"})
                 if route.delay:
                     time.sleep(route.delay)
@@ -87,6 +90,7 @@ class NominatimStub:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.domain = f"127.0.0.1:{self.port}"
+        self.url = f"http://{self.domain}{self.prefix}"
         self._thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
