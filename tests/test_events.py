@@ -114,10 +114,11 @@ def test_evacuation_is_placed_where_people_left():
     assert brief(evs) == [("2021-08-27", "evacuation", "occurred", "city", "Kabul")]
 
 
-def test_background_known_only_by_year_is_not_news_but_a_dated_one_is():
+def test_background_events_are_kept_at_their_precision_and_marked():
     evs = events_of("It was the worst since the 1999 quake near Izmit. In March 1960 an "
                     "earthquake destroyed Agadir.", date="2023-02-06")
-    assert [(e.date, e.mention.city) for e in evs] == [("1960-03", "Agadir")]
+    got = sorted((e.date, e.date_precision, e.mention.city, e.background) for e in evs)
+    assert got == [("1960-03", "month", "Agadir", True), ("1999", "year", "İzmit", True)]
 
 
 def test_explosion_is_a_disaster_unless_someone_set_it_off():
