@@ -25,10 +25,11 @@ def _add_online(p: argparse.ArgumentParser) -> None:
                         "offline unless NEWSMAP_ONLINE=1")
 
 
-def _run(paths, online: bool | None, use_cache: bool = True):
-    from geo import pipeline
+def _run(paths, online: bool | None, use_cache: bool = True, method: str | None = None):
+    from geo import extract, pipeline
 
-    result = pipeline.run(paths or [SEEDS_DIR], online=online, use_cache=use_cache)
+    result = pipeline.run(paths or [SEEDS_DIR], online=online, use_cache=use_cache,
+                          method=method or extract.DEFAULT_METHOD)
     for problem in result.problems:
         print(f"{'skipped' if problem.skipped else 'warning'}: {problem}", file=sys.stderr)
     return result
@@ -37,7 +38,7 @@ def _run(paths, online: bool | None, use_cache: bool = True):
 def cmd_extract(args) -> int:
     from geo import export
 
-    result = _run(args.paths, args.online, use_cache=not args.no_cache)
+    result = _run(args.paths, args.online, use_cache=not args.no_cache, method=args.method)
     writer = {"jsonl": export.to_jsonl, "csv": export.to_csv, "geojson": export.to_geojson}
     sys.stdout.write(writer[args.format](result.events))
     return 1 if any(p.skipped for p in result.problems) else 0
@@ -54,7 +55,7 @@ def cmd_geocode(args) -> int:
 def cmd_score(args) -> int:
     from geo import score
 
-    result = _run(args.paths, args.online)
+    result = _run(args.paths, args.online, method=args.method)
     gold = score.load_gold(args.gold)
     if score.is_conventions_gold(gold):
         s = score.score_conventions(result.events, gold)
@@ -76,6 +77,14 @@ def cmd_snapshot(args) -> int:
     return 0
 
 
+def _add_method(p: argparse.ArgumentParser) -> None:
+    from geo.extract import DEFAULT_METHOD, METHODS
+
+    p.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
+                   help=f"extraction method (default: {DEFAULT_METHOD}; 'rules' is the "
+                        "pattern baseline)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="files or folders of .txt articles (default: seeds/)")
     p.add_argument("--format", choices=("jsonl", "csv", "geojson"), default="jsonl")
     p.add_argument("--no-cache", action="store_true", help="ignore the on-disk extraction cache")
+    _add_method(p)
     _add_online(p)
     p.set_defaults(func=cmd_extract)
 
@@ -97,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", required=True)
     p.add_argument("paths", nargs="*")
     p.add_argument("-v", "--verbose", action="store_true", help="list matches, misses, extras")
+    _add_method(p)
     _add_online(p)
     p.set_defaults(func=cmd_score)
 

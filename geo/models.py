@@ -18,6 +18,7 @@ Status = Literal["occurred", "planned"]
 CATEGORIES: tuple[str, ...] = (
     "riot/storming",
     "attack",
+    "coup",
     "protest",
     "desecration",
     "diplomatic action",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import articles as articles_mod
-from geo import events as events_mod
+from geo import extract as events_mod
 from geo import merge as merge_mod
 from geo.models import Article, Event, Problem
 from geo.paths import cache_dir
@@ -39,17 +39,18 @@ def extractor_fingerprint() -> str:
     """Hash of the code and data extraction depends on: any edit invalidates the cache."""
     h = hashlib.sha256(events_mod.EXTRACTOR_VERSION.encode())
     here = Path(__file__).resolve().parent
-    files = [here / f"{m}.py" for m in ("events", "merge", "mentions", "dates", "gazetteer",
-                                         "models")]
+    files = [here / f"{m}.py" for m in ("merge", "mentions", "dates", "gazetteer", "models")]
+    files += sorted((here / "extract").rglob("*.py")) + sorted((here / "extract").rglob("*.csv"))
+    files += sorted((here / "extract" / "data").glob("*.json"))
     files += sorted((here / "data").glob("*.csv"))
     for f in files:
         h.update(f.read_bytes())
     return h.hexdigest()
 
 
-def _cache_key(article: Article) -> str:
+def _cache_key(article: Article, method: str = events_mod.DEFAULT_METHOD) -> str:
     h = hashlib.sha256()
-    for part in (extractor_fingerprint(), article.date or "", article.text):
+    for part in (extractor_fingerprint(), method, article.date or "", article.text):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
@@ -90,15 +91,16 @@ class ExtractionCache:
 
 
 def extract_all(
-    articles: Sequence[Article], cache: ExtractionCache | None = None
+    articles: Sequence[Article], cache: ExtractionCache | None = None,
+    method: str = events_mod.DEFAULT_METHOD,
 ) -> list[Event]:
     """Per-article extraction (cached), then one cross-article merge."""
     per_article: list[Event] = []
     for article in articles:
-        key = _cache_key(article)
+        key = _cache_key(article, method)
         found = cache.get(key) if cache else None
         if found is None:
-            found = events_mod.extract(article)
+            found = events_mod.extract(article, method)
             if cache:
                 cache.put(key, found)
         per_article.extend(found)
@@ -110,7 +112,7 @@ def _code_fingerprint() -> str:
     """Everything a run's result depends on besides its inputs: code and shipped data."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256(extractor_fingerprint().encode())
-    for f in sorted(here.glob("*.py")) + sorted((here / "data").rglob("*")):
+    for f in sorted(here.rglob("*.py")) + sorted((here / "data").rglob("*")):
         if f.is_file() and f.suffix in (".py", ".csv", ".txt", ".json"):
             h.update(f.name.encode())
             h.update(f.read_bytes())
@@ -223,6 +225,7 @@ def run(
     date_overrides: dict[str, str] | None = None,
     geocoder=None,
     use_cache: bool = True,
+    method: str = events_mod.DEFAULT_METHOD,
 ) -> Result:
     """Everything the CLI and the dashboard need, from files to located events.
 
@@ -238,7 +241,7 @@ def run(
         online = online_from_env()  # NEWSMAP_ONLINE=1
     paths = [Path(p) for p in paths]
     runs = key = None
-    if use_cache and geocoder is None and not online:
+    if use_cache and geocoder is None and not online and method == events_mod.DEFAULT_METHOD:
         try:
             runs = RunCache()
             key = _run_key(paths, extra_articles, date_overrides or {}, online)
@@ -252,7 +255,7 @@ def run(
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
     loaded = articles_mod.infer_missing_dates(loaded)
     cache = ExtractionCache() if use_cache else None
-    events = extract_all(loaded, cache)
+    events = extract_all(loaded, cache, method)
     if geocoder is None:
         from geo.geocode import Geocoder
 

@@ -26,6 +26,7 @@ DEFAULT_MODE = "upto"
 STYLE: dict[str, tuple[str, str]] = {
     "riot/storming": ("#d62728", "flame"),
     "attack": ("#7b1113", "burst"),
+    "coup": ("#111827", "flag"),
     "protest": ("#f28e2b", "megaphone"),
     "desecration": ("#8e44ad", "book"),
     "diplomatic action": ("#1f77b4", "flag"),

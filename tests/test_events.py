@@ -1,6 +1,8 @@
 """Extraction on made-up articles of the shapes real news uses (not the seeds)."""
 
-from geo.events import extract, is_reporting, merge, split_sentences
+from geo.extract import extract
+from geo.extract.rules import is_reporting, split_sentences
+from geo.merge import merge
 from geo.models import Article
 
 

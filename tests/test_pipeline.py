@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from geo import events as events_mod
+from geo import extract as events_mod
 from geo import pipeline, score
 from geo.paths import PROJECT_ROOT, SEEDS_DIR
 

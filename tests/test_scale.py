@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from geo import articles as articles_mod
-from geo import events as events_mod
+from geo import merge as events_mod
 from geo import mapview, pipeline, timeline
 from geo.models import Article, Event, Place, PlaceMention, Source
 

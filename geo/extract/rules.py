@@ -27,9 +27,6 @@ from geo.mentions import Found, dateline, find_mentions
 from geo.merge import mention_key, merge
 from geo.models import Article, Event, PlaceMention, Source
 
-EXTRACTOR_VERSION = "3"
-
-
 @dataclass(frozen=True)
 class Trigger:
     kind: str  # fine-grained: "storming", "ties severed", "earthquake", ...
@@ -614,8 +611,12 @@ def place_label(m: PlaceMention | None) -> str:
     return m.text
 
 
-def extract(article: Article) -> list[Event]:
-    """Events of one article, merged within it. Pure: depends only on text and date."""
+def extract(article: Article, more_triggers=None) -> list[Event]:
+    """Events of one article, merged within it. Pure: depends only on text and date.
+
+    ``more_triggers(sentences, hits)`` may add hits the patterns missed (one tuple per
+    sentence): the parse-based lexicon plugs in there (:mod:`geo.extract.lexicon`).
+    """
     pairs = split_sentences(article.text)
     furniture = {p for p, s in pairs if not is_reporting(s) and _NOT_NEWS.search(s)}
     sentences = [s if p not in furniture else "" for p, s in pairs]  # a tweet's other lines too
@@ -629,7 +630,9 @@ def extract(article: Article) -> list[Event]:
     base_hits = [find_triggers(s, None, violent) if ok else () for s, ok in zip(sentences,
                                                                                 reporting,
                                                                                 strict=True)]
-    disaster = _disaster_kind(base_hits)
+    extra = (more_triggers(sentences, base_hits) if more_triggers is not None
+             else [()] * len(sentences))
+    disaster = _disaster_kind([h + x for h, x in zip(base_hits, extra, strict=True)])
     focal = _focal_date(plain_refs, pub, reporting)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
@@ -642,7 +645,7 @@ def extract(article: Article) -> list[Event]:
             previous, prev_refs, prev_found = None, [], []
             continue
         hits = (find_triggers(sentence, disaster, violent)
-                if disaster and _DAMAGE.search(sentence) else base_hits[index])
+                if disaster and _DAMAGE.search(sentence) else base_hits[index]) + extra[index]
         continuation = _CONTINUATION.match(sentence) is not None
         has_anchor = any(r.kind == "anchor" for r in plain_refs[index])
         if has_anchor and anchor is None:

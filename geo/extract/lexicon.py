@@ -1,0 +1,193 @@
+"""Triggers as data: a lemma, its part of speech and what its arguments must be.
+
+``data/triggers.csv`` lists one trigger a row ("storm, VERB, riot/storming, ..., obj:site")
+and ``data/argument_classes.csv`` the word classes the constraints name (``site``: embassy,
+palace, compound ...). Both are plain CSV that a non-programmer can extend. A trigger fires
+on a token of that lemma and part of speech whose dependents satisfy every constraint:
+
+  ``obj:C``   its object (or the subject of a passive: "the embassy was stormed") is in C
+  ``subj:C``  its subject (or the noun a participle modifies, or a conjoined verb's subject)
+  ``into:C``  (any preposition) the object of that preposition is in C; ``C`` may be ``any``
+  ``mod:w|w`` an adjective or compound on it is one of the words ("general strike")
+  ``prt:w``   its particle ("flew out")
+
+Only sentences the patterns found nothing in, and that hold one of the lexicon's word forms
+(a set lookup), are parsed: the parse is the expensive part.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.extract import nlp
+from geo.extract.rules import _NEGATED, _Hit, Trigger
+
+DATA = Path(__file__).resolve().parent / "data"
+
+_IRREGULAR = {
+    "take": "took taken", "get": "got gotten", "break": "broke broken", "shoot": "shot",
+    "flee": "fled", "leave": "left", "fly": "flew flown", "strike": "struck stricken",
+    "shake": "shook shaken", "tell": "told", "withdraw": "withdrew withdrawn",
+    "burn": "burnt", "overrun": "overran", "overthrow": "overthrew overthrown",
+    "seize": "seized", "fight": "fought", "hit": "hit", "cut": "cut", "burst": "burst",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    lemma: str
+    pos: str
+    trigger: Trigger
+    requires: tuple[tuple[str, frozenset[str]], ...]  # (slot, accepted words) pairs
+
+
+@functools.cache
+def argument_classes() -> dict[str, frozenset[str]]:
+    with open(DATA / "argument_classes.csv", newline="", encoding="utf-8") as f:
+        return {r["class"]: frozenset(r["words"].split()) for r in csv.DictReader(f)}
+
+
+def _constraint(spec: str, classes: dict[str, frozenset[str]]) -> tuple[str, frozenset[str]]:
+    slot, _, what = spec.partition(":")
+    if slot in ("mod", "prt"):
+        return slot, frozenset(what.split("|"))
+    if what == "any":
+        return slot, frozenset()
+    if what not in classes:
+        raise ValueError(f"triggers.csv: unknown argument class {what!r} in {spec!r}")
+    return slot, classes[what]
+
+
+@functools.cache
+def entries() -> dict[tuple[str, str], tuple[Entry, ...]]:
+    """(lemma, POS) -> its entries, in file order (the first whose constraints hold wins)."""
+    classes = argument_classes()
+    out: dict[tuple[str, str], list[Entry]] = {}
+    with open(DATA / "triggers.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            requires = tuple(_constraint(spec, classes) for spec in r["requires"].split())
+            trig = Trigger(r["kind"], r["category"], r["family"],
+                           re.compile(re.escape(r["lemma"])), needs_date=r["family"] == "election")
+            out.setdefault((r["lemma"], r["pos"]), []).append(
+                Entry(r["lemma"], r["pos"], trig, requires))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _forms(lemma: str) -> set[str]:
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
+    if lemma.endswith("e"):
+        forms |= {lemma[:-1] + "ing"}
+    if lemma.endswith("y"):
+        forms |= {lemma[:-1] + "ied", lemma[:-1] + "ies"}
+    if re.search(r"[^aeiou][aeiou][bdgklmnprt]$", lemma):
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    forms |= set(_IRREGULAR.get(lemma, "").split())
+    return forms
+
+
+@functools.cache
+def word_forms() -> frozenset[str]:
+    """Every surface form of every lexicon lemma: the cheap filter before parsing."""
+    return frozenset(f for lemma, _ in entries() for f in _forms(lemma))
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def worth_parsing(sentence: str) -> bool:
+    return not word_forms().isdisjoint(_WORD.findall(sentence.lower()))
+
+
+# ---- argument checks on a spaCy token ---------------------------------------------------
+
+
+def _words(tok) -> set[str]:
+    """The head word and its compounds, lower-cased lemmas ("police station" -> both)."""
+    out = {tok.lemma_.lower(), tok.lower_}
+    out.update(c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod"))
+    return out
+
+
+def _objects(tok) -> list:
+    objs = [c for c in tok.children if c.dep_ in ("dobj", "obj", "nsubjpass", "attr")]
+    if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "the embassy stormed by ..."
+        objs.append(tok.head)
+    return objs
+
+
+def _subjects(tok) -> list:
+    subs = [c for c in tok.children if c.dep_ in ("nsubj", "csubj")]
+    subs += [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    if not subs and tok.dep_ == "acl":  # "protesters storming the building"
+        subs.append(tok.head)
+    head = tok
+    while not subs and head.dep_ in ("conj", "xcomp", "advcl") and head.head is not head:
+        head = head.head  # "crowds gathered and stormed": the first verb's subject
+        subs = [c for c in head.children if c.dep_ == "nsubj"]
+    return subs
+
+
+def _pobjs(tok, prep: str) -> list:
+    out = []
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == prep:
+            out += [g for g in c.children if g.dep_ == "pobj"]
+        if c.dep_ == "prt" and c.lower_ == prep:  # "got in to the compound" parses oddly
+            out += [g for g in c.children if g.dep_ == "pobj"]
+    return out
+
+
+def _satisfied(tok, slot: str, words: frozenset[str]) -> bool:
+    if slot == "mod":
+        return any(c.lemma_.lower() in words for c in tok.children
+                   if c.dep_ in ("amod", "compound", "nmod"))
+    if slot == "prt":
+        return any(c.dep_ == "prt" and c.lower_ in words for c in tok.children)
+    args = _objects(tok) if slot == "obj" else _subjects(tok) if slot == "subj" else _pobjs(
+        tok, slot)
+    if not args:
+        return False
+    if not words:  # "any"
+        return True
+    for a in args:
+        group = [a, *(c for c in a.children if c.dep_ == "conj")]
+        if any(_words(g) & words for g in group):
+            return True
+    return False
+
+
+def match(tok) -> Trigger | None:
+    """The trigger this token is, with its constraints checked, or None."""
+    for e in entries().get((tok.lemma_.lower(), tok.pos_), ()):
+        if any(c.dep_ == "neg" for c in tok.children):
+            return None
+        if all(_satisfied(tok, slot, words) for slot, words in e.requires):
+            return e.trigger
+    return None
+
+
+def hits_in(doc, sentence: str) -> tuple[_Hit, ...]:
+    hits = []
+    for tok in doc:
+        trig = match(tok)
+        if trig is None:
+            continue
+        if _NEGATED.search(sentence[max(0, tok.idx - 60) : tok.idx]):
+            continue
+        hits.append(_Hit(trig, tok.idx, tok.idx + len(tok.text), tok.text))
+    return tuple(hits)
+
+
+def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]]
+                  ) -> list[tuple[_Hit, ...]]:
+    """Hits for the sentences the patterns found nothing in (``rules.extract``'s hook)."""
+    todo = [i for i, s in enumerate(sentences) if s and not hits[i] and worth_parsing(s)]
+    out: list[tuple[_Hit, ...]] = [()] * len(sentences)
+    for i, doc in zip(todo, nlp.parse([sentences[i] for i in todo]), strict=True):
+        out[i] = hits_in(doc, sentences[i])
+    return out
