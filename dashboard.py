@@ -189,6 +189,12 @@ def _add_uploads() -> None:
         )
 
 
+def _plain(text: str) -> str:
+    """A message for st.error/st.success: names are shown as typed, never as Markdown or
+    links (an uploaded name with an image link would make the browser fetch it)."""
+    return md(text.replace("\0", "\ufffd"))
+
+
 with sb.expander("Add articles", expanded=bool(problems) and not snapshot_mode):
     st.file_uploader("Upload .txt articles", type=["txt"], accept_multiple_files=True,
                      key="uploads", on_change=_add_uploads)
@@ -203,13 +209,13 @@ with sb.expander("Add articles", expanded=bool(problems) and not snapshot_mode):
             )
             st.rerun()
     for kind, msg in st.session_state.pop("_messages", []):
-        (st.error if kind == "error" else st.success)(msg)
+        (st.error if kind == "error" else st.success)(_plain(msg))
     mine = userdata.list_articles()
     if mine:
         st.markdown("**Your articles** (kept in the user data folder)")
     for name in mine:
         c1, c2 = st.columns([4, 1])
-        c1.caption(name)
+        c1.caption(_plain(name))
         if c2.button("✕", key=f"rm_{name}", help=f"Remove {name}"):
             userdata.remove_article(name)
             st.rerun()
@@ -231,9 +237,9 @@ if undated:
                 st.rerun()
 
 if load_error:
-    sb.error(f"Could not process the articles: {load_error}")
+    sb.error(_plain(f"Could not process the articles: {load_error}"))
 for p in problems:
-    (sb.error if getattr(p, "skipped", True) else sb.warning)(str(p))
+    (sb.error if getattr(p, "skipped", True) else sb.warning)(_plain(str(p)))
 
 # ---- step state --------------------------------------------------------------------------
 

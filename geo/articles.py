@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from geo.dates import SAME_STORY, infer_publication_date, shingles
+from geo.dates import MAX_YEAR, MIN_YEAR, SAME_STORY, in_range, infer_publication_date, shingles
 from geo.models import Article, Problem
 
 MAX_BYTES = 2_000_000  # a news article is ~5-50 kB; anything this big is not one
@@ -47,7 +47,8 @@ def parse_bytes(name: str, raw: bytes) -> tuple[Article | None, list[Problem]]:
         value = m.group("value")
         parsed = _parse_iso(value)
         if parsed is None:
-            reason = f"invalid date line {value!r}: article kept as undated"
+            reason = (f"invalid date line {value!r} (a real date between "
+                      f"{MIN_YEAR} and {MAX_YEAR}): article kept as undated")
             problems.append(Problem(name, reason, skipped=False))
         else:
             date = parsed
@@ -71,9 +72,10 @@ def _parse_iso(value: str) -> str | None:
     if not _ISO_DATE.match(value):
         return None
     try:
-        return dt.date.fromisoformat(value).isoformat()
+        parsed = dt.date.fromisoformat(value).isoformat()
     except ValueError:
         return None
+    return parsed if in_range(parsed) else None
 
 
 def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:

@@ -1,6 +1,6 @@
 """`python -m geo ...`: the library's jobs from the shell.
 
-  extract PATH...      events as JSONL (default), CSV or GeoJSON on stdout
+  extract PATH...      events as JSONL (default), CSV, GeoJSON or a standalone HTML map
   geocode TEXT         one place as JSON
   score --gold F PATH  precision / recall / date and place accuracy against a gold file
   snapshot             PNG of the dashboard at a date and display mode (headless Chromium)
@@ -39,8 +39,14 @@ def cmd_extract(args) -> int:
     from geo import export
 
     result = _run(args.paths, args.online, use_cache=not args.no_cache, method=args.method)
-    writer = {"jsonl": export.to_jsonl, "csv": export.to_csv, "geojson": export.to_geojson}
-    sys.stdout.write(writer[args.format](result.events))
+    if args.format == "html":  # the dashboard's "This map as HTML": all events, all dates
+        from geo import mapview, timeline
+
+        shown = timeline.select(result.events, None, "all")
+        sys.stdout.write(mapview.standalone_html(result.events, shown, None, "all"))
+    else:
+        writer = {"jsonl": export.to_jsonl, "csv": export.to_csv, "geojson": export.to_geojson}
+        sys.stdout.write(writer[args.format](result.events))
     return 1 if any(p.skipped for p in result.problems) else 0
 
 
@@ -91,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="print the events found in articles")
     p.add_argument("paths", nargs="*", help="files or folders of .txt articles (default: seeds/)")
-    p.add_argument("--format", choices=("jsonl", "csv", "geojson"), default="jsonl")
+    p.add_argument("--format", choices=("jsonl", "csv", "geojson", "html"), default="jsonl",
+                   help="html: the standalone map (Leaflet and data inline, works offline)")
     p.add_argument("--no-cache", action="store_true", help="ignore the on-disk extraction cache")
     _add_method(p)
     _add_online(p)

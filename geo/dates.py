@@ -108,6 +108,17 @@ class TimeRef:
     offset: int = 0  # for kind "anchor": days from the anchor ("a day earlier" = -1)
 
 
+MIN_YEAR, MAX_YEAR = 1800, 2200  # dates outside are typos or attacks, not news
+
+
+def in_range(value: str) -> bool:
+    """A resolved date ("YYYY", "YYYY-MM" or "YYYY-MM-DD") within the years news can name."""
+    try:
+        return MIN_YEAR <= int(value[:4]) <= MAX_YEAR
+    except ValueError:
+        return False
+
+
 def _iso(d: dt.date) -> str:
     return d.isoformat()
 
@@ -185,8 +196,11 @@ def find_times(
         for m in pattern.finditer(sentence):
             if not free(m.start(), m.end()):
                 continue
-            ref_obj = _resolve(kind, m, ref, anchor, future)
-            if ref_obj is None:
+            try:
+                ref_obj = _resolve(kind, m, ref, anchor, future)
+            except (OverflowError, ValueError):  # "1000000 days ago", "next Friday" in 9999
+                ref_obj = None
+            if ref_obj is None or (ref_obj.value and not in_range(ref_obj.value)):
                 continue
             if ref_obj.time_of_day is None:
                 m_tod = _TOD_BEFORE.search(sentence[max(0, m.start() - 30) : m.start()])

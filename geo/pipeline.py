@@ -12,6 +12,7 @@ import functools
 import gc
 import hashlib
 import json
+import logging
 import os
 import pickle
 import sqlite3
@@ -25,6 +26,8 @@ from geo import extract as events_mod
 from geo import merge as merge_mod
 from geo.models import Article, Event, Problem
 from geo.paths import cache_dir
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -93,14 +96,28 @@ class ExtractionCache:
 def extract_all(
     articles: Sequence[Article], cache: ExtractionCache | None = None,
     method: str = events_mod.DEFAULT_METHOD,
+    problems: list[Problem] | None = None,
 ) -> list[Event]:
-    """Per-article extraction (cached), then one cross-article merge."""
+    """Per-article extraction (cached), then one cross-article merge.
+
+    One article's failure is that article's problem: it is reported in ``problems`` by name
+    and the others are kept. An article that takes longer than ``MAX_SECONDS`` is skipped.
+    """
     per_article: list[Event] = []
     for article in articles:
         key = _cache_key(article, method)
         found = cache.get(key) if cache else None
         if found is None:
-            found = events_mod.extract(article, method)
+            try:
+                found = events_mod.extract(article, method, budget_s=events_mod.MAX_SECONDS)
+            except Exception as exc:  # noqa: BLE001 - any bug in one article, not the run
+                reason = (str(exc) if isinstance(exc, events_mod.TooSlow) else
+                          f"extraction failed ({type(exc).__name__}); its events are missing")
+                log.warning("%s: %s", article.name, reason, exc_info=not isinstance(
+                    exc, events_mod.TooSlow))
+                if problems is not None:
+                    problems.append(Problem(article.name, reason, skipped=True))
+                continue
             if cache:
                 cache.put(key, found)
         per_article.extend(found)
@@ -255,7 +272,7 @@ def run(
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
     loaded = articles_mod.infer_missing_dates(loaded)
     cache = ExtractionCache() if use_cache else None
-    events = extract_all(loaded, cache, method)
+    events = extract_all(loaded, cache, method, problems)
     if geocoder is None:
         from geo.geocode import Geocoder
 

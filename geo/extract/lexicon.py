@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.extract import nlp
-from geo.extract.rules import _NEGATED, _Hit, Trigger
+from geo.extract.rules import _NEGATED, Trigger, _Hit
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ from geo.dates import TimeRef, clock_time, find_times
 from geo.mentions import Found, dateline, find_mentions
 from geo.merge import mention_key, merge
 from geo.models import Article, Event, PlaceMention, Source
+
 
 @dataclass(frozen=True)
 class Trigger:
@@ -169,22 +171,44 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9#@\u
 _LANDMARK_RANK = {"zone": 0, "district": 0, "neighbourhood": 0, "camp": 1}
 
 
+MAX_SENTENCE = 600  # characters; news sentences are 100-300. Work per sentence is superlinear.
+
+
 def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(paragraph index, sentence) pairs. Repairs "rocks.Officers" (a missing space)."""
+    """(paragraph index, sentence) pairs. Repairs "rocks.Officers" (a missing space).
+
+    A run-on "sentence" longer than :data:`MAX_SENTENCE` is cut into pieces at commas or
+    spaces, so that extraction stays linear in the article's length whatever the input.
+    """
     out = []
     for p_index, para in enumerate(p for p in text.split("\n") if p.strip()):
         para = re.sub(r"(?<=[a-z]{2})\.(?=[A-Z][a-z])", ". ", para.strip())
         start = 0
+        pieces = []
         for m in _SENTENCE_END.finditer(para):
             head = para[start : m.start()].rstrip("\"”’)")
             if _ABBREVIATIONS.search(head.rstrip(".!?")) and head.endswith("."):
                 continue
-            out.append((p_index, para[start : m.start()].strip()))
+            pieces.append(para[start : m.start()].strip())
             start = m.end()
-        tail = para[start:].strip()
-        if tail:
-            out.append((p_index, tail))
+        pieces.append(para[start:].strip())
+        out += [(p_index, part) for piece in pieces for part in _bounded(piece) if part]
     return out
+
+
+def _bounded(sentence: str) -> list[str]:
+    parts = []
+    while len(sentence) > MAX_SENTENCE:
+        window = sentence[:MAX_SENTENCE]
+        cut = max(window.rfind(", "), window.rfind("; "), window.rfind(" and "))
+        if cut < MAX_SENTENCE // 3:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = MAX_SENTENCE
+        parts.append(sentence[:cut].strip(" ,;"))
+        sentence = sentence[cut:].strip(" ,;")
+    parts.append(sentence)
+    return parts
 
 
 _UPPER = re.compile(r"[A-Z]")
@@ -611,7 +635,11 @@ def place_label(m: PlaceMention | None) -> str:
     return m.text
 
 
-def extract(article: Article, more_triggers=None) -> list[Event]:
+class TooSlow(RuntimeError):
+    """An article took longer than its extraction budget (crafted or pathological text)."""
+
+
+def extract(article: Article, more_triggers=None, deadline: float | None = None) -> list[Event]:
     """Events of one article, merged within it. Pure: depends only on text and date.
 
     ``more_triggers(sentences, hits)`` may add hits the patterns missed (one tuple per
@@ -640,6 +668,8 @@ def extract(article: Article, more_triggers=None) -> list[Event]:
     prev_refs: list[TimeRef] = []
     prev_found: list[Found] = []
     for index, sentence in enumerate(sentences):
+        if deadline is not None and time.monotonic() > deadline:
+            raise TooSlow("extraction took too long (crafted or run-on text?): skipped")
         found = ctx.mentions[index]
         if not reporting[index]:
             previous, prev_refs, prev_found = None, [], []
