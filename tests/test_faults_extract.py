@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import pipeline
 from geo import extract as extract_mod
+from geo import pipeline
 from geo.extract import extract
 from geo.models import Article
 
@@ -67,7 +67,8 @@ def test_crafted_text_extracts_in_under_two_seconds(name):
 def test_one_failing_article_is_reported_and_the_rest_kept(tmp_path, monkeypatch):
     (tmp_path / "good.txt").write_text(" date 2023-07-20 Protesters stormed the Swedish "
                                        "embassy in Baghdad on Thursday.\n", "utf-8")
-    (tmp_path / "bad.txt").write_text(" date 2023-07-20 BOOM: protesters stormed the Swedish embassy in Baghdad.\n", "utf-8")
+    (tmp_path / "bad.txt").write_text(" date 2023-07-20 BOOM: protesters stormed the "
+                                      "Swedish embassy in Baghdad.\n", "utf-8")
     real = extract_mod.extract
 
     def flaky(article, *args, **kwargs):

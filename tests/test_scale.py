@@ -12,8 +12,8 @@ from collections import Counter
 import pytest
 
 from geo import articles as articles_mod
-from geo import merge as events_mod
 from geo import mapview, pipeline, timeline
+from geo import merge as events_mod
 from geo.models import Article, Event, Place, PlaceMention, Source
 
 CATS = ["protest", "riot/storming", "attack", "diplomatic action", "disaster"]
