@@ -3,6 +3,7 @@
   extract PATH...      events as JSONL (default), CSV, GeoJSON or a standalone HTML map
   geocode TEXT         one place as JSON
   score --gold F PATH  precision / recall / date and place accuracy against a gold file
+  train                fit the sentence classifier (geo/extract/data/sentence_model.json)
   snapshot             PNG of the dashboard at a date and display mode (headless Chromium)
 
 Problems with input files go to stderr, one line each; the exit status is 1 when any
@@ -91,6 +92,13 @@ def _add_method(p: argparse.ArgumentParser) -> None:
                         "pattern baseline)")
 
 
+def cmd_train(args) -> int:
+    from geo.extract import train
+
+    print(json.dumps(train.train()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_method(p)
     _add_online(p)
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("train", help="train the sentence classifier (needs scikit-learn)")
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("snapshot", help="write a PNG of the dashboard")
     p.add_argument("--date", help="YYYY-MM-DD; default: the first event date")

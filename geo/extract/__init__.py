@@ -8,6 +8,7 @@ Which combination is the default was chosen by measurement on the real-text dev 
 
 from __future__ import annotations
 
+import functools
 import time
 
 from geo.extract import rules
@@ -17,7 +18,11 @@ from geo.models import Article, Event
 __all__ = ["DEFAULT_METHOD", "METHODS", "MAX_SECONDS", "TooSlow", "extract"]
 
 EXTRACTOR_VERSION = "4"
-METHODS = ("rules", "lexicon")
+METHODS = ("rules", "lexicon", "lexicon+gate", "lexicon+classifier", "lexicon+both")
+# What the sentence classifier does in each method: (gate, add) probabilities, see
+# lexicon.more_triggers. Chosen on the dev part of the real-text corpus.
+_CLASSIFIER = {"lexicon": (None, None), "lexicon+gate": (0.8, None),
+               "lexicon+classifier": (None, 0.7), "lexicon+both": (0.8, 0.7)}
 DEFAULT_METHOD = "lexicon"
 MAX_SECONDS = 10.0  # one article's extraction budget; ordinary news takes milliseconds
 
@@ -31,8 +36,10 @@ def extract(article: Article, method: str = DEFAULT_METHOD,
     deadline = time.monotonic() + budget_s if budget_s else None
     if method == "rules":
         return rules.extract(article, deadline=deadline)
-    if method == "lexicon":
+    if method in _CLASSIFIER:
         from geo.extract import lexicon
 
-        return rules.extract(article, more_triggers=lexicon.more_triggers, deadline=deadline)
+        gate, add = _CLASSIFIER[method]
+        return rules.extract(article, deadline=deadline, more_triggers=functools.partial(
+            lexicon.more_triggers, gate=gate, add=add))
     raise ValueError(f"unknown extraction method {method!r}; one of {', '.join(METHODS)}")

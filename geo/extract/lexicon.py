@@ -183,11 +183,50 @@ def hits_in(doc, sentence: str) -> tuple[_Hit, ...]:
     return tuple(hits)
 
 
-def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]]
+_FAMILY = {"riot/storming": "unrest", "attack": "unrest", "protest": "unrest",
+           "desecration": "unrest", "diplomatic action": "diplomatic", "coup": "coup",
+           "evacuation": "evacuation", "sanction": "sanction", "election": "election",
+           "disaster": "disaster"}
+
+
+@functools.cache
+def _label_trigger(label: str) -> Trigger:
+    return Trigger(label, label, _FAMILY[label], re.compile(re.escape(label)),
+                   needs_date=label == "election")
+
+
+def _main_verb(doc):
+    return next((t for t in doc if t.dep_ == "ROOT"), doc[0] if len(doc) else None)
+
+
+def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
+                  gate: float | None = None, add: float | None = None
                   ) -> list[tuple[_Hit, ...]]:
-    """Hits for the sentences the patterns found nothing in (``rules.extract``'s hook)."""
-    todo = [i for i, s in enumerate(sentences) if s and not hits[i] and worth_parsing(s)]
+    """Hits for the sentences the patterns found nothing in (``rules.extract``'s hook).
+
+    With ``gate``, a lexicon hit is kept only when the sentence classifier gives "none" less
+    than that probability; with ``add``, a sentence nothing fired in whose most likely
+    label is an event with at least that probability gets a hit at its main verb.
+    """
+    from geo.extract import classifier
+
+    open_ = [i for i, s in enumerate(sentences) if s and not hits[i]]
+    probs = {i: classifier.probabilities(sentences[i]) for i in open_} if (
+        gate is not None or add is not None) else {}
+    todo = [i for i in open_ if worth_parsing(sentences[i]) or (
+        add is not None and max((p for lab, p in probs[i].items() if lab != "none"),
+                                default=0.0) >= add)]
     out: list[tuple[_Hit, ...]] = [()] * len(sentences)
     for i, doc in zip(todo, nlp.parse([sentences[i] for i in todo]), strict=True):
-        out[i] = hits_in(doc, sentences[i])
+        found = hits_in(doc, sentences[i])
+        if gate is not None and found and probs[i].get("none", 0.0) >= gate:
+            found = ()
+        if not found and add is not None:
+            label = max(probs[i], key=probs[i].get)
+            verb = _main_verb(doc)
+            if label != "none" and probs[i][label] >= add and verb is not None and not (
+                    _NEGATED.search(sentences[i][max(0, verb.idx - 60) : verb.idx])):
+                found = (_Hit(_label_trigger(label), verb.idx, verb.idx + len(verb.text),
+                              verb.text),)
+        out[i] = found
     return out
