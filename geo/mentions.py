@@ -297,6 +297,40 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
         i += n
 
 
+_NAME_RUN = re.compile(
+    r"(?<![\w’'-])(?:[A-Z][\w’'-]+)(?:[ -](?:[A-Z][\w’'-]+|de|del|la|le|am|an|sur)){0,2}")
+
+
+def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int]],
+                  common: set[str]) -> list[Found]:
+    """Towns of 1,000+ people (GeoNames cities1000) named in the sentence, only in a country
+    the article is about: too many town names are also words or surnames to scan for them
+    worldwide, but "Putorino" in a New Zealand story is the town. ``common`` holds words
+    the article also writes in lower case (so they are words, not names)."""
+    if not countries:
+        return []
+    stop = gazetteer.city_stoplist()
+    out = []
+    for m in _NAME_RUN.finditer(sentence):
+        if m.start() == 0 or _overlaps(taken, m.start(), m.end()):
+            continue  # a sentence's first word is capitalised anyway
+        words = m.group(0).split()
+        for n in range(len(words), 0, -1):  # longest first: "North Doyalson" before "North"
+            name = _strip_possessive(" ".join(words[:n]))
+            key = gazetteer.normalize(name)
+            if key in stop or key in common or key in _TITLES or len(key) < 4:
+                continue
+            town = gazetteer.find_town(name, countries)
+            if town is not None and gazetteer.normalize(town.name) == key:  # not an alias
+                b = m.start() + len(name)
+                out.append(Found(m.start(), b, PlaceMention(
+                    text=town.name, kind="city", city=town.name,
+                    country_code=town.country_code), (town,), True))
+                taken.append((m.start(), b))
+                break
+    return out
+
+
 def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
     """'Lawrence Richard', 'President Jackson': a city name used as a person's name."""
     prev = tokens[i - 1].group(0) if i > 0 else ""

@@ -24,7 +24,7 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 def features(text: str) -> list[str]:
     """Lower-cased words and adjacent word pairs: the analyzer training and prediction share."""
     words = _TOKEN.findall(text.lower())
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
 @functools.cache

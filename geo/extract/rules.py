@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from geo import gazetteer
 from geo.dates import TimeRef, clock_time, find_times
-from geo.mentions import Found, dateline, find_mentions
+from geo.mentions import Found, dateline, find_mentions, find_towns_in
 from geo.merge import mention_key, merge
 from geo.models import Article, Event, PlaceMention, Source
 
@@ -340,7 +340,16 @@ class _ArticleContext:
         self.countries |= {code for word, code in _demonyms_in(article.text)}
         if home:
             self.countries.add(home[1])
-        self.mentions = [[g for f in found if (g := self._plausible(f))] for found in raw]
+        self.countries |= _coherent_countries(raw)
+        self.mentions = [[g for f in found if (g := self._plausible(f, s))]
+                         for found, s in zip(raw, sentences, strict=True)]
+        common = set(_LOWER_WORDS.findall(article.text))
+        for found, s in zip(self.mentions, sentences, strict=True):
+            towns = find_towns_in(s, self.countries - {None}, [(f.start, f.end) for f in found],
+                                  common)
+            if towns:
+                found += towns
+                found.sort(key=lambda f: f.start)
         cities: Counter = Counter()
         for found in self.mentions:
             for f in found:
@@ -352,9 +361,11 @@ class _ArticleContext:
         self.last_mission: PlaceMention | None = None
         self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
 
-    def _plausible(self, f: Found) -> Found | None:
+    def _plausible(self, f: Found, sentence: str) -> Found | None:
         """A city name is read as that city only when the article's countries agree, or the
-        city is big and named by its own name: "Lula" is not Lulea, "Federal" not Argentina's."""
+        city is big and named by its own name: "Lula" is not Lulea, "Federal" not Argentina's.
+        A region of that name in the article's country beats a city elsewhere ("Bali" in an
+        Indonesian story is the island, not the Indian town)."""
         if f.mention.kind != "city" or not f.candidates:
             return f
         local = [c for c in f.candidates if c.country_code in self.countries]
@@ -362,6 +373,12 @@ class _ArticleContext:
             best = max(local, key=lambda c: c.population)
             return replace(f, mention=replace(f.mention, text=best.name, city=best.name,
                                               country_code=best.country_code))
+        said = sentence[f.start : f.end]
+        for cc in sorted(self.countries - {None}):
+            region = gazetteer.find_region(said, cc)
+            if region is not None:
+                return replace(f, mention=PlaceMention(text=region.name, kind="region",
+                                                       country_code=cc), candidates=())
         top = f.candidates[0]
         if f.primary and (top.population >= 100_000 or top.population == 0):
             return f  # population 0: a curated city row
@@ -390,6 +407,26 @@ class _ArticleContext:
 
 
 _WORDS = re.compile(r"[A-Z][a-z]+")
+_LOWER_WORDS = re.compile(r"(?<![\w.] )\b[a-z]{4,}\b")
+
+
+def _coherent_countries(found_lists: Sequence[Sequence[Found]]) -> set[str]:
+    """Countries that several place names agree on, when the text never names the country:
+    "Valencia" (Venezuela, Spain, ...) and "Paiporta" (Spain) make a Spanish story. Each
+    name votes for its candidates' countries in proportion to their population."""
+    votes: dict[str, float] = {}
+    names: dict[str, set[str]] = {}
+    for found in found_lists:
+        for f in found:
+            if f.mention.kind != "city" or not f.candidates:
+                continue
+            total = sum(max(c.population, 1) for c in f.candidates)
+            for c in f.candidates:
+                if c.country_code:
+                    votes[c.country_code] = votes.get(c.country_code, 0.0) + max(
+                        c.population, 1) / total
+                    names.setdefault(c.country_code, set()).add(f.mention.text)
+    return {cc for cc, v in votes.items() if v >= 1.2 and len(names[cc]) >= 2}
 
 
 def _demonyms_in(text: str) -> set[tuple[str, str]]:

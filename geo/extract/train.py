@@ -29,8 +29,8 @@ def _pipeline():
 
 
 def train(out=MODEL) -> dict:
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     texts, labels = load()
     pred = cross_val_predict(_pipeline(), texts, labels,
