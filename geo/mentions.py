@@ -57,18 +57,30 @@ _TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "
            "spokesman", "spokeswoman", "leader", "ambassador"}
 
 
+# "BRASILIA, Brazil (AP) —", "TEHRAN (Tasnim) –", "SHAVER LAKE, Calif. —", "ISTANBUL:",
+# "BAGHDAD --": an upper-case place, optional region or country, optional agency, a dash or colon.
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'’-]+?)(?:,\s*(?P<region>[A-Z][\w .'’-]+?))?\s*"
-    r"\((?:AP|Reuters|AFP|UPI|CNN|dpa|Xinhua|Al Jazeera)\)\s*[—–-]+\s*"
+    r"^(?P<place>[A-Z][A-Z .'’-]*[A-Z])(?:,\s*(?P<region>[A-Z][\w .'’-]*?))?\s*"
+    r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:[—–]|-{1,2}|:)\s+"
 )
 
 
 def dateline(paragraph: str) -> tuple[str, str | None] | None:
-    """"BRASILIA, Brazil (AP) — ...": (city, country code), the story's home."""
+    """"BRASILIA, Brazil (AP) — ...": (city, country code), the story's home.
+
+    The city must be in the gazetteer (or a town of the named country): a headline in
+    capitals ("BREAKING:") is not a place."""
     m = _DATELINE.match(paragraph)
     if not m:
         return None
-    city = _city(m.group("place").title())
+    name = m.group("place").title()
+    region = m.group("region")
+    cc = gazetteer.country_code(region.strip(" .")) if region else None
+    if cc:
+        town = gazetteer.find_town(name, [cc])
+        if town is not None:
+            return town.name, town.country_code
+    city = _city(name)
     if city is None:
         return None
     return city.name, city.country_code

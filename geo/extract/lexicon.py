@@ -199,6 +199,9 @@ def _main_verb(doc):
     return next((t for t in doc if t.dep_ == "ROOT"), doc[0] if len(doc) else None)
 
 
+ALL_SENTENCES = True
+
+
 def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
                   gate: float | None = None, add: float | None = None
                   ) -> list[tuple[_Hit, ...]]:
@@ -210,7 +213,7 @@ def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
     """
     from geo.extract import classifier
 
-    open_ = [i for i, s in enumerate(sentences) if s and not hits[i]]
+    open_ = [i for i, s in enumerate(sentences) if s and (ALL_SENTENCES or not hits[i])]
     probs = {i: classifier.probabilities(sentences[i]) for i in open_} if (
         gate is not None or add is not None) else {}
     todo = [i for i in open_ if worth_parsing(sentences[i]) or (
@@ -219,6 +222,10 @@ def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
     out: list[tuple[_Hit, ...]] = [()] * len(sentences)
     for i, doc in zip(todo, nlp.parse([sentences[i] for i in todo]), strict=True):
         found = hits_in(doc, sentences[i])
+        if hits[i]:  # the patterns fired too: only what they did not see
+            families = {h.trigger.family for h in hits[i]}
+            found = tuple(h for h in found if h.trigger.family not in families and not any(
+                h.start < o.end and o.start < h.end for o in hits[i]))
         if gate is not None and found and probs[i].get("none", 0.0) >= gate:
             found = ()
         if not found and add is not None:

@@ -356,7 +356,7 @@ class _ArticleContext:
                 if f.mention.city:
                     cities[(f.mention.city, f.mention.country_code)] += 1
         if home:
-            cities[home] += 100  # the dateline names where the story is
+            cities[home] += 3  # the dateline: where the reporter is, usually the story
         self.main_city = cities.most_common(1)[0][0] if cities else None
         self.last_mission: PlaceMention | None = None
         self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
