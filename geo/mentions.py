@@ -327,7 +327,10 @@ def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int
         if m.start() == 0 or _overlaps(taken, m.start(), m.end()):
             continue  # a sentence's first word is capitalised anyway
         words = m.group(0).split()
-        for n in range(len(words), 0, -1):  # longest first: "North Doyalson" before "North"
+        # A run of three capitalised words or more is a name in full ("Aung San Suu Kyi"),
+        # not a town and a word; "North Doyalson" and "Lithgow Mayor" are looked up whole,
+        # then by their first word.
+        for n in range(len(words), 0, -1) if len(words) <= 2 else (len(words),):
             name = _strip_possessive(" ".join(words[:n]))
             key = gazetteer.normalize(name)
             if key in stop or key in common or key in _TITLES or len(key) < 4:

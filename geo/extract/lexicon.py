@@ -171,6 +171,24 @@ def match(tok) -> Trigger | None:
     return None
 
 
+_PLACE_PREPS = {"in", "at", "near", "outside", "inside", "across", "into", "on", "of", "from",
+                "through", "around", "throughout", "onto", "toward", "towards", "along"}
+
+
+def argument_spans(tok) -> tuple[tuple[int, int], ...]:
+    """Character spans of the token's object and place attachments (with their subtrees),
+    and of a conjoined verb's or a governing noun's: where the parse says it happened."""
+    spans = []
+    heads = [tok] + ([tok.head] if tok.dep_ in ("conj", "xcomp", "acl") else [])
+    for h in heads:
+        for c in h.children:
+            if c.dep_ in ("dobj", "obj", "nsubjpass", "compound", "npadvmod") or (
+                    c.dep_ == "prep" and c.lower_ in _PLACE_PREPS):
+                sub = list(c.subtree)
+                spans.append((sub[0].idx, sub[-1].idx + len(sub[-1].text)))
+    return tuple(spans)
+
+
 def hits_in(doc, sentence: str) -> tuple[_Hit, ...]:
     hits = []
     for tok in doc:
@@ -179,8 +197,20 @@ def hits_in(doc, sentence: str) -> tuple[_Hit, ...]:
             continue
         if _NEGATED.search(sentence[max(0, tok.idx - 60) : tok.idx]):
             continue
-        hits.append(_Hit(trig, tok.idx, tok.idx + len(tok.text), tok.text))
+        hits.append(_Hit(trig, tok.idx, tok.idx + len(tok.text), tok.text,
+                         argument_spans(tok)))
     return tuple(hits)
+
+
+def _pattern_arguments(doc, hits: Sequence[_Hit]) -> dict[int, tuple[tuple[int, int], ...]]:
+    """For each pattern hit, the place arguments of the parsed token it starts on (or the
+    first verb or noun inside it: "broke into" -> "broke")."""
+    out = {}
+    for h in hits:
+        toks = [t for t in doc if h.start <= t.idx < h.end and t.pos_ in ("VERB", "NOUN")]
+        if toks:
+            out[h.start] = argument_spans(toks[0])
+    return out
 
 
 _FAMILY = {"riot/storming": "unrest", "attack": "unrest", "protest": "unrest",
@@ -217,8 +247,9 @@ def _within_budget(todo: list[int], sentences: Sequence[str]) -> list[int]:
 
 def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
                   gate: float | None = None, add: float | None = None
-                  ) -> list[tuple[_Hit, ...]]:
-    """Hits for the sentences the patterns found nothing in (``rules.extract``'s hook).
+                  ) -> tuple[list[tuple[_Hit, ...]], list[dict]]:
+    """New hits per sentence, and the place arguments of the patterns' hits
+    (``rules.extract``'s hook).
 
     With ``gate``, a lexicon hit is kept only when the sentence classifier gives "none" less
     than that probability; with ``add``, a sentence nothing fired in whose most likely
@@ -234,8 +265,10 @@ def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
                                 default=0.0) >= add)]
     todo = _within_budget(todo, sentences)
     out: list[tuple[_Hit, ...]] = [()] * len(sentences)
+    where: list[dict] = [{} for _ in sentences]
     for i, doc in zip(todo, nlp.parse([sentences[i] for i in todo]), strict=True):
         found = hits_in(doc, sentences[i])
+        where[i] = _pattern_arguments(doc, hits[i])
         if hits[i]:  # the patterns fired too: only what they did not see
             families = {h.trigger.family for h in hits[i]}
             found = tuple(h for h in found if h.trigger.family not in families and not any(
@@ -250,4 +283,4 @@ def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
                 found = (_Hit(_label_trigger(label), verb.idx, verb.idx + len(verb.text),
                               verb.text),)
         out[i] = found
-    return out
+    return out, where

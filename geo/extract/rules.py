@@ -231,6 +231,9 @@ class _Hit:
     start: int
     end: int
     text: str
+    # Character spans of the trigger's own place arguments in the parse (its object and its
+    # "in/at/near/outside ..." attachments), when the sentence was parsed.
+    where: tuple[tuple[int, int], ...] = ()
 
 
 _NEGATED = re.compile(
@@ -483,7 +486,8 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
     ):
         candidates.append(Found(anaphor.start(), anaphor.end(), ctx.last_mission))
     if candidates:
-        best = max(candidates, key=lambda f: (f.specificity, -_distance(f, hit)))
+        best = max(candidates, key=lambda f: (_in_arguments(f, hit), f.specificity,
+                                              -_distance(f, hit)))
         mention = best.mention
         if mention.kind in ("landmark", "mission") and not mention.city:
             # "In Lahore, a crowd stormed ... Jinnah House": the city this sentence names
@@ -497,6 +501,12 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
     if not national and ctx.paragraph_place is not None:
         return ctx.paragraph_place, True  # "A day later, at her funeral in Saqqez ... fired"
     return ctx.fallback(country=national), True
+
+
+def _in_arguments(f: Found, hit: _Hit) -> bool:
+    """The mention lies in the trigger's own object or place attachment ("stormed the
+    parliament in Nairobi", "the invasion of Ukraine"): where the parse says it happened."""
+    return any(a <= f.start and f.end <= b for a, b in hit.where)
 
 
 _FAR = re.compile(r"(?:as\s+far\s+(?:away\s+)?as|\b(?:felt|heard)\s+(?:in|across|throughout))"
@@ -679,8 +689,10 @@ class TooSlow(RuntimeError):
 def extract(article: Article, more_triggers=None, deadline: float | None = None) -> list[Event]:
     """Events of one article, merged within it. Pure: depends only on text and date.
 
-    ``more_triggers(sentences, hits)`` may add hits the patterns missed (one tuple per
-    sentence): the parse-based lexicon plugs in there (:mod:`geo.extract.lexicon`).
+    ``more_triggers(sentences, hits)`` may add hits the patterns missed and give the
+    patterns' hits the place arguments of their parse: it returns, per sentence, the new
+    hits and a map from a pattern hit's start to its argument spans. The parse-based lexicon
+    plugs in there (:mod:`geo.extract.lexicon`).
     """
     pairs = split_sentences(article.text)
     furniture = {p for p, s in pairs if not is_reporting(s) and _NOT_NEWS.search(s)}
@@ -695,8 +707,8 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
     base_hits = [find_triggers(s, None, violent) if ok else () for s, ok in zip(sentences,
                                                                                 reporting,
                                                                                 strict=True)]
-    extra = (more_triggers(sentences, base_hits) if more_triggers is not None
-             else [()] * len(sentences))
+    extra, where = (more_triggers(sentences, base_hits) if more_triggers is not None
+                    else ([()] * len(sentences), [{}] * len(sentences)))
     disaster = _disaster_kind([h + x for h, x in zip(base_hits, extra, strict=True)])
     focal = _focal_date(plain_refs, pub, reporting)
     events: list[Event] = []
@@ -712,7 +724,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             previous, prev_refs, prev_found = None, [], []
             continue
         hits = (find_triggers(sentence, disaster, violent)
-                if disaster and _DAMAGE.search(sentence) else base_hits[index]) + extra[index]
+                if disaster and _DAMAGE.search(sentence) else base_hits[index])
+        hits = tuple(replace(h, where=where[index][h.start]) if h.start in where[index] else h
+                     for h in hits) + extra[index]
         continuation = _CONTINUATION.match(sentence) is not None
         has_anchor = any(r.kind == "anchor" for r in plain_refs[index])
         if has_anchor and anchor is None:
