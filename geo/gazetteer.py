@@ -537,21 +537,33 @@ def _region_short_name(name: str) -> str:
     return name
 
 
+@functools.cache
+def _region_index() -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+    """normalized name or alias -> regions: curated ones, then world regions (file order)."""
+    curated: dict[str, list[Entry]] = {}
+    for e in landmarks():
+        if e.kind == "region":
+            for n in {normalize(n) for n in (e.name, *e.aliases)}:
+                curated.setdefault(n, []).append(e)
+    world: dict[str, list[Entry]] = {}
+    for e in world_regions():
+        for n in {normalize(n) for n in (e.name, *e.aliases)}:
+            world.setdefault(n, []).append(e)
+    return curated, world
+
+
 def find_region(name: str, country_code: str | None = None) -> Entry | None:
-    """A curated region ("Gaza Strip") or a world region (a US state) called ``name``."""
+    """A curated region ("Gaza Strip") or a world region ("Sichuan province") called
+    ``name``, in ``country_code`` when given."""
     key = normalize(name)
     cc = (country_code or "").upper() or None
-    for e in landmarks():
-        if e.kind == "region" and key in {normalize(n) for n in (e.name, *e.aliases)} and (
-                cc is None or e.country_code == cc):
-            return e
+    curated, world = _region_index()
     words = key.split()
-    if len(words) > 1 and words[-1] in REGION_WORDS:  # "Sichuan province"
-        key = " ".join(words[:-1])
-    for e in world_regions():
-        if key in (normalize(e.name), *map(normalize, e.aliases)) and (
-                cc is None or e.country_code == cc):
-            return e
+    short = " ".join(words[:-1]) if len(words) > 1 and words[-1] in REGION_WORDS else key
+    for entries in (curated.get(key, ()), world.get(short, ())):
+        for e in entries:
+            if cc is None or e.country_code == cc:
+                return e
     return None
 
 

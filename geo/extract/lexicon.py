@@ -91,16 +91,41 @@ def _forms(lemma: str) -> set[str]:
 
 
 @functools.cache
-def word_forms() -> frozenset[str]:
-    """Every surface form of every lexicon lemma: the cheap filter before parsing."""
-    return frozenset(f for lemma, _ in entries() for f in _forms(lemma))
+def word_forms() -> dict[str, frozenset[str] | None]:
+    """Surface form of a lexicon lemma -> the argument words one of its entries needs
+    (None: an entry without constraints on words). The cheap filter before parsing:
+    "killed" is worth a parse only next to "gunmen", "soldiers" ...; "coup" always."""
+    needs: dict[str, set[str] | None] = {}
+    for (lemma, _pos), group in entries().items():
+        for e in group:
+            words = set().union(*(w for slot, w in e.requires if w)) if any(
+                w for _slot, w in e.requires) else None
+            for f in _forms(lemma):
+                if f in needs and needs[f] is None:
+                    continue
+                needs[f] = None if words is None else (needs.get(f) or set()) | words
+    return {f: (None if w is None else frozenset(w)) for f, w in needs.items()}
 
 
 _WORD = re.compile(r"[a-z]+")
 
 
 def worth_parsing(sentence: str) -> bool:
-    return not word_forms().isdisjoint(_WORD.findall(sentence.lower()))
+    words = set(_WORD.findall(sentence.lower()))
+    forms = word_forms()
+    stems = None
+    for w in words:
+        need = forms.get(w, False)
+        if need is False:
+            continue
+        if need is None:
+            return True
+        if stems is None:  # plurals: "protesters" for "protester", "troops" for "troop"
+            stems = words | {x[:-1] for x in words if x.endswith("s")} | {
+                x[:-2] for x in words if x.endswith("es")}
+        if not need.isdisjoint(stems):
+            return True
+    return False
 
 
 # ---- argument checks on a spaCy token ---------------------------------------------------
