@@ -33,6 +33,14 @@ def extract(article: Article, method: str = DEFAULT_METHOD,
 
     With ``budget_s``, raises :class:`TooSlow` once the article has taken that long.
     """
+    if budget_s and method != "rules":
+        from geo.extract import nlp
+
+        nlp.pipeline()  # loading the model (seconds, once) is not the article's time
+    if budget_s:
+        from geo import gazetteer
+
+        gazetteer.name_table()  # nor is building the gazetteer's indexes
     deadline = time.monotonic() + budget_s if budget_s else None
     if method == "rules":
         return rules.extract(article, deadline=deadline)
