@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import re
+import threading
 import time
 
 import streamlit as st
@@ -25,6 +26,8 @@ MAP_HEIGHT = 680
 CHART_HEIGHT = 96
 SPEEDS = {"0.5 s": 0.5, "1 s": 1.0, "2 s": 2.0, "4 s": 4.0}
 FILTER_PARAMS = {"cat": "f_cat", "country": "f_country", "article": "f_article"}  # URL -> key
+BACKGROUND_PARAM = "bg"  # "bg=0" in the URL: background events hidden (default: shown)
+PROGRESS_MIN_ARTICLES = 50  # a first load of more articles than this shows a progress bar
 MAX_ARTICLE_OPTIONS = 1000  # more articles than this: the article filter is a text search
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
@@ -54,6 +57,12 @@ st.markdown(
     .nm-chip {background: #f3f4f6; border-radius: 3px; padding: 0 .35rem; text-transform: none;
       letter-spacing: 0; font-size: .75rem; color: #374151;}
     .nm-chip-warn {background: #fef3c7; color: #92400e;}
+    .nm-chip-bg {background: #e0e7ff; color: #3730a3;}
+    @media (max-width: 1280px) {  /* narrow: the display modes go below the buttons */
+      .st-key-nm_controls [data-testid="stHorizontalBlock"] {flex-wrap: wrap; row-gap: .5rem;}
+      .st-key-nm_controls [data-testid="stColumn"] {min-width: 6.2rem;}
+      .st-key-nm_controls [data-testid="stColumn"]:last-child {min-width: 100%;}
+    }
     .nm-card-title {font-weight: 700; font-size: .98rem; margin: .15rem 0 .1rem;}
     .nm-card-place {color: #374151;}
     .nm-card-prec {color: #6b7280; font-size: .78rem;}
@@ -84,10 +93,47 @@ def _files_signature(paths: list[str]) -> str:
     return importlib.import_module("geo.pipeline").inputs_signature(paths) + userdata.signature()
 
 
-@st.cache_resource(show_spinner="Reading articles…", max_entries=4)
-def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: str):
-    pipeline = importlib.import_module("geo.pipeline")
-    return pipeline.run(list(paths), online=online, date_overrides=json.loads(overrides_json))
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_slot(paths: tuple[str, ...], online: bool, overrides_json: str, signature: str):
+    """The cached holder of one run's result (filled by :func:`load`).
+
+    The run itself happens outside the cached function so that it can draw a progress bar:
+    Streamlit records the elements a cached function draws and replays them on every hit.
+    """
+    return {"lock": threading.Lock()}
+
+
+def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: str, status):
+    """The run's result, computed once per key; ``status`` (an st.empty placed on every
+    run, so the elements after it keep their places and the map is not remounted) holds
+    the spinner and the progress bar while it is computed."""
+    slot = _load_slot(paths, online, overrides_json, signature)
+    if "result" in slot:
+        return slot["result"]
+    try:
+        with status.container(), st.spinner("Reading articles…"), slot["lock"]:
+            if "result" not in slot:  # another session may have filled it while we waited
+                pipeline = importlib.import_module("geo.pipeline")
+                slot["result"] = pipeline.run(list(paths), online=online,
+                                              date_overrides=json.loads(overrides_json),
+                                              progress=_progress_bar(st.empty()))
+    finally:
+        status.empty()
+    return slot["result"]
+
+
+def _progress_bar(bar):
+    """progress(done, total) drawing ``bar`` as a st.progress, for big first loads only;
+    redrawn at most 100 times a run."""
+
+    def progress(done: int, total: int) -> None:
+        if total <= PROGRESS_MIN_ARTICLES:
+            return
+        every = max(1, total // 100)
+        if done == total or done % every == 0:
+            bar.progress(done / total, text=f"Extracting events: {done:,} / {total:,} articles")
+
+    return progress
 
 
 @st.cache_resource(show_spinner="Reading events…", max_entries=2)
@@ -104,9 +150,10 @@ def load_result(online: bool):
             return None, f"{type(exc).__name__}: {exc}"
     paths = corpus_paths()
     overrides = userdata.load_dates()
+    status = st.empty()
     try:
         return load(tuple(paths), online, json.dumps(overrides, sort_keys=True),
-                    _files_signature(paths)), None
+                    _files_signature(paths), status), None
     except Exception as exc:  # the page must still open; say why it is empty
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -119,6 +166,7 @@ if "_init" not in st.session_state:
     st.session_state["mode"] = timeline.resolve_mode(st.query_params.get("mode"))
     for qkey, skey in FILTER_PARAMS.items():
         st.session_state[f"_want_{skey}"] = st.query_params.get_all(qkey)
+    st.session_state["f_bg"] = st.query_params.get(BACKGROUND_PARAM) != "0"
     st.session_state["playing"] = False
     st.session_state["online"] = os.environ.get("NEWSMAP_ONLINE") == "1"
     st.session_state["_uploaded"] = set()
@@ -170,10 +218,18 @@ else:  # thousands of names: a dropdown would be unusable, and heavy on every re
                                 help=f"{len(facets.articles):,} articles")
     f_article = ([a for a in facets.articles if f_article_q.lower() in a.lower()]
                  or ["\0no match"]) if f_article_q else []
-_fkey = json.dumps([f_cat, f_country, f_article])
-events = (events_all if not (f_cat or f_country or f_article) else
+n_background = derived("n_background", lambda: sum(1 for e in events_all if e.background))
+f_bg = sb.toggle(
+    "Background events", key="f_bg",
+    help="Events the articles mention as background, dated only to a year or month before "
+         f"the article (\"the 1999 quake\"): {n_background} in this set. Off: hidden from "
+         "the map, the cards, the timeline and the exports.",
+)
+_fkey = json.dumps([f_cat, f_country, f_article, f_bg])
+events = (events_all if not (f_cat or f_country or f_article or not f_bg) else
           derived(f"filtered {_fkey}",
-                  lambda: timeline.apply_filters(events_all, f_cat, f_country, f_article)))
+                  lambda: timeline.apply_filters(events_all, f_cat, f_country, f_article,
+                                                 background=f_bg)))
 index = derived(f"index {_fkey}", lambda: timeline.StepIndex(events))
 
 
@@ -279,7 +335,8 @@ prev_d, next_d = timeline.neighbours(dates, current)
 if len(dates) >= 2:
     st.select_slider("Date", options=dates, key="date", format_func=timeline.short_label,
                      label_visibility="collapsed")
-c_prev, c_next, c_play, c_speed, c_mode = st.columns(
+# in a keyed container so the CSS above can let the row wrap in a narrow window
+c_prev, c_next, c_play, c_speed, c_mode = st.container(key="nm_controls").columns(
     [1, 1, 1, 1, 4.4], vertical_alignment="center"
 )
 c_prev.button("◀ Previous", key="prev", on_click=_step, args=(-1,), disabled=prev_d is None,
@@ -362,8 +419,16 @@ with col_feed:
     undated_events = index.undated
     if undated_events and mode == "all":
         feed.markdown('<div class="nm-feed-head">Undated</div>', unsafe_allow_html=True)
-        for ev in undated_events:
-            feed.markdown(mapview.card_html(timeline.card(ev)), unsafe_allow_html=True)
+        for ev in undated_events[:timeline.MAX_CARDS]:
+            feed.markdown(mapview.card_html(timeline.card(ev, current=False)),
+                          unsafe_allow_html=True)
+        if len(undated_events) > timeline.MAX_CARDS:
+            feed.caption(f"{len(undated_events) - timeline.MAX_CARDS} more undated events "
+                         "(the map shows all).")
+    elif undated_events:  # otherwise they would be invisible: say where they are
+        n_und = len(undated_events)
+        feed.caption(f"{n_und} undated event{'s' if n_und != 1 else ''}: shown with "
+                     f"“{timeline.MODES['all']}”.")
 
 # ---- export ---------------------------------------------------------------------------------
 
@@ -383,7 +448,8 @@ exp.download_button(
 
 def _png(
     view: tuple = (current, mode, tuple((q, tuple(st.session_state.get(k) or ()))
-                                        for q, k in FILTER_PARAMS.items())),
+                                        for q, k in FILTER_PARAMS.items())
+                   + (((BACKGROUND_PARAM, ("0",)),) if not f_bg else ())),
 ) -> bytes:
     """This view (date, mode, filters) as a PNG, from headless Chromium on this server.
 
@@ -406,9 +472,10 @@ exp.caption("CSV / GeoJSON / JSONL hold the filtered events; the HTML file works
 
 # ---- shareable URL --------------------------------------------------------------------------
 
-want_qp: dict[str, str | list[str]] = {"date": current or "", "mode": mode}
+want_qp: dict[str, str | list[str] | None] = {"date": current or "", "mode": mode}
 for qkey, skey in FILTER_PARAMS.items():
     want_qp[qkey] = list(st.session_state.get(skey) or [])
+want_qp[BACKGROUND_PARAM] = None if f_bg else "0"
 changed = any(
     (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) != v
     for k, v in want_qp.items()

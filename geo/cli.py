@@ -13,8 +13,11 @@ file was skipped, 0 otherwise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import sys
+import time
 from pathlib import Path
 
 from geo.paths import SEEDS_DIR
@@ -26,11 +29,89 @@ def _add_online(p: argparse.ArgumentParser) -> None:
                         "offline unless NEWSMAP_ONLINE=1")
 
 
-def _run(paths, online: bool | None, use_cache: bool = True, method: str | None = None):
+PROGRESS_MIN_ARTICLES = 50  # fewer articles than this: done before a progress line helps
+
+
+class ProgressLine:
+    """``progress(done, total)`` for the pipeline: one self-overwriting line on ``stream``
+    ("extracting: 1,234 / 10,000 articles (12%)"), erased when the run is done.
+
+    Shown only when ``stream`` is a terminal and the run has more than
+    ``PROGRESS_MIN_ARTICLES`` articles: piped or redirected stderr stays clean.
+    Redrawn at most every ``interval`` seconds.
+    """
+
+    def __init__(self, stream=None, interval: float = 0.1):
+        self.stream = stream if stream is not None else sys.stderr
+        self.interval = interval
+        self.enabled = _isatty(self.stream)
+        self._shown = False
+        self._last = float("-inf")
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= PROGRESS_MIN_ARTICLES:
+            return
+        now = time.monotonic()
+        if done < total and now - self._last < self.interval:
+            return
+        self._last = now
+        pct = 100 * done // total
+        self.stream.write(f"\r\033[Kextracting: {done:,} / {total:,} articles ({pct}%)")
+        self.stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        """Erase the line, so what follows on stderr starts on a clean line."""
+        if self._shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self._shown = False
+            self._last = float("-inf")  # redraw on the next call
+
+    @contextlib.contextmanager
+    def logging_above(self):
+        """While the line is up, a warning logged to stderr (a skipped article) first
+        erases it, instead of being glued to its end. Only when logging is not configured
+        (Python's last-resort handler would print those warnings to stderr anyway)."""
+        root = logging.getLogger()
+        if not self.enabled or root.handlers:
+            yield
+            return
+        line = self
+
+        class Handler(logging.StreamHandler):
+            def emit(self, record):
+                line.close()
+                super().emit(record)
+
+        handler = Handler(self.stream)
+        handler.setLevel(logging.WARNING)
+        root.addHandler(handler)
+        try:
+            yield
+        finally:
+            root.removeHandler(handler)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _run(paths, online: bool | None, use_cache: bool = True, method: str | None = None,
+         progress: ProgressLine | None = None):
     from geo import extract, pipeline
 
-    result = pipeline.run(paths or [SEEDS_DIR], online=online, use_cache=use_cache,
-                          method=method or extract.DEFAULT_METHOD)
+    logs = progress.logging_above() if progress is not None else contextlib.nullcontext()
+    try:
+        with logs:
+            result = pipeline.run(paths or [SEEDS_DIR], online=online, use_cache=use_cache,
+                                  method=method or extract.DEFAULT_METHOD, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     for problem in result.problems:
         print(f"{'skipped' if problem.skipped else 'warning'}: {problem}", file=sys.stderr)
     return result
@@ -39,7 +120,9 @@ def _run(paths, online: bool | None, use_cache: bool = True, method: str | None 
 def cmd_extract(args) -> int:
     from geo import export
 
-    result = _run(args.paths, args.online, use_cache=not args.no_cache, method=args.method)
+    progress = ProgressLine(sys.stderr)
+    result = _run(args.paths, args.online, use_cache=not args.no_cache, method=args.method,
+                  progress=progress if progress.enabled else None)
     if args.format == "html":  # the dashboard's "This map as HTML": all events, all dates
         from geo import mapview, timeline
 

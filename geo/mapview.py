@@ -268,6 +268,7 @@ def marker_payload(s: Shown, slot: int, group_size: int) -> dict:
         "sources": [{"article": x.article, "sentence": x.sentence} for x in e.sources],
         "slot": slot,
         "group_size": group_size,
+        "background": e.background,
     }
 
 
@@ -434,6 +435,9 @@ def card_html(c: dict) -> str:
         chips.append('<span class="nm-chip nm-chip-warn">unlocated: not on the map</span>')
     if c["date_inferred"]:
         chips.append('<span class="nm-chip">date inferred</span>')
+    if c.get("background"):
+        chips.append('<span class="nm-chip nm-chip-bg" title="told as background: dated only '
+                     'to a year or month before the article">background</span>')
     approx = " approx" if c["located"] and c["precision"] != "landmark" else ""
     srcs = "".join(
         f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'

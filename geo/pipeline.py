@@ -17,7 +17,7 @@ import os
 import pickle
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,14 +97,18 @@ def extract_all(
     articles: Sequence[Article], cache: ExtractionCache | None = None,
     method: str = events_mod.DEFAULT_METHOD,
     problems: list[Problem] | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> list[Event]:
     """Per-article extraction (cached), then one cross-article merge.
 
     One article's failure is that article's problem: it is reported in ``problems`` by name
     and the others are kept. An article that takes longer than ``MAX_SECONDS`` is skipped.
+    ``progress(done, total)``, when given, is called after each article (extracted, read
+    from the cache or failed), with ``done`` running from 1 to ``total = len(articles)``.
     """
     per_article: list[Event] = []
-    for article in articles:
+    total = len(articles)
+    for done, article in enumerate(articles, 1):
         key = _cache_key(article, method)
         found = cache.get(key) if cache else None
         if found is None:
@@ -117,10 +121,14 @@ def extract_all(
                     exc, events_mod.TooSlow))
                 if problems is not None:
                     problems.append(Problem(article.name, reason, skipped=True))
+                if progress is not None:
+                    progress(done, total)
                 continue
             if cache:
                 cache.put(key, found)
         per_article.extend(found)
+        if progress is not None:
+            progress(done, total)
     return merge_mod.merge(per_article)
 
 
@@ -243,6 +251,7 @@ def run(
     geocoder=None,
     use_cache: bool = True,
     method: str = events_mod.DEFAULT_METHOD,
+    progress: Callable[[int, int], object] | None = None,
 ) -> Result:
     """Everything the CLI and the dashboard need, from files to located events.
 
@@ -251,6 +260,8 @@ def run(
     follows the ``NEWSMAP_ONLINE`` environment variable.
     Offline, with the default geocoder, a rerun over unchanged inputs is one cache read
     (:class:`RunCache`).
+    ``progress(done, total)`` is called after each article is extracted (see
+    :func:`extract_all`); never on a whole-run cache hit, which has nothing to wait for.
     """
     if online is None:
         from geo.geocode import online_from_env
@@ -272,7 +283,7 @@ def run(
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
     loaded = articles_mod.infer_missing_dates(loaded)
     cache = ExtractionCache() if use_cache else None
-    events = extract_all(loaded, cache, method, problems)
+    events = extract_all(loaded, cache, method, problems, progress=progress)
     if geocoder is None:
         from geo.geocode import Geocoder
 

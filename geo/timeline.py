@@ -26,7 +26,7 @@ DEFAULT_MODE = "upto"
 STYLE: dict[str, tuple[str, str]] = {
     "riot/storming": ("#d62728", "flame"),
     "attack": ("#7b1113", "burst"),
-    "coup": ("#111827", "flag"),
+    "coup": ("#111827", "star"),
     "protest": ("#f28e2b", "megaphone"),
     "desecration": ("#8e44ad", "book"),
     "diplomatic action": ("#1f77b4", "flag"),
@@ -81,7 +81,6 @@ def date_label(date: str | None) -> str:
 def short_label(date: str | None) -> str:
     """'2023-07-22' -> '22 Jul 2023' (slider ticks, chart axis)."""
     return _label(date, calendar.month_abbr, "undated")
-    return date
 
 
 def event_dates(events: Iterable[Event]) -> list[str]:
@@ -203,17 +202,21 @@ def apply_filters(
     categories: Iterable[str] | None = None,
     countries: Iterable[str] | None = None,
     articles: Iterable[str] | None = None,
+    background: bool = True,
 ) -> list[Event]:
     """Keep events matching every non-empty filter (an empty or None filter keeps all).
 
     A country filter drops events with no known country; an article filter keeps an event
-    cited by any of the chosen articles.
+    cited by any of the chosen articles; ``background=False`` drops the events told as
+    background (``Event.background``: "the 1999 quake").
     """
     cats = set(categories or ())
     ctry = set(countries or ())
     arts = set(articles or ())
     out = []
     for e in events:
+        if not background and e.background:
+            continue
         if cats and e.category not in cats:
             continue
         if ctry and event_country(e) not in ctry:
@@ -298,6 +301,7 @@ def card(e: Event, current: bool = True) -> dict:
         "current": current,
         "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
         "date_inferred": e.date_inferred,
+        "background": e.background,
     }
 
 

@@ -202,3 +202,77 @@ def test_snapshot_command_on_the_seeds(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1400, 900)
+
+
+HOSTILE = ("{{ 7*7 }}", "{% raw %}", "</script><img src=x onerror=alert(1)>",
+           "![x](http://127.0.0.1:9/x.png)")
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """The real dashboard (real pipeline) on one article full of markup and template syntax,
+    plus a background event ("in 1999"), read through NEWSMAP_PATHS."""
+    from geo import pipeline
+
+    folder = tmp_path_factory.mktemp("hostile-articles")
+    (folder / "2023-07-23_hostile.txt").write_text(
+        " date 2023-07-23 Hundreds of protesters stormed the Swedish embassy in Baghdad early "
+        f"on Sunday, chanting {HOSTILE[0]} and {HOSTILE[1]} while waving banners reading "
+        f"{HOSTILE[2]} and {HOSTILE[3]} outside the compound.\n\n"
+        "A massive earthquake struck Turkey in 1999, killing more than 17,000 people.\n",
+        encoding="utf-8")
+    home = tmp_path_factory.mktemp("newsmap-home-hostile")
+    # warm the extraction cache here: the server's first article then does not pay for
+    # loading the language model inside its time budget
+    old = os.environ.get("NEWSMAP_HOME")
+    os.environ["NEWSMAP_HOME"] = str(home)
+    try:
+        for _ in range(2):
+            if not pipeline.run([folder], online=False).problems:
+                break
+    finally:
+        if old is None:
+            os.environ.pop("NEWSMAP_HOME")
+        else:
+            os.environ["NEWSMAP_HOME"] = old
+    env = {"NEWSMAP_HOME": str(home), "NEWSMAP_ONLINE": "0", "NEWSMAP_PATHS": str(folder)}
+    with snap.serve(ROOT / "dashboard.py", env=env) as base:
+        yield base
+
+
+@pytest.mark.timeout(240)
+def test_hostile_article_text_stays_text(page, hostile_server):
+    frame = open_view(page, hostile_server, "2023-07-23", "date")
+    card = page.locator(".nm-card").first.inner_text()
+    for s in HOSTILE:
+        assert s in card, (s, card)
+    assert "49" not in card  # the template was not evaluated
+    assert page.locator(".nm-card img, .nm-card script").count() == 0
+    frame.click(".nm-fit")
+    frame.wait_for_timeout(800)
+    frame.query_selector(".nm-marker.nm-current .nm-pin").click(force=True)
+    frame.wait_for_selector(".nm-popup", timeout=5000)
+    popup = frame.eval_on_selector(".leaflet-popup-content", "n => n.textContent")
+    for s in HOSTILE:
+        assert s in popup, (s, popup)
+    assert frame.eval_on_selector_all(".leaflet-popup-content img, "
+                                      ".leaflet-popup-content script", "ns => ns.length") == 0
+    shot(page, "browser-hostile-popup.png")
+    assert page.dialogs == []
+    assert not [u for u in page.requests_seen if "127.0.0.1:9" in u]
+
+
+@pytest.mark.timeout(240)
+def test_background_events_toggle(page, hostile_server):
+    frame = open_view(page, hostile_server, "1999", "date")
+    card = page.locator(".nm-card").first
+    assert "background" in card.locator(".nm-chip-bg").inner_text()
+    frame.query_selector(".nm-marker.nm-current .nm-pin").click(force=True)
+    frame.wait_for_selector(".nm-popup .nm-badge-bg", timeout=5000)
+    shot(page, "browser-background.png")
+    page.get_by_text("Background events").click()
+    page.wait_for_function("() => location.search.includes('bg=0')", timeout=20_000)
+    # one date left: the slider goes, so the map may be mounted anew
+    frame = snap.wait_for_view(page, "2023-07-23", timeout_ms=20_000)
+    assert page.locator(".nm-chip-bg").count() == 0
+    assert frame.eval_on_selector_all(".nm-marker", "ns => ns.length") == 1

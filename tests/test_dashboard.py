@@ -259,3 +259,171 @@ def test_online_toggle_switches_to_tiles(fake_pipeline):
     assert "tile.openstreetmap.org" in args["script"]
     [payload] = mapview.payload_from_script(args["feature_group"])
     assert "© OpenStreetMap contributors" in payload["source_line"]
+
+
+# ---- background events, the coup category, undated events, progress --------------------
+
+
+def _with_extra_events(monkeypatch, extra):
+    import sys
+
+    import streamlit as st
+    from conftest import fake_pipeline_module, make_events
+
+    mod = fake_pipeline_module(events=make_events() + list(extra))
+    monkeypatch.setitem(sys.modules, "geo.pipeline", mod)
+    st.cache_resource.clear()
+    return mod
+
+
+def _background_event():
+    import dataclasses
+
+    from conftest import A_0722, BAGHDAD, _ev
+
+    ev = _ev("e10", "1999", "disaster", "The 1999 quake", BAGHDAD, A_0722,
+             "The city still remembers the 1999 quake.")
+    return dataclasses.replace(ev, background=True)
+
+
+@pytest.fixture
+def with_background(monkeypatch, newsmap_home):
+    import streamlit as st
+
+    yield _with_extra_events(monkeypatch, [_background_event()])
+    st.cache_resource.clear()
+
+
+def card_bodies(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith('<div class="nm-card"')]
+
+
+def test_background_toggle_shows_and_hides_background_events(with_background):
+    at = run_app({"date": "1999", "mode": "date"})
+    assert at.toggle(key="f_bg").value is True  # on by default
+    assert slider_value(at) == "1999"
+    assert marker_ids(at) == ["e10"]
+    [card] = card_bodies(at)
+    assert 'nm-chip-bg' in card and ">background<" in card
+    [payload] = mapview.payload_from_script(folium_args(at)["feature_group"])
+    assert payload["markers"][0]["background"] is True
+    assert "bg" not in at.query_params  # the default is not written into the URL
+
+    at.toggle(key="f_bg").set_value(False).run()
+    assert not at.exception
+    opts = at.select_slider(key="date").options
+    assert "1999" not in opts and opts == [timeline.short_label(d) for d in EVENT_DATES]
+    assert slider_value(at) == "2021-11-05"  # the view moves to the nearest remaining step
+    at.radio(key="mode").set_value("all").run()
+    assert "e10" not in marker_ids(at) and len(marker_ids(at)) == 8
+    assert not any("background" in c for c in card_bodies(at))
+    chart = next(m.value for m in at.markdown if "nm-timeline" in m.value)
+    assert ">1999<" not in chart  # the timeline lost the date too
+    assert at.query_params["bg"] in ("0", ["0"])
+
+    at.toggle(key="f_bg").set_value(True).run()
+    assert "e10" in marker_ids(at)
+    assert "bg" not in at.query_params
+
+
+def test_background_filter_travels_in_the_url(with_background):
+    at = run_app({"date": "2023-07-22", "mode": "all", "bg": "0"})
+    assert at.toggle(key="f_bg").value is False
+    assert "e10" not in marker_ids(at)
+    header = next(m.value for m in at.markdown if m.value.startswith("<p class=\"nm-h1\""))
+    assert "9 events" in header  # e1..e9, not the background one
+    at.button(key="prev").click().run()  # stepping keeps the filter in the URL
+    assert at.query_params["bg"] in ("0", ["0"])
+    assert at.toggle(key="f_bg").value is False
+
+
+def test_background_filter_reaches_the_exports(events):
+    """Exports write the dashboard's filtered ``events``: the pure filter decides."""
+    import dataclasses
+
+    from geo import export
+
+    bg = dataclasses.replace(events[0], id="bg1", background=True)
+    kept = timeline.apply_filters([*events, bg], background=False)
+    assert [e.id for e in kept] == [e.id for e in events]
+    assert timeline.apply_filters([*events, bg])[-1].id == "bg1"  # default: shown
+    assert "bg1" not in export.to_csv(kept) and "bg1" in export.to_csv([*events, bg])
+    # combined with other filters
+    assert [e.id for e in timeline.apply_filters([*events, bg], ["riot/storming"],
+                                                 background=False)] == ["e1", "e3", "e7"]
+
+
+def test_coup_has_its_own_legend_entry_and_card(monkeypatch, newsmap_home):
+    import streamlit as st
+    from conftest import A_0722, BAGHDAD, _ev
+
+    coup = _ev("e11", "2023-07-23", "coup", "Army seizes power", BAGHDAD, A_0722,
+               "The army seized power in a coup.")
+    _with_extra_events(monkeypatch, [coup])
+    try:
+        at = run_app({"date": "2023-07-23", "mode": "date"})
+        [payload] = mapview.payload_from_script(folium_args(at)["feature_group"])
+        [row] = payload["legend"]
+        assert row["category"] == "coup" and row["n"] == 1
+        color, glyph = timeline.style("coup")
+        assert (row["color"], row["glyph"]) == (color, glyph)
+        others = {g for c, (_, g) in timeline.STYLE.items() if c != "coup"}
+        assert glyph not in others  # not mistaken for a diplomatic act (flag)
+        [card] = card_bodies(at)
+        assert f"--c:{color}" in card and ">coup<" in card
+    finally:
+        st.cache_resource.clear()
+
+
+def test_undated_events_are_listed_in_all_mode(monkeypatch, newsmap_home):
+    import streamlit as st
+    from conftest import A_UND, STOCKHOLM, _ev
+
+    und = _ev("e12", None, "protest", "Protest with no date", STOCKHOLM, A_UND,
+              "Protesters gathered outside the embassy.")
+    _with_extra_events(monkeypatch, [und])
+    try:
+        at = run_app({"date": "2023-07-22", "mode": "upto"})
+        assert "e12" not in marker_ids(at)
+        assert any("undated" in c.value for c in at.caption)  # says where they are
+        at.radio(key="mode").set_value("all").run()
+        assert "e12" in marker_ids(at)
+        heads = [m.value for m in at.markdown if "nm-feed-head" in m.value]
+        assert any(">Undated<" in h for h in heads)
+        assert any("Protest with no date" in c for c in card_bodies(at))
+    finally:
+        st.cache_resource.clear()
+
+
+def test_first_load_reports_progress_and_the_cached_path_does_not(monkeypatch, newsmap_home):
+    import sys
+
+    import streamlit as st
+    from conftest import fake_pipeline_module
+
+    mod = fake_pipeline_module()
+    calls: list[tuple[int, int]] = []
+    runs = []
+    fake_run = mod.run
+
+    def run(paths, *, progress=None, **kw):
+        runs.append(progress)
+        assert callable(progress)
+        for i in range(1, 121):  # a big corpus: the bar is drawn (and must not fail)
+            progress(i, 120)
+            calls.append((i, 120))
+        return fake_run(paths, **kw)
+
+    mod.run = run
+    monkeypatch.setitem(sys.modules, "geo.pipeline", mod)
+    st.cache_resource.clear()
+    try:
+        at = run_app()
+        assert len(runs) == 1 and calls[-1] == (120, 120)
+        assert not at.get("progress")  # the bar is gone once the data is there
+        assert len(at.select_slider(key="date").options) == len(EVENT_DATES)
+        at.button(key="prev").click().run()  # a rerun reads the cache: no second run
+        at.run()
+        assert not at.exception and len(runs) == 1
+    finally:
+        st.cache_resource.clear()

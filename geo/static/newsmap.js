@@ -26,6 +26,7 @@
     megaphone: '<path d="M4 10h3l9-5v14l-9-5H4z"/><path d="M7 14l1.5 5h2.5L10 14z"/>',
     book: '<path d="M5 5h6a1 1 0 0 1 1 1v13a1 1 0 0 0-1-1H5zM19 5h-6a1 1 0 0 0-1 1v13a1 1 0 0 1 1-1h6z"/>',
     flag: '<path d="M6 3h2v18H6z"/><path d="M8 4h10l-2.5 4L18 12H8z"/>',
+    star: '<path d="M12 2.5l2.9 6 6.6.9-4.8 4.6 1.2 6.5L12 17.4l-5.9 3.1 1.2-6.5-4.8-4.6 6.6-.9z"/>',
     exit: '<path d="M4 11h10V7l6 5-6 5v-4H4z"/>',
     ban: '<path d="M12 4a8 8 0 1 0 0 16 8 8 0 0 0 0-16zm0 2.5a5.5 5.5 0 0 1 4.4 8.8L8.7 7.6A5.5 5.5 0 0 1 12 6.5zm-4.4 2.2l7.7 7.7A5.5 5.5 0 0 1 7.6 8.7z"/>',
     ballot: '<path d="M4 11h16v9H4z"/><path d="M9 3h6v7H9z"/>',
@@ -42,6 +43,7 @@
     );
   }
   NM.glyphSvg = glyphSvg;
+  NM.LEGEND_FOLD_BELOW = 560; // px of map width
 
   function swatch(color, glyph, size) {
     var s = el("span", "nm-swatch");
@@ -66,13 +68,22 @@
     return L.divIcon({ className: cls, html: html, iconSize: [0, 0], iconAnchor: [0, 0] });
   }
 
-  function popupContent(m) {
+  function popupContent(m, mode) {
     var root = el("div", "nm-popup");
     var head = el("div", "nm-popup-head");
     head.appendChild(swatch(m.color, m.glyph, 18));
     head.appendChild(el("span", "nm-popup-cat", m.category));
     if (m.status === "planned") head.appendChild(el("span", "nm-badge", "planned"));
-    if (!m.current) head.appendChild(el("span", "nm-badge nm-badge-past", "earlier"));
+    if (m.background) {
+      var bg = el("span", "nm-badge nm-badge-bg", "background");
+      bg.title = "told as background: dated only to a year or month before the article";
+      head.appendChild(bg);
+    }
+    if (!m.current) {
+      // faded: "all dates" mode also fades later and undated events
+      var other = !m.date ? "undated" : mode === "all" ? "other date" : "earlier";
+      head.appendChild(el("span", "nm-badge nm-badge-past", other));
+    }
     root.appendChild(head);
     root.appendChild(el("div", "nm-popup-title", m.title));
     var when = m.date_label + (m.time_of_day ? " · " + m.time_of_day : "");
@@ -286,7 +297,13 @@
           alt: m.title
         });
         // content is built when first shown: a step with hundreds of pins stays cheap
-        mk.bindPopup(function () { return popupContent(m); }, { maxWidth: 340, minWidth: 240 });
+        mk.bindPopup(function (layer) {
+          // pan the popup clear of the date banner (drawn above Leaflet's panes)
+          var b = self._banner;
+          var top = b ? b.offsetTop + b.offsetHeight + 8 : 10;
+          layer.getPopup().options.autoPanPaddingTopLeft = L.point(10, top);
+          return popupContent(m, d.mode);
+        }, { maxWidth: 340, minWidth: 240 });
         mk.bindTooltip(function () { return tooltipContent(m); },
                        { direction: "top", offset: [0, -14] });
         mk.nm = m;
@@ -310,10 +327,36 @@
       banner.appendChild(el("div", "nm-banner-date", d.date_label));
       banner.appendChild(el("div", "nm-banner-sub", d.subtitle));
       this._addDom(box, banner);
+      this._banner = banner;
       // legend, bottom left
       if (d.legend.length) {
         var legend = el("div", "nm-legend");
-        legend.appendChild(el("div", "nm-legend-title", d.legend_title));
+        // A narrow map (a small window) starts with the legend folded to a strip of
+        // swatches, so it does not cover the events; the title unfolds it. The choice is
+        // kept across steps.
+        if (NM.legendFolded === undefined) NM.legendFolded = box.clientWidth < NM.LEGEND_FOLD_BELOW;
+        if (NM.legendFolded) legend.classList.add("nm-legend-folded");
+        var title = el("div", "nm-legend-title", d.legend_title);
+        title.setAttribute("role", "button");
+        title.setAttribute("tabindex", "0");
+        title.setAttribute("aria-expanded", String(!NM.legendFolded));
+        title.title = "Show or hide the legend";
+        var fold = function (e) {
+          if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") return;
+          L.DomEvent.preventDefault(e);
+          NM.legendFolded = legend.classList.toggle("nm-legend-folded");
+          title.setAttribute("aria-expanded", String(!NM.legendFolded));
+        };
+        L.DomEvent.on(title, "click keydown", fold);
+        legend.appendChild(title);
+        var strip = el("div", "nm-legend-strip");
+        d.legend.forEach(function (row) {
+          if (!row.n) return;
+          var sw = swatch(row.color, row.glyph, 16);
+          sw.title = row.category + ": " + row.n;
+          strip.appendChild(sw);
+        });
+        legend.appendChild(strip);
         d.legend.forEach(function (row) {
           var r = el("div", "nm-legend-row" + (row.n ? "" : " nm-legend-zero"));
           r.appendChild(swatch(row.color, row.glyph, 16));
