@@ -105,9 +105,9 @@ class _Script(MacroElement):
         self.data_json = data_json
 
     def js(self, parent: str) -> str:
-        head, _, tail = self.code.partition("__DATA__")
-        code = head + "\0" + tail
-        out = code.replace("__PARENT__", parent).replace("\0", self.data_json)
+        head, _, tail = self.code.partition("__DATA__")  # the data is never searched
+        out = "".join((head.replace("__PARENT__", parent), self.data_json,
+                       tail.replace("__PARENT__", parent)))
         if _JINJA_OPEN.search(out):  # never hand branca a template: fail loudly instead
             raise ValueError("map script would be rendered as a template")
         return out

@@ -11,8 +11,10 @@ on a token of that lemma and part of speech whose dependents satisfy every const
   ``mod:w|w`` an adjective or compound on it is one of the words ("general strike")
   ``prt:w``   its particle ("flew out")
 
-Only sentences the patterns found nothing in, and that hold one of the lexicon's word forms
-(a set lookup), are parsed: the parse is the expensive part.
+Only sentences that hold a lexicon word form next to one of its argument words (set
+lookups) are parsed, at most :data:`PARSE_BUDGET` characters an article: the parse is the
+expensive part. In a sentence the patterns fired in, the lexicon adds only hits of other
+families, and gives the patterns' hits their place arguments.
 """
 
 from __future__ import annotations
@@ -254,7 +256,6 @@ def _main_verb(doc):
     return next((t for t in doc if t.dep_ == "ROOT"), doc[0] if len(doc) else None)
 
 
-ALL_SENTENCES = True
 PARSE_BUDGET = 30_000  # characters parsed per article: a long feature, not a crafted 100 KB
 
 
@@ -282,10 +283,10 @@ def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
     """
     from geo.extract import classifier
 
-    open_ = [i for i, s in enumerate(sentences) if s and (ALL_SENTENCES or not hits[i])]
-    probs = {i: classifier.probabilities(sentences[i]) for i in open_} if (
+    texts = [i for i, s in enumerate(sentences) if s]
+    probs = {i: classifier.probabilities(sentences[i]) for i in texts} if (
         gate is not None or add is not None) else {}
-    todo = [i for i in open_ if worth_parsing(sentences[i]) or (
+    todo = [i for i in texts if worth_parsing(sentences[i]) or (
         add is not None and max((p for lab, p in probs[i].items() if lab != "none"),
                                 default=0.0) >= add)]
     todo = _within_budget(todo, sentences)
