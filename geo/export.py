@@ -85,6 +85,7 @@ def record(e: Event) -> dict:
         "time_of_day": e.time_of_day,
         "date_inferred": bool(e.date_inferred),
         "background": bool(e.background),
+        "actor": e.actor,
         "place": _place(e),
         "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
     }

@@ -65,6 +65,13 @@ _DATELINE = re.compile(
 )
 
 
+def dateline_end(paragraph: str) -> int:
+    """Where a dateline ("NEW DELHI -- ", "ISTANBUL: ") ends, 0 when there is none: the
+    reporter's city is not where the sentence's events happen."""
+    m = _DATELINE.match(paragraph)
+    return m.end() if m and dateline(paragraph) else 0
+
+
 def dateline(paragraph: str) -> tuple[str, str | None] | None:
     """"BRASILIA, Brazil (AP) — ...": (city, country code), the story's home.
 

@@ -47,6 +47,8 @@ def _dates_compatible(a: Event, b: Event) -> bool:
 
 
 def _same_place(a: Event, b: Event) -> bool:
+    if a.actor != b.actor:
+        return False  # Italy's and Jordan's evacuations from Sudan: two operations
     if mention_key(a.mention) == mention_key(b.mention):
         return True
     if not (a.mention and b.mention):

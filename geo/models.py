@@ -133,6 +133,9 @@ class Event:
     # Told as background: dated by the text only to a year or month before the article's
     # ("the 1999 quake", "protests last month"). Shown or hidden as the user chooses.
     background: bool = False
+    # The state that acts where that is not the place: "Italy evacuated 140 Italians" from
+    # Sudan (ISO code). Two states' evacuations from one place are two events.
+    actor: str | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)

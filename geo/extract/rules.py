@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from geo import gazetteer
 from geo.dates import TimeRef, clock_time, find_times
-from geo.mentions import Found, dateline, find_mentions, find_towns_in
+from geo.mentions import Found, dateline, dateline_end, find_mentions, find_towns_in
 from geo.merge import mention_key, merge
 from geo.models import Article, Event, PlaceMention, Source
 
@@ -353,6 +353,7 @@ class _ArticleContext:
             if towns:
                 found += towns
                 found.sort(key=lambda f: f.start)
+            found[:] = [self._region_cue(f, s) for f in found]
         cities: Counter = Counter()
         for found in self.mentions:
             for f in found:
@@ -361,8 +362,14 @@ class _ArticleContext:
         if home:
             cities[home] += 3  # the dateline: where the reporter is, usually the story
         self.main_city = cities.most_common(1)[0][0] if cities else None
+        for i, s in enumerate(sentences[:5]):
+            end = dateline_end(s)
+            others = [f for f in self.mentions[i] if f.start >= end]
+            if end and others:  # "NEW DELHI -- ... killed in Bangladesh": not in Delhi
+                self.mentions[i] = others
         self.last_mission: PlaceMention | None = None
         self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
+        self.disaster: str | None = None  # the kind of the article's first disaster, if any
 
     def _plausible(self, f: Found, sentence: str) -> Found | None:
         """A city name is read as that city only when the article's countries agree, or the
@@ -387,6 +394,25 @@ class _ArticleContext:
             return f  # population 0: a curated city row
         return None
 
+    def _region_cue(self, f: Found, sentence: str) -> Found:
+        """"Ishikawa Prefecture", "Washington state", "the state of Zulia": a region named
+        as one, not the city that shares its name."""
+        if f.mention.kind != "city":
+            return f
+        after = _REGION_AFTER.match(sentence, f.end)
+        before = _REGION_BEFORE.search(sentence[max(0, f.start - 20) : f.start])
+        if not (after or before):
+            return f
+        said = sentence[f.start : f.end]
+        codes = [f.mention.country_code, *sorted(self.countries - {None, f.mention.country_code})]
+        for cc in codes:
+            region = gazetteer.find_region(said, cc) if cc else None
+            if region is not None:
+                end = after.end() if after else f.end
+                return replace(f, end=end, mention=PlaceMention(
+                    text=region.name, kind="region", country_code=cc), candidates=())
+        return f
+
     def complete(self, m: PlaceMention) -> PlaceMention:
         """Fill in a missing city from the article: "the Danish Embassy" in a Baghdad story."""
         if m.kind in ("mission", "landmark") and not m.city and self.main_city:
@@ -409,6 +435,12 @@ class _ArticleContext:
         return PlaceMention(text=city, kind="city", city=city, country_code=cc)
 
 
+_REGION_AFTER = re.compile(
+    r"\s+(?:(?:Prefecture|Province|Governorate|Oblast)\b|Pref\.|(?i:state)\b|"
+    r"(?i:province|prefecture|governorate|region)\b(?!\s+of))"
+    r"(?!\s+(?:University|Department|College|Park|House|Police))")
+_REGION_BEFORE = re.compile(r"\b(?:state|province|prefecture|governorate|region)\s+of\s+$",
+                            re.I)
 _WORDS = re.compile(r"[A-Z][a-z]+")
 _LOWER_WORDS = re.compile(r"(?<![\w.] )\b[a-z]{4,}\b")
 
@@ -477,8 +509,18 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         origin = _origins(found, hit, sentence)
         if origin:  # "Italy evacuated its citizens from Kabul": where they left
             return ctx.complete(origin[0].mention), False
-        # the states that evacuate are not where it happens
-        found = [f for f in found if not (f.mention.kind == "country" and f.end <= hit.start)]
+        actor = _evacuating_state(found, hit, sentence)
+        if actor is not None and _takes_own_people_out(actor, sentence, ctx):
+            # the state that takes its people out is not where it happens, nor are the
+            # evacuees' nationalities: "Jordan evacuated 343 people, including ... Iraq"
+            home = ctx.main_city[1] if ctx.main_city else None
+            here = [f for f in found if f.mention.kind in ("mission", "landmark") or (
+                f.mention.kind != "country" and f.mention.country_code != actor
+                and (home is None or f.mention.country_code == home))]
+            if not here:  # from the country; from its capital, where embassies are
+                city = ctx.fallback()
+                return (city if city and _is_capital(city) else ctx.fallback(country=True)), True
+            found = here
     candidates = list(found)
     anaphor = _ANAPHORA_MISSION.search(sentence)
     if anaphor and ctx.last_mission and not any(
@@ -496,11 +538,50 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                 near = min(cities, key=lambda f: abs(f.start - best.start)).mention
                 if mention.kind != "mission" or near.country_code != mention.mission_of:
                     mention = replace(mention, city=near.city, country_code=near.country_code)
+        here = ctx.paragraph_place
+        if (mention.kind == "country" and here is not None and trig.category in (
+                "evacuation", "disaster") and here.country_code == mention.country_code):
+            return here, True  # "Bicol ... More than 96,000 families in the Philippines"
         return ctx.complete(mention), False
     national = trig.family in ("ties", "diplomatic", "sanction", "election")
     if not national and ctx.paragraph_place is not None:
         return ctx.paragraph_place, True  # "A day later, at her funeral in Saqqez ... fired"
     return ctx.fallback(country=national), True
+
+
+# "Italy evacuated 140 Italians", "its diplomats", "foreign nationals": a state takes its own
+# people out of somewhere else ("Bangladesh evacuated 300,000 people" stays in Bangladesh).
+_FOREIGN_EVACUEES = re.compile(
+    r"\b(?:its|their|foreign|the\s+country['’]s)\s+(?:own\s+)?(?:\w+\s+)?(?:citizens|nationals|"
+    r"diplomats|staff|personnel|people|embassy)|\b(?:citizens|nationals|diplomats|diplomatic\s+"
+    r"staff|other\s+staff|ambassador|envoys?|employees|embassy\s+staff|expatriates|foreigners|[A-Z][a-z]+(?:ans|ese|is|ish|ians))\b")
+
+
+def _evacuating_state(found: Sequence[Found], hit: _Hit, sentence: str) -> str | None:
+    """The state in the subject of an evacuation: "Italy evacuated", "The British armed
+    forces also evacuated", "US special forces evacuated"."""
+    window = max(0, hit.start - 60)
+    states = [f for f in found if f.mention.kind == "country" and window <= f.start
+              and f.end <= hit.start and not _RELATIVE.search(sentence[f.end : hit.start])
+              and not re.search(r"\b(?:to|in|from|of)\s+(?:the\s+)?$", sentence[:f.start])]
+    if states:
+        last = states[-1]
+        if re.search(r"(?:,|\band)\s*$", sentence[max(0, last.start - 6) : last.start]):
+            return None  # "Britain, Canada, Egypt ... have evacuated": a list, no one state
+        return last.mention.country_code
+    for word in reversed(re.findall(r"\b[A-Z][A-Za-z.]+", sentence[window : hit.start])):
+        code = gazetteer.country_code(word.rstrip("."))
+        if code:
+            return code
+    return None
+
+
+def _takes_own_people_out(actor: str, sentence: str, ctx: _ArticleContext) -> bool:
+    """A foreign evacuation, not a country moving its people out of harm's way: its own
+    nationals or diplomats, or a state other than the story's, in a story of no disaster."""
+    home = ctx.main_city[1] if ctx.main_city else None
+    return bool(_FOREIGN_EVACUEES.search(sentence)) or (
+        home is not None and actor != home and ctx.disaster is None)
 
 
 def _in_arguments(f: Found, hit: _Hit) -> bool:
@@ -588,8 +669,18 @@ def _candidates(found: Sequence[Found], sentence: str, hit: _Hit | None = None) 
         if _is_possessive_country(sentence, f) or (
                 hit and f.start > hit.end and _RELATIVE.search(sentence[hit.end : f.start])):
             continue
+        lead_in = sentence[max(0, f.start - 50) : f.start]
+        if _SPEAKER_PLACE.search(lead_in) or _APPOSITIVE_PLACE.search(lead_in):
+            continue  # "told reporters in Manila", "Tacloban, a city in Leyte"
         out.append(f)
     return out
+
+
+_SPEAKER_PLACE = re.compile(r"\b(?:told(?:\s+\w+){0,2}|said|says|speaking|spoke|briefing|"
+                            r"conference|interview|statement)(?:\s+\w+)?\s+in\s+$", re.I)
+_APPOSITIVE_PLACE = re.compile(r"\w,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:city|town|village|port|"
+                               r"community|municipality|district|suburb)\s+(?:in|of|near)\s+"
+                               r"(?:the\s+)?(?:\w+\s+)?$", re.I)
 
 
 def _disaster_kind(hits: Sequence[Sequence[_Hit]]) -> str | None:
@@ -615,8 +706,11 @@ def _is_possessive_country(sentence: str, f: Found) -> bool:
 
 
 def _title(trig: Trigger, hit: _Hit, mention: PlaceMention | None, status: str,
-           found: Sequence[Found], sentence: str) -> str:
+           found: Sequence[Found], sentence: str, actor: str | None = None) -> str:
     where = place_label(mention)
+    if actor and trig.kind == "evacuation":
+        state = _adjective(actor) or gazetteer.country_name(actor) or actor
+        return f"{state} evacuation from {where}" if where else f"{state} evacuation"
     if trig.family == "ties":
         actor = where or "A government"
         others = [f.mention for f in found if f.mention.kind == "country" and f.mention != mention]
@@ -658,8 +752,12 @@ def _title(trig: Trigger, hit: _Hit, mention: PlaceMention | None, status: str,
 @functools.cache
 def _adjectives() -> dict[str, str]:
     out: dict[str, str] = {}
-    for adj, code in gazetteer.demonyms().items():  # the longest: "Swedish", not "Swede"
-        if len(adj) > len(out.get(code, "")):
+    for adj, code in gazetteer.demonyms().items():
+        # the first adjective the file lists ("British", not "Scottish"); an adjective, not
+        # a noun ("Swedish", not "Swede")
+        adjective = adj.endswith(("ish", "an", "ese", "i", "ic", "ch", "ian"))
+        if code not in out or (adjective and not out[code].endswith(
+                ("ish", "an", "ese", "i", "ic", "ch", "ian"))):
             out[code] = adj
     return {code: adj.title() if adj.islower() else adj for code, adj in out.items()}
 
@@ -710,6 +808,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
     extra, where = (more_triggers(sentences, base_hits) if more_triggers is not None
                     else ([()] * len(sentences), [{}] * len(sentences)))
     disaster = _disaster_kind([h + x for h, x in zip(base_hits, extra, strict=True)])
+    ctx.disaster = disaster
     focal = _focal_date(plain_refs, pub, reporting)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
@@ -819,13 +918,14 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     r"\b\d|hundreds|thousands|dozens|crowds?", sentence, re.I
                 ):
                     continue  # "Sounds of gunfire can be heard": no place, date or size
+                actor = _actor(trig, hit, found, sentence, mention, ctx)
                 events.append(Event(
                     id="",
                     date=date,
                     date_precision=precision,
                     status=status,
                     category=trig.category,
-                    title=_title(trig, hit, mention, status, found, sentence),
+                    title=_title(trig, hit, mention, status, found, sentence, actor),
                     mention=mention,
                     sources=[Source(article.name, sentence)],
                     time_of_day=tod or clock_time(sentence),
@@ -834,6 +934,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     family=trig.family,
                     place_from_context=from_context,
                     background=background,
+                    actor=actor,
                 ))
                 previous = events[-1]
         for f in found:
@@ -851,6 +952,17 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         prev_refs = own_refs or prev_refs if continuation else own_refs
         prev_found = [f for f in found if not _is_possessive_country(sentence, f)]
     return merge([_at_capital(e) for e in events])
+
+
+def _actor(trig: Trigger, hit: _Hit, found: Sequence[Found], sentence: str,
+           mention: PlaceMention | None, ctx: _ArticleContext) -> str | None:
+    """The evacuating state, when it takes its people out of somewhere else."""
+    if trig.kind != "evacuation":
+        return None
+    actor = _evacuating_state(found, hit, sentence)
+    if actor is None or (mention is not None and mention.country_code == actor):
+        return None
+    return actor if _takes_own_people_out(actor, sentence, ctx) else None
 
 
 def _at_capital(e: Event) -> Event:

@@ -1,0 +1,64 @@
+"""Where an event is: region cues, datelines, speakers' places, appositives, evacuating states.
+
+Made-up sentences in the shapes the real-text corpus showed (bench/real/dev)."""
+
+from geo.extract import extract
+from geo.models import Article
+
+
+def events_of(text, date="2024-01-02"):
+    return extract(Article(name="t.txt", text=text, date=date, date_source="header"))
+
+
+def places(events):
+    return sorted((e.mention.kind, e.mention.text) for e in events if e.mention)
+
+
+def test_a_region_named_as_one_is_not_the_town_of_that_name():
+    # Ishikawa is also a town on Okinawa; "Ishikawa Prefecture" is the prefecture
+    evs = events_of("A strong earthquake struck the Noto region of Ishikawa Prefecture in Japan "
+                    "on Monday, killing dozens.")
+    assert places(evs) == [("region", "Ishikawa")]
+
+
+def test_state_of_and_state_after_the_name():
+    evs = events_of("Wildfires burned 500 square miles in Washington state on Monday, "
+                    "officials in the United States said.", date="2020-09-08")
+    assert places(evs) == [("region", "Washington")]
+
+
+def test_a_dateline_is_where_the_reporter_is_not_where_it_happened():
+    evs = events_of("NEW DELHI -- At least 13 people were killed in Bangladesh on Saturday "
+                    "after a cyclone lashed coastal areas.", date="2019-11-10")
+    assert [m for m in places(evs) if m[1] == "Delhi"] == []
+
+
+def test_the_place_a_minister_speaks_from_is_not_the_event_place():
+    evs = events_of("Typhoon Rammasun hit Legazpi city in the Philippines on Tuesday. "
+                    "More than 96,000 families moved to evacuation centers there, the minister "
+                    "told reporters in Manila.", date="2014-07-15")
+    assert ("city", "Manila") not in places(evs)
+
+
+def test_an_appositive_region_does_not_replace_the_town():
+    evs = events_of("More than a thousand residents of Tacloban, a city in Leyte, fled to a "
+                    "stadium in the Philippines early Tuesday.", date="2014-07-15")
+    assert places(evs) == [("city", "Tacloban")]
+
+
+def test_each_state_evacuating_its_people_is_its_own_event():
+    text = ("Fighting raged in Khartoum, Sudan on Sunday. "
+            "Egypt evacuated 436 of its nationals from Sudan on Sunday. "
+            "Italy evacuated 140 Italians from Sudan on Sunday. "
+            "Jordan evacuated 343 people, including residents of Iraq and Syria, on Sunday.")
+    evs = [e for e in events_of(text, date="2023-04-23") if e.category == "evacuation"]
+    assert sorted(e.actor for e in evs) == ["EG", "IT", "JO"]
+    assert {e.mention.country_code for e in evs} == {"SD"}
+    assert "Egyptian evacuation from Sudan" in {e.title for e in evs}
+
+
+def test_a_country_moving_its_own_people_out_of_harms_way_is_there():
+    evs = events_of("Bangladesh evacuated more than 300,000 people on Saturday as Cyclone "
+                    "Bulbul approached.", date="2019-11-10")
+    ev = [e for e in evs if e.category == "evacuation"]
+    assert [(e.mention.text, e.actor) for e in ev] == [("Bangladesh", None)]
