@@ -34,6 +34,7 @@ MONTHS = {
     )
     for name in names
 }
+_MORE_NUMBERS = {"eight": 8, "nine": 9, "ten": 10}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                  "six": 6, "seven": 7, "several": None}
@@ -60,6 +61,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         r"\b(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"
         r"this evening|the day before yesterday)\b", re.I)),
     ("rel_span", re.compile(r"\b(?P<rel>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
+    ("ago", re.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
+                       r"\s+(?P<unit>years?|months?)\s+ago\b", re.I)),
     ("anchor", re.compile(
         r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?)\s+"
         r"(?P<dir>earlier|later|before|after(?:wards)?|ago)\b", re.I)),
@@ -263,6 +266,18 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         if g["unit"].lower() == "year":
             return TimeRef(start, end, text, f"{ref.year + step:04d}", "year", kind="deictic")
         month_index = ref.year * 12 + ref.month - 1 + step
+        return TimeRef(start, end, text, f"{month_index // 12:04d}-{month_index % 12 + 1:02d}",
+                       "month", kind="deictic")
+    if kind == "ago":  # "the earthquake 11 years ago": a year (a month) before the article
+        if ref is None:
+            return None
+        word = g["n"].lower()
+        n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word) or _MORE_NUMBERS.get(word)
+        if not n:
+            return None
+        if g["unit"].lower().startswith("year"):
+            return TimeRef(start, end, text, f"{ref.year - n:04d}", "year", kind="deictic")
+        month_index = ref.year * 12 + ref.month - 1 - n
         return TimeRef(start, end, text, f"{month_index // 12:04d}-{month_index % 12 + 1:02d}",
                        "month", kind="deictic")
     if kind in ("anchor", "anchor_fixed"):

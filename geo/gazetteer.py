@@ -857,3 +857,12 @@ def find_town(name: str, country_codes: Iterable[str] = ()) -> Entry | None:
     there (a town name alone, without its country, is too ambiguous to place)."""
     wanted = {c.upper() for c in country_codes if c}
     return next((e for e in find_towns(name) if e.country_code in wanted), None)
+
+
+def warm() -> None:
+    """Build (or load) every index extraction reads, so no article pays for it."""
+    name_table()
+    _region_index()
+    _towns()
+    demonyms()
+    city_stoplist()

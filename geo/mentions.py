@@ -267,6 +267,12 @@ def _norm_token(token: str) -> str:
     return gazetteer.normalize(_strip_possessive(token.rstrip(".")))
 
 
+_SHORT_COUNTRIES = {"US": "US", "UK": "GB"}
+# "to the US and Israel", "the UK said": a state; "US airstrikes", "the US Capitol": an adjective
+_SHORT_AS_PLACE = re.compile(r"\s*(?:$|[,.;:)!?]|\s(?:and|or|has|have|is|was|were|said|says|"
+                             r"will|would|had|on|in|over|for|to|after|before|since)\b)")
+
+
 def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None:  # noqa: C901
     """Longest gazetteer names first, scanning word by word from capitalised words."""
     table = gazetteer.name_table()
@@ -277,6 +283,16 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
         first = tokens[i].group(0)
         if first[0].isalpha() and first[0].isascii() and not first[0].isupper() and not (
                 _ARABIC_ARTICLE.match(first)):
+            i += 1
+            continue
+        short = _SHORT_COUNTRIES.get(first.rstrip("."))
+        a = tokens[i].start()
+        b = a + len(first.rstrip("."))
+        if short and not _overlaps(taken, a, b) and _SHORT_AS_PLACE.match(sentence, b):
+            # "the US and Israel": two letters the table leaves out ("us" is a word)
+            entry = gazetteer.country_entry(short)
+            if entry is not None:
+                add(a, b, PlaceMention(text=entry.name, kind="country", country_code=short))
             i += 1
             continue
         hit = None
@@ -359,7 +375,9 @@ def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
     nxt = tokens[i + n].group(0) if i + n < len(tokens) else ""
     if prev.lower().rstrip(".") in _TITLES:
         return True
-    if i > 1 and prev[:1].isupper() and prev.isalpha() and not prev.isupper() and (
+    gap_prev = sentence[tokens[i - 1].end() : tokens[i].start()] if i > 0 else ""
+    if i > 1 and gap_prev == " " and prev[:1].isupper() and prev.isalpha() and (
+            not prev.isupper()) and (
             gazetteer.normalize(prev) not in gazetteer.name_table()
             and prev.lower() not in _MODIFIERS):
         return True  # "the Nile Delta", "Fox News' Lawrence": part of a longer name

@@ -62,3 +62,45 @@ def test_a_country_moving_its_own_people_out_of_harms_way_is_there():
                     "Bulbul approached.", date="2019-11-10")
     ev = [e for e in evs if e.category == "evacuation"]
     assert [(e.mention.text, e.actor) for e in ev] == [("Bangladesh", None)]
+
+
+def test_a_tally_of_places_after_an_event_is_that_event_at_each():
+    text = ("Protests against the result broke out in Caracas on Monday. "
+            "Of the dead, five were killed in Caracas, two in the state of Zulia and one in "
+            "Aragua.")
+    evs = [e for e in events_of(text, date="2024-07-30") if e.category == "protest"]
+    assert {e.mention.text for e in evs} == {"Caracas", "Zulia", "Aragua"}
+    assert {e.date for e in evs} == {"2024-07-29"}
+
+
+def test_a_ministry_named_by_its_adjective_is_the_acting_state():
+    evs = events_of("The Russian Foreign Ministry on Monday summoned the Canadian ambassador "
+                    "over an attack.", date="2022-09-19")
+    assert [(e.category, e.mention.text, e.title) for e in evs] == [
+        ("diplomatic action", "Moscow", "Russia summons Canadian ambassador")]
+
+
+def test_a_diplomatic_protest_is_not_a_street_protest():
+    evs = events_of("China voiced a strong protest on Tuesday and recalled its ambassador to "
+                    "Lithuania.", date="2021-08-10")
+    assert [e.category for e in evs] == ["diplomatic action"]
+    assert evs[0].title == "China recalls its ambassador"
+
+
+def test_us_and_uk_are_states_when_named_as_places_not_as_adjectives():
+    from geo.mentions import find_mentions
+
+    kinds = [(f.mention.kind, f.mention.text)
+             for f in find_mentions("Turkey recalled its envoys to the US and the UK.")]
+    assert kinds == [("country", "Turkey"), ("country", "United States"),
+                     ("country", "United Kingdom")]
+    assert find_mentions("US airstrikes hit the base.") == []
+
+
+def test_years_ago_dates_a_background_event():
+    import datetime as dt
+
+    from geo.dates import find_times
+
+    refs = find_times("the earthquake 11 years ago that killed thousands", dt.date(2021, 8, 15))
+    assert [(r.value, r.precision) for r in refs] == [("2010", "year")]

@@ -40,7 +40,7 @@ def extract(article: Article, method: str = DEFAULT_METHOD,
     if budget_s:
         from geo import gazetteer
 
-        gazetteer.name_table()  # nor is building the gazetteer's indexes
+        gazetteer.warm()  # nor is building the gazetteer's indexes
     deadline = time.monotonic() + budget_s if budget_s else None
     if method == "rules":
         return rules.extract(article, deadline=deadline)

@@ -103,6 +103,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:protesters|demonstrators|crowds?|hundreds|thousands|dozens)\s+(?:\w+\s+){0,2}"
        r"gathered|tear\s+gas|picket(?:s|ed|ing)?\b|blockad(?:e|ed|ing)\b|"
        r"(?<!in\s)(?<!to\s)protests?\b(?!\s+(?:over|at)\b)|demonstrations?\b|"
+       r"(?<=resulted\sin\s)protests\b|(?<=erupted\sin\s)protests\b|"
        r"demonstrat(?:ed|ing)\b|"
        r"rall(?:y|ies|ied)\b|march(?:ed|es)\b|(?-i:march)\b|sit-ins?\b|took\s+to\s+the\s+streets|vigil\b)"),
     # state actions
@@ -111,7 +112,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:its\s+|their\s+)?(?:diplomatic\s+)?(?:ties|relations)\b"),
     _t("expulsion", "diplomatic action", "diplomatic",
        r"\b(?:expel(?:led|s|ling)?|expulsion\s+of|recall(?:ed|s|ing)?\s+(?:its\s+)?(?:\w+\s+)?"
-       r"(?:ambassador|envoy)|summon(?:ed|s|ing)?\s+(?:the\s+)?(?:[\w'’]+\s+){0,2}(?:ambassador|"
+       r"(?:ambassador|envoy)s?|summon(?:ed|s|ing)?\s+(?:the\s+)?(?:[\w'’]+\s+){0,2}(?:ambassador|"
        r"envoy|charg[eé])|order(?:ed|ing|s)?\s+(?:\w+\s+){0,3}diplomats\s+to\s+leave|"
        r"declared\s+(?:\w+\s+){0,4}persona\s+non\s+grata)\b"),
     _t("evacuation", "evacuation", "evacuation",
@@ -265,6 +266,10 @@ _FLASHBACK = re.compile(r"\bhad\s+(?:been\s+)?\w+ed\b|\bhad\s+(?:been\s+)?\w+en\
 _HAPPENS = re.compile(r"\s*(?:\w+\s+){0,2}(?:took\s+place|were\s+held|was\s+held|broke\s+out|"
                       r"erupted|began)\b", re.I)  # "the first protests took place": news
 _CLASH = next(t for t in TRIGGERS if t.kind == "clash")
+_DIPLOMATIC_PROTEST = re.compile(
+    r"\b(?:voic\w*|lodg\w*|express\w*|fil(?:ed|es|ing)|register\w*|official|formal|strong|"
+    r"diplomatic|note\s+of|in)\s+(?:a\s+|an\s+|its\s+)?(?:strong\s+|formal\s+|official\s+)?$",
+    re.I)
 _RIOTERS = re.compile(r"\b(?:rioters|the\s+mob|attackers|assailants|looters)\b", re.I)
 _DAMAGE = next(t for t in TRIGGERS if t.kind == "damage").pattern
 _ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
@@ -503,6 +508,10 @@ def _pick_place(hit: _Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         if actors:  # "Turkey's foreign ministry summoned ...": the state that acts
             return actors[0].mention, False
     if trig.family in ("ties", "diplomatic"):
+        state = _acting_state(sentence, hit)
+        if state is not None:  # "The Russian Foreign Ministry summoned ...": Russia acts
+            name = gazetteer.country_name(state) or state
+            return PlaceMention(text=name, kind="country", country_code=state), False
         return ctx.fallback(country=True), True  # a state acts; not "Salisbury expels"
     found = _candidates(found, sentence, hit)
     if trig.kind == "evacuation":
@@ -555,6 +564,27 @@ _FOREIGN_EVACUEES = re.compile(
     r"\b(?:its|their|foreign|the\s+country['’]s)\s+(?:own\s+)?(?:\w+\s+)?(?:citizens|nationals|"
     r"diplomats|staff|personnel|people|embassy)|\b(?:citizens|nationals|diplomats|diplomatic\s+"
     r"staff|other\s+staff|ambassador|envoys?|employees|embassy\s+staff|expatriates|foreigners|[A-Z][a-z]+(?:ans|ese|is|ish|ians))\b")
+
+
+_MINISTRY_AFTER = re.compile(r"\s+(?:to|by|at)\s+the\s+(?P<adj>[A-Z][a-z]+)\s+(?:Foreign|"
+                             r"Ministry|government|authorities)")
+_ENVOY_AFTER = re.compile(r"\s+(?:ambassador|envoy|diplomat|charg|embassy|consul|mission)", re.I)
+
+
+def _acting_state(sentence: str, hit: _Hit) -> str | None:
+    """The state behind a diplomatic act the text names by its adjective: "the Russian
+    Foreign Ministry summoned ...", "was summoned to the Belarusian Foreign Ministry"."""
+    after = _MINISTRY_AFTER.match(sentence, hit.end)
+    if after and (code := gazetteer.country_code(after.group("adj"))):
+        return code
+    window = sentence[max(0, hit.start - 60) : hit.start]
+    for m in reversed(list(re.finditer(r"\b[A-Z][a-z]+\b", window))):
+        if _ENVOY_AFTER.match(window, m.end()):
+            continue  # "the Canadian ambassador": the envoy's state, not the actor
+        code = gazetteer.country_code(m.group(0))
+        if code:
+            return code
+    return None
 
 
 def _evacuating_state(found: Sequence[Found], hit: _Hit, sentence: str) -> str | None:
@@ -720,6 +750,11 @@ def _title(trig: Trigger, hit: _Hit, mention: PlaceMention | None, status: str,
     if trig.kind == "expulsion":
         envoy = re.search(r"\b([A-Z][a-z]+)\s+(?:ambassador|envoy)", sentence)
         adj = f"{envoy.group(1)} " if envoy and gazetteer.country_code(envoy.group(1)) else ""
+        verb = hit.text.lower()
+        if verb.startswith("recall"):
+            return f"{where or 'Government'} recalls its ambassador"
+        if verb.startswith("summon"):
+            return f"{where or 'Government'} summons {adj}ambassador"
         return f"{where or 'Government'} expels {adj}ambassador"
     if trig.kind == "licence suspended":
         return f"Licence suspended by {where}" if where else "Licence suspended"
@@ -813,6 +848,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
     previous: Event | None = None  # the event the narrative is on
+    previous_index = -1  # the sentence that told it
     prev_refs: list[TimeRef] = []
     prev_found: list[Found] = []
     for index, sentence in enumerate(sentences):
@@ -839,6 +875,16 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         sentence_anchor = anchor  # what this sentence's "a day after" counts from
         if not hits and continuation:
             _refine_continuation(previous, found, ctx, sentence)
+        if not hits and previous is not None and previous_index >= index - 2:
+            # "Of the total, five were killed in Caracas, two in the state of Zulia, ...":
+            # the event just told, at each place of a tally
+            for m in _tally_places(found, sentence):
+                if mention_key(m) != mention_key(previous.mention):
+                    events.append(replace(
+                        previous, mention=m, sources=[Source(article.name, sentence)],
+                        title=previous.title.replace(place_label(previous.mention),
+                                                     place_label(m)),
+                        place_from_context=False))
         for hit in hits:
             trig = hit.trigger
             status = _status(sentence, hit)
@@ -860,10 +906,13 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             dated = any(r.value and not r.reported for r in refs)
             if _SPEECH.search(sentence[max(0, hit.start - 80) : hit.start]):
                 continue  # "wrote that peaceful demonstrations were part of democracy"
-            if (definite or (quoted and not dated)) and any(e.family == trig.family
-                                                             for e in events):
+            told = next((e for e in reversed(events) if e.family == trig.family), None)
+            if (definite or (quoted and not dated)) and told is not None:
+                previous, previous_index = told, index  # the narrative is back on it
                 continue  # "The attack came hours after ...": the one already told
             subject = sentence[max(0, hit.start - 60) : hit.start]
+            if trig.kind == "protest" and _DIPLOMATIC_PROTEST.search(subject):
+                continue  # "voiced a strong protest", "in an official protest of": words
             if trig.kind == "protest" and _RIOTERS.search(subject):
                 trig = _CLASH  # "The rioters ... marched down the Esplanade": part of the riot
             if trig.kind == "explosion" and disaster and disaster != "explosion":
@@ -936,7 +985,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     background=background,
                     actor=actor,
                 ))
-                previous = events[-1]
+                previous, previous_index = events[-1], index
         for f in found:
             if f.mention.kind == "mission":
                 ctx.last_mission = ctx.complete(f.mention)
@@ -1021,6 +1070,19 @@ def _refs_for(refs: Sequence[TimeRef], hit: _Hit, sentence: str = "",
     if len(days) >= 2 and hit.text.lower().endswith("s"):
         return list(days)
     return [_nearest_time(usable, hit)]
+
+
+_TALLY = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|dozens|"
+                    r"hundreds|several)\b[^,;.()]{0,40}?\b(?:in|at)\s+(?:the\s+(?:state|province|"
+                    r"region|city|town|district|county|department)\s+of\s+)?$", re.I)
+
+
+def _tally_places(found: Sequence[Found], sentence: str) -> list[PlaceMention]:
+    """Places each given a count ("five in Caracas, two in Zulia, one in Aragua"): two or
+    more, or none."""
+    out = [f.mention for f in found if f.mention.kind in ("city", "region", "landmark")
+           and _TALLY.search(sentence[max(0, f.start - 70) : f.start])]
+    return out if len(out) >= 2 else []
 
 
 def _refine_continuation(previous: Event | None, found: Sequence[Found], ctx: _ArticleContext,
