@@ -104,3 +104,18 @@ def test_years_ago_dates_a_background_event():
 
     refs = find_times("the earthquake 11 years ago that killed thousands", dt.date(2021, 8, 15))
     assert [(r.value, r.precision) for r in refs] == [("2010", "year")]
+
+
+def test_a_page_timestamp_is_not_the_day_things_happened():
+    text = ("30 Oct, 2024 @ 18:00\n\n"
+            "The town of Paiporta has reported the largest number of flood deaths after "
+            "Tuesday's storms.\n\nCars floated in the flood water in Paiporta, Spain.")
+    evs = events_of(text, date="2024-10-30")
+    assert evs and {e.date for e in evs} == {"2024-10-29"}
+
+
+def test_the_reporting_day_of_the_lead_dates_an_undated_lead():
+    text = ("Saudi Arabia cut ties with Iran, a day after its embassy in Tehran was attacked.\n\n"
+            "Iran's ambassador has 48 hours to leave, the minister said Sunday in Riyadh.")
+    evs = [e for e in events_of(text, date="2016-01-04") if e.category == "diplomatic action"]
+    assert [e.date for e in evs] == ["2016-01-03"]

@@ -475,18 +475,34 @@ def _demonyms_in(text: str) -> set[tuple[str, str]]:
     return {(w, table[w.lower()]) for w in set(_WORDS.findall(text)) if w.lower() in table}
 
 
+# "Wednesday March 15 2023", "30 Oct, 2024 @ 18:00", "This story is from July 16, 2016",
+# "Updated: ...": when the page was made, not what happened
+_TIMESTAMP = re.compile(
+    r"^\s*(?:(?:this\s+story\s+is\s+from|published|updated|posted|last\s+updated|first\s+"
+    r"published)\b[^.]{0,60}$|(?:[A-Za-z]+,?\s+)?(?:[A-Za-z]+\.?\s+)?\d{1,2}(?:st|nd|rd|th)?,?\s+"
+    r"(?:[A-Za-z]+\.?,?\s+)?\d{4}(?:\s*(?:@|at|,|-|–)?\s*\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?"
+    r"(?:\s*[A-Z]{2,4})?)?\s*$)", re.I)
+
+
 def _focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None,
-                reporting: Sequence[bool] = ()) -> str | None:
+                reporting: Sequence[bool] = (), sentences: Sequence[str] = ()) -> str | None:
     """The day an article is about: the first event day its lead gives (news puts the main
     event first), else its most-mentioned recent day, else its date."""
     if pub is None:
         return None
-    lead = [i for i, ok in enumerate(reporting) if ok][:3]
-    for i in lead:
-        for r in refs[i]:
-            if r.precision == "day" and r.value and r.kind != "anchor" and not r.reported and (
-                    pub - dt.timedelta(days=7) <= dt.date.fromisoformat(r.value) <= pub):
-                return r.value
+    stamps = {i for i, s in enumerate(sentences) if _TIMESTAMP.match(s)}
+    refs = [() if i in stamps else r for i, r in enumerate(refs)]
+    lead = [i for i, ok in enumerate(reporting) if ok and i not in stamps][:3]
+
+    def recent(r: TimeRef) -> bool:
+        return (r.precision == "day" and bool(r.value) and r.kind != "anchor"
+                and pub - dt.timedelta(days=7) <= dt.date.fromisoformat(r.value) <= pub)
+
+    for reported in (False, True):  # "Saudi Arabia cut ties ..., the minister said Sunday"
+        for i in lead:
+            for r in refs[i]:
+                if recent(r) and r.reported == reported:
+                    return r.value
     counts: Counter = Counter()
     for sentence_refs in refs:
         for r in sentence_refs:
@@ -844,7 +860,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     else ([()] * len(sentences), [{}] * len(sentences)))
     disaster = _disaster_kind([h + x for h, x in zip(base_hits, extra, strict=True)])
     ctx.disaster = disaster
-    focal = _focal_date(plain_refs, pub, reporting)
+    focal = _focal_date(plain_refs, pub, reporting, sentences)
     events: list[Event] = []
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
     previous: Event | None = None  # the event the narrative is on
