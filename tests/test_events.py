@@ -1,7 +1,7 @@
 """Extraction on made-up articles of the shapes real news uses (not the seeds)."""
 
 from geo.extract import extract
-from geo.extract.rules import is_reporting, split_sentences
+from geo.extract.sentences import is_reporting, split_sentences
 from geo.merge import merge
 from geo.models import Article
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.extract import nlp
-from geo.extract.rules import _NEGATED, Trigger, _Hit
+from geo.extract.triggers import NEGATED, Hit, Trigger
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -216,20 +216,20 @@ def argument_spans(tok) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def hits_in(doc, sentence: str) -> tuple[_Hit, ...]:
+def hits_in(doc, sentence: str) -> tuple[Hit, ...]:
     hits = []
     for tok in doc:
         trig = match(tok)
         if trig is None:
             continue
-        if _NEGATED.search(sentence[max(0, tok.idx - 60) : tok.idx]):
+        if NEGATED.search(sentence[max(0, tok.idx - 60) : tok.idx]):
             continue
-        hits.append(_Hit(trig, tok.idx, tok.idx + len(tok.text), tok.text,
+        hits.append(Hit(trig, tok.idx, tok.idx + len(tok.text), tok.text,
                          argument_spans(tok)))
     return tuple(hits)
 
 
-def _pattern_arguments(doc, hits: Sequence[_Hit]) -> dict[int, tuple[tuple[int, int], ...]]:
+def _pattern_arguments(doc, hits: Sequence[Hit]) -> dict[int, tuple[tuple[int, int], ...]]:
     """For each pattern hit, the place arguments of the parsed token it starts on (or the
     first verb or noun inside it: "broke into" -> "broke")."""
     out = {}
@@ -271,9 +271,9 @@ def _within_budget(todo: list[int], sentences: Sequence[str]) -> list[int]:
     return out
 
 
-def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
+def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[Hit]], *,
                   gate: float | None = None, add: float | None = None
-                  ) -> tuple[list[tuple[_Hit, ...]], list[dict]]:
+                  ) -> tuple[list[tuple[Hit, ...]], list[dict]]:
     """New hits per sentence, and the place arguments of the patterns' hits
     (``rules.extract``'s hook).
 
@@ -290,7 +290,7 @@ def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
         add is not None and max((p for lab, p in probs[i].items() if lab != "none"),
                                 default=0.0) >= add)]
     todo = _within_budget(todo, sentences)
-    out: list[tuple[_Hit, ...]] = [()] * len(sentences)
+    out: list[tuple[Hit, ...]] = [()] * len(sentences)
     where: list[dict] = [{} for _ in sentences]
     for i, doc in zip(todo, nlp.parse([sentences[i] for i in todo]), strict=True):
         found = hits_in(doc, sentences[i])
@@ -305,8 +305,8 @@ def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[_Hit]], *,
             label = max(probs[i], key=probs[i].get)
             verb = _main_verb(doc)
             if label != "none" and probs[i][label] >= add and verb is not None and not (
-                    _NEGATED.search(sentences[i][max(0, verb.idx - 60) : verb.idx])):
-                found = (_Hit(_label_trigger(label), verb.idx, verb.idx + len(verb.text),
+                    NEGATED.search(sentences[i][max(0, verb.idx - 60) : verb.idx])):
+                found = (Hit(_label_trigger(label), verb.idx, verb.idx + len(verb.text),
                               verb.text),)
         out[i] = found
     return out, where

@@ -1,0 +1,105 @@
+"""When a trigger's event happened: its own time expression in its clause, never the date
+of the reporting ("officials said on Tuesday"), else the article's focal day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from geo.dates import TimeRef
+from geo.extract.sentences import TIMESTAMP
+from geo.extract.triggers import Hit
+
+FLASHBACK = re.compile(r"\bhad\s+(?:been\s+)?\w+ed\b|\bhad\s+(?:been\s+)?\w+en\b", re.I)
+
+
+def focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None,
+                reporting: Sequence[bool] = (), sentences: Sequence[str] = ()) -> str | None:
+    """The day an article is about: the first event day its lead gives (news puts the main
+    event first), else its most-mentioned recent day, else its date."""
+    if pub is None:
+        return None
+    stamps = {i for i, s in enumerate(sentences) if TIMESTAMP.match(s)}
+    refs = [() if i in stamps else r for i, r in enumerate(refs)]
+    lead = [i for i, ok in enumerate(reporting) if ok and i not in stamps][:3]
+
+    def recent(r: TimeRef) -> bool:
+        return (r.precision == "day" and bool(r.value) and r.kind != "anchor"
+                and pub - dt.timedelta(days=7) <= dt.date.fromisoformat(r.value) <= pub)
+
+    for reported in (False, True):  # "Saudi Arabia cut ties ..., the minister said Sunday"
+        for i in lead:
+            for r in refs[i]:
+                if recent(r) and r.reported == reported:
+                    return r.value
+    counts: Counter = Counter()
+    for sentence_refs in refs:
+        for r in sentence_refs:
+            if r.precision == "day" and r.value and r.kind != "anchor" and not r.reported:
+                d = dt.date.fromisoformat(r.value)
+                if pub - dt.timedelta(days=7) <= d <= pub:
+                    counts[r.value] += 1
+    if not counts:
+        return pub.isoformat()
+    top = max(counts.values())
+    return max(v for v, c in counts.items() if c == top)
+
+
+_REPORTED = re.compile(
+    r"\b(?:said|says|told\s+(?:\w+\s+){0,3}|reported|announced|added|confirmed|stated|wrote|"
+    r"tweeted|declared|warned|statement|briefing|conference)\s+(?:late\s+|early\s+)?(?:on\s+)?$",
+    re.I,
+)
+
+
+_FUTURE = re.compile(r"\b(?:will|would|is\s+to|are\s+to|plans?\s+to|set\s+to)\s+(?:\w+\s+){0,3}$",
+                     re.I)
+
+
+_CLAUSE_BREAK = re.compile(r"\b(?:after|before|when|while|following|because|since|until|as|"
+                           r"hours\s+after|days\s+after)\b|[;:—–]|\s-\s", re.I)
+
+
+def mark_reported(sentence: str, refs: list[TimeRef]) -> list[TimeRef]:
+    """Flag dates that belong to the reporting ("officials said on Tuesday"), not the event,
+    and dates of something still to come ("will step down on Wednesday")."""
+    out = []
+    for r in refs:
+        before = sentence[max(0, r.start - 40) : r.start]
+        flagged = bool(_REPORTED.search(before) or _FUTURE.search(before))
+        out.append(replace(r, reported=True) if flagged else r)
+    return out
+
+
+def _same_clause(sentence: str, a: int, b: int) -> bool:
+    lo, hi = sorted((a, b))
+    return not _CLAUSE_BREAK.search(sentence[lo:hi])
+
+
+def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
+              planned: bool = False) -> list[TimeRef | None]:
+    """The time expressions that date this trigger: the nearest in its clause, or every day of
+    a list ("demonstrations on Thursday 29 June, Friday 30 June and Thursday 20 July"); never
+    the date of the reporting ("officials said on Tuesday")."""
+    act = hit.trigger.family in ("ties", "diplomatic", "sanction")  # announcing is the act
+    usable = [r for r in refs if r.value and (planned or act or not r.reported)]
+    same = [r for r in usable if _same_clause(sentence, r.start, hit.start)]
+    usable = same or usable
+    if not usable:
+        return [None]
+    days = [r for r in usable if r.precision == "day" and r.kind != "anchor"]
+    if len(days) >= 2 and hit.text.lower().endswith("s"):
+        return list(days)
+    return [_nearest_time(usable, hit)]
+
+
+def _nearest_time(refs: Sequence[TimeRef], hit: Hit) -> TimeRef | None:
+    """The time expression that belongs to this trigger: nearest, preferring the same clause."""
+    usable = [r for r in refs if r.value]
+    if not usable:
+        return None
+    return min(usable, key=lambda r: abs((r.start + r.end) / 2 - (hit.start + hit.end) / 2))

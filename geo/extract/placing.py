@@ -1,0 +1,479 @@
+"""Where an event happened: the place mentions of its sentence read against the article.
+
+Extraction only chooses among mentions (:class:`geo.models.PlaceMention`); the places stage
+(:mod:`geo.geocode`) resolves them to points. The choice: the trigger's own arguments in the
+parse first, then the most specific mention near it; a state's diplomatic act at that state;
+an evacuation where people are taken from; never a dateline, a speaker's whereabouts, an
+owner ("Iran's leader") or an appositive's region; else the paragraph's place, else the
+article's main city.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from geo import gazetteer
+from geo.extract.titles import place_label
+from geo.extract.triggers import Hit, Trigger
+from geo.mentions import Found, dateline, dateline_end, find_mentions, find_towns_in
+from geo.models import Article, Event, PlaceMention, Source
+
+_ANAPHORA_MISSION = re.compile(
+    r"\b(?:the|its)\s+(?:embassy|consulate|diplomatic\s+(?:post|mission|compound)|"
+    r"embassy\s+compound|mission)\b", re.I
+)
+
+
+# Smaller things are more specific than the zones and districts that contain them.
+_LANDMARK_RANK = {"zone": 0, "district": 0, "neighbourhood": 0, "camp": 1}
+
+
+def _specificity(f: Found) -> int:
+    base = f.specificity * 10
+    if f.mention.kind == "landmark":
+        entry = gazetteer.find_landmark(f.mention.text, f.mention.city, f.mention.country_code)
+        ltype = (entry.landmark_type if entry else None) or ""
+        base += _LANDMARK_RANK.get(ltype, 5)
+    return base
+
+
+class ArticleContext:
+    """What an article tells about where it is: its main city, its missions."""
+
+    def __init__(self, article: Article, sentences: Sequence[str]):
+        home = next((d for d in map(dateline, sentences[:3]) if d), None)
+        raw = [find_mentions(s) for s in sentences]
+        self.countries = {f.mention.country_code for found in raw for f in found
+                          if f.mention.kind == "country"}
+        self.countries |= {code for word, code in _demonyms_in(article.text)}
+        if home:
+            self.countries.add(home[1])
+        self.countries |= _coherent_countries(raw)
+        self.mentions = [[g for f in found if (g := self._plausible(f, s))]
+                         for found, s in zip(raw, sentences, strict=True)]
+        common = set(_LOWER_WORDS.findall(article.text))
+        for found, s in zip(self.mentions, sentences, strict=True):
+            towns = find_towns_in(s, self.countries - {None}, [(f.start, f.end) for f in found],
+                                  common)
+            if towns:
+                found += towns
+                found.sort(key=lambda f: f.start)
+            found[:] = [self._region_cue(f, s) for f in found]
+        cities: Counter = Counter()
+        for found in self.mentions:
+            for f in found:
+                if f.mention.city:
+                    cities[(f.mention.city, f.mention.country_code)] += 1
+        if home:
+            cities[home] += 3  # the dateline: where the reporter is, usually the story
+        self.main_city = cities.most_common(1)[0][0] if cities else None
+        for i, s in enumerate(sentences[:5]):
+            end = dateline_end(s)
+            others = [f for f in self.mentions[i] if f.start >= end]
+            if end and others:  # "NEW DELHI -- ... killed in Bangladesh": not in Delhi
+                self.mentions[i] = others
+        self.last_mission: PlaceMention | None = None
+        self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
+        self.disaster: str | None = None  # the kind of the article's first disaster, if any
+
+    def _plausible(self, f: Found, sentence: str) -> Found | None:
+        """A city name is read as that city only when the article's countries agree, or the
+        city is big and named by its own name: "Lula" is not Lulea, "Federal" not Argentina's.
+        A region of that name in the article's country beats a city elsewhere ("Bali" in an
+        Indonesian story is the island, not the Indian town)."""
+        if f.mention.kind != "city" or not f.candidates:
+            return f
+        local = [c for c in f.candidates if c.country_code in self.countries]
+        if local:
+            best = max(local, key=lambda c: c.population)
+            return replace(f, mention=replace(f.mention, text=best.name, city=best.name,
+                                              country_code=best.country_code))
+        said = sentence[f.start : f.end]
+        for cc in sorted(self.countries - {None}):
+            region = gazetteer.find_region(said, cc)
+            if region is not None:
+                return replace(f, mention=PlaceMention(text=region.name, kind="region",
+                                                       country_code=cc), candidates=())
+        top = f.candidates[0]
+        if f.primary and (top.population >= 100_000 or top.population == 0):
+            return f  # population 0: a curated city row
+        return None
+
+    def _region_cue(self, f: Found, sentence: str) -> Found:
+        """"Ishikawa Prefecture", "Washington state", "the state of Zulia": a region named
+        as one, not the city that shares its name."""
+        if f.mention.kind != "city":
+            return f
+        after = _REGION_AFTER.match(sentence, f.end)
+        before = _REGION_BEFORE.search(sentence[max(0, f.start - 20) : f.start])
+        if not (after or before):
+            return f
+        said = sentence[f.start : f.end]
+        codes = [f.mention.country_code, *sorted(self.countries - {None, f.mention.country_code})]
+        for cc in codes:
+            region = gazetteer.find_region(said, cc) if cc else None
+            if region is not None:
+                end = after.end() if after else f.end
+                return replace(f, end=end, mention=PlaceMention(
+                    text=region.name, kind="region", country_code=cc), candidates=())
+        return f
+
+    def complete(self, m: PlaceMention) -> PlaceMention:
+        """Fill in a missing city from the article: "the Danish Embassy" in a Baghdad story."""
+        if m.kind in ("mission", "landmark") and not m.city and self.main_city:
+            city, cc = self.main_city
+            if m.kind == "mission" and cc and m.mission_of == cc:
+                return m  # a country has no embassy in itself; leave it open
+            if m.country_code and cc and m.country_code != cc:
+                return m
+            return replace(m, city=city, country_code=m.country_code or cc)
+        return m
+
+    def fallback(self, country: bool = False) -> PlaceMention | None:
+        """The article's main city; its country for acts of a state (elections, ties)."""
+        if not self.main_city:
+            return None
+        city, cc = self.main_city
+        if country and cc:
+            return PlaceMention(text=gazetteer.country_name(cc) or cc, kind="country",
+                                country_code=cc)
+        return PlaceMention(text=city, kind="city", city=city, country_code=cc)
+
+
+_REGION_AFTER = re.compile(
+    r"\s+(?:(?:Prefecture|Province|Governorate|Oblast)\b|Pref\.|(?i:state)\b|"
+    r"(?i:province|prefecture|governorate|region)\b(?!\s+of))"
+    r"(?!\s+(?:University|Department|College|Park|House|Police))")
+
+
+_REGION_BEFORE = re.compile(r"\b(?:state|province|prefecture|governorate|region)\s+of\s+$",
+                            re.I)
+
+
+_WORDS = re.compile(r"[A-Z][a-z]+")
+
+
+_LOWER_WORDS = re.compile(r"(?<![\w.] )\b[a-z]{4,}\b")
+
+
+def _coherent_countries(found_lists: Sequence[Sequence[Found]]) -> set[str]:
+    """Countries that several place names agree on, when the text never names the country:
+    "Valencia" (Venezuela, Spain, ...) and "Paiporta" (Spain) make a Spanish story. Each
+    name votes for its candidates' countries in proportion to their population."""
+    votes: dict[str, float] = {}
+    names: dict[str, set[str]] = {}
+    for found in found_lists:
+        for f in found:
+            if f.mention.kind != "city" or not f.candidates:
+                continue
+            total = sum(max(c.population, 1) for c in f.candidates)
+            for c in f.candidates:
+                if c.country_code:
+                    votes[c.country_code] = votes.get(c.country_code, 0.0) + max(
+                        c.population, 1) / total
+                    names.setdefault(c.country_code, set()).add(f.mention.text)
+    return {cc for cc, v in votes.items() if v >= 1.2 and len(names[cc]) >= 2}
+
+
+def _demonyms_in(text: str) -> set[tuple[str, str]]:
+    """("Brazilian", "BR") for each nationality adjective the text uses."""
+    table = gazetteer.demonyms()
+    return {(w, table[w.lower()]) for w in set(_WORDS.findall(text)) if w.lower() in table}
+
+
+def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
+                ctx: ArticleContext) -> tuple[PlaceMention | None, bool]:
+    """(mention, from_context). Diplomatic acts sit with their actor, the first country."""
+    if trig.family in ("ties", "diplomatic", "sanction") and found:
+        actors = acting_states(found, hit)
+        if actors:  # "Turkey's foreign ministry summoned ...": the state that acts
+            return actors[0].mention, False
+    if trig.family in ("ties", "diplomatic"):
+        state = _acting_state(sentence, hit)
+        if state is not None:  # "The Russian Foreign Ministry summoned ...": Russia acts
+            name = gazetteer.country_name(state) or state
+            return PlaceMention(text=name, kind="country", country_code=state), False
+        return ctx.fallback(country=True), True  # a state acts; not "Salisbury expels"
+    found = place_candidates(found, sentence, hit)
+    if trig.kind == "evacuation":
+        origin = origins(found, hit, sentence)
+        if origin:  # "Italy evacuated its citizens from Kabul": where they left
+            return ctx.complete(origin[0].mention), False
+        actor = _evacuating_state(found, hit, sentence)
+        if actor is not None and _takes_own_people_out(actor, sentence, ctx):
+            # the state that takes its people out is not where it happens, nor are the
+            # evacuees' nationalities: "Jordan evacuated 343 people, including ... Iraq"
+            home = ctx.main_city[1] if ctx.main_city else None
+            here = [f for f in found if f.mention.kind in ("mission", "landmark") or (
+                f.mention.kind != "country" and f.mention.country_code != actor
+                and (home is None or f.mention.country_code == home))]
+            if not here:  # from the country; from its capital, where embassies are
+                city = ctx.fallback()
+                return (city if city and _is_capital(city) else ctx.fallback(country=True)), True
+            found = here
+    candidates = list(found)
+    anaphor = _ANAPHORA_MISSION.search(sentence)
+    if anaphor and ctx.last_mission and not any(
+        f.start <= anaphor.start() < f.end for f in found
+    ):
+        candidates.append(Found(anaphor.start(), anaphor.end(), ctx.last_mission))
+    if candidates:
+        best = max(candidates, key=lambda f: (_in_arguments(f, hit), f.specificity,
+                                              -_distance(f, hit)))
+        mention = best.mention
+        if mention.kind in ("landmark", "mission") and not mention.city:
+            # "In Lahore, a crowd stormed ... Jinnah House": the city this sentence names
+            cities = [f for f in candidates if f.mention.kind == "city"]
+            if cities:
+                near = min(cities, key=lambda f: abs(f.start - best.start)).mention
+                if mention.kind != "mission" or near.country_code != mention.mission_of:
+                    mention = replace(mention, city=near.city, country_code=near.country_code)
+        here = ctx.paragraph_place
+        if (mention.kind == "country" and here is not None and trig.category in (
+                "evacuation", "disaster") and here.country_code == mention.country_code):
+            return here, True  # "Bicol ... More than 96,000 families in the Philippines"
+        return ctx.complete(mention), False
+    national = trig.family in ("ties", "diplomatic", "sanction", "election")
+    if not national and ctx.paragraph_place is not None:
+        return ctx.paragraph_place, True  # "A day later, at her funeral in Saqqez ... fired"
+    return ctx.fallback(country=national), True
+
+
+# "Italy evacuated 140 Italians", "its diplomats", "foreign nationals": a state takes its own
+# people out of somewhere else ("Bangladesh evacuated 300,000 people" stays in Bangladesh).
+_FOREIGN_EVACUEES = re.compile(
+    r"\b(?:its|their|foreign|the\s+country['’]s)\s+(?:own\s+)?(?:\w+\s+)?(?:citizens|nationals|"
+    r"diplomats|staff|personnel|people|embassy)|\b(?:citizens|nationals|diplomats|diplomatic\s+"
+    r"staff|other\s+staff|ambassador|envoys?|employees|embassy\s+staff|expatriates|foreigners|[A-Z][a-z]+(?:ans|ese|is|ish|ians))\b")
+
+
+_MINISTRY_AFTER = re.compile(r"\s+(?:to|by|at)\s+the\s+(?P<adj>[A-Z][a-z]+)\s+(?:Foreign|"
+                             r"Ministry|government|authorities)")
+
+
+_ENVOY_AFTER = re.compile(r"\s+(?:ambassador|envoy|diplomat|charg|embassy|consul|mission)", re.I)
+
+
+def _acting_state(sentence: str, hit: Hit) -> str | None:
+    """The state behind a diplomatic act the text names by its adjective: "the Russian
+    Foreign Ministry summoned ...", "was summoned to the Belarusian Foreign Ministry"."""
+    after = _MINISTRY_AFTER.match(sentence, hit.end)
+    if after and (code := gazetteer.country_code(after.group("adj"))):
+        return code
+    window = sentence[max(0, hit.start - 60) : hit.start]
+    for m in reversed(list(re.finditer(r"\b[A-Z][a-z]+\b", window))):
+        if _ENVOY_AFTER.match(window, m.end()):
+            continue  # "the Canadian ambassador": the envoy's state, not the actor
+        code = gazetteer.country_code(m.group(0))
+        if code:
+            return code
+    return None
+
+
+def _evacuating_state(found: Sequence[Found], hit: Hit, sentence: str) -> str | None:
+    """The state in the subject of an evacuation: "Italy evacuated", "The British armed
+    forces also evacuated", "US special forces evacuated"."""
+    window = max(0, hit.start - 60)
+    states = [f for f in found if f.mention.kind == "country" and window <= f.start
+              and f.end <= hit.start and not _RELATIVE.search(sentence[f.end : hit.start])
+              and not re.search(r"\b(?:to|in|from|of)\s+(?:the\s+)?$", sentence[:f.start])]
+    if states:
+        last = states[-1]
+        if re.search(r"(?:,|\band)\s*$", sentence[max(0, last.start - 6) : last.start]):
+            return None  # "Britain, Canada, Egypt ... have evacuated": a list, no one state
+        return last.mention.country_code
+    for word in reversed(re.findall(r"\b[A-Z][A-Za-z.]+", sentence[window : hit.start])):
+        code = gazetteer.country_code(word.rstrip("."))
+        if code:
+            return code
+    return None
+
+
+def _takes_own_people_out(actor: str, sentence: str, ctx: ArticleContext) -> bool:
+    """A foreign evacuation, not a country moving its people out of harm's way: its own
+    nationals or diplomats, or a state other than the story's, in a story of no disaster."""
+    home = ctx.main_city[1] if ctx.main_city else None
+    return bool(_FOREIGN_EVACUEES.search(sentence)) or (
+        home is not None and actor != home and ctx.disaster is None)
+
+
+def _in_arguments(f: Found, hit: Hit) -> bool:
+    """The mention lies in the trigger's own object or place attachment ("stormed the
+    parliament in Nairobi", "the invasion of Ukraine"): where the parse says it happened."""
+    return any(a <= f.start and f.end <= b for a, b in hit.where)
+
+
+_FAR = re.compile(r"(?:as\s+far\s+(?:away\s+)?as|\b(?:felt|heard)\s+(?:in|across|throughout))"
+                  r"\s+(?:\w+\s+)?$", re.I)
+
+
+_RELATIVE = re.compile(r",\s*(?:which|who)\b", re.I)
+
+
+def origins(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
+    """Where people are evacuated from: "from Kabul", "to leave Tunisia and Sudan"."""
+    out: list[Found] = []
+    for f in found:
+        if f.start < hit.start:
+            continue
+        lead_in = sentence[max(0, f.start - 30) : f.start]
+        if re.search(r"\b(?:from|leave|leaving|left|out\s+of)\s+(?:the\s+)?(?:\w+\s+){0,2}$",
+                     lead_in, re.I) or (out and re.fullmatch(
+                         r"\s*(?:,|and|,\s*and)\s*", sentence[out[-1].end : f.start])):
+            out.append(f)
+    return out
+
+
+def subject_list(actors: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
+    """A list of states right before the verb: "Germany, France and Poland said they would
+    each expel ...", "Bahrain and Sudan cut ties" (not "Iran's ... Saudi embassy")."""
+    before = sorted((f for f in actors if f.end <= hit.start), key=lambda f: f.start)
+    if len(before) < 2:
+        return []
+    chain = [before[-1]]
+    for f in reversed(before[:-1]):
+        gap = sentence[f.end : chain[-1].start]
+        if re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", gap):
+            chain.append(f)
+        else:
+            break
+    return list(reversed(chain)) if len(chain) > 1 else []
+
+
+def place_list(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
+    """Cities listed after the trigger, each "in" one of them: "Demonstrations took place in
+    Mombasa, in Kisumu and in the town of Eldoret"."""
+    spots = []
+    for f in found:
+        if f.start < hit.end or f.mention.kind != "city":
+            continue
+        lead_in = sentence[max(hit.end, f.start - 45) : f.start]
+        if re.search(r"\bin\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$", lead_in) or (
+                spots and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", sentence[spots[-1].end :
+                                                                          f.start])):
+            spots.append(f)
+    return spots
+
+
+def _is_capital(m: PlaceMention) -> bool:
+    cap = gazetteer.capital(m.country_code) if m.country_code else None
+    return cap is not None and cap.name == m.city
+
+
+def acting_states(found: Sequence[Found], hit: Hit) -> list[Found]:
+    """States acting in a diplomatic sentence: countries, or capitals standing for them
+    ("Ankara summoned ..."); before the trigger first ("Bahrain and Sudan cut ties")."""
+    states = [f for f in found if f.mention.kind == "country"
+              or (f.mention.kind == "city" and _is_capital(f.mention))]
+    before = [f for f in states if f.end <= hit.start]
+    return list(reversed(before)) or states  # the nearest state before the verb first
+
+
+def place_candidates(found: Sequence[Found], sentence: str, hit: Hit | None = None) -> list[Found]:
+    """Mentions that can be where the event is: not an owner ("Iran's leader"), not a
+    distance ("felt as far away as Cyprus"), not past a relative clause that opens after the
+    trigger ("Storm Daniel, which had battered Greece, ...")."""
+    out: list[Found] = []
+    far: Found | None = None  # "felt as far away as Rabat, Casablanca and Essaouira"
+    for f in found:
+        if _FAR.search(sentence[max(0, f.start - 40) : f.start]) or (
+                far and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*(?:in\s+)?(?:parts\s+of\s+)?"
+                                     r"(?:the\s+)?", sentence[far.end : f.start])):
+            far = f
+            continue
+        if is_possessive_country(sentence, f) or (
+                hit and f.start > hit.end and _RELATIVE.search(sentence[hit.end : f.start])):
+            continue
+        lead_in = sentence[max(0, f.start - 50) : f.start]
+        if _SPEAKER_PLACE.search(lead_in) or _APPOSITIVE_PLACE.search(lead_in):
+            continue  # "told reporters in Manila", "Tacloban, a city in Leyte"
+        out.append(f)
+    return out
+
+
+_SPEAKER_PLACE = re.compile(r"\b(?:told(?:\s+\w+){0,2}|said|says|speaking|spoke|briefing|"
+                            r"conference|interview|statement)(?:\s+\w+)?\s+in\s+$", re.I)
+
+
+_APPOSITIVE_PLACE = re.compile(r"\w,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:city|town|village|port|"
+                               r"community|municipality|district|suburb)\s+(?:in|of|near)\s+"
+                               r"(?:the\s+)?(?:\w+\s+)?$", re.I)
+
+
+def _distance(f: Found, hit: Hit) -> int:
+    """Characters between a trigger and a mention; its object (after it) counts as nearer."""
+    if f.start >= hit.end:
+        return f.start - hit.end
+    return (hit.start - f.end) * 2 + 10
+
+
+def is_possessive_country(sentence: str, f: Found) -> bool:
+    """"Iran's supreme leader", "Iraq's foreign ministry": an owner, not where it happened."""
+    owner = re.match(r"['’]s\b", sentence[f.end : f.end + 3])
+    return f.mention.kind == "country" and owner is not None
+
+
+def event_actor(trig: Trigger, hit: Hit, found: Sequence[Found], sentence: str,
+           mention: PlaceMention | None, ctx: ArticleContext) -> str | None:
+    """The evacuating state, when it takes its people out of somewhere else."""
+    if trig.kind != "evacuation":
+        return None
+    actor = _evacuating_state(found, hit, sentence)
+    if actor is None or (mention is not None and mention.country_code == actor):
+        return None
+    return actor if _takes_own_people_out(actor, sentence, ctx) else None
+
+
+def at_capital(e: Event) -> Event:
+    """A state's diplomatic act happens at its seat of government, not across the country:
+    "China summoned the German ambassador" is an act in Beijing."""
+    m = e.mention
+    if e.family not in ("ties", "diplomatic") or m is None or m.kind != "country":
+        return e
+    cap = gazetteer.capital(m.country_code) if m.country_code else None
+    if cap is None:
+        return e
+    e.mention = PlaceMention(text=cap.name, kind="city", city=cap.name,
+                             country_code=m.country_code)
+    return e
+
+
+_TALLY = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|dozens|"
+                    r"hundreds|several)\b[^,;.()]{0,40}?\b(?:in|at)\s+(?:the\s+(?:state|province|"
+                    r"region|city|town|district|county|department)\s+of\s+)?$", re.I)
+
+
+def tally_places(found: Sequence[Found], sentence: str) -> list[PlaceMention]:
+    """Places each given a count ("five in Caracas, two in Zulia, one in Aragua"): two or
+    more, or none."""
+    out = [f.mention for f in found if f.mention.kind in ("city", "region", "landmark")
+           and _TALLY.search(sentence[max(0, f.start - 70) : f.start])]
+    return out if len(out) >= 2 else []
+
+
+def refine_continuation(previous: Event | None, found: Sequence[Found], ctx: ArticleContext,
+                         sentence: str) -> None:
+    """"They were pushed back at the Jumhuriya bridge": a pronoun sentence right after an
+    event, naming a smaller landmark in the same city, pins the event there (and becomes
+    part of its evidence, so the reader sees why)."""
+    if previous is None:
+        return
+    prev = previous.mention
+    for f in found:
+        m = ctx.complete(f.mention)
+        if (
+            m.kind == "landmark"
+            and prev is not None
+            and prev.kind in ("landmark", "city")
+            and m.city
+            and m.city == prev.city
+            and _specificity(Found(0, 0, m)) > _specificity(Found(0, 0, prev))
+        ):
+            previous.title = previous.title.replace(place_label(prev), place_label(m))
+            previous.mention = m
+            first = previous.sources[0]
+            previous.sources[0] = Source(first.article, f"{first.sentence} {sentence}")
+            break
