@@ -8,6 +8,7 @@ mounted while stepping.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import importlib
 import json
@@ -29,6 +30,7 @@ FILTER_PARAMS = {"cat": "f_cat", "country": "f_country", "article": "f_article"}
 BACKGROUND_PARAM = "bg"  # "bg=0" in the URL: background events hidden (default: shown)
 PROGRESS_MIN_ARTICLES = 50  # a first load of more articles than this shows a progress bar
 MAX_ARTICLE_OPTIONS = 1000  # more articles than this: the article filter is a text search
+UPLOAD_LIMIT_MB = 2  # geo.articles.MAX_BYTES (2,000,000 bytes) is what is enforced
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
 st.set_page_config(
@@ -63,6 +65,10 @@ st.markdown(
       .st-key-nm_controls [data-testid="stColumn"] {min-width: 6.2rem;}
       .st-key-nm_controls [data-testid="stColumn"]:last-child {min-width: 100%;}
     }
+    .nm-card[data-nm-id] {cursor: pointer; transition: box-shadow .15s, background .15s;}
+    .nm-card[data-nm-id]:hover {box-shadow: 0 1px 5px rgba(0,0,0,.13);}
+    .nm-card[data-nm-id]:focus-visible {outline: 2px solid var(--c); outline-offset: 1px;}
+    .nm-card.nm-card-active {background: #fffbeb; box-shadow: 0 0 0 2px var(--c);}
     .nm-card-title {font-weight: 700; font-size: .98rem; margin: .15rem 0 .1rem;}
     .nm-card-place {color: #374151;}
     .nm-card-prec {color: #6b7280; font-size: .78rem;}
@@ -253,7 +259,10 @@ def _plain(text: str) -> str:
 
 with sb.expander("Add articles", expanded=bool(problems) and not snapshot_mode):
     st.file_uploader("Upload .txt articles", type=["txt"], accept_multiple_files=True,
-                     key="uploads", on_change=_add_uploads)
+                     key="uploads", on_change=_add_uploads, max_upload_size=UPLOAD_LIMIT_MB,
+                     help="Plain UTF-8 text, one article per file, up to 2 MB "
+                          "(2,000,000 bytes) each; a first line \" date YYYY-MM-DD\" "
+                          "gives its date.")
     with st.form("paste", clear_on_submit=True, border=False):
         p_title = st.text_input("Title (for the file name)", key="paste_title")
         p_date = st.date_input("Publication date", value=None, key="paste_date")
@@ -344,7 +353,9 @@ c_prev.button("◀ Previous", key="prev", on_click=_step, args=(-1,), disabled=p
 c_next.button("Next ▶", key="next", on_click=_step, args=(1,), disabled=next_d is None,
               width="stretch")
 playing = bool(st.session_state.get("playing"))
-c_play.button("⏸ Pause" if playing else "▶ Play", key="play", on_click=_toggle_play,
+# "⏸" has no glyph in common fonts (a box in headless Chromium): Streamlit's own icon font
+c_play.button("Pause" if playing else "▶ Play", key="play", on_click=_toggle_play,
+              icon=":material/pause:" if playing else None,
               disabled=len(dates) < 2, width="stretch", type="primary" if playing else "secondary")
 speed = c_speed.selectbox("Speed", list(SPEEDS), index=1, key="speed",
                           label_visibility="collapsed", help="Time per step while playing")
@@ -379,6 +390,9 @@ _player()
 
 step = index.step(current, mode)
 payload = mapview.step_payload_for(step, online=online)
+# the map fits what is left when the filters change (FEED_JS in geo/mapview.py)
+payload["view_key"] = hashlib.sha1(_fkey.encode()).hexdigest()[:10]
+payload["filtered"] = bool(f_cat or f_country or f_article or not f_bg)
 col_map, col_feed = st.columns([7, 3], gap="small")
 with col_map:
     st_folium(
@@ -480,6 +494,11 @@ changed = any(
     (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) != v
     for k, v in want_qp.items()
 )
-if changed:
+# Streamlit writes the query with history.pushState; the map (FEED_JS) turns those pushes
+# into replaceState once it is loaded. The first run of a session comes before that, so it
+# leaves the URL as opened (it reopens the same view) and the first step writes it.
+first_run = not st.session_state.get("_url_written")
+st.session_state["_url_written"] = True
+if changed and not first_run:
     st.query_params.from_dict({k: v for k, v in want_qp.items() if v or k == "date"}
                               | ({"snapshot": "1"} if snapshot_mode else {}))

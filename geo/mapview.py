@@ -52,6 +52,339 @@ from geo.timeline import (
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 DEFAULT_VIEW = ((30.0, 20.0), 3)
 
+# The feed tied to the map: run once per map mount, after NM.setupBase (see FEED_JS).
+FOCUS_ZOOM = {"landmark": 14, "city": 11, "region": 7, "country": 5}
+
+# Runs in the dashboard page (made there by FEED_JS), once per page load.
+PAGE_JS_SRC = r"""
+var w = window;
+if (!w.__nmFeed) {
+  w.__nmFeed = true;
+  var go = function (e) {
+    if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") return;
+    var t = e.target;
+    if (!t || !t.closest) return;
+    var card = t.closest(".nm-card[data-nm-id]");
+    if (!card || t.closest("summary, a")) return;
+    if (e.type === "click") {
+      var sel = w.getSelection && w.getSelection();
+      if (sel && String(sel).length && card.contains(sel.anchorNode)) return;  // copying text
+    }
+    var frames = w.document.querySelectorAll("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      try {
+        var nm = frames[i].contentWindow && frames[i].contentWindow.NM;
+        if (nm && nm.focusEvent && nm.focusEvent(card.getAttribute("data-nm-id"),
+            parseFloat(card.getAttribute("data-nm-lat")),
+            parseFloat(card.getAttribute("data-nm-lon")))) {
+          if (e.type === "keydown") e.preventDefault();
+          return;
+        }
+      } catch (err) { /* another origin's frame */ }
+    }
+  };
+  w.document.addEventListener("click", go);
+  w.document.addEventListener("keydown", go);
+}
+var H = w.history;
+if (H && !H.__nmReplace) {
+  var push = H.pushState;
+  H.pushState = function (state, title, url) {
+    try {
+      var u = new w.URL(url, w.location.href);
+      if (u.origin === w.location.origin && u.pathname === w.location.pathname)
+        return H.replaceState(state, title, url);
+    } catch (err) { /* fall through */ }
+    return push.apply(H, arguments);
+  };
+  H.__nmReplace = true;
+}
+"""
+
+# What ties the map to the page around it, in the map's own document (streamlit-folium's
+# iframe, served by the app itself, so same-origin with the dashboard page):
+#
+# * a click (or Enter) on an event card (``data-nm-id``, see card_html) flies the map to
+#   that event and opens its popup: the page's click handler finds the map frame and calls
+#   ``NM.focusEvent``; no Streamlit rerun, so the step path does not change at all;
+# * an open popup (a pin clicked, or a card) highlights its card and scrolls the feed to it;
+# * when the filters change (the step's ``view_key``) the map fits what is left; a URL that
+#   opens filtered fits the filtered step, not every event;
+# * the legend lists only the categories in view, with the counts in view, and says when
+#   some of the step is outside the view; with none in view a hint offers to show them;
+# * Streamlit writes the URL's query with history.pushState on every step, so Back stepped
+#   back once per step; pushes that change only the query become replaceState.
+#
+# The page-side handlers are made with the page's own Function constructor, so they belong to
+# the page, not to this frame: a remounted map leaves no dead handler behind. Everything is
+# guarded: in a standalone HTML file (no parent page) only the map-side parts run.
+FEED_JS = r"""(function (map, opts) {
+  "use strict";
+  var NM = window.NM;
+  if (!NM || !NM.StepLayer || NM._feedMap === map) return;
+  NM._feedMap = map;
+  var box = map.getContainer();
+  var ZOOM = opts.zoom || {};
+  var PAD = { paddingTopLeft: [60, 120], paddingBottomRight: [60, 150], maxZoom: 12 };
+  var page = null;
+  try {
+    if (window.parent && window.parent !== window && window.parent.document) page = window.parent;
+  } catch (e) { page = null; }
+
+  var touched = false;  // the user has moved the map: no automatic re-fit on resize
+  ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (ev) {
+    box.addEventListener(ev, function () { touched = true; }, { passive: true });
+  });
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function fitStep(layer, animate) {
+    var pts = layer && layer._points;
+    if (!pts || !pts.length) return;
+    if (map._animatingZoom) {  // the end of a running zoom would undo the fit: wait for it
+      map.once("zoomend", function () { setTimeout(function () { fitStep(layer, animate); }, 0); });
+      return;
+    }
+    map.stop();
+    if (pts.length === 1) map.setView(pts[0], Math.max(map.getZoom(), 11), { animate: animate });
+    else map.fitBounds(L.latLngBounds(pts), L.extend({ animate: animate }, PAD));
+  }
+  NM.fitStep = function () { fitStep(NM.current, true); };
+
+  // ---- what is in view --------------------------------------------------------------
+  function contains(b, lat, lon) {
+    return b.contains([lat, lon]) || b.contains([lat, lon + 360]) || b.contains([lat, lon - 360]);
+  }
+
+  function inView(layer) {
+    var d = layer._data, b = map.getBounds(), per = {}, n = 0, total = 0;
+    var add = function (cat, k) { per[cat] = (per[cat] || 0) + k; };
+    layer._markers.forEach(function (mk) {
+      total += 1;
+      if (contains(b, mk.nm.lat, mk.nm.lon)) { n += 1; add(mk.nm.category, 1); }
+    });
+    var cats = d.categories || [];
+    (d.clusters || []).forEach(function (c) {
+      total += c.n;
+      if (!contains(b, c.lat, c.lon)) return;
+      n += c.n;
+      c.cats.forEach(function (kv) { if (cats[kv[0]]) add(cats[kv[0]][0], kv[1]); });
+    });
+    return { per: per, n: n, total: total };
+  }
+
+  function showView(layer) {
+    if (!layer._map || NM.current !== layer) return;
+    var v = inView(layer);
+    var legend = null;
+    (layer._dom || []).forEach(function (node) {
+      if (node.classList && node.classList.contains("nm-legend")) legend = node;
+    });
+    if (legend) {
+      var shown = 0;
+      legend.querySelectorAll(".nm-legend-row").forEach(function (row) {
+        var name = row.querySelector(".nm-legend-name");
+        if (!name) return;
+        var k = v.per[name.textContent] || 0;
+        row.style.display = k ? "" : "none";
+        row.setAttribute("data-nm-inview", String(k));
+        var cnt = row.querySelector(".nm-legend-n");
+        if (cnt) cnt.textContent = String(k);
+        if (k) shown += 1;
+      });
+      legend.querySelectorAll(".nm-legend-strip .nm-swatch").forEach(function (sw) {
+        if (!sw.hasAttribute("data-nm-cat"))
+          sw.setAttribute("data-nm-cat", sw.title.replace(/: [0-9,]+$/, ""));
+        var k = v.per[sw.getAttribute("data-nm-cat")] || 0;
+        sw.style.display = k ? "" : "none";
+        sw.title = sw.getAttribute("data-nm-cat") + ": " + k;
+      });
+      legend.style.display = shown ? "" : "none";
+      var note = layer._nmViewNote;
+      if (!note) {
+        note = layer._nmViewNote = el("div", "nm-legend-row nm-legend-note nm-legend-inview");
+        var first = legend.querySelector(".nm-legend-note");
+        legend.insertBefore(note, first);
+      }
+      note.textContent = "";
+      note.style.display = v.n < v.total ? "" : "none";
+      if (v.n < v.total) {
+        note.appendChild(el("span", null, v.n + " of " + v.total + " in view · "));
+        var all = el("a", "nm-show-all", "show all");
+        all.href = "#";
+        all.style.color = "inherit";
+        all.onclick = function (e) { e.preventDefault(); fitStep(layer, true); };
+        note.appendChild(all);
+      }
+    }
+    // nothing of this step in view: say so, and offer the way back
+    var hint = layer._nmOffview;
+    if (v.total && !v.n) {
+      if (!hint) {
+        hint = layer._nmOffview = el("div", "nm-empty nm-offview");
+        hint.style.textAlign = "center";
+        layer._addDom(box, hint);
+      }
+      hint.textContent = "";
+      hint.appendChild(el("div", null, "None of this step's " + v.total +
+                          (v.total === 1 ? " event is" : " events are") + " in view"));
+      var go = el("a", "nm-offview-go", "Show them");
+      go.href = "#";
+      go.style.fontWeight = "700";
+      go.onclick = function (e) { e.preventDefault(); fitStep(layer, true); };
+      hint.appendChild(go);
+      hint.style.display = "";
+    } else if (hint) hint.style.display = "none";
+    box.setAttribute("data-nm-inview", String(v.n));
+  }
+
+  // ---- cards in the page ------------------------------------------------------------
+  function findCard(id) {
+    if (!page || !id) return null;
+    try {
+      var esc = page.CSS && page.CSS.escape ? page.CSS.escape(id) :
+        String(id).replace(/["\\]/g, "");
+      return page.document.querySelector('.nm-card[data-nm-id="' + esc + '"]');
+    } catch (e) { return null; }
+  }
+
+  function scrollIntoFeed(card) {
+    // the feed is a scrolling box beside the map: scroll it, never the whole page
+    for (var p = card.parentElement; p && p !== page.document.body; p = p.parentElement) {
+      var oy = page.getComputedStyle(p).overflowY;
+      if ((oy === "auto" || oy === "scroll") && p.scrollHeight > p.clientHeight + 1) {
+        var pr = p.getBoundingClientRect(), cr = card.getBoundingClientRect();
+        var dy = cr.top < pr.top ? cr.top - pr.top - 8 :
+          cr.bottom > pr.bottom ? Math.min(cr.bottom - pr.bottom + 8, cr.top - pr.top - 8) : 0;
+        if (dy) p.scrollBy({ top: dy, behavior: "smooth" });
+        return;
+      }
+    }
+  }
+
+  NM.highlightCard = function (id) {
+    if (!page) return;
+    try {
+      page.document.querySelectorAll(".nm-card.nm-card-active").forEach(function (c) {
+        if (c.getAttribute("data-nm-id") !== id) c.classList.remove("nm-card-active");
+      });
+      var card = findCard(id);
+      if (!card) return;
+      card.classList.add("nm-card-active");
+      scrollIntoFeed(card);
+    } catch (e) { /* the page went away */ }
+  };
+
+  map.on("popupopen", function (e) {
+    // a narrow map (small window): the popup may not be wider than the map
+    var room = map.getSize().x - 70, o = e.popup.options;  // the frame adds ~45 px
+    if (room > 100 && o.maxWidth > room) {
+      o.maxWidth = room;
+      o.minWidth = Math.min(o.minWidth || 50, room);
+      e.popup.update();
+    }
+    var src = e.popup && e.popup._source;
+    var id = (src && src.nm && src.nm.id) || (e.popup && e.popup.nmId);
+    box.setAttribute("data-nm-popup", id || "");
+    if (id) NM.highlightCard(id);
+  });
+  map.on("popupclose", function () {
+    box.setAttribute("data-nm-popup", "");
+    NM.highlightCard(null);
+  });
+
+  // A card was clicked: fly to its event, then open its popup (the pin's own, or one at
+  // the point when the pin is inside a bubble at that zoom). True when the map moved.
+  NM.focusEvent = function (id, lat, lon) {
+    var step = NM.current, mk = null;
+    if (step) {
+      for (var i = 0; i < step._markers.length && !mk; i++)
+        if (step._markers[i].nm.id === id) mk = step._markers[i];
+    }
+    var ll = mk ? mk.getLatLng() : isFinite(lat) && isFinite(lon) ? L.latLng(lat, lon) : null;
+    if (!ll) return false;
+    touched = true;
+    var prec = mk ? mk.nm.precision : null;
+    var z = ZOOM[prec] || 11;
+    if (prec === "landmark") z = Math.max(z, map.getZoom());
+    z = Math.min(z, map.getMaxZoom());
+    map.closePopup();
+    var done = false;
+    var open = function () {
+      if (done) return;
+      done = true;
+      if (!mk) { NM.highlightCard(id); return; }
+      if (mk._map) { mk.openPopup(); return; }
+      var pop = mk.getPopup(), content = pop.getContent();
+      var p = L.popup(L.extend({}, pop.options, { offset: [0, -8] }))
+        .setLatLng(ll).setContent(typeof content === "function" ? content(mk) : content);
+      p.nmId = id;
+      p.openOn(map);
+    };
+    box.setAttribute("data-nm-focus", id);
+    if (map.getZoom() === z && map.getBounds().pad(-0.2).contains(ll)) { open(); return true; }
+    map.once("moveend", function () { setTimeout(open, 0); });
+    setTimeout(open, 2500);  // in case the flight is cut short
+    map.flyTo(ll, z, { duration: 0.8 });
+    return true;
+  };
+
+  // ---- each step ---------------------------------------------------------------------
+  var proto = NM.StepLayer.prototype;
+  if (!proto._nmFeed) {
+    var onAdd = proto.onAdd, onRemove = proto.onRemove;
+    proto._nmFeed = true;
+    proto.onAdd = function (m) {
+      onAdd.call(this, m);
+      if (NM.feedStepAdded) NM.feedStepAdded(this, m);
+    };
+    proto.onRemove = function (m) {
+      if (this._nmShowView) m.off("moveend zoomend", this._nmShowView);
+      this._nmViewNote = this._nmOffview = null;
+      onRemove.call(this, m);
+    };
+  }
+  NM.feedStepAdded = function (layer, m) {
+    var d = layer._data;
+    layer._nmShowView = function () { showView(layer); };
+    m.on("moveend zoomend", layer._nmShowView);
+    var prev = NM._viewKey;
+    NM._viewKey = d.view_key;
+    if (d.view_key !== undefined && prev !== undefined && prev !== d.view_key) {
+      fitStep(layer, true);  // the filters changed: show what is left
+    } else if (prev === undefined && d.filtered) {
+      NM._fitFiltered = true;  // opened filtered (a shared link): fit the filtered step
+      fitStep(layer, false);
+      setTimeout(function () { if (!touched && NM.current === layer) fitStep(layer, false); }, 0);
+    }
+    showView(layer);
+  };
+  map.on("resize", function () {
+    if (NM._fitFiltered && !touched && NM.current) fitStep(NM.current, false);
+  });
+
+  // ---- the page: card clicks, and no history entry per step ---------------------------
+  if (page) {
+    try {
+      new page.Function(PAGE_JS)();
+    } catch (e) { /* not our page (embedded elsewhere): cards stay plain */ }
+  }
+})(__PARENT__, __DATA__);"""
+
+
+def _compact(js: str) -> str:
+    """No indentation or comment lines: the base script goes out with every rerun."""
+    return "\n".join(ln.strip() for ln in js.splitlines()
+                     if ln.strip() and not ln.strip().startswith("//"))
+
+
+FEED_JS = _compact(FEED_JS).replace("PAGE_JS", json.dumps(_compact(PAGE_JS_SRC)))
+
 
 # A "{" that opens a Jinja tag ("{{", "{%", "{#"). JSON itself never writes one (an object's
 # first key is a string), so each is inside a string value, where "\u007b" means the same.
@@ -202,6 +535,7 @@ def base_map(
     if standalone:
         data = data.replace('"__BASEMAP__"', geojson_text())
     _Script("NM.setupBase(__PARENT__, __DATA__);", data).add_to(m)
+    _Script(FEED_JS, js_json({"zoom": FOCUS_ZOOM})).add_to(m)
     if bounds:
         if bounds[0] == bounds[1]:
             m.location = list(bounds[0])
@@ -450,8 +784,12 @@ def card_html(c: dict) -> str:
         )
         srcs += (f'<details><summary class="nm-card-src">+ {len(c["sources"]) - 1} more '
                  f"sources</summary>{more}</details>")
+    # a located card is tied to its pin: clicking it (or Enter) flies the map there (FEED_JS)
+    go = (f' data-nm-id="{e(c["id"])}" data-nm-lat="{float(c["lat"]):.6f}" '
+          f'data-nm-lon="{float(c["lon"]):.6f}" tabindex="0" title="Show on the map"'
+          if c["located"] and c.get("id") and c.get("lat") is not None else "")
     return (
-        f'<div class="nm-card" style="--c:{e(c["color"])}">'
+        f'<div class="nm-card"{go} style="--c:{e(c["color"])}">'
         f'<div class="nm-card-top"><span class="nm-dot"></span>{e(c["category"])}'
         f'{"".join(chips)}</div>'
         f'<div class="nm-card-title">{e(c["title"])}</div>'

@@ -298,6 +298,8 @@ def card(e: Event, current: bool = True) -> dict:
         "precision": e.place.precision if e.place else None,
         "precision_note": precision_note(e),
         "located": is_located(e),
+        "lat": e.place.lat if is_located(e) else None,
+        "lon": e.place.lon if is_located(e) else None,
         "current": current,
         "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
         "date_inferred": e.date_inferred,
