@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo import place_grammar
 from geo.paths import DATA_DIR
 
 log = logging.getLogger(__name__)
@@ -491,8 +492,7 @@ def _city_entry(i: int) -> Entry:
 
 
 # Words that name a region's rank, not the region: "Sichuan province", "the state of Zulia".
-REGION_WORDS = ("province", "prefecture", "state", "region", "governorate", "department",
-                "oblast", "county", "district", "division", "territory", "emirate", "canton")
+REGION_WORDS = place_grammar.REGION_RANKS + place_grammar.REGION_RANKS_2
 
 
 _GENERIC_REGION = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",

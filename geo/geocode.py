@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from geo import gazetteer
+from geo import gazetteer, place_grammar
 from geo.gazetteer import Entry, normalize
 from geo.geocache import GeoCache, cache_key
 from geo.models import Event, Place, PlaceMention
@@ -34,16 +34,8 @@ ONLINE_ENV = "NEWSMAP_ONLINE"
 ATTRIBUTION = "© OpenStreetMap contributors"
 GEONAMES_ATTRIBUTION = "GeoNames (CC BY 4.0)"
 
-_MISSION_WORDS = r"embassy|consulate[- ]general|consulate|diplomatic mission|mission|legation"
-_LANDMARK_WORDS = (
-    "bridge", "square", "street", "avenue", "road", "mosque", "church", "cathedral", "ministry",
-    "palace", "parliament", "zone", "airport", "gate", "park", "stadium", "university",
-    "hospital", "embassy", "consulate", "station", "market", "building", "headquarters",
-    "compound", "monument", "tower", "plaza", "base", "port", "harbour", "harbor", "camp",
-    "office", "court", "prison", "hotel", "district", "neighbourhood", "neighborhood", "shrine",
-    "temple", "synagogue", "museum", "council", "house", "rue", "boulevard", "calle", "piazza",
-    "platz", "strasse", "straße", "esplanade", "corniche",
-)
+_MISSION_WORDS = place_grammar.alternation("mission")
+_LANDMARK_WORDS = place_grammar.LANDMARK_TYPES
 _LANDMARK_RE = re.compile(r"\b(" + "|".join(_LANDMARK_WORDS) + r")\b")
 
 _MISSION_PATTERNS = [

@@ -17,13 +17,12 @@ import functools
 import re
 from dataclasses import dataclass
 
-from geo import gazetteer
+from geo import gazetteer, place_grammar
 from geo.models import PlaceMention
 
 SPECIFICITY = {"landmark": 3, "mission": 3, "city": 2, "region": 1, "country": 0}
 
-_MISSION_WORD = (r"(?P<mtype>[Ee]mbass(?:y|ies)|[Cc]onsulates?(?:[- ][Gg]eneral)?|"
-                 r"[Hh]igh [Cc]ommission)")
+_MISSION_WORD = r"(?P<mtype>(?i:" + place_grammar.alternation("mission", scanned_only=True) + r"))"
 _CAP = r"[A-Z][A-Za-z’'.-]*"
 _ADJ = r"(?P<adj>U\.S\.|US|UK|U\.K\.|" + _CAP + r"(?:\s" + _CAP + r")?)"
 _WHERE = (r"(?:\s+(?:in|to|at)\s+(?P<where>(?:the\s+)?(?:central\s+)?" + _CAP + r"(?:\s" + _CAP
@@ -34,13 +33,8 @@ _MISSION_PATTERNS = [
                + r"(?:\s" + _CAP + r")?)" + _WHERE),
 ]
 _CAPITAL = re.compile(r"\b(?:the\s+)?(?P<adj>" + _CAP + r")\s+capital\b")
-_LANDMARK_TYPES = (
-    "Square|Bridge|Mosque|Street|Avenue|Boulevard|Road|Palace|Stadium|Airport|Cathedral|Church|"
-    "Synagogue|Temple|Shrine|Parliament|University|Hospital|Park|Prison|Port|Harbour|Harbor|"
-    "Market|Bazaar|Gate|Tower|Zone|Camp|Ministry|Embassy|Consulate|Museum|Station|Hotel|"
-    "Council|Legislature|Capitol|Congress|Assembly|Secretariat|Residence|House|Court|"
-    "Headquarters|Building|Complex|Castle|Fort|Barracks|Base|Monument|Plaza|Mall|Dam"
-)
+_LANDMARK_TYPES = place_grammar.alternation("landmark", scanned_only=True)
+_LANDMARK_WORDS = frozenset(place_grammar.words("landmark", scanned_only=True))
 _NAMED_LANDMARK = re.compile(
     r"\b(?P<name>(?:(?:al|el|de|la)[- ])?[A-Z][\w’'-]+"
     r"(?:\s+(?:al|el|de|la|of|the)?\s*[A-Z][\w’'-]+){0,3})\s+(?P<ltype>(?i:" + _LANDMARK_TYPES
@@ -94,8 +88,8 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
 
 
 _TOWN_CUE = re.compile(
-    r"\b(?:town|village|city|port|hamlet|municipality|commune|community|district|suburb|"
-    r"neighbourhood|neighborhood|settlement)\s+of\s+(?P<name>(?:(?:al|el|ad|as|ash)-)?[A-Z][\w’'-]+"
+    r"\b(?:" + place_grammar.alternation("settlement") + r")\s+of\s+"
+    r"(?P<name>(?:(?:al|el|ad|as|ash)-)?[A-Z][\w’'-]+"
     r"(?:\s+(?:de|del|di|da|do|dos|das|de\s+los|de\s+las|la|le|el|al|sur|am|an)?\s*[A-Z][\w’'-]+)"
     r"{0,3})"
 )
@@ -384,7 +378,7 @@ def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
     gap_next = sentence[tokens[i + n - 1].end(): tokens[i + n].start()] if nxt else ""
     if nxt and gap_next == " " and nxt[0].isupper() and nxt.isalpha():
         table = gazetteer.name_table()
-        if gazetteer.normalize(nxt) not in table and nxt not in _LANDMARK_TYPES.split("|"):
+        if gazetteer.normalize(nxt) not in table and nxt.lower() not in _LANDMARK_WORDS:
             return True
     return False
 

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from geo import gazetteer
+from geo import gazetteer, place_grammar
 from geo.extract.titles import place_label
 from geo.extract.triggers import Hit, Trigger
 from geo.mentions import Found, dateline, dateline_end, find_mentions, find_towns_in
@@ -143,14 +143,11 @@ class ArticleContext:
         return PlaceMention(text=city, kind="city", city=city, country_code=cc)
 
 
-_REGION_AFTER = re.compile(
-    r"\s+(?:(?:Prefecture|Province|Governorate|Oblast)\b|Pref\.|(?i:state)\b|"
-    r"(?i:province|prefecture|governorate|region)\b(?!\s+of))"
+_RANKS = place_grammar.alternation("region_rank")
+_REGION_AFTER = re.compile(  # "Ishikawa Prefecture", "Ishikawa Pref.", "Washington state"
+    r"\s+(?:Pref\.|(?i:" + _RANKS + r")\b(?!\s+of))"
     r"(?!\s+(?:University|Department|College|Park|House|Police))")
-
-
-_REGION_BEFORE = re.compile(r"\b(?:state|province|prefecture|governorate|region)\s+of\s+$",
-                            re.I)
+_REGION_BEFORE = re.compile(r"\b(?:" + _RANKS + r")\s+of\s+$", re.I)  # "the state of Zulia"
 
 
 _WORDS = re.compile(r"[A-Z][a-z]+")
@@ -398,8 +395,8 @@ _SPEAKER_PLACE = re.compile(r"\b(?:told(?:\s+\w+){0,2}|said|says|speaking|spoke|
                             r"conference|interview|statement)(?:\s+\w+)?\s+in\s+$", re.I)
 
 
-_APPOSITIVE_PLACE = re.compile(r"\w,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:city|town|village|port|"
-                               r"community|municipality|district|suburb)\s+(?:in|of|near)\s+"
+_APPOSITIVE_PLACE = re.compile(r"\w,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:"
+                               + place_grammar.alternation("settlement") + r")\s+(?:in|of|near)\s+"
                                r"(?:the\s+)?(?:\w+\s+)?$", re.I)
 
 
@@ -442,8 +439,10 @@ def at_capital(e: Event) -> Event:
 
 
 _TALLY = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|dozens|"
-                    r"hundreds|several)\b[^,;.()]{0,40}?\b(?:in|at)\s+(?:the\s+(?:state|province|"
-                    r"region|city|town|district|county|department)\s+of\s+)?$", re.I)
+                    r"hundreds|several)\b[^,;.()]{0,40}?\b(?:in|at)\s+(?:the\s+(?:"
+                    + "|".join((_RANKS, place_grammar.alternation("region_rank2"),
+                                place_grammar.alternation("settlement")))
+                    + r")\s+of\s+)?$", re.I)
 
 
 def tally_places(found: Sequence[Found], sentence: str) -> list[PlaceMention]:
