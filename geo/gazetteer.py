@@ -552,13 +552,57 @@ def _region_index() -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
     return curated, world
 
 
+@functools.cache
+def _district_index() -> dict[tuple[str, str], tuple[Entry, ...]]:
+    """(country code, normalized name without its rank word) -> second-level regions
+    (``data/districts.csv``: US counties, Indian districts, ...), largest first."""
+    out: dict[tuple[str, str], list[tuple[int, Entry]]] = {}
+    for row in _read_csv("districts.csv"):
+        name, cc = row["name"], row["country_code"]
+        words = normalize(name).split()
+        if len(words) > 1 and words[-1] in REGION_WORDS:
+            words = words[:-1]
+        entry = Entry(name=name, kind="region", lat=float(row["lat"]), lon=float(row["lon"]),
+                      country_code=cc, city=None, aliases=(row["region"],),
+                      source=row["source"], population=0,
+                      tolerance_km=float(row["tolerance_km"]),
+                      id=f"district:{cc}-{normalize(row['region'])}-{normalize(name)}")
+        out.setdefault((cc, " ".join(words)), []).append((-int(row["places"]), entry))
+    return {k: tuple(e for _, e in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
+
+
+def find_district(name: str, country_codes: Iterable[str],
+                  regions: Iterable[str] = ()) -> Entry | None:
+    """A second-level region ("Butte County", "Pune district") in one of the countries; of
+    same-named ones, the one in a first-level region the text names ("California"), else
+    the one with most places. The first-level region is the entry's alias."""
+    words = normalize(name).split()
+    if len(words) > 1 and words[-1] in REGION_WORDS:
+        words = words[:-1]
+    key = " ".join(words)
+    named = {normalize(r) for r in regions}
+    found: list[Entry] = []
+    for cc in country_codes:
+        found += _district_index().get(((cc or "").upper(), key), ())
+    if not found:
+        return None
+    return next((e for e in found if normalize(e.aliases[0]) in named), found[0])
+
+
 def find_region(name: str, country_code: str | None = None) -> Entry | None:
     """A curated region ("Gaza Strip") or a world region ("Sichuan province") called
-    ``name``, in ``country_code`` when given."""
-    key = normalize(name)
+    ``name``, in ``country_code`` when given. A second-level rank ("Butte County", or
+    "Butte County, California" to choose among same-named ones) looks among the districts
+    first."""
     cc = (country_code or "").upper() or None
+    name, _, within = name.partition(", ")  # "Butte County, California"
+    key = normalize(name)
     curated, world = _region_index()
     words = key.split()
+    if cc and len(words) > 1 and words[-1] in place_grammar.REGION_RANKS_2:
+        district = find_district(name, [cc], [within] if within else ())
+        if district is not None:
+            return district
     short = " ".join(words[:-1]) if len(words) > 1 and words[-1] in REGION_WORDS else key
     for entries in (curated.get(key, ()), world.get(short, ())):
         for e in entries:
@@ -863,6 +907,7 @@ def warm() -> None:
     """Build (or load) every index extraction reads, so no article pays for it."""
     name_table()
     _region_index()
+    _district_index()
     _towns()
     demonyms()
     city_stoplist()

@@ -521,7 +521,7 @@ class Geocoder:
         text = mention.text
         if mention.kind == "region":
             region = gazetteer.find_region(text, mention.country_code)
-            if region is not None and not (region.id or "").startswith("region:"):
+            if region is not None and not (region.id or "").startswith(("region:", "district:")):
                 pass  # curated: handled below with the landmarks (context-aware)
             elif region is not None:
                 return self._from_entry(region, self._entry_source(region), 0.7,

@@ -109,8 +109,13 @@ class Found:
     primary: bool = True
 
     @property
-    def specificity(self) -> int:
-        return SPECIFICITY.get(self.mention.kind, 0)
+    def specificity(self) -> float:
+        """Landmark or mission > city > second-level region ("Butte County") > region >
+        country."""
+        m = self.mention
+        rank = m.text.split(",")[0].lower().rsplit(" ", 1)[-1]
+        district = m.kind == "region" and rank in place_grammar.REGION_RANKS_2
+        return SPECIFICITY.get(m.kind, 0) + (0.5 if district else 0)
 
 
 def _strip_possessive(s: str) -> str:

@@ -119,3 +119,16 @@ def test_the_reporting_day_of_the_lead_dates_an_undated_lead():
             "Iran's ambassador has 48 hours to leave, the minister said Sunday in Riyadh.")
     evs = [e for e in events_of(text, date="2016-01-04") if e.category == "diplomatic action"]
     assert [e.date for e in evs] == ["2016-01-03"]
+
+
+def test_a_county_is_placed_at_the_county_of_the_state_the_text_names():
+    from geo import gazetteer
+
+    evs = events_of("Three people died in Butte County, California, as wildfires burned on "
+                    "Wednesday.", date="2020-09-10")
+    assert [e.mention.text for e in evs] == ["Butte County, California"]
+    county = gazetteer.find_region("Butte County, California", "US")
+    assert county.aliases == ("California",) and abs(county.lat - 39.5) < 0.5
+    # a county is not the state of the same name
+    assert gazetteer.find_region("Washington County", "US").name == "Washington County"
+    assert gazetteer.find_region("Washington state", "US").name == "Washington"

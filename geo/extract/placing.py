@@ -62,6 +62,12 @@ class ArticleContext:
                 found += towns
                 found.sort(key=lambda f: f.start)
             found[:] = [self._region_cue(f, s) for f in found]
+        named = [f.mention for found in self.mentions for f in found
+                 if f.mention.kind == "region"]
+        regions = {m.text for m in named}
+        district_countries = sorted((self.countries | {m.country_code for m in named}) - {None})
+        for found, s in zip(self.mentions, sentences, strict=True):
+            self._add_districts(found, s, regions, district_countries)
         cities: Counter = Counter()
         for found in self.mentions:
             for f in found:
@@ -121,6 +127,25 @@ class ArticleContext:
                     text=region.name, kind="region", country_code=cc), candidates=())
         return f
 
+    def _add_districts(self, found: list[Found], sentence: str, regions: set[str],
+                       countries: Sequence[str]) -> None:
+        """"Butte County", "Pune district", "the district of Euskirchen": a second-level
+        region of the article's countries (of same-named ones, the one in a region the
+        article names), in place of the town or nothing the words were read as before."""
+        if not _DISTRICT_WORD.search(sentence):
+            return
+        for m in _DISTRICT.finditer(sentence):
+            name = m.group("name") or m.group("name2")
+            entry = gazetteer.find_district(name, countries, regions)
+            if entry is None:
+                continue
+            a, b = m.start("name") if m.group("name") else m.start("name2"), m.end()
+            found[:] = [f for f in found if f.end <= a or f.start >= b]
+            found.append(Found(a, b, PlaceMention(text=f"{entry.name}, {entry.aliases[0]}",
+                                                  kind="region",
+                                                  country_code=entry.country_code)))
+            found.sort(key=lambda f: f.start)
+
     def complete(self, m: PlaceMention) -> PlaceMention:
         """Fill in a missing city from the article: "the Danish Embassy" in a Baghdad story."""
         if m.kind in ("mission", "landmark") and not m.city and self.main_city:
@@ -150,6 +175,11 @@ _REGION_AFTER = re.compile(  # "Ishikawa Prefecture", "Ishikawa Pref.", "Washing
 _REGION_BEFORE = re.compile(r"\b(?:" + _RANKS + r")\s+of\s+$", re.I)  # "the state of Zulia"
 
 
+_RANKS_2 = place_grammar.alternation("region_rank2")
+_DISTRICT_WORD = re.compile(r"\b(?i:" + _RANKS_2 + r")\b")
+_DISTRICT = re.compile(
+    r"\b(?P<name>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)\s+(?i:" + _RANKS_2 + r")\b"
+    r"|\b(?i:" + _RANKS_2 + r")\s+of\s+(?P<name2>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)")
 _WORDS = re.compile(r"[A-Z][a-z]+")
 
 
