@@ -132,3 +132,10 @@ def test_a_county_is_placed_at_the_county_of_the_state_the_text_names():
     # a county is not the state of the same name
     assert gazetteer.find_region("Washington County", "US").name == "Washington County"
     assert gazetteer.find_region("Washington state", "US").name == "Washington"
+
+
+def test_a_date_in_a_later_clause_is_that_clauses_not_the_triggers():
+    evs = events_of("VILNIUS, Lithuania (AP) — Lithuania has recalled its ambassador to China "
+                    "after the Baltic country's decision in July to allow a Taiwan office.",
+                    date="2021-09-03")
+    assert [(e.category, e.date) for e in evs] == [("diplomatic action", "2021-09-03")]

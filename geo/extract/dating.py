@@ -88,7 +88,9 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
     act = hit.trigger.family in ("ties", "diplomatic", "sanction")  # announcing is the act
     usable = [r for r in refs if r.value and (planned or act or not r.reported)]
     same = [r for r in usable if _same_clause(sentence, r.start, hit.start)]
-    usable = same or usable
+    # past a clause break after the trigger a date is the other clause's: "recalled its
+    # ambassador after the decision in July"; before it, it may still set the scene
+    usable = same or [r for r in usable if r.end <= hit.start]
     if not usable:
         return [None]
     days = [r for r in usable if r.precision == "day" and r.kind != "anchor"]
