@@ -139,3 +139,9 @@ def test_a_date_in_a_later_clause_is_that_clauses_not_the_triggers():
                     "after the Baltic country's decision in July to allow a Taiwan office.",
                     date="2021-09-03")
     assert [(e.category, e.date) for e in evs] == [("diplomatic action", "2021-09-03")]
+
+
+def test_a_landslide_election_win_is_not_a_disaster():
+    evs = events_of("The army alleges the recent landslide election win of Suu Kyi's party in "
+                    "Myanmar was marred by fraud.", date="2021-02-01")
+    assert [e for e in evs if e.category == "disaster"] == []

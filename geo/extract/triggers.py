@@ -40,7 +40,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("flood", "disaster", "flood",
        r"\b(?:floods?(?!\s+(?:of|into)\b)|flooding|flash floods?|inundated)\b(?!-hit)"),
     _t("wildfire", "disaster", "wildfire", r"\b(?:wildfires?|bushfires?|forest fires?)\b"),
-    _t("landslide", "disaster", "landslide", r"\b(?:landslides?|mudslides?)\b"),
+    _t("landslide", "disaster", "landslide", r"\b(?:landslides?|mudslides?)\b"
+       r"(?!\s+(?:election|electoral|victory|win|vote|majority|defeat)s?\b)"),
     _t("tsunami", "disaster", "tsunami", r"\btsunamis?\b"),
     _t("eruption", "disaster", "eruption",
        r"\b(?:volcanic\s+eruption|volcano\s+(?:\w+\s+)?erupted|eruption\s+of\s+(?:the\s+)?"
