@@ -145,3 +145,9 @@ def test_a_landslide_election_win_is_not_a_disaster():
     evs = events_of("The army alleges the recent landslide election win of Suu Kyi's party in "
                     "Myanmar was marred by fraud.", date="2021-02-01")
     assert [e for e in evs if e.category == "disaster"] == []
+
+
+def test_a_tally_of_past_coups_is_not_a_coup():
+    evs = events_of("Niger has seen four coups since independence from France in 1960.",
+                    date="2023-07-27")
+    assert evs == []

@@ -216,6 +216,10 @@ def argument_spans(tok) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+_COUNTED = re.compile(r"\b(?:seen|had|has|have|experienced|suffered|witnessed|recorded)\s+"
+                      r"(?:at\s+least\s+|more\s+than\s+|about\s+)?(?:\w+\s+){0,2}$", re.I)
+
+
 def hits_in(doc, sentence: str) -> tuple[Hit, ...]:
     hits = []
     for tok in doc:
@@ -224,6 +228,9 @@ def hits_in(doc, sentence: str) -> tuple[Hit, ...]:
             continue
         if NEGATED.search(sentence[max(0, tok.idx - 60) : tok.idx]):
             continue
+        if tok.pos_ == "NOUN" and tok.tag_ == "NNS" and _COUNTED.search(
+                sentence[max(0, tok.idx - 40) : tok.idx]):
+            continue  # "Niger has seen four coups since 1960": a tally, not a happening
         hits.append(Hit(trig, tok.idx, tok.idx + len(tok.text), tok.text,
                          argument_spans(tok)))
     return tuple(hits)
