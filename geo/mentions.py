@@ -81,6 +81,9 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
         town = gazetteer.find_town(name, [cc])
         if town is not None:
             return town.name, town.country_code
+        city = _city(name)
+        # "BALI, Indonesia": the island, not India's Bali town
+        return (city.name, city.country_code) if city and city.country_code == cc else None
     city = _city(name)
     if city is None:
         return None

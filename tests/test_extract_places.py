@@ -151,3 +151,15 @@ def test_a_tally_of_past_coups_is_not_a_coup():
     evs = events_of("Niger has seen four coups since independence from France in 1960.",
                     date="2023-07-27")
     assert evs == []
+
+
+def test_a_dateline_in_a_named_country_is_never_a_same_named_town_elsewhere():
+    from geo.mentions import dateline
+
+    assert dateline("BALI, Indonesia (AP) -- Officials said ...") is None  # not India's Bāli
+    assert dateline("LIMA, Peru (AP) — Police fired ...") == ("Lima", "PE")
+    evs = events_of("BALI, Indonesia and WELLINGTON, New Zealand (AP) -- More than 120,000 "
+                    "people have left the region around the Mount Agung volcano on Bali.",
+                    date="2017-09-28")
+    assert [(e.category, e.mention.kind, e.mention.country_code) for e in evs] == [
+        ("evacuation", "region", "ID")]

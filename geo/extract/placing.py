@@ -51,7 +51,8 @@ class ArticleContext:
         self.countries |= {code for word, code in _demonyms_in(article.text)}
         if home:
             self.countries.add(home[1])
-        self.countries |= _coherent_countries(raw)
+        if not self.countries:  # only when the text never names a country
+            self.countries |= _coherent_countries(raw)
         self.mentions = [[g for f in found if (g := self._plausible(f, s))]
                          for found, s in zip(raw, sentences, strict=True)]
         common = set(_LOWER_WORDS.findall(article.text))
