@@ -101,14 +101,15 @@ def _isatty(stream) -> bool:
 
 
 def _run(paths, online: bool | None, use_cache: bool = True, method: str | None = None,
-         progress: ProgressLine | None = None):
+         progress: ProgressLine | None = None, jobs: int | None = None):
     from geo import extract, pipeline
 
     logs = progress.logging_above() if progress is not None else contextlib.nullcontext()
     try:
         with logs:
             result = pipeline.run(paths or [SEEDS_DIR], online=online, use_cache=use_cache,
-                                  method=method or extract.DEFAULT_METHOD, progress=progress)
+                                  method=method or extract.DEFAULT_METHOD, progress=progress,
+                                  jobs=jobs)
     finally:
         if progress is not None:
             progress.close()
@@ -122,7 +123,7 @@ def cmd_extract(args) -> int:
 
     progress = ProgressLine(sys.stderr)
     result = _run(args.paths, args.online, use_cache=not args.no_cache, method=args.method,
-                  progress=progress if progress.enabled else None)
+                  progress=progress if progress.enabled else None, jobs=args.jobs)
     if args.format == "html":  # the dashboard's "This map as HTML": all events, all dates
         from geo import mapview, timeline
 
@@ -132,6 +133,16 @@ def cmd_extract(args) -> int:
         writer = {"jsonl": export.to_jsonl, "csv": export.to_csv, "geojson": export.to_geojson}
         sys.stdout.write(writer[args.format](result.events))
     return 1 if any(p.skipped for p in result.problems) else 0
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return n
 
 
 def cmd_geocode(args) -> int:
@@ -191,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jsonl", "csv", "geojson", "html"), default="jsonl",
                    help="html: the standalone map (Leaflet and data inline, works offline)")
     p.add_argument("--no-cache", action="store_true", help="ignore the on-disk extraction cache")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="extraction processes (default: one per core; 1: all in this one). "
+                        "The pool starts only when many articles are not in the cache")
     _add_method(p)
     _add_online(p)
     p.set_defaults(func=cmd_extract)

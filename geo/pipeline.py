@@ -24,6 +24,7 @@ from pathlib import Path
 from geo import articles as articles_mod
 from geo import extract as events_mod
 from geo import merge as merge_mod
+from geo import pool as pool_mod
 from geo.models import Article, Event, Problem
 from geo.paths import cache_dir
 
@@ -42,7 +43,8 @@ def extractor_fingerprint() -> str:
     """Hash of the code and data extraction depends on: any edit invalidates the cache."""
     h = hashlib.sha256(events_mod.EXTRACTOR_VERSION.encode())
     here = Path(__file__).resolve().parent
-    files = [here / f"{m}.py" for m in ("merge", "mentions", "dates", "gazetteer", "models")]
+    files = [here / f"{m}.py" for m in ("merge", "mentions", "dates", "gazetteer", "models",
+                                        "place_grammar")]
     files += sorted((here / "extract").rglob("*.py")) + sorted((here / "extract").rglob("*.csv"))
     files += sorted((here / "extract" / "data").glob("*.json"))
     files += sorted((here / "data").glob("*.csv"))
@@ -98,6 +100,7 @@ def extract_all(
     method: str = events_mod.DEFAULT_METHOD,
     problems: list[Problem] | None = None,
     progress: Callable[[int, int], object] | None = None,
+    jobs: int | None = None,
 ) -> list[Event]:
     """Per-article extraction (cached), then one cross-article merge.
 
@@ -105,20 +108,94 @@ def extract_all(
     and the others are kept. An article that takes longer than ``MAX_SECONDS`` is skipped.
     ``progress(done, total)``, when given, is called after each article (extracted, read
     from the cache or failed), with ``done`` running from 1 to ``total = len(articles)``.
+
+    ``jobs``: worker processes for the articles the cache does not hold (:mod:`geo.pool`);
+    ``None`` (default) or 0 = one per core, 1 = all in this process. The pool starts only
+    for ``pool.POOL_MIN_ARTICLES`` or more of them, and gives the same events, problems and
+    order as one process.
     """
+    jobs = pool_mod.resolve_jobs(jobs)
+    if jobs == 1:
+        return merge_mod.merge(_extract_serial(articles, cache, method, problems, progress))
+    total = len(articles)
+    found: list[list[Event] | None] = [None] * total
+    keys = [_cache_key(a, method) for a in articles]
+    todo: list[int] = []
+    done = 0
+    for i, key in enumerate(keys):
+        found[i] = cache.get(key) if cache else None
+        if found[i] is None:
+            todo.append(i)
+        else:
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    reasons: dict[int, str] = {}
+    budget = events_mod.MAX_SECONDS
+    if todo and len(todo) >= pool_mod.POOL_MIN_ARTICLES and events_mod.extract is _EXTRACT:
+        # (a replaced extract, as in tests, exists only here: then stay in-process)
+        try:
+            for j, outcome in pool_mod.extract_many([articles[i] for i in todo], method,
+                                                    budget, jobs):
+                i = todo[j]
+                if outcome[0] == "ok":
+                    found[i] = outcome[1]
+                    if cache:
+                        cache.put(keys[i], found[i])
+                else:
+                    reasons[i] = outcome[1]
+                    if outcome[2]:
+                        log.warning("%s: %s\n%s", articles[i].name, outcome[1],
+                                    outcome[2].rstrip())
+                    else:
+                        log.warning("%s: %s", articles[i].name, outcome[1])
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+        except pool_mod.PoolUnavailable as exc:
+            log.warning("extracting in this process instead: %s", exc)
+    for i in todo:  # in-process: few articles, or what a failed pool left
+        if found[i] is not None or i in reasons:
+            continue
+        found[i], reason = _extract_one(articles[i], method, budget)
+        if reason is not None:
+            reasons[i] = reason
+        elif cache:
+            cache.put(keys[i], found[i])
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    if problems is not None:
+        problems.extend(Problem(articles[i].name, reasons[i], skipped=True)
+                        for i in sorted(reasons))
+    return merge_mod.merge([e for events in found if events for e in events])
+
+
+_EXTRACT = events_mod.extract  # what the pool's workers run
+
+
+def _extract_one(article: Article, method: str,
+                 budget: float) -> tuple[list[Event] | None, str | None]:
+    """(events, None), or (None, reason) when the article fails or runs out of time."""
+    try:
+        return events_mod.extract(article, method, budget_s=budget), None
+    except Exception as exc:  # noqa: BLE001 - any bug in one article, not the run
+        reason = pool_mod.problem_reason(exc)
+        log.warning("%s: %s", article.name, reason, exc_info=not isinstance(
+            exc, events_mod.TooSlow))
+        return None, reason
+
+
+def _extract_serial(articles, cache, method, problems, progress) -> list[Event]:
+    """``jobs=1``: each article in turn, in this process (the behaviour before the pool)."""
     per_article: list[Event] = []
     total = len(articles)
     for done, article in enumerate(articles, 1):
         key = _cache_key(article, method)
         found = cache.get(key) if cache else None
         if found is None:
-            try:
-                found = events_mod.extract(article, method, budget_s=events_mod.MAX_SECONDS)
-            except Exception as exc:  # noqa: BLE001 - any bug in one article, not the run
-                reason = (str(exc) if isinstance(exc, events_mod.TooSlow) else
-                          f"extraction failed ({type(exc).__name__}); its events are missing")
-                log.warning("%s: %s", article.name, reason, exc_info=not isinstance(
-                    exc, events_mod.TooSlow))
+            found, reason = _extract_one(article, method, events_mod.MAX_SECONDS)
+            if reason is not None:
                 if problems is not None:
                     problems.append(Problem(article.name, reason, skipped=True))
                 if progress is not None:
@@ -129,7 +206,7 @@ def extract_all(
         per_article.extend(found)
         if progress is not None:
             progress(done, total)
-    return merge_mod.merge(per_article)
+    return per_article
 
 
 @functools.cache
@@ -252,6 +329,7 @@ def run(
     use_cache: bool = True,
     method: str = events_mod.DEFAULT_METHOD,
     progress: Callable[[int, int], object] | None = None,
+    jobs: int | None = None,
 ) -> Result:
     """Everything the CLI and the dashboard need, from files to located events.
 
@@ -262,6 +340,8 @@ def run(
     (:class:`RunCache`).
     ``progress(done, total)`` is called after each article is extracted (see
     :func:`extract_all`); never on a whole-run cache hit, which has nothing to wait for.
+    ``jobs``: extraction processes (default one per core, 1 = in this process; see
+    :func:`extract_all`).
     """
     if online is None:
         from geo.geocode import online_from_env
@@ -283,7 +363,7 @@ def run(
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
     loaded = articles_mod.infer_missing_dates(loaded)
     cache = ExtractionCache() if use_cache else None
-    events = extract_all(loaded, cache, method, problems, progress=progress)
+    events = extract_all(loaded, cache, method, problems, progress=progress, jobs=jobs)
     if geocoder is None:
         from geo.geocode import Geocoder
 
