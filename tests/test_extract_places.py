@@ -163,3 +163,10 @@ def test_a_dateline_in_a_named_country_is_never_a_same_named_town_elsewhere():
                     date="2017-09-28")
     assert [(e.category, e.mention.kind, e.mention.country_code) for e in evs] == [
         ("evacuation", "region", "ID")]
+
+
+def test_a_withdrawn_ambassador_is_a_recall_at_the_recalling_capital():
+    evs = events_of("South Africa has withdrawn its ambassador to Israel following the "
+                    "killings of Palestinians.", date="2018-05-15")
+    assert [(e.title, e.mention.text) for e in evs] == [
+        ("South Africa recalls its envoy", "Pretoria")]

@@ -35,6 +35,10 @@ def event_title(trig: Trigger, hit: Hit, mention: PlaceMention | None, status: s
         if verb.startswith("summon"):
             return f"{where or 'Government'} summons {adj}ambassador"
         return f"{where or 'Government'} expels {adj}ambassador"
+    if trig.kind == "recall":  # the lexicon's "withdrew its ambassador", "recalled"
+        return f"{where or 'Government'} recalls its envoy"
+    if trig.kind == "summons":
+        return f"{where or 'Government'} summons an envoy"
     if trig.kind == "licence suspended":
         return f"Licence suspended by {where}" if where else "Licence suspended"
     if trig.kind == "sanctions":
