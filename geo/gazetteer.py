@@ -552,6 +552,12 @@ def _region_index() -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
     return curated, world
 
 
+def _without_rank(key: str) -> str:
+    """A normalized region name without its rank word: "sichuan province" -> "sichuan"."""
+    words = key.split()
+    return " ".join(words[:-1]) if len(words) > 1 and words[-1] in REGION_WORDS else key
+
+
 @functools.cache
 def _district_index() -> dict[tuple[str, str], tuple[Entry, ...]]:
     """(country code, normalized name without its rank word) -> second-level regions
@@ -559,15 +565,13 @@ def _district_index() -> dict[tuple[str, str], tuple[Entry, ...]]:
     out: dict[tuple[str, str], list[tuple[int, Entry]]] = {}
     for row in _read_csv("districts.csv"):
         name, cc = row["name"], row["country_code"]
-        words = normalize(name).split()
-        if len(words) > 1 and words[-1] in REGION_WORDS:
-            words = words[:-1]
         entry = Entry(name=name, kind="region", lat=float(row["lat"]), lon=float(row["lon"]),
                       country_code=cc, city=None, aliases=(row["region"],),
                       source=row["source"], population=0,
                       tolerance_km=float(row["tolerance_km"]),
                       id=f"district:{cc}-{normalize(row['region'])}-{normalize(name)}")
-        out.setdefault((cc, " ".join(words)), []).append((-int(row["places"]), entry))
+        out.setdefault((cc, _without_rank(normalize(name))), []).append(
+            (-int(row["places"]), entry))
     return {k: tuple(e for _, e in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
 
 
@@ -576,10 +580,7 @@ def find_district(name: str, country_codes: Iterable[str],
     """A second-level region ("Butte County", "Pune district") in one of the countries; of
     same-named ones, the one in a first-level region the text names ("California"), else
     the one with most places. The first-level region is the entry's alias."""
-    words = normalize(name).split()
-    if len(words) > 1 and words[-1] in REGION_WORDS:
-        words = words[:-1]
-    key = " ".join(words)
+    key = _without_rank(normalize(name))
     named = {normalize(r) for r in regions}
     found: list[Entry] = []
     for cc in country_codes:
@@ -603,8 +604,7 @@ def find_region(name: str, country_code: str | None = None) -> Entry | None:
         district = find_district(name, [cc], [within] if within else ())
         if district is not None:
             return district
-    short = " ".join(words[:-1]) if len(words) > 1 and words[-1] in REGION_WORDS else key
-    for entries in (curated.get(key, ()), world.get(short, ())):
+    for entries in (curated.get(key, ()), world.get(_without_rank(key), ())):
         for e in entries:
             if cc is None or e.country_code == cc:
                 return e

@@ -115,8 +115,6 @@ def extract_all(
     order as one process.
     """
     jobs = pool_mod.resolve_jobs(jobs)
-    if jobs == 1:
-        return merge_mod.merge(_extract_serial(articles, cache, method, problems, progress))
     total = len(articles)
     found: list[list[Event] | None] = [None] * total
     keys = [_cache_key(a, method) for a in articles]
@@ -132,7 +130,7 @@ def extract_all(
                 progress(done, total)
     reasons: dict[int, str] = {}
     budget = events_mod.MAX_SECONDS
-    if todo and len(todo) >= pool_mod.POOL_MIN_ARTICLES and events_mod.extract is _EXTRACT:
+    if jobs > 1 and len(todo) >= pool_mod.POOL_MIN_ARTICLES and events_mod.extract is _EXTRACT:
         # (a replaced extract, as in tests, exists only here: then stay in-process)
         try:
             for j, outcome in pool_mod.extract_many([articles[i] for i in todo], method,
@@ -154,7 +152,7 @@ def extract_all(
                     progress(done, total)
         except pool_mod.PoolUnavailable as exc:
             log.warning("extracting in this process instead: %s", exc)
-    for i in todo:  # in-process: few articles, or what a failed pool left
+    for i in todo:  # in-process: jobs=1, few articles, or what a failed pool left
         if found[i] is not None or i in reasons:
             continue
         found[i], reason = _extract_one(articles[i], method, budget)
@@ -184,29 +182,6 @@ def _extract_one(article: Article, method: str,
         log.warning("%s: %s", article.name, reason, exc_info=not isinstance(
             exc, events_mod.TooSlow))
         return None, reason
-
-
-def _extract_serial(articles, cache, method, problems, progress) -> list[Event]:
-    """``jobs=1``: each article in turn, in this process (the behaviour before the pool)."""
-    per_article: list[Event] = []
-    total = len(articles)
-    for done, article in enumerate(articles, 1):
-        key = _cache_key(article, method)
-        found = cache.get(key) if cache else None
-        if found is None:
-            found, reason = _extract_one(article, method, events_mod.MAX_SECONDS)
-            if reason is not None:
-                if problems is not None:
-                    problems.append(Problem(article.name, reason, skipped=True))
-                if progress is not None:
-                    progress(done, total)
-                continue
-            if cache:
-                cache.put(key, found)
-        per_article.extend(found)
-        if progress is not None:
-            progress(done, total)
-    return per_article
 
 
 @functools.cache

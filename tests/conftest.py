@@ -125,3 +125,29 @@ def fake_pipeline(monkeypatch, newsmap_home):
     st.cache_resource.clear()
     yield mod
     st.cache_resource.clear()
+
+
+# The browser tests' app (tests/browser_app.py, synthetic events) and one headless Chromium,
+# each once per test module.
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from pathlib import Path
+
+    from geo import snapshot as snap
+
+    home = tmp_path_factory.mktemp("newsmap-home")
+    app = Path(__file__).resolve().parent / "browser_app.py"
+    with snap.serve(app, env={"NEWSMAP_HOME": str(home), "NEWSMAP_ONLINE": "0"}) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from geo import snapshot as snap
+
+    with sync_playwright() as p:
+        b = snap.launch(p)
+        yield b
+        b.close()

@@ -22,26 +22,8 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-APP = Path(__file__).resolve().parent / "browser_app.py"
 BRIDGE = (33.3248, 44.4045)  # e6, conftest.BRIDGE
 GREEN_ZONE = (33.3076, 44.3903)  # e7, e8
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("newsmap-home-feed")
-    with snap.serve(APP, env={"NEWSMAP_HOME": str(home), "NEWSMAP_ONLINE": "0"}) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = snap.launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -158,6 +158,11 @@ class ArticleContext:
             return replace(m, city=city, country_code=m.country_code or cc)
         return m
 
+    @property
+    def home_country(self) -> str | None:
+        """The country of the article's main city: the story's country."""
+        return self.main_city[1] if self.main_city else None
+
     def fallback(self, country: bool = False) -> PlaceMention | None:
         """The article's main city; its country for acts of a state (elections, ties)."""
         if not self.main_city:
@@ -234,7 +239,7 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         if actor is not None and _takes_own_people_out(actor, sentence, ctx):
             # the state that takes its people out is not where it happens, nor are the
             # evacuees' nationalities: "Jordan evacuated 343 people, including ... Iraq"
-            home = ctx.main_city[1] if ctx.main_city else None
+            home = ctx.home_country
             here = [f for f in found if f.mention.kind in ("mission", "landmark") or (
                 f.mention.kind != "country" and f.mention.country_code != actor
                 and (home is None or f.mention.country_code == home))]
@@ -323,7 +328,7 @@ def _evacuating_state(found: Sequence[Found], hit: Hit, sentence: str) -> str | 
 def _takes_own_people_out(actor: str, sentence: str, ctx: ArticleContext) -> bool:
     """A foreign evacuation, not a country moving its people out of harm's way: its own
     nationals or diplomats, or a state other than the story's, in a story of no disaster."""
-    home = ctx.main_city[1] if ctx.main_city else None
+    home = ctx.home_country
     return bool(_FOREIGN_EVACUEES.search(sentence)) or (
         home is not None and actor != home and ctx.disaster is None)
 

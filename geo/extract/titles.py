@@ -67,15 +67,17 @@ def event_title(trig: Trigger, hit: Hit, mention: PlaceMention | None, status: s
     return f"{label} {preposition} {where}" if where else label
 
 
+_ADJECTIVE_ENDINGS = ("ish", "an", "ese", "i", "ic", "ch", "ian")
+
+
 @functools.cache
 def _adjectives() -> dict[str, str]:
     out: dict[str, str] = {}
     for adj, code in gazetteer.demonyms().items():
         # the first adjective the file lists ("British", not "Scottish"); an adjective, not
         # a noun ("Swedish", not "Swede")
-        adjective = adj.endswith(("ish", "an", "ese", "i", "ic", "ch", "ian"))
-        if code not in out or (adjective and not out[code].endswith(
-                ("ish", "an", "ese", "i", "ic", "ch", "ian"))):
+        if code not in out or (adj.endswith(_ADJECTIVE_ENDINGS)
+                               and not out[code].endswith(_ADJECTIVE_ENDINGS)):
             out[code] = adj
     return {code: adj.title() if adj.islower() else adj for code, adj in out.items()}
 
