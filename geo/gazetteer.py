@@ -26,7 +26,7 @@ import re
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -896,11 +896,25 @@ def find_towns(name: str) -> tuple[Entry, ...]:
     )
 
 
-def find_town(name: str, country_codes: Iterable[str] = ()) -> Entry | None:
-    """The largest town of that name in one of ``country_codes``; None when there is none
-    there (a town name alone, without its country, is too ambiguous to place)."""
+NEAR_KM = 400.0  # a town this close to a place the article names is the one it means
+
+
+def find_town(name: str, country_codes: Iterable[str] = (),
+              near: Sequence[tuple[float, float]] = ()) -> Entry | None:
+    """The town of that name in one of ``country_codes``; None when there is none there (a
+    town name alone, without its country, is too ambiguous to place). Of several, the one
+    nearest a point in ``near`` (the places the article names) when one is within
+    :data:`NEAR_KM`, else the largest: "Springwood" in a Blue Mountains story is the NSW
+    town, not the larger one in Queensland."""
     wanted = {c.upper() for c in country_codes if c}
-    return next((e for e in find_towns(name) if e.country_code in wanted), None)
+    towns = [e for e in find_towns(name) if e.country_code in wanted]
+    if len(towns) > 1 and near:
+        def gap(e: Entry) -> float:
+            return min(haversine_km(e.lat, e.lon, lat, lon) for lat, lon in near)
+        closest = min(towns, key=gap)
+        if gap(closest) <= NEAR_KM:
+            return closest
+    return towns[0] if towns else None
 
 
 def warm() -> None:

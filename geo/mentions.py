@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from geo import gazetteer, place_grammar
@@ -335,15 +336,16 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
 
 
 _NAME_RUN = re.compile(
-    r"(?<![\w’'-])(?:[A-Z][\w’'-]+)(?:[ -](?:[A-Z][\w’'-]+|de|del|la|le|am|an|sur)){0,2}")
+    r"(?<![\w’'-])(?:[A-Z][\w’'-]+)(?:[ -](?:(?:de|del|la|le|am|an|sur) )?[A-Z][\w’'-]+){0,2}")
 
 
 def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int]],
-                  common: set[str]) -> list[Found]:
+                  common: set[str], near: Sequence[tuple[float, float]] = ()) -> list[Found]:
     """Towns of 1,000+ people (GeoNames cities1000) named in the sentence, only in a country
     the article is about: too many town names are also words or surnames to scan for them
     worldwide, but "Putorino" in a New Zealand story is the town. ``common`` holds words
-    the article also writes in lower case (so they are words, not names)."""
+    the article also writes in lower case (so they are words, not names); ``near``, the
+    points of the places it names, chooses among same-named towns."""
     if not countries:
         return []
     stop = gazetteer.city_stoplist()
@@ -356,19 +358,35 @@ def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int
         # not a town and a word; "North Doyalson" and "Lithgow Mayor" are looked up whole,
         # then by their first word.
         for n in range(len(words), 0, -1) if len(words) <= 2 else (len(words),):
+            if n < len(words) and not _word_after_name(words[n], common):
+                break  # "Daniel Berlant": a person's name, not the town of Daniel
             name = _strip_possessive(" ".join(words[:n]))
             key = gazetteer.normalize(name)
             if key in stop or key in common or key in _TITLES or len(key) < 4:
                 continue
-            town = gazetteer.find_town(name, countries)
+            town = gazetteer.find_town(name, countries, near)
             if town is not None and gazetteer.normalize(town.name) == key:  # not an alias
                 b = m.start() + len(name)
                 out.append(Found(m.start(), b, PlaceMention(
                     text=town.name, kind="city", city=town.name,
-                    country_code=town.country_code), (town,), True))
+                    country_code=town.country_code, entry_id=town.id), (town,), True))
                 taken.append((m.start(), b))
                 break
     return out
+
+
+def _word_after_name(word: str, common: set[str]) -> bool:
+    """Whether a capitalised word after a town's name can stand beside it ("Lithgow Mayor",
+    "Putorino Road", "Hagen Police"), rather than finish a person's name."""
+    key = gazetteer.normalize(_strip_possessive(word))
+    return (key in common or key in _TITLES or key in place_grammar.REGION_RANKS
+            or key in place_grammar.REGION_RANKS_2
+            or key in _LANDMARK_WORDS or key in gazetteer.name_table()
+            or key in _AFTER_TOWN)
+
+
+_AFTER_TOWN = frozenset({"mayor", "police", "council", "fire", "road", "street", "airport",
+                         "station", "hospital", "residents", "district", "area"})
 
 
 def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:

@@ -73,6 +73,9 @@ class PlaceMention:
     city: str | None = None
     country_code: str | None = None  # ISO 3166-1 alpha-2, upper case
     mission_of: str | None = None  # for kind == "mission": ISO code of the sending state
+    # The gazetteer row the extractor chose among same-named towns ("geonames:2147714"), by
+    # the places the article names; the geocoder takes it rather than the largest namesake.
+    entry_id: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -170,3 +170,31 @@ def test_a_withdrawn_ambassador_is_a_recall_at_the_recalling_capital():
                     "killings of Palestinians.", date="2018-05-15")
     assert [(e.title, e.mention.text) for e in evs] == [
         ("South Africa recalls its envoy", "Pretoria")]
+
+
+def test_a_small_town_is_the_namesake_near_the_places_the_article_names():
+    # two Springwoods of ~9,000 people: Queensland's is larger, the Blue Mountains' is the one
+    evs = events_of("SYDNEY, Australia -- Bushfires raged across New South Wales on Thursday.\n\n"
+                    "Between 20 and 30 homes have been destroyed in Springwood, in the Blue "
+                    "Mountains, officials said.", date="2013-10-17")
+    towns = [e.mention for e in evs if e.mention and e.mention.text == "Springwood"]
+    assert towns and {m.entry_id for m in towns} == {"geonames:2148582"}  # NSW, not QLD
+    from geo.geocode import Geocoder
+
+    place = Geocoder(online=False).resolve(towns[0])
+    assert abs(place.lat - -33.7) < 0.1 and abs(place.lon - 150.55) < 0.1
+
+
+def test_a_town_name_that_starts_a_persons_name_is_not_a_town():
+    # Daniel, Utah (pop. 1,058): "spokesman Daniel Berlant" is a man
+    evs = events_of("MIDDLETOWN, Calif. -- A wildfire destroyed hundreds of homes in California "
+                    "on Sunday, Cal Fire spokesman Daniel Berlant said.", date="2015-09-13")
+    assert "Daniel" not in {e.mention.text for e in evs if e.mention}
+
+
+def test_deaths_a_disaster_article_counts_in_a_place_are_the_disaster_there():
+    evs = events_of("A magnitude 6.8 earthquake struck southern Ecuador on Saturday.\n\n"
+                    "In Machala, the capital of El Oro province, at least nine deaths were "
+                    "reported.", date="2023-03-18")
+    quakes = {e.mention.text for e in evs if e.kind == "earthquake"}
+    assert "Machala" in quakes

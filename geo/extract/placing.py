@@ -56,9 +56,10 @@ class ArticleContext:
         self.mentions = [[g for f in found if (g := self._plausible(f, s))]
                          for found, s in zip(raw, sentences, strict=True)]
         common = set(_LOWER_WORDS.findall(article.text))
+        near = self._anchors(home)
         for found, s in zip(self.mentions, sentences, strict=True):
             towns = find_towns_in(s, self.countries - {None}, [(f.start, f.end) for f in found],
-                                  common)
+                                  common, near)
             if towns:
                 found += towns
                 found.sort(key=lambda f: f.start)
@@ -85,6 +86,21 @@ class ArticleContext:
         self.last_mission: PlaceMention | None = None
         self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
         self.disaster: str | None = None  # the kind of the article's first disaster, if any
+
+    def _anchors(self, home: tuple[str, str | None] | None) -> list[tuple[float, float]]:
+        """Points of the cities and regions the article names (and its dateline): a small
+        town of a common name is the one near them."""
+        points = []
+        names = {(f.mention.text, f.mention.kind, f.mention.country_code)
+                 for found in self.mentions for f in found if f.mention.kind in ("city", "region")}
+        if home:
+            names.add((home[0], "city", home[1]))
+        for text, kind, cc in names:
+            entry = (gazetteer.find_region(text, cc) if kind == "region"
+                     else gazetteer.find_city(text, cc))
+            if entry is not None and entry.lat is not None:
+                points.append((entry.lat, entry.lon))
+        return points
 
     def _plausible(self, f: Found, sentence: str) -> Found | None:
         """A city name is read as that city only when the article's countries agree, or the

@@ -165,8 +165,11 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             if trig.kind == "damage":
                 # "buildings collapsed in Aleppo": the article's disaster, once per place named
                 trig = replace(trig, kind=disaster, family=disaster)
-                places = [f.mention for f in place_candidates(found, sentence)
-                          if f.mention.kind in ("city", "landmark")]
+                spots = place_candidates(found, sentence)
+                regions = [f for f in spots if f.mention.kind == "region"]
+                places = [f.mention for f in spots if f.mention.kind in ("city", "landmark")] or [
+                    f.mention for f in regions  # "in Butte County, California": the county
+                    if f.specificity == max(r.specificity for r in regions)]
                 targets = [(ctx.complete(m), False) for m in dict.fromkeys(places)]
             elif trig.family in ("ties", "diplomatic") and len(
                     subjects := subject_list(acting_states(found, hit), hit, sentence)) > 1:

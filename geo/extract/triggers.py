@@ -56,7 +56,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     # damage in a place, counted only in an article that reports a disaster (see extract)
     _t("damage", "disaster", "damage",
        r"\b(?:collapsed|toppled|flattened|destroyed|devastated|razed|swept\s+away|"
-       r"washed\s+away|submerged|flooded|damaged|wrecked|reduced\s+to\s+rubble|buried)\b"),
+       r"washed\s+away|submerged|flooded|damaged|wrecked|reduced\s+to\s+rubble|buried|"
+       r"(?:were|was|been|being)\s+(?:killed|lost)|(?:deaths|dead)\s+(?:were|was)\s+reported|"
+       r"(?:people|residents|persons)\s+died|died\s+in)\b"),
     # unrest
     _t("storming", "riot/storming", "unrest",
        r"\b(?:to\s+storm|storm(?:ed|ing)|(?:breach|ransack)(?:ed|ing)|overr[au]n|"
