@@ -47,7 +47,7 @@ def extractor_fingerprint() -> str:
                                         "place_grammar")]
     files += sorted((here / "extract").rglob("*.py")) + sorted((here / "extract").rglob("*.csv"))
     files += sorted((here / "extract" / "data").glob("*.json"))
-    files += sorted((here / "data").glob("*.csv"))
+    files += sorted((here / "data").glob("*.csv")) + sorted((here / "data").glob("*.txt"))
     for f in files:
         h.update(f.read_bytes())
     return h.hexdigest()

@@ -178,3 +178,27 @@ def test_a_town_too_small_to_scan_is_found_when_the_text_says_it_is_a_town():
                     "the town of Amatrice.", date="2016-08-24")
     assert [(e.category, e.mention.city, e.mention.country_code) for e in evs] == [
         ("disaster", "Amatrice", "IT")]
+
+
+def test_disaster_words_that_report_no_disaster():
+    text = ("A car bomb exploded at a market in Baghdad on Saturday, killing six.\n\n"
+            '"I felt what seemed like a hurricane," said a witness.\n\n'
+            "A tsunami warning was issued, with a possibility of tsunami five meters high.\n\n"
+            "Farmers in the drought-stricken south were not affected.")
+    evs = events_of(text, date="2008-09-06")
+    assert {e.category for e in evs} == {"attack"}
+
+
+def test_a_countrys_record_of_coups_is_no_coup_and_breaching_a_rule_no_storming():
+    text = ("Niger has had a turbulent history. Since gaining independence from France in 1960, "
+            "the country has experienced four coups and numerous attempted coups.\n\n"
+            "Slovakia did not specify which part of the convention they had breached.")
+    assert events_of(text, date="2023-07-27") == []
+
+
+def test_a_coup_announced_on_a_countrys_television_is_at_its_capital():
+    text = ("WASHINGTON -- The State Department said on Wednesday it was watching closely.\n\n"
+            "A group of soldiers appeared on Niger’s national television on Wednesday, "
+            "announcing a coup.")
+    coups = [e for e in events_of(text, date="2023-07-26") if e.category == "coup"]
+    assert [e.mention.text for e in coups] == ["Niamey"]

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.extract import nlp
-from geo.extract.triggers import NEGATED, Hit, Trigger
+from geo.extract.triggers import NEGATED, Hit, Trigger, not_the_disaster
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -220,6 +220,16 @@ _COUNTED = re.compile(r"\b(?:seen|had|has|have|experienced|suffered|witnessed|re
                       r"(?:at\s+least\s+|more\s+than\s+|about\s+)?(?:\w+\s+){0,2}$", re.I)
 
 
+def _tallied(tok, sentence: str) -> bool:
+    """A plural event noun counted in a country's record ("has experienced four coups"),
+    and its conjuncts ("... and numerous attempted coups")."""
+    if tok.pos_ != "NOUN" or tok.tag_ != "NNS":
+        return False
+    if _COUNTED.search(sentence[max(0, tok.idx - 40) : tok.idx]):
+        return True
+    return tok.dep_ == "conj" and tok.head is not tok and _tallied(tok.head, sentence)
+
+
 def hits_in(doc, sentence: str) -> tuple[Hit, ...]:
     hits = []
     for tok in doc:
@@ -228,8 +238,10 @@ def hits_in(doc, sentence: str) -> tuple[Hit, ...]:
             continue
         if NEGATED.search(sentence[max(0, tok.idx - 60) : tok.idx]):
             continue
-        if tok.pos_ == "NOUN" and tok.tag_ == "NNS" and _COUNTED.search(
-                sentence[max(0, tok.idx - 40) : tok.idx]):
+        if trig.category == "disaster" and not_the_disaster(sentence, tok.idx,
+                                                            tok.idx + len(tok.text)):
+            continue
+        if _tallied(tok, sentence):
             continue  # "Niger has seen four coups since 1960": a tally, not a happening
         hits.append(Hit(trig, tok.idx, tok.idx + len(tok.text), tok.text,
                          argument_spans(tok)))

@@ -246,7 +246,7 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
             name = gazetteer.country_name(state) or state
             return PlaceMention(text=name, kind="country", country_code=state), False
         return ctx.fallback(country=True), True  # a state acts; not "Salisbury expels"
-    found = place_candidates(found, sentence, hit)
+    found_all, found = found, place_candidates(found, sentence, hit)
     if trig.kind == "evacuation":
         origin = origins(found, hit, sentence)
         if origin:  # "Italy evacuated its citizens from Kabul": where they left
@@ -286,6 +286,14 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
             return here, True  # "Bicol ... More than 96,000 families in the Philippines"
         return ctx.complete(mention), False
     national = trig.family in ("ties", "diplomatic", "sanction", "election")
+    owner = next((f.mention for f in found_all if is_possessive_country(sentence, f)), None)
+    if owner is not None and owner.country_code not in (
+            (ctx.paragraph_place or ctx.fallback() or owner).country_code, None):
+        # "soldiers appeared on Niger's national television ...": in Niger, not the
+        # paragraph's or the dateline's city elsewhere; a coup at its seat of government
+        cap = gazetteer.capital(owner.country_code) if trig.family == "coup" else None
+        return (PlaceMention(text=cap.name, kind="city", city=cap.name,
+                             country_code=owner.country_code) if cap else owner), True
     if not national and ctx.paragraph_place is not None:
         return ctx.paragraph_place, True  # "A day later, at her funeral in Saqqez ... fired"
     return ctx.fallback(country=national), True

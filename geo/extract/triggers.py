@@ -61,7 +61,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:people|residents|persons)\s+died|died\s+in)\b"),
     # unrest
     _t("storming", "riot/storming", "unrest",
-       r"\b(?:to\s+storm|storm(?:ed|ing)|(?:breach|ransack)(?:ed|ing)|overr[au]n|"
+       r"\b(?:to\s+storm|storm(?:ed|ing)|ransack(?:ed|ing)|breach(?:ed|ing)(?=\s+(?:the|a|an|its|"
+       r"their)\b)|overr[au]n|"
        r"br(?:oke|eak|eaking)\s+(?:into|through)|occupied|attempt(?:ed|s)?\s+to\s+(?:enter|"
        r"break\s+in|force\s+(?:their|its)\s+way)|(?:forced|smashed|fought|pushed)\s+"
        r"(?:their|its)\s+way\s+(?:into|in)|scal(?:ed|ing)\s+(?:the\s+)?(?:\w+\s+)?walls?|"
@@ -213,6 +214,22 @@ RIOTERS = re.compile(r"\b(?:rioters|the\s+mob|attackers|assailants|looters)\b", 
 
 DAMAGE = next(t for t in TRIGGERS if t.kind == "damage").pattern
 
+_WARNING_AFTER = re.compile(r"\s*(?:warnings?|watch(?:es)?|alerts?|advisor(?:y|ies)|sirens?)\b",
+                            re.I)
+_STRICKEN_AFTER = re.compile(r"-(?:stricken|hit|affected|prone|ravaged|hit|battered|weary)\b",
+                             re.I)
+_MAYBE_BEFORE = re.compile(
+    r"\b(?:like|as\s+if|as\s+though|possibility|possible|risk|threat|danger|chance|"
+    r"likelihood|fears?)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:\w+\s+)?$", re.I)
+
+
+def not_the_disaster(sentence: str, start: int, end: int) -> bool:
+    """Words for a disaster that do not report one: "tsunami warnings were issued" (a
+    warning), "drought-stricken" (a description), "felt like a hurricane" (a simile), "the
+    possibility of a tsunami" (a risk)."""
+    return bool(_WARNING_AFTER.match(sentence, end) or _STRICKEN_AFTER.match(sentence, end)
+                or _MAYBE_BEFORE.search(sentence[max(0, start - 40) : start]))
+
 
 _ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
 
@@ -245,10 +262,8 @@ def find_triggers(sentence: str, disaster: str | None = None,
                 # "a day after Saudi Arabia severed ties" stay
             if trig.kind == "arson" and _ARSON_OF_BOOK.match(sentence[m.end() :]):
                 continue  # "setting fire to the book" is a desecration, told by its own trigger
-            if trig.category == "disaster" and re.match(r"\s*(?:warnings?|watch(?:es)?|alerts?|"
-                                                         r"advisor(?:y|ies)|sirens?)\b",
-                                                         sentence[m.end() :], re.I):
-                continue  # "tsunami warnings were issued": a warning, not the wave
+            if trig.category == "disaster" and not_the_disaster(sentence, m.start(), m.end()):
+                continue
             if trig.kind == "explosion" and (violent or _ATTACK_CONTEXT.search(sentence)):
                 trig = _ATTACK
             hits.append(Hit(trig, m.start(), m.end(), m.group(0)))
