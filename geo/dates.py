@@ -55,6 +55,12 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
                       r"(?!\s+(?:[Mm]ovement|[Yy]outh|[Gg]roup|[Cc]oalition|[Aa]lliance))")),
     ("dm", re.compile(_WD + r"(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MON + r"\b")),
     ("my", re.compile(r"(?:(?P<part>early|mid|late)[\s-]+)?" + _MON + r",?\s+" + _YEAR + r"\b")),
+    ("m_rel", re.compile(r"\b(?:(?i:in|since|during|until|by|from|of)\s+)?(?:(?P<part>early|mid|"
+                         r"late)[\s-]+)?" + _MON + r"\s+(?P<rel>(?i:last|this|next))\s+year\b")),
+    ("holiday", re.compile(r"\b(?P<hol>Christmas\s+(?:Day|Eve)|New\s+Year['’]s\s+(?:Day|Eve)|"
+                           r"Boxing\s+Day)\b")),
+    ("weeks_ago", re.compile(r"\b(?:(?:a\s+few|several|some|a\s+couple\s+of|two|three|four|"
+                             r"\d)\s+)?weeks\s+ago\b", re.I)),
     ("m", re.compile(r"\b(?i:in|since|during|until|through|by|from|of|last|this|next)\s+"
                      r"(?:(?P<part>early|mid|late)[\s-]+)?" + _MON + r"\b(?!\s+\d)")),
     ("rel_day", re.compile(
@@ -78,6 +84,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("year", re.compile(r"(?<![\d,.$£€#/-])\b" + _YEAR + r"\b(?![\d%/]|,\d|-year|\s*(?:years?|"
                         r"people|seats|km|kilometres|miles|troops|dead)\b)")),
 ]
+_HOLIDAYS = {"christmas day": (12, 25), "christmas eve": (12, 24), "boxing day": (12, 26),
+             "new year's day": (1, 1), "new year's eve": (12, 31)}
 _TOD_BEFORE = re.compile(r"((?:early|small) hours|morning|afternoon|evening|night|dawn)\s+of\s+"
                          r"(?:the\s+)?$", re.I)
 _CLOCK = re.compile(
@@ -89,7 +97,7 @@ _CLOCK = re.compile(
 
 # Cheap pre-check: a sentence with none of these has no time expression.
 _ANY_TIME = re.compile(
-    r"\d|day\b|night|month|year|hours?\b|later|earlier|ago|before|after|"
+    r"\d|day\b|night|month|year|hours?\b|later|earlier|ago|before|after|christmas|"
     + "|".join(sorted(MONTHS, key=len, reverse=True)),
     re.I,
 )
@@ -249,6 +257,24 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         if (word == "next" or future) and month < ref.month:
             year += 1
         return TimeRef(start, end, text, f"{year:04d}-{month:02d}", "month", part=g.get("part"),
+                       kind="deictic")
+    if kind == "m_rel":  # "in April last year"
+        if ref is None:
+            return TimeRef(start, end, text, None, "month", part=g.get("part"))
+        year = ref.year + {"last": -1, "this": 0, "next": 1}[g["rel"].lower()]
+        return TimeRef(start, end, text, f"{year:04d}-{MONTHS[g['mon']]:02d}", "month",
+                       part=g.get("part"), kind="deictic")
+    if kind == "holiday":  # "on Christmas Day": the last one (the next one, looking ahead)
+        if ref is None:
+            return TimeRef(start, end, text, None, "day", kind="deictic")
+        hol = re.sub(r"\s+", " ", g["hol"].lower()).replace("’", "'")
+        month, day = _HOLIDAYS[hol]
+        d = _safe_date(_year_for(month, day, ref, future), month, day)
+        return TimeRef(start, end, text, _iso(d) if d else None, "day", kind="deictic")
+    if kind == "weeks_ago":  # "rioted weeks ago": that month, roughly three weeks back
+        if ref is None:
+            return None
+        return TimeRef(start, end, text, _iso(ref - dt.timedelta(days=21))[:7], "month",
                        kind="deictic")
     if kind == "rel_day":
         rel = g["rel"].lower()

@@ -93,3 +93,21 @@ def test_undated_article_from_its_dates_and_weekdays():
                                   [], today=dt.date(2026, 11, 21)) is None
     assert infer_publication_date("The cartoons were printed on Sept. 30, 2005. In the four "
                                   "months since, on Saturday crowds burned flags.", []) is None
+
+
+def test_a_month_of_last_year_holidays_and_weeks_ago():
+    pub = dt.date(2023, 12, 30)
+
+    def values(s, ref=pub):
+        return [(r.text, r.value, r.precision) for r in find_times(s, ref)]
+
+    assert values("in April last year, floods killed 440") == [
+        ("in April last year", "2022-04", "month")]
+    assert values("The floods hit the town on Christmas Day") == [
+        ("Christmas Day", "2023-12-25", "day")]
+    # looking back from early January, Christmas and New Year's Eve were last year
+    assert values("on Christmas Eve and on New Year’s Eve", dt.date(2024, 1, 3)) == [
+        ("Christmas Eve", "2023-12-24", "day"), ("New Year’s Eve", "2023-12-31", "day")]
+    assert values("supporters rioted in the capital weeks ago", dt.date(2023, 1, 8)) == [
+        ("weeks ago", "2022-12", "month")]
+    assert values("Christmas shopping was slow") == []
