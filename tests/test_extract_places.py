@@ -198,3 +198,24 @@ def test_deaths_a_disaster_article_counts_in_a_place_are_the_disaster_there():
                     "reported.", date="2023-03-18")
     quakes = {e.mention.text for e in evs if e.kind == "earthquake"}
     assert "Machala" in quakes
+
+
+def test_an_event_told_without_its_place_takes_the_place_a_later_telling_gives():
+    evs = events_of("A suicide car bomb attack killed at least 20 people in a crowded market in a "
+                    "northwestern Pakistani city on Tuesday, police said.\n\n"
+                    "Over 40 other people were injured in the attack in Charsadda, a city north "
+                    "of Peshawar.", date="2009-11-11")
+    attacks = [e for e in evs if e.category == "attack"]
+    assert [e.mention.text for e in attacks] == ["Charsadda"]
+    assert "Charsadda" in attacks[0].sources[0].sentence  # the evidence says why
+
+
+def test_a_quake_is_at_its_epicentre_unless_the_text_only_gives_a_far_distance():
+    near = events_of("A strong earthquake shook Ecuador on Saturday, killing 14.\n\n"
+                     "The quake was centered about 67 kilometers south of Guayaquil.",
+                     date="2023-03-18")
+    assert "Guayaquil" in {e.mention.text for e in near if e.kind == "earthquake"}
+    far = events_of("KATHMANDU, Nepal -- A strong earthquake shook northwestern Nepal on "
+                    "Friday.\n\nIts epicenter was about 250 miles northeast of the capital, "
+                    "Kathmandu.", date="2023-11-03")
+    assert all(not e.sources[0].sentence.endswith("Kathmandu.") for e in far)

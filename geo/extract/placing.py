@@ -536,3 +536,16 @@ def refine_continuation(previous: Event | None, found: Sequence[Found], ctx: Art
             first = previous.sources[0]
             previous.sources[0] = Source(first.article, f"{first.sentence} {sentence}")
             break
+
+
+def relocate(event: Event, mention: PlaceMention, sentence: str) -> None:
+    """Put an event told without a place at the place a later sentence gives it; that
+    sentence joins its evidence, so the reader sees why."""
+    old = event.mention
+    if old is not None:
+        event.title = event.title.replace(place_label(old), place_label(mention))
+    event.mention = mention
+    event.place_from_context = False
+    first = event.sources[0]
+    if sentence not in first.sentence:
+        event.sources[0] = Source(first.article, f"{first.sentence} {sentence}")

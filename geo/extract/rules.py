@@ -32,6 +32,7 @@ from geo.extract.placing import (
     place_candidates,
     place_list,
     refine_continuation,
+    relocate,
     subject_list,
     tally_places,
 )
@@ -53,10 +54,26 @@ from geo.mentions import Found
 from geo.merge import mention_key, merge
 from geo.models import Article, Event, Source
 
+EPICENTRE = re.compile(r"\b(?:epicent(?:er|re)|(?:was|were)\s+cent(?:er|r)ed)\b", re.I)
 _CONTINUATION = re.compile(
     r"^(?:they|he|she|it|the\s+(?:protesters|demonstrators|crowd|crowds|rioters|mob|group))\b",
     re.I,
 )
+
+
+_DISTANCE = re.compile(r"(?P<n>\d[\d,]*)\s*(?:\(\d[\d,]*\s*\w+\)\s*)?(?P<unit>kilomet|km|miles?)",
+                       re.I)
+
+
+def _far_from(between: str) -> bool:
+    """"about 250 miles northeast of Kathmandu": too far for the place to say where it was
+    (100 km or more); "67 kilometers south of Guayaquil" still does."""
+    m = _DISTANCE.search(between)
+    if m is None:
+        return False
+    km = float(m.group("n").replace(",", "")) * (1.609 if m.group("unit").lower().startswith(
+        "mile") else 1.0)
+    return km >= 100
 
 
 class TooSlow(RuntimeError):
@@ -119,6 +136,16 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         sentence_anchor = anchor  # what this sentence's "a day after" counts from
         if not hits and continuation:
             refine_continuation(previous, found, ctx, sentence)
+        if (centre := EPICENTRE.search(sentence)) is not None:
+            # "its epicenter was at Jajarkot": where the quake told without a place was
+            quake = next((e for e in events if e.kind == "earthquake" and not e.background
+                          and (e.place_from_context or e.mention is None
+                               or e.mention.kind == "country")), None)
+            spots = [f.mention for f in place_candidates(found, sentence)
+                     if 0 <= f.start - centre.end() <= 80 and f.mention.kind in ("city", "region")
+                     and not _far_from(sentence[centre.end() : f.start])]
+            if quake is not None and spots:
+                relocate(quake, ctx.complete(spots[0]), sentence)
         if not hits and previous is not None and previous_index >= index - 2:
             # "Of the total, five were killed in Caracas, two in the state of Zulia, ...":
             # the event just told, at each place of a tally
@@ -154,6 +181,11 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 definite or (quoted and not dated)) else None
             if told is not None:
                 previous, previous_index = told, index  # the narrative is back on it
+                if told.place_from_context:  # "... in a northwestern Pakistani city. ...
+                    # injured in the attack in Charsadda": the telling that says where
+                    mention, from_context = pick_place(hit, found, sentence, trig, ctx)
+                    if mention is not None and not from_context and mention.kind != "country":
+                        relocate(told, mention, sentence)
                 continue  # "The attack came hours after ...": the one already told
             subject = sentence[max(0, hit.start - 60) : hit.start]
             if trig.kind == "protest" and DIPLOMATIC_PROTEST.search(subject):
