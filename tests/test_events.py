@@ -202,3 +202,18 @@ def test_a_coup_announced_on_a_countrys_television_is_at_its_capital():
             "announcing a coup.")
     coups = [e for e in events_of(text, date="2023-07-26") if e.category == "coup"]
     assert [e.mention.text for e in coups] == ["Niamey"]
+
+
+def test_hard_wrapped_lines_are_rejoined_into_sentences():
+    wrapped = ("Floods hit northern Italy over the weekend, the civil protection\n"
+               "agency said on Sunday, as torrential rain swept across the region\n"
+               "and rivers broke their banks in several towns and cities there.\n"
+               "In the night between Saturday and Sunday, Ravenna, Modena and\n"
+               "Reggio Emilia were hit by floods with heavy rainfall also making\n"
+               "the situation critical on all roads of the Apennines, it said.\n")
+    pairs = split_sentences(wrapped)
+    assert [s for _, s in pairs][1].startswith("In the night") and pairs[1][1].endswith("said.")
+    assert "Modena and Reggio Emilia were hit" in pairs[1][1]
+    # ordinary copy keeps its lines: a headline, then a paragraph per line
+    plain = "Floods hit Italy\nRivers broke their banks on Sunday.\nThree towns were evacuated."
+    assert [s for _, s in split_sentences(plain)] == plain.split("\n")

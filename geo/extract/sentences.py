@@ -36,7 +36,7 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     spaces, so that extraction stays linear in the article's length whatever the input.
     """
     out = []
-    for p_index, para in enumerate(p for p in text.split("\n") if p.strip()):
+    for p_index, para in enumerate(p for p in unwrap(text).split("\n") if p.strip()):
         para = re.sub(r"(?<=[a-z]{2})\.(?=[A-Z][a-z])", ". ", para.strip())
         start = 0
         pieces = []
@@ -49,6 +49,31 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         pieces.append(para[start:].strip())
         out += [(p_index, part) for piece in pieces for part in _bounded(piece) if part]
     return out
+
+
+_OPEN_END = re.compile(r"[^.!?:;\"”’)\]]\s*$")  # a line that stops mid-sentence
+_WRAP_MIN, _WRAP_MAX = 40, 100  # the lengths of a hard-wrapped page's lines
+
+
+def unwrap(text: str) -> str:
+    """Rejoin the lines of hard-wrapped text ("Ravenna, Modena and\nReggio Emilia were hit")
+    into paragraphs, so a sentence is not cut at every line end. A line that stops
+    mid-sentence is joined to the next when the next starts in lower case, or when most of
+    the text's lines are of one wrapped width and this one is too."""
+    lines = text.split("\n")
+    full = [ln for ln in lines if ln.strip()]
+    wrapped = sum(_WRAP_MIN <= len(ln.strip()) <= _WRAP_MAX and bool(_OPEN_END.search(ln))
+                  for ln in full) >= max(4, len(full) // 2)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        out.append(line)
+        if line.strip() and nxt and _OPEN_END.search(line) and (
+                nxt[0].islower() or (wrapped and len(line.strip()) >= _WRAP_MIN)):
+            out.append(" ")
+        elif i + 1 < len(lines):
+            out.append("\n")
+    return "".join(out)
 
 
 def _bounded(sentence: str) -> list[str]:
