@@ -219,3 +219,12 @@ def test_a_quake_is_at_its_epicentre_unless_the_text_only_gives_a_far_distance()
                     "Friday.\n\nIts epicenter was about 250 miles northeast of the capital, "
                     "Kathmandu.", date="2023-11-03")
     assert all(not e.sources[0].sentence.endswith("Kathmandu.") for e in far)
+
+
+def test_a_named_capital_makes_its_countrys_towns_readable_and_a_first_word_no_foreign_region():
+    # the article never writes "Ecuador"; "Quito" says it is Ecuadorian, so Saraguro and
+    # Macas (towns) are read, and "Marches" is the word, not Italy's Marche
+    evs = events_of("Marches in Quito, Saraguro, and Macas were larger on Wednesday, and the one "
+                    "in Macas turned violent when protesters and police began a street brawl.",
+                    date="2015-08-20")
+    assert {e.mention.text for e in evs} == {"Quito", "Saraguro", "Macas"}

@@ -53,6 +53,7 @@ class ArticleContext:
             self.countries.add(home[1])
         if not self.countries:  # only when the text never names a country
             self.countries |= _coherent_countries(raw)
+        self.countries |= _capitals_named(raw)  # "Quito": an Ecuadorian story too
         self.mentions = [[g for f in found if (g := self._plausible(f, s))]
                          for found, s in zip(raw, sentences, strict=True)]
         common = set(_LOWER_WORDS.findall(article.text))
@@ -107,6 +108,9 @@ class ArticleContext:
         city is big and named by its own name: "Lula" is not Lulea, "Federal" not Argentina's.
         A region of that name in the article's country beats a city elsewhere ("Bali" in an
         Indonesian story is the island, not the Indian town)."""
+        if f.mention.kind == "region" and f.start == 0 and f.mention.country_code not in (
+                self.countries | {None}):
+            return None  # "Marches in Quito ...": a capitalised first word, not Italy's Marche
         if f.mention.kind != "city" or not f.candidates:
             return f
         local = [c for c in f.candidates if c.country_code in self.countries]
@@ -225,6 +229,19 @@ def _coherent_countries(found_lists: Sequence[Sequence[Found]]) -> set[str]:
                         c.population, 1) / total
                     names.setdefault(c.country_code, set()).add(f.mention.text)
     return {cc for cc, v in votes.items() if v >= 1.2 and len(names[cc]) >= 2}
+
+
+def _capitals_named(found_lists: Sequence[Sequence[Found]]) -> set[str]:
+    """Countries whose capital the text names by its own name ("Quito" -> Ecuador)."""
+    out = set()
+    for found in found_lists:
+        for f in found:
+            if f.mention.kind == "city" and f.primary and f.candidates:
+                top = f.candidates[0]
+                cap = gazetteer.capital(top.country_code) if top.country_code else None
+                if cap is not None and cap.name == top.name:
+                    out.add(top.country_code)
+    return out
 
 
 def _demonyms_in(text: str) -> set[tuple[str, str]]:

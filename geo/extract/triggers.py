@@ -83,7 +83,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("clash", "riot/storming", "unrest",
        r"\b(?:clash(?:ed|es|ing)?|riot(?:s|ed|ing)?(?!\s+(?:police|gear|squads?|shields?|"
        r"control|officers|units?|troops|act|helmets))|pelt(?:s|ed|ing)?|loot(?:ed|ing)|looters|"
-       r"(?:hurled|threw)\s+(?:stones|rocks))\b"),
+       r"(?:hurled|threw)\s+(?:stones|rocks)|brawls?|brawled|turned\s+violent)\b"),
     _t("desecration", "desecration", "unrest",
        r"\b(?:burn(?:ed|t|ing|s)?|torch(?:ed|ing)?|tore|desecrat(?:ed|ing|ion)\s+of)\s+"
        r"(?:\w+\s+){0,4}" + HOLY + r"|" + HOLY + r"\s+(?:was\s+|were\s+)?(?:burn(?:ed|t|ing)|"
