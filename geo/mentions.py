@@ -402,7 +402,8 @@ def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
             and prev.lower() not in _MODIFIERS):
         return True  # "the Nile Delta", "Fox News' Lawrence": part of a longer name
     gap_next = sentence[tokens[i + n - 1].end(): tokens[i + n].start()] if nxt else ""
-    if nxt and gap_next == " " and nxt[0].isupper() and nxt.isalpha():
+    owner = re.search(r"['’]s$", tokens[i + n - 1].group(0))  # "Venezuela's Maduro": an owner
+    if nxt and gap_next == " " and nxt[0].isupper() and nxt.isalpha() and not owner:
         table = gazetteer.name_table()
         if gazetteer.normalize(nxt) not in table and nxt.lower() not in _LANDMARK_WORDS:
             return True

@@ -228,3 +228,10 @@ def test_a_named_capital_makes_its_countrys_towns_readable_and_a_first_word_no_f
                     "in Macas turned violent when protesters and police began a street brawl.",
                     date="2015-08-20")
     assert {e.mention.text for e in evs} == {"Quito", "Saraguro", "Macas"}
+
+
+def test_the_state_a_country_breaks_with_is_not_the_one_that_acts():
+    evs = events_of("Venezuela's Maduro says he breaks relations with Colombia, expels employees "
+                    "from the Colombian embassy on Saturday.", date="2019-02-23")
+    acts = [e for e in evs if e.category == "diplomatic action"]
+    assert acts and {e.mention.country_code for e in acts} == {"VE"}

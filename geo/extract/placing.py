@@ -254,7 +254,7 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                 ctx: ArticleContext) -> tuple[PlaceMention | None, bool]:
     """(mention, from_context). Diplomatic acts sit with their actor, the first country."""
     if trig.family in ("ties", "diplomatic", "sanction") and found:
-        actors = acting_states(found, hit)
+        actors = acting_states(found, hit, sentence)
         if actors:  # "Turkey's foreign ministry summoned ...": the state that acts
             return actors[0].mention, False
     if trig.family in ("ties", "diplomatic"):
@@ -437,12 +437,20 @@ def _is_capital(m: PlaceMention) -> bool:
     return cap is not None and cap.name == m.city
 
 
-def acting_states(found: Sequence[Found], hit: Hit) -> list[Found]:
+_OTHER_PARTY = re.compile(r"\b(?:with|from|to|against|toward|towards)\s+(?:the\s+)?$", re.I)
+
+
+def acting_states(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
     """States acting in a diplomatic sentence: countries, or capitals standing for them
     ("Ankara summoned ..."); before the trigger first ("Bahrain and Sudan cut ties")."""
     states = [f for f in found if f.mention.kind == "country"
               or (f.mention.kind == "city" and _is_capital(f.mention))]
     before = [f for f in states if f.end <= hit.start]
+    # "Venezuela's Maduro says breaks relations with Colombia, expels ...": the state after
+    # "with" is the other party, not the one that acts
+    acting = [f for f in before if not _OTHER_PARTY.search(sentence[max(0, f.start - 12) :
+                                                                    f.start])]
+    before = acting or before
     return list(reversed(before)) or states  # the nearest state before the verb first
 
 

@@ -203,8 +203,8 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     f.mention for f in regions  # "in Butte County, California": the county
                     if f.specificity == max(r.specificity for r in regions)]
                 targets = [(ctx.complete(m), False) for m in dict.fromkeys(places)]
-            elif trig.family in ("ties", "diplomatic") and len(
-                    subjects := subject_list(acting_states(found, hit), hit, sentence)) > 1:
+            elif trig.family in ("ties", "diplomatic") and len(subjects := subject_list(
+                    acting_states(found, hit, sentence), hit, sentence)) > 1:
                 targets = [(f.mention, False) for f in subjects]  # "Bahrain and Sudan cut ties"
             elif trig.kind == "evacuation" and len(spots := origins(found, hit, sentence)) > 1:
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "leave X and Y"
@@ -281,3 +281,4 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         prev_refs = own_refs or prev_refs if continuation else own_refs
         prev_found = [f for f in found if not is_possessive_country(sentence, f)]
     return merge([at_capital(e) for e in events])
+
