@@ -217,3 +217,12 @@ def test_hard_wrapped_lines_are_rejoined_into_sentences():
     # ordinary copy keeps its lines: a headline, then a paragraph per line
     plain = "Floods hit Italy\nRivers broke their banks on Sunday.\nThree towns were evacuated."
     assert [s for _, s in split_sentences(plain)] == plain.split("\n")
+
+
+def test_the_apparatus_named_for_a_disaster_is_not_one():
+    text = ("Typhoon Neoguri hit land on Friday evening in Hainan Province.\n\n"
+            "Guangdong flood control authorities said residents had been moved to safety.\n\n"
+            "The U.S. Geological Survey's National Earthquake Information Center had other "
+            "figures.")
+    evs = events_of(text, date="2008-04-18")
+    assert {e.kind for e in evs} == {"storm"}

@@ -214,8 +214,13 @@ RIOTERS = re.compile(r"\b(?:rioters|the\s+mob|attackers|assailants|looters)\b", 
 
 DAMAGE = next(t for t in TRIGGERS if t.kind == "damage").pattern
 
-_WARNING_AFTER = re.compile(r"\s*(?:warnings?|watch(?:es)?|alerts?|advisor(?:y|ies)|sirens?)\b",
-                            re.I)
+_WARNING_AFTER = re.compile(
+    r"\s*(?:warnings?|watch(?:es)?|alerts?|advisor(?:y|ies)|sirens?|"
+    # the apparatus named for a disaster: "flood control authorities", "the National
+    # Earthquake Information Center", "the wildfire season"
+    r"control|defen[cs]es?|protection|prevention|relief|management|monitoring|information|"
+    r"research|cent(?:er|re)|agency|commission|office|institute|services?|authorit(?:y|ies)|"
+    r"bureau|insurance|season|preparedness|drills?|experts?|scientists?)\b", re.I)
 _STRICKEN_AFTER = re.compile(r"-(?:stricken|hit|affected|prone|ravaged|hit|battered|weary)\b",
                              re.I)
 _MAYBE_BEFORE = re.compile(
