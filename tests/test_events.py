@@ -226,3 +226,12 @@ def test_the_apparatus_named_for_a_disaster_is_not_one():
             "figures.")
     evs = events_of(text, date="2008-04-18")
     assert {e.kind for e in evs} == {"storm"}
+
+
+def test_a_day_after_counts_from_the_articles_day_when_no_narrative_day_is_set():
+    text = ("PORT-AU-PRINCE, Haiti (AP) -- Road blocks are going up across Haiti as protests "
+            "enter their fifth week.\n\n"
+            "The demonstration comes a day after tens of thousands of Haitians marched through "
+            "Port-au-Prince in a peaceful protest.")
+    dates = sorted(e.date for e in events_of(text, date="2019-10-14"))
+    assert "2019-10-13" in dates and "2019-10-14" in dates

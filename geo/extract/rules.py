@@ -134,6 +134,12 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         own_refs = (mark_reported(sentence, find_times(sentence, pub, anchor=anchor))
                     if has_anchor else plain_refs[index])
         sentence_anchor = anchor  # what this sentence's "a day after" counts from
+        if anchor is None and focal and has_anchor:
+            # "The demonstration comes a day after thousands marched": with no narrative day
+            # yet, the article's focal day is the one the sentence is on
+            own_refs = [replace(r, value=(dt.date.fromisoformat(focal) - dt.timedelta(
+                days=r.offset)).isoformat()) if r.kind == "anchor" and r.value is None
+                and r.text.lower().endswith(("after", "before")) else r for r in own_refs]
         if not hits and continuation:
             refine_continuation(previous, found, ctx, sentence)
         if (centre := EPICENTRE.search(sentence)) is not None:
@@ -222,6 +228,10 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     # "The moves came a day after Saudi Arabia severed ties": Y is a day before
                     ref = replace(ref, value=(sentence_anchor - dt.timedelta(days=ref.offset))
                                   .isoformat())
+                elif ref is not None and ref.kind == "anchor" and sentence_anchor is None and (
+                        focal and hit.end <= ref.start and ref.text.lower().endswith(
+                            ("after", "before"))):
+                    ref = replace(ref, value=focal)  # "Police fired a day after ...": that day
                 if ref is not None:
                     date, precision, tod = ref.value, ref.precision, ref.time_of_day
                     if precision == "day" and (ref.kind != "anchor" or not FLASHBACK.search(
