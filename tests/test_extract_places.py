@@ -235,3 +235,10 @@ def test_the_state_a_country_breaks_with_is_not_the_one_that_acts():
                     "from the Colombian embassy on Saturday.", date="2019-02-23")
     acts = [e for e in evs if e.category == "diplomatic action"]
     assert acts and {e.mention.country_code for e in acts} == {"VE"}
+
+
+def test_an_embassy_closed_is_where_the_embassy_is():
+    evs = events_of("MOSCOW -- Operations at the US embassy in Minsk have been suspended, the "
+                    "State Department said on Monday.", date="2022-02-28")
+    closed = [e for e in evs if e.kind == "embassy closed"]
+    assert [(e.mention.kind, e.mention.city) for e in closed] == [("mission", "Minsk")]

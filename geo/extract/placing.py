@@ -252,7 +252,13 @@ def _demonyms_in(text: str) -> set[tuple[str, str]]:
 
 def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                 ctx: ArticleContext) -> tuple[PlaceMention | None, bool]:
-    """(mention, from_context). Diplomatic acts sit with their actor, the first country."""
+    """(mention, from_context). Diplomatic acts sit with their actor, the first country;
+    an embassy closed is where the embassy is."""
+    if trig.kind == "embassy closed":
+        mission = next((f.mention for f in found if f.mention.kind == "mission"
+                        and f.mention.city), None)
+        if mission is not None:  # "Operations at the US embassy in Minsk have been suspended"
+            return mission, False
     if trig.family in ("ties", "diplomatic", "sanction") and found:
         actors = acting_states(found, hit, sentence)
         if actors:  # "Turkey's foreign ministry summoned ...": the state that acts
