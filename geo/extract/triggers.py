@@ -75,7 +75,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+)?(?:attack|assault)(?!s)|"
        r"bomb(?:ings?|ed)|(?:car|suicide|truck)\s+bomb(?:s|ers?)?|blew\s+(?:himself|herself|"
        r"themselves)\s+up|shell(?:ed|ing)|air\s?strikes?|"
-       r"drone\s+strikes?|missile\s+strikes?|shot\s+dead|gunned\s+down|opened\s+fire\s+on|"
+       r"drone\s+strikes?|missile\s+strikes?|sh(?:ot|ooting)\s+dead|gunned\s+down|opened\s+fire\s+on|"
        r"gunmen\s+(?:opened|killed)|"
        r"(?:heavy|fierce|intense|street|renewed)\s+fighting|fighting\s+(?:erupted|broke\s+out|"
        r"raged|between)|"

@@ -1,0 +1,34 @@
+"""The parse-based trigger lexicon (geo/extract/data/triggers.csv): rows fire on the real
+wordings they were added for, and only with the arguments they require."""
+
+import pytest
+
+from geo.extract import lexicon, nlp
+
+
+def kinds(sentence):
+    doc = next(iter(nlp.parse([sentence])))
+    return {(h.trigger.category, h.text) for h in lexicon.hits_in(doc, sentence)}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("In September 2013, al-Shabab fighters entered the Westgate shopping mall in Nairobi.",
+     ("attack", "entered")),
+    ("On Sunday the first major gathering of protesters took place on the expressway.",
+     ("protest", "gathering")),
+    ("Militants raided Palma, a town of around 75 000, on Wednesday.", ("attack", "raided")),
+    ("An unidentified person threw a Molotov cocktail onto the embassy grounds.",
+     ("attack", "threw")),
+    ("The group carried out its deadliest ever assault in Kenya.", ("attack", "assault")),
+])
+def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
+    assert expected in kinds(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Tourists entered the shopping mall on Saturday.",  # not armed
+    "The children threw a ball into the garden and tourists raided the buffet.",
+    "The storming was a gathering of minds, he said.",
+])
+def test_without_its_arguments_a_row_is_silent(sentence):
+    assert not {k for k, _ in kinds(sentence)} & {"attack", "protest"}
