@@ -242,3 +242,10 @@ def test_an_embassy_closed_is_where_the_embassy_is():
                     "Monday, the State Department said.", date="2022-02-28")
     closed = [e for e in evs if e.kind == "embassy closed"]
     assert [(e.mention.kind, e.mention.city) for e in closed] == [("mission", "Minsk")]
+
+
+def test_the_bare_capital_is_the_capital_of_the_storys_country():
+    evs = events_of("ALMATY, Kazakhstan -- Protests over fuel prices spread on Tuesday. There were "
+                    "small rallies in several other cities including the capital and Almaty.",
+                    date="2022-01-04")
+    assert {"Astana", "Almaty"} <= {e.mention.text for e in evs}  # Astana: Nur-Sultan in 2022

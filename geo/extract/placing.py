@@ -79,6 +79,7 @@ class ArticleContext:
         if home:
             cities[home] += 3  # the dateline: where the reporter is, usually the story
         self.main_city = cities.most_common(1)[0][0] if cities else None
+        self._add_bare_capitals(sentences)
         for i, s in enumerate(sentences[:5]):
             end = dateline_end(s)
             others = [f for f in self.mentions[i] if f.start >= end]
@@ -102,6 +103,20 @@ class ArticleContext:
             if entry is not None and entry.lat is not None:
                 points.append((entry.lat, entry.lon))
         return points
+
+    def _add_bare_capitals(self, sentences: Sequence[str]) -> None:
+        """"rallies in several other cities including the capital": the capital of the
+        story's country, where no other place is named there."""
+        cap = gazetteer.capital(self.home_country) if self.home_country else None
+        if cap is None:
+            return
+        for found, s in zip(self.mentions, sentences, strict=True):
+            for m in _BARE_CAPITAL.finditer(s):
+                if any(f.start < m.end() and m.start() < f.end for f in found):
+                    continue
+                found.append(Found(m.start(), m.end(), PlaceMention(
+                    text=cap.name, kind="city", city=cap.name, country_code=cap.country_code)))
+                found.sort(key=lambda f: f.start)
 
     def _plausible(self, f: Found, sentence: str) -> Found | None:
         """A city name is read as that city only when the article's countries agree, or the
@@ -194,6 +209,8 @@ class ArticleContext:
         return PlaceMention(text=city, kind="city", city=city, country_code=cc)
 
 
+_BARE_CAPITAL = re.compile(r"(?<!provincial )(?<!regional )(?<!state )\bthe capital\b"
+                           r"(?!\s+(?:of|city\s+of)\b|,)", re.I)
 _RANKS = place_grammar.alternation("region_rank")
 _REGION_AFTER = re.compile(  # "Ishikawa Prefecture", "Ishikawa Pref.", "Washington state"
     r"\s+(?:Pref\.|(?i:" + _RANKS + r")\b(?!\s+of))"
