@@ -36,6 +36,10 @@ _SEVERITY = {c: i for i, c in enumerate(["protest", "desecration", "riot/stormin
 
 
 def _family(e: Event) -> str:
+    """What merges: unrest categories at one place and day are one event (ACLED); of a
+    state's diplomatic acts each kind is its own (an expulsion and a summons the same day)."""
+    if e.family == "diplomatic":
+        return f"diplomatic:{e.kind}"
     return e.family or ("unrest" if e.category in _SEVERITY else e.category)
 
 

@@ -235,3 +235,12 @@ def test_a_day_after_counts_from_the_articles_day_when_no_narrative_day_is_set()
             "Port-au-Prince in a peaceful protest.")
     dates = sorted(e.date for e in events_of(text, date="2019-10-14"))
     assert "2019-10-13" in dates and "2019-10-14" in dates
+
+
+def test_an_expulsion_and_a_summons_the_same_day_are_two_acts():
+    text = ("KHARTOUM -- Sudan declared 15 UAE diplomats persona non grata on Sunday and "
+            "ordered them to leave.\n\n"
+            "Sudan’s foreign ministry summoned the acting UAE chargé d’affaires on Sunday.")
+    titles = sorted(e.title for e in events_of(text, date="2023-12-10")
+                    if e.category == "diplomatic action")
+    assert len(titles) == 2 and any("summons" in t for t in titles), titles

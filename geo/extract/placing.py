@@ -527,8 +527,9 @@ def event_actor(trig: Trigger, hit: Hit, found: Sequence[Found], sentence: str,
     if trig.kind != "evacuation":
         return None
     actor = _evacuating_state(found, hit, sentence)
-    if actor is None or (mention is not None and mention.country_code == actor):
-        return None
+    if actor is None or (mention is not None and actor in (mention.country_code,
+                                                           mention.mission_of)):
+        return None  # its own country, or its own embassy's staff: no second operation
     return actor if _takes_own_people_out(actor, sentence, ctx) else None
 
 

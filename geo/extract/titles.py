@@ -26,19 +26,17 @@ def event_title(trig: Trigger, hit: Hit, mention: PlaceMention | None, status: s
         other = f" with {others[0].text}" if others else ""
         verb = "threatens to cut" if status == "planned" else "cuts"
         return f"{actor} {verb} diplomatic ties{other}"
-    if trig.kind == "expulsion":
+    if trig.kind in ("expulsion", "recall", "summons"):
         envoy = re.search(r"\b([A-Z][a-z]+)\s+(?:ambassador|envoy)", sentence)
         adj = f"{envoy.group(1)} " if envoy and gazetteer.country_code(envoy.group(1)) else ""
-        verb = hit.text.lower()
-        if verb.startswith("recall"):
-            return f"{where or 'Government'} recalls its ambassador"
-        if verb.startswith("summon"):
-            return f"{where or 'Government'} summons {adj}ambassador"
+        said = re.search(r"\b(ambassador|envoy)s?\b", hit.text, re.I)  # the pattern's own noun
+        if trig.kind == "recall":  # "recalled its ambassador"; the lexicon's "withdrew ..."
+            noun = said.group(1).lower() if said else "envoy"
+            return f"{where or 'Government'} recalls its {noun}"
+        if trig.kind == "summons":
+            return (f"{where or 'Government'} summons {adj}ambassador" if said
+                    else f"{where or 'Government'} summons an envoy")
         return f"{where or 'Government'} expels {adj}ambassador"
-    if trig.kind == "recall":  # the lexicon's "withdrew its ambassador", "recalled"
-        return f"{where or 'Government'} recalls its envoy"
-    if trig.kind == "summons":
-        return f"{where or 'Government'} summons an envoy"
     if trig.kind == "licence suspended":
         return f"Licence suspended by {where}" if where else "Licence suspended"
     if trig.kind == "sanctions":

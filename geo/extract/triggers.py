@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -237,6 +237,10 @@ def not_the_disaster(sentence: str, start: int, end: int) -> bool:
 
 
 _ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
+_EXPULSION = next(t for t in TRIGGERS if t.kind == "expulsion")
+_RECALL = replace(_EXPULSION, kind="recall")
+_SUMMONS = replace(_EXPULSION, kind="summons")
+_ENVOY_ACT = re.compile(r"recall|summon", re.I)
 
 
 def find_triggers(sentence: str, disaster: str | None = None,
@@ -271,6 +275,9 @@ def find_triggers(sentence: str, disaster: str | None = None,
                 continue
             if trig.kind == "explosion" and (violent or _ATTACK_CONTEXT.search(sentence)):
                 trig = _ATTACK
+            if trig.kind == "expulsion" and (act := _ENVOY_ACT.match(m.group(0))):
+                # a recall and a summons are acts of their own, not the expulsion beside them
+                trig = _RECALL if act.group(0).lower().startswith("recall") else _SUMMONS
             hits.append(Hit(trig, m.start(), m.end(), m.group(0)))
             taken.append((m.start(), m.end()))
     if any(h.trigger.family == "unrest" for h in hits):
