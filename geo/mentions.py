@@ -201,10 +201,16 @@ def find_mentions(sentence: str) -> list[Found]:
     _match_gazetteer(sentence, taken, add)
 
     for m in _TOWN_CUE.finditer(sentence):  # "the town of Amatrice": a place too small to scan
-        if _overlaps(taken, m.start("name"), m.end("name")):
+        a, b = m.start("name"), m.end("name")
+        inside = [f for f in found if a <= f.start and f.end <= b and (f.start, f.end) != (a, b)
+                  and f.mention.kind in ("city", "region")]
+        if _overlaps([(f.start, f.end) for f in found if f not in inside], a, b):
             continue
         towns = gazetteer.find_towns(m.group("name"))
         if towns:
+            for f in inside:  # "the town of Petit Trou de Nippes", not the Nippes department
+                found.remove(f)
+                taken.remove((f.start, f.end))
             top = towns[0]
             add(m.start("name"), m.end("name"), PlaceMention(
                 text=top.name, kind="city", city=top.name, country_code=top.country_code),

@@ -249,3 +249,17 @@ def test_the_bare_capital_is_the_capital_of_the_storys_country():
                     "small rallies in several other cities including the capital and Almaty.",
                     date="2022-01-04")
     assert {"Astana", "Almaty"} <= {e.mention.text for e in evs}  # Astana: Nur-Sultan in 2022
+
+
+def test_an_event_told_for_a_whole_country_takes_the_town_a_later_telling_names():
+    evs = events_of("Magnitude 7.2 earthquake rocks Haiti, dozens killed\n\n"
+                    "The 7.2-magnitude quake struck 8 km (5 miles) from the town of Petit Trou de "
+                    "Nippes on Saturday, the USGS said.", date="2021-08-14")
+    quakes = [e for e in evs if e.kind == "earthquake"]
+    assert [e.mention.text for e in quakes] == ["Petit Trou de Nippes"]
+
+
+def test_an_attack_with_two_words_before_it_is_one():
+    evs = events_of("Nineteen people were killed in a similar night attack by gunmen at Lingyado "
+                    "village in 2011.", date="2012-10-31")
+    assert [e.category for e in evs] == ["attack"]

@@ -72,7 +72,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:set(?:ting)?\s+fire\s+to|set\s+(?:\w+\s+){1,4}(?:on\s+fire|ablaze)|torch(?:ed|ing)|"
        r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
     _t("attack", "attack", "unrest",
-       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+)?(?:attack|assault)(?!s)|"
+       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+){0,2}(?:attack|assault)(?!s)|"
        r"bomb(?:ings?|ed)|(?:car|suicide|truck)\s+bomb(?:s|ers?)?|blew\s+(?:himself|herself|"
        r"themselves)\s+up|shell(?:ed|ing)|air\s?strikes?|"
        r"drone\s+strikes?|missile\s+strikes?|sh(?:ot|ooting)\s+dead|gunned\s+down|opened\s+fire\s+on|"
