@@ -92,17 +92,24 @@ class ArticleContext:
     def _anchors(self, home: tuple[str, str | None] | None) -> list[tuple[float, float]]:
         """Points of the cities and regions the article names (and its dateline): a small
         town of a common name is the one near them."""
-        points = []
-        names = {(f.mention.text, f.mention.kind, f.mention.country_code)
-                 for found in self.mentions for f in found if f.mention.kind in ("city", "region")}
+        points = set()
+        for found in self.mentions:
+            for f in found:
+                m = f.mention
+                if m.kind == "city":  # the namesake chosen (its candidates are at hand)
+                    entry = next((c for c in f.candidates if c.name == m.text
+                                  and c.country_code == m.country_code), None)
+                elif m.kind == "region":
+                    entry = gazetteer.find_region(m.text, m.country_code)
+                else:
+                    continue
+                if entry is not None and entry.lat is not None:
+                    points.add((entry.lat, entry.lon))
         if home:
-            names.add((home[0], "city", home[1]))
-        for text, kind, cc in names:
-            entry = (gazetteer.find_region(text, cc) if kind == "region"
-                     else gazetteer.find_city(text, cc))
-            if entry is not None and entry.lat is not None:
-                points.append((entry.lat, entry.lon))
-        return points
+            town = gazetteer.find_town(home[0], [home[1]]) if home[1] else None
+            if town is not None:
+                points.add((town.lat, town.lon))
+        return sorted(points)
 
     def _add_bare_capitals(self, sentences: Sequence[str]) -> None:
         """"rallies in several other cities including the capital": the capital of the
