@@ -222,6 +222,7 @@ def make_articles(n: int, out_dir: Path, seed: int = 7) -> list[Path]:
 TITLES = {
     "riot/storming": "Protesters storm {what} in {city}",
     "attack": "Bomb attack in {city}",
+    "coup": "Soldiers seize power in {city}",
     "protest": "Protest in {city}",
     "desecration": "Quran burned in {city}",
     "diplomatic action": "{country} recalls its ambassador",
@@ -231,7 +232,8 @@ TITLES = {
     "disaster": "Floods in {city}",
     "statement": "{country} condemns the violence",
 }
-CAT_WEIGHTS = [6, 5, 14, 1, 4, 1, 1, 1, 3, 4]  # protests dominate, as in ACLED
+# in CATEGORIES' order; protests dominate, as in ACLED
+CAT_WEIGHTS = dict(zip(CATEGORIES, [6, 5, 1, 14, 1, 4, 1, 1, 1, 3, 4], strict=True))
 
 
 def make_events(n: int, seed: int = 11) -> list[Event]:
@@ -245,7 +247,7 @@ def make_events(n: int, seed: int = 11) -> list[Event]:
     out = []
     for i in range(n):
         day = YEAR_START + dt.timedelta(days=rnd.choices(range(DAYS), weights=day_w)[0])
-        cat = rnd.choices(CATEGORIES, weights=CAT_WEIGHTS)[0]
+        cat = rnd.choices(list(CAT_WEIGHTS), weights=list(CAT_WEIGHTS.values()))[0]
         if rnd.random() < 0.03 and lms:
             lm = rnd.choice(lms)
             place = Place(name=lm.name.split(",")[0], lat=lm.lat, lon=lm.lon,

@@ -4,7 +4,7 @@
   geocode TEXT         one place as JSON
   score --gold F PATH  precision / recall / date and place accuracy against a gold file
   train                fit the sentence classifier (geo/extract/data/sentence_model.json)
-  snapshot             PNG of the dashboard at a date and display mode (headless Chromium)
+  snapshot             PNG of the map frame: date, mode, filters, view, size (Chromium)
 
 Problems with input files go to stderr, one line each; the exit status is 1 when any
 file was skipped, 0 otherwise.
@@ -169,13 +169,33 @@ def cmd_score(args) -> int:
 
 
 def cmd_snapshot(args) -> int:
-    from geo.snapshot import snapshot
+    """The map frame as a PNG; a view that can not be drawn is one line on stderr, exit 1."""
+    from geo import snapshot
 
-    out = snapshot(date=args.date, mode=args.mode, out=Path(args.out),
-                   paths=args.paths or [SEEDS_DIR], width=args.width, height=args.height,
-                   fit=args.fit)
+    try:
+        view = snapshot.View(center=args.center, zoom=args.zoom, bbox=args.bbox, fit=args.fit)
+        filters = {"cat": args.category, "country": args.country, "article": args.article}
+        out = snapshot.snapshot(
+            date=args.date, mode=args.mode, out=Path(args.out), paths=args.paths or [SEEDS_DIR],
+            width=args.width, height=args.height, scale=args.scale, view=view,
+            filters={k: v for k, v in filters.items() if v}, background=not args.no_background,
+        )
+    except (snapshot.SnapshotError, ValueError, FileNotFoundError, TimeoutError) as exc:
+        print(f"snapshot: {exc}", file=sys.stderr)
+        return 1
     print(out)
     return 0
+
+
+def _arg(parse):
+    """An argparse type from a snapshot parser (its ValueError becomes a usage error)."""
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = parse.__name__.removeprefix("parse_")
+    return convert
 
 
 def _add_method(p: argparse.ArgumentParser) -> None:
@@ -226,16 +246,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train the sentence classifier (needs scikit-learn)")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("snapshot", help="write a PNG of the dashboard")
-    p.add_argument("--date", help="YYYY-MM-DD; default: the first event date")
+    from geo import snapshot as snap
+
+    p = sub.add_parser("snapshot", help="write a PNG of the map frame as the dashboard shows it",
+                       description="The dashboard's map frame (with its date banner, legend and "
+                                   "source line) as a PNG, from headless Chromium.")
+    p.add_argument("--date", help="YYYY-MM-DD, a date with events; default: the latest")
     p.add_argument("--mode", choices=("date", "upto", "all"), default="upto",
                    help="this date only, up to this date (default), or all")
     p.add_argument("--out", default="map.png")
-    p.add_argument("--fit", choices=("all", "step"), default="all",
-                   help="frame every event (default) or zoom to this step's events")
-    p.add_argument("--width", type=int, default=1400)
-    p.add_argument("--height", type=int, default=900)
-    p.add_argument("paths", nargs="*")
+    g = p.add_argument_group("filters (as in the dashboard's sidebar; repeat to add values)")
+    g.add_argument("--category", action="append", metavar="CAT", help='e.g. "riot/storming"')
+    g.add_argument("--country", action="append", help="e.g. Iraq")
+    g.add_argument("--article", action="append", metavar="FILE", help="an article's file name")
+    g.add_argument("--no-background", action="store_true",
+                   help="hide events told as background (\"the 1999 quake\")")
+    g = p.add_argument_group("view (default: the dashboard's opening view)")
+    g.add_argument("--center", type=_arg(snap.parse_center), metavar="LAT,LON",
+                   help="centre of the picture, with --zoom")
+    g.add_argument("--zoom", type=_arg(snap.parse_zoom), metavar="Z",
+                   help="zoom level (e.g. 13 for a city); alone: at the opening view's centre")
+    g.add_argument("--bbox", type=_arg(snap.parse_bbox), metavar="S,W,N,E",
+                   help="frame this box (south, west, north, east)")
+    g.add_argument("--fit", choices=snap.FITS, default="all",
+                   help="all: every event, or the filtered ones (default); step: this date's")
+    g = p.add_argument_group("size")
+    g.add_argument("--width", type=int, default=1400, help="map frame width, CSS px (1400)")
+    g.add_argument("--height", type=int, default=900, help="map frame height, CSS px (900)")
+    g.add_argument("--scale", type=float, default=1.0,
+                   help="device pixels per CSS pixel: 2 for print (a 2800 x 1800 PNG)")
+    p.add_argument("paths", nargs="*", help="article files or folders (default: seeds/)")
     p.set_defaults(func=cmd_snapshot)
     return parser
 

@@ -707,10 +707,43 @@ def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PI
     return payload
 
 
-def step_group(payload: dict) -> folium.FeatureGroup:
-    """The per-step FeatureGroup for ``st_folium(feature_group_to_add=...)``."""
+# A fixed view for the PNG export (geo/snapshot.py's View.js(): a centre and zoom, a box, or
+# "fit": "step"). The base map and the feed re-fit an untouched map on resize, so the view is
+# applied after the step is on the map, again after every resize, and by NM.applyView (the
+# capture calls it last); data-nm-view on the map says it was applied.
+VIEW_JS = r"""(function (fg, v) {
+  var NM = window.NM;
+  function apply() {
+    var map = fg._map;
+    if (!map) return;  // this step was replaced
+    map.stop();
+    if (v.zoom !== undefined) {
+      map.setView(v.center || map.getCenter(), v.zoom, { animate: false });
+    } else if (v.bbox) {
+      map.fitBounds([[v.bbox[0], v.bbox[1]], [v.bbox[2], v.bbox[3]]], { animate: false });
+    } else if (v.fit === "step" && NM.current && NM.current._points.length) {
+      var s = NM.current, pts = s._currentPoints.length ? s._currentPoints : s._points;
+      if (pts.length === 1) map.setView(pts[0], Math.max(map.getZoom(), 11), { animate: false });
+      else map.fitBounds(L.latLngBounds(pts), { paddingTopLeft: [60, 120],
+        paddingBottomRight: [60, 150], maxZoom: 12, animate: false });
+    }
+    map.getContainer().setAttribute("data-nm-view", "1");
+  }
+  NM.applyView = apply;
+  fg.once("add", function () {
+    setTimeout(apply, 0);  // after the feed's own deferred fit of a filtered step
+    fg._map.on("resize", apply);
+  });
+})(__PARENT__, __DATA__);"""
+
+
+def step_group(payload: dict, view: dict | None = None) -> folium.FeatureGroup:
+    """The per-step FeatureGroup for ``st_folium(feature_group_to_add=...)``; ``view`` fixes
+    the map's view (the PNG export, see VIEW_JS)."""
     fg = folium.FeatureGroup(name="events", control=False)
     _Script("new NM.StepLayer(__DATA__).addTo(__PARENT__);", js_json(payload)).add_to(fg)
+    if view:
+        _Script(VIEW_JS, js_json(view)).add_to(fg)
     return fg
 
 

@@ -23,7 +23,7 @@ class FakeBrowser:
         self.urls: list[str] = []
         self._lock = threading.Lock()
 
-    def __call__(self, url, date, *, width, height, fit) -> bytes:
+    def __call__(self, url, date, *, width, height, **view) -> bytes:
         with self._lock:
             self.running += 1
             self.most = max(self.most, self.running)
@@ -58,6 +58,24 @@ def test_the_view_is_passed_explicitly(fake):
     assert q["date"] == ["2023-07-22"] and q["mode"] == ["date"]
     assert q["cat"] == ["protest", "riot/storming"] and q["country"] == ["Iraq"]
     assert q["snapshot"] == ["1"]
+
+
+def test_the_users_centre_and_zoom_go_in_the_url(fake):
+    snapshot.capture("http://x", "2023-07-22", "upto", query={"country": ["Iraq"]},
+                     view=snapshot.View(center=(33.3, 44.39), zoom=13))
+    q = parse_qs(urlparse(fake.urls[0]).query)
+    assert q["center"] == ["33.300000,44.390000"] and q["zoom"] == ["13"]
+    assert q["country"] == ["Iraq"]
+    snapshot.capture("http://x", "2023-07-22", "upto", fit="step")
+    assert parse_qs(urlparse(fake.urls[1]).query)["fit"] == ["step"]
+
+
+def test_a_bad_size_is_refused_before_queueing(fake):
+    with pytest.raises(ValueError, match="width and height"):
+        snapshot.capture("http://x", None, "all", width=50_000)
+    with pytest.raises(ValueError, match="scale"):
+        snapshot.capture("http://x", None, "all", scale=10)
+    assert fake.urls == []
 
 
 def test_a_wait_that_is_too_long_fails_with_a_clear_message(fake):
