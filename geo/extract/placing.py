@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from geo import gazetteer, place_grammar
-from geo.extract.titles import place_label
 from geo.extract.triggers import Hit, Trigger
 from geo.mentions import Found, dateline, dateline_end, find_mentions, find_towns_in
-from geo.models import Article, Event, PlaceMention, Source
+from geo.models import Article, Event, PlaceMention
 
 _ANAPHORA_MISSION = re.compile(
     r"\b(?:the|its)\s+(?:embassy|consulate|diplomatic\s+(?:post|mission|compound)|"
@@ -31,7 +30,7 @@ _ANAPHORA_MISSION = re.compile(
 _LANDMARK_RANK = {"zone": 0, "district": 0, "neighbourhood": 0, "camp": 1}
 
 
-def _specificity(f: Found) -> int:
+def landmark_rank(f: Found) -> int:
     base = f.specificity * 10
     if f.mention.kind == "landmark":
         entry = gazetteer.find_landmark(f.mention.text, f.mention.city, f.mention.country_code)
@@ -568,40 +567,3 @@ def tally_places(found: Sequence[Found], sentence: str) -> list[PlaceMention]:
            and _TALLY.search(sentence[max(0, f.start - 70) : f.start])]
     return out if len(out) >= 2 else []
 
-
-def refine_continuation(previous: Event | None, found: Sequence[Found], ctx: ArticleContext,
-                         sentence: str) -> None:
-    """"They were pushed back at the Jumhuriya bridge": a pronoun sentence right after an
-    event, naming a smaller landmark in the same city, pins the event there (and becomes
-    part of its evidence, so the reader sees why)."""
-    if previous is None:
-        return
-    prev = previous.mention
-    for f in found:
-        m = ctx.complete(f.mention)
-        if (
-            m.kind == "landmark"
-            and prev is not None
-            and prev.kind in ("landmark", "city")
-            and m.city
-            and m.city == prev.city
-            and _specificity(Found(0, 0, m)) > _specificity(Found(0, 0, prev))
-        ):
-            previous.title = previous.title.replace(place_label(prev), place_label(m))
-            previous.mention = m
-            first = previous.sources[0]
-            previous.sources[0] = Source(first.article, f"{first.sentence} {sentence}")
-            break
-
-
-def relocate(event: Event, mention: PlaceMention, sentence: str) -> None:
-    """Put an event told without a place at the place a later sentence gives it; that
-    sentence joins its evidence, so the reader sees why."""
-    old = event.mention
-    if old is not None:
-        event.title = event.title.replace(place_label(old), place_label(mention))
-    event.mention = mention
-    event.place_from_context = False
-    first = event.sources[0]
-    if sentence not in first.sentence:
-        event.sources[0] = Source(first.article, f"{first.sentence} {sentence}")

@@ -17,6 +17,7 @@ import datetime as dt
 import itertools
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
 from geo.dates import TimeRef, clock_time, find_times
@@ -27,12 +28,11 @@ from geo.extract.placing import (
     at_capital,
     event_actor,
     is_possessive_country,
+    landmark_rank,
     origins,
     pick_place,
     place_candidates,
     place_list,
-    refine_continuation,
-    relocate,
     subject_list,
     tally_places,
 )
@@ -52,7 +52,7 @@ from geo.extract.triggers import (
 )
 from geo.mentions import Found
 from geo.merge import mention_key, merge
-from geo.models import Article, Event, Source
+from geo.models import Article, Event, PlaceMention, Source
 
 EPICENTRE = re.compile(r"\b(?:epicent(?:er|re)|(?:was|were)\s+cent(?:er|r)ed)\b", re.I)
 _CONTINUATION = re.compile(
@@ -296,3 +296,30 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         prev_found = [f for f in found if not is_possessive_country(sentence, f)]
     return merge([at_capital(e) for e in events])
 
+
+def relocate(event: Event, mention: PlaceMention, sentence: str) -> None:
+    """Put an event at the place a later sentence gives it (its title follows); that
+    sentence joins its evidence, so the reader sees why."""
+    old = event.mention
+    if old is not None:
+        event.title = event.title.replace(place_label(old), place_label(mention))
+    event.mention = mention
+    event.place_from_context = False
+    first = event.sources[0]
+    if sentence not in first.sentence:
+        event.sources[0] = Source(first.article, f"{first.sentence} {sentence}")
+
+
+def refine_continuation(previous: Event | None, found: Sequence[Found], ctx: ArticleContext,
+                        sentence: str) -> None:
+    """"They were pushed back at the Jumhuriya bridge": a pronoun sentence right after an
+    event, naming a smaller landmark in the same city, pins the event there."""
+    prev = previous.mention if previous is not None else None
+    if prev is None or prev.kind not in ("landmark", "city"):
+        return
+    for f in found:
+        m = ctx.complete(f.mention)
+        if m.kind == "landmark" and m.city and m.city == prev.city and (
+                landmark_rank(Found(0, 0, m)) > landmark_rank(Found(0, 0, prev))):
+            relocate(previous, m, sentence)
+            break
