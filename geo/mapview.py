@@ -597,6 +597,8 @@ def marker_payload(s: Shown, slot: int, group_size: int) -> dict:
         "date_label": date_label(e.date),
         "time_of_day": e.time_of_day,
         "place": place_label(e),
+        # the pin's text label at city zoom: the place's own name, up to its first comma
+        "label": (e.place.name or "").split(",")[0].strip() or place_label(e).split(",")[0],
         "precision": e.place.precision,
         "precision_note": precision_note(e),
         "sources": [{"article": x.article, "sentence": x.sentence} for x in e.sources],

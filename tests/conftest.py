@@ -151,3 +151,15 @@ def browser():
         b = snap.launch(p)
         yield b
         b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A 1400-px page that records the page's script errors in ``.errors`` (a test module
+    may define its own)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = ctx.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    ctx.close()

@@ -26,16 +26,6 @@ BRIDGE = (33.3248, 44.4045)  # e6, conftest.BRIDGE
 GREEN_ZONE = (33.3076, 44.3903)  # e7, e8
 
 
-@pytest.fixture
-def page(browser, server):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    pg = ctx.new_page()
-    pg.errors = []
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    ctx.close()
-
-
 def open_view(page, server, date, mode, query=None):
     page.goto(snap.view_url(server, date, mode, snapshot=False, query=query),
               wait_until="domcontentloaded")

@@ -44,6 +44,7 @@
   }
   NM.glyphSvg = glyphSvg;
   NM.LEGEND_FOLD_BELOW = 560; // px of map width
+  NM.LABEL_MIN_ZOOM = 11; // pins carry their place name from this zoom on
 
   function swatch(color, glyph, size) {
     var s = el("span", "nm-swatch");
@@ -392,8 +393,18 @@
 
       map.on("zoomend viewreset", this._drawBubbles, this);
       map.on("zoomend viewreset", this._declutter, this);
+      // pin labels (city zoom): after the pins are fanned out, in a pane below the popups
+      if (!map.getPane("nmPinLabels")) {
+        map.createPane("nmPinLabels");
+        map.getPane("nmPinLabels").style.zIndex = 620; // markers 600 < here < tooltips 650
+        map.getPane("nmPinLabels").style.pointerEvents = "none";
+      }
+      this._labelBox = L.DomUtil.create("div", "nm-pin-labels", map.getPane("nmPinLabels"));
+      map.on("zoomend viewreset moveend resize", this._placeLabels, this);
+      map.on("zoomstart", this._hideLabels, this);
       this._drawBubbles();
       this._declutter();
+      this._placeLabels();
       NM.current = this;
       box.setAttribute("data-nm-step", d.step_id);
       box.setAttribute("data-nm-count", String(d.markers.length));
@@ -401,6 +412,11 @@
     },
 
     onRemove: function (map) {
+      map.off("zoomend viewreset moveend resize", this._placeLabels, this);
+      map.off("zoomstart", this._hideLabels, this);
+      if (this._labelBox && this._labelBox.parentNode)
+        this._labelBox.parentNode.removeChild(this._labelBox);
+      this._labelBox = null;
       map.off("zoomend viewreset", this._declutter, this);
       map.off("zoomend viewreset", this._drawBubbles, this);
       map.removeLayer(this._group);
@@ -543,6 +559,108 @@
         if (mk.getTooltip()) mk.getTooltip().options.offset = [best[0], best[1] - 14];
         if (mk.getPopup()) mk.getPopup().options.offset = [best[0], best[1] - 8];
       });
+    },
+
+    _hideLabels: function () {
+      if (this._labelBox) this._labelBox.style.display = "none";
+    },
+
+    // At city zoom each spot's pins get one text label with the place's short name. A
+    // greedy pass, current events first: try right, left, above, below the spot's pins;
+    // a label that would overlap a placed label, a pin or a city name is left out.
+    _placeLabels: function () {
+      var map = this._map;
+      var box = this._labelBox;
+      if (!map || !box) return;
+      while (box.firstChild) box.removeChild(box.firstChild);
+      box.style.display = "";
+      var container = map.getContainer();
+      if (map.getZoom() < NM.LABEL_MIN_ZOOM) {
+        container.setAttribute("data-nm-labels", "0");
+        return;
+      }
+      var pins = this._pins;
+      var size = map.getSize();
+      var origin = map.containerPointToLayerPoint([0, 0]);
+      var view = L.bounds(origin.subtract([200, 200]), origin.add(size).add([200, 200]));
+      var spots = {}, order = [], obstacles = [];
+      this._markers.forEach(function (mk) {
+        if (pins && !pins.hasLayer(mk)) return; // inside a bubble at this zoom
+        if (!mk.getElement()) return;
+        var m = mk.nm;
+        var p = map.latLngToLayerPoint(mk.getLatLng());
+        if (!view.contains(p)) return;
+        var off = mk.nmOffset || [0, 0];
+        var r = (m.current ? 15 : 9) + 1;
+        var c = L.point(p.x + off[0], p.y + off[1]);
+        var pinBox = { x0: c.x - r, y0: c.y - r, x1: c.x + r, y1: c.y + r };
+        obstacles.push(pinBox);
+        var key = m.lat.toFixed(6) + "," + m.lon.toFixed(6);
+        var s = spots[key];
+        if (!s) {
+          s = spots[key] = { current: false, names: [], ids: [],
+                             x0: pinBox.x0, y0: pinBox.y0, x1: pinBox.x1, y1: pinBox.y1 };
+          order.push(s);
+        }
+        s.current = s.current || !!m.current;
+        s.x0 = Math.min(s.x0, pinBox.x0); s.y0 = Math.min(s.y0, pinBox.y0);
+        s.x1 = Math.max(s.x1, pinBox.x1); s.y1 = Math.max(s.y1, pinBox.y1);
+        var name = m.label || String(m.place || "").split(",")[0];
+        if (name && s.names.indexOf(name) < 0) s.names.push(name);
+        s.ids.push(m.id);
+      });
+      // the base map's city names are obstacles too, and so are the overlays drawn above
+      // the map (banner, legend, source line, controls): a label is never half-hidden
+      var cr = container.getBoundingClientRect();
+      var sel = ".nm-city-label, .nm-banner, .nm-legend, .nm-source, .nm-empty, .leaflet-control";
+      Array.prototype.forEach.call(container.querySelectorAll(sel), function (n) {
+        var b = n.getBoundingClientRect();
+        if (!b.width) return;
+        obstacles.push({ x0: b.left - cr.left + origin.x, y0: b.top - cr.top + origin.y,
+                         x1: b.right - cr.left + origin.x, y1: b.bottom - cr.top + origin.y });
+      });
+      order.sort(function (a, b) { return (b.current ? 1 : 0) - (a.current ? 1 : 0); });
+      var hit = function (a, b) {
+        return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+      };
+      var GAP = 3;
+      var placed = [];
+      order.forEach(function (s) {
+        if (!s.names.length) return;
+        var text = s.names.slice(0, 2).join(" · ") + (s.names.length > 2 ? " +" +
+          (s.names.length - 2) : "");
+        var lab = el("div", "nm-pin-label" + (s.current ? " nm-pin-label-current" : ""), text);
+        lab.setAttribute("data-nm-ids", s.ids.join(" "));
+        box.appendChild(lab);
+        var w = lab.offsetWidth, h = lab.offsetHeight;
+        var cy = (s.y0 + s.y1) / 2, cx = (s.x0 + s.x1) / 2;
+        var tries = [
+          [s.x1 + GAP, cy - h / 2, "r"],
+          [s.x0 - GAP - w, cy - h / 2, "l"],
+          [cx - w / 2, s.y0 - GAP - h, "t"],
+          [cx - w / 2, s.y1 + GAP, "b"]
+        ];
+        var mine = { x0: s.x0, y0: s.y0, x1: s.x1, y1: s.y1 };
+        for (var i = 0; i < tries.length; i++) {
+          var b = { x0: tries[i][0], y0: tries[i][1], x1: tries[i][0] + w, y1: tries[i][1] + h };
+          var pad = { x0: b.x0 - 1, y0: b.y0 - 1, x1: b.x1 + 1, y1: b.y1 + 1 };
+          var clear = placed.every(function (q) { return !hit(pad, q); }) &&
+            obstacles.every(function (q) {
+              // the spot's own pins sit inside its box; the box is beside them
+              if (q.x0 >= mine.x0 && q.x1 <= mine.x1 && q.y0 >= mine.y0 && q.y1 <= mine.y1)
+                return true;
+              return !hit(pad, q);
+            });
+          if (clear) {
+            L.DomUtil.setPosition(lab, L.point(Math.round(b.x0), Math.round(b.y0)));
+            lab.classList.add("nm-pin-label-" + tries[i][2]);
+            placed.push(b);
+            return;
+          }
+        }
+        box.removeChild(lab); // no room: left out at this zoom
+      });
+      container.setAttribute("data-nm-labels", String(placed.length));
     }
   });
 })();
