@@ -24,13 +24,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from geo import snapshot as snap  # noqa: E402
 
 WATCH = """() => {
-  window.__nm = {banner: [], frames: 0};
+  window.__nm = {banner: [], frames: 0, disagree: 0};
   let last = null;
   const tick = () => {
     const f = document.querySelector("iframe[title='streamlit_folium.st_folium']");
     const b = f && f.contentDocument && f.contentDocument.querySelector('.nm-banner');
     const text = b ? b.textContent : null;
     if (text !== last) { window.__nm.banner.push([performance.now(), text]); last = text; }
+    // the map's date and the feed's date at this frame
+    const md = f && f.contentDocument && f.contentDocument.querySelector('.nm-banner-date');
+    const head = document.querySelector('.nm-feed-head');
+    const fd = head && head.firstChild ? head.firstChild.textContent.trim() : null;
+    if (md && fd && md.textContent.trim() !== fd) window.__nm.disagree += 1;
     window.__nm.frames += 1;
     requestAnimationFrame(tick);
   };
@@ -70,7 +75,8 @@ def main() -> int:
     out = {"speed": args.speed, "changes": len(times),
            "median_ms": round(statistics.median(gaps)) if gaps else None,
            "min_ms": round(min(gaps)) if gaps else None,
-           "max_ms": round(max(gaps)) if gaps else None}
+           "max_ms": round(max(gaps)) if gaps else None,
+           "frames": data["frames"], "frames_map_and_feed_disagree": data["disagree"]}
     print(json.dumps(out))
     return 0
 
