@@ -807,7 +807,8 @@ def card_html(c: dict) -> str:
     if c.get("background"):
         chips.append('<span class="nm-chip nm-chip-bg" title="told as background: dated only '
                      'to a year or month before the article">background</span>')
-    approx = " approx" if c["located"] and c["precision"] != "landmark" else ""
+    approx = " approx" if c["located"] and (c["precision"] != "landmark"
+                                            or c.get("estimated")) else ""
     srcs = "".join(
         f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
         for s in c["sources"][:1]

@@ -254,6 +254,17 @@ def colocated_slots(events: Sequence[Event], decimals: int = 4) -> dict[str, tup
     return out
 
 
+VERIFIED_CONFIDENCE = 0.9  # geo.geocode gives a verified gazetteer row 0.9-0.95, an estimate 0.7
+
+
+def point_estimated(p) -> bool:
+    """A landmark whose point the geocoder only estimated (an unverified gazetteer row, a
+    loose match): it must not be called exact. Confidence 0 is "not said" (an events file
+    written without it), not "unsure"."""
+    return p.precision == "landmark" and (0 < p.confidence < VERIFIED_CONFIDENCE
+                                          or "estimate" in (p.note or "").lower())
+
+
 def precision_note(e: Event) -> str:
     """Says how exact the point is; a city-level point must never pass for the spot."""
     p = e.place
@@ -262,6 +273,8 @@ def precision_note(e: Event) -> str:
     if p.lat is None or p.lon is None:
         return "not located" + (f" ({p.note})" if p.note else "")
     if p.precision == "landmark":
+        if point_estimated(p):
+            return "landmark; its point is an estimate, not a verified position"
         return "exact place (landmark)"
     where = {"city": "the city", "region": "the region", "country": "the country"}.get(
         p.precision, p.precision
@@ -297,6 +310,7 @@ def card(e: Event, current: bool = True) -> dict:
         "place": place_label(e),
         "precision": e.place.precision if e.place else None,
         "precision_note": precision_note(e),
+        "estimated": bool(e.place) and point_estimated(e.place),
         "located": is_located(e),
         "lat": e.place.lat if is_located(e) else None,
         "lon": e.place.lon if is_located(e) else None,

@@ -8,6 +8,7 @@ from conftest import EVENT_DATES, OSM, make_events
 from streamlit_folium import _get_map_string, generate_js_hash
 
 from geo import basemap, mapview, offline, timeline
+from geo.models import Event
 
 
 def ids(shown):
@@ -254,3 +255,26 @@ def test_timeline_svg_labels_do_not_collide():
 def test_all_mode_says_other_dates(events):
     p = mapview.step_payload(timeline.select(events, "2023-07-20", "all"), "2023-07-20", "all")
     assert p["past_note"] == "faded = other dates"
+
+
+def test_a_landmark_the_geocoder_only_estimated_is_never_called_exact():
+    from geo.geocode import Geocoder
+    from geo.models import PlaceMention
+
+    geocoder = Geocoder(online=False)
+    danish = geocoder.resolve(PlaceMention(text="the Danish embassy", kind="mission",
+                                           city="Baghdad", country_code="IQ", mission_of="DK"))
+    swedish = geocoder.resolve(PlaceMention(text="the Swedish embassy", kind="mission",
+                                            city="Baghdad", country_code="IQ", mission_of="SE"))
+    notes = {}
+    for name, place in (("danish", danish), ("swedish", swedish)):
+        ev = Event(id=name, date="2023-07-20", date_precision="day", status="occurred",
+                   category="protest", title="t", mention=None, place=place)
+        notes[name] = (timeline.precision_note(ev), timeline.card(ev)["estimated"])
+    assert place_is_unverified(danish)  # the row is marked unverified in landmarks.csv
+    assert "exact" not in notes["danish"][0] and notes["danish"][1] is True
+    assert notes["swedish"] == ("exact place (landmark)", False)
+
+
+def place_is_unverified(place) -> bool:
+    return "unverified" in place.note
