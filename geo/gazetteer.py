@@ -900,14 +900,19 @@ NEAR_KM = 400.0  # a town this close to a place the article names is the one it 
 
 
 def find_town(name: str, country_codes: Iterable[str] = (),
-              near: Sequence[tuple[float, float]] = ()) -> Entry | None:
+              near: Sequence[tuple[float, float]] = (), entry_id: str | None = None
+              ) -> Entry | None:
     """The town of that name in one of ``country_codes``; None when there is none there (a
     town name alone, without its country, is too ambiguous to place). Of several, the one
     nearest a point in ``near`` (the places the article names) when one is within
     :data:`NEAR_KM`, else the largest: "Springwood" in a Blue Mountains story is the NSW
-    town, not the larger one in Queensland."""
+    town, not the larger one in Queensland. ``entry_id``: the row chosen so already."""
+    named = find_towns(name)
+    chosen = next((e for e in named if entry_id and e.id == entry_id), None)
+    if chosen is not None:
+        return chosen
     wanted = {c.upper() for c in country_codes if c}
-    towns = [e for e in find_towns(name) if e.country_code in wanted]
+    towns = [e for e in named if e.country_code in wanted]
     if len(towns) > 1 and near:
         def gap(e: Entry) -> float:
             return min(haversine_km(e.lat, e.lon, lat, lon) for lat, lon in near)

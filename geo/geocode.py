@@ -579,9 +579,8 @@ class Geocoder:
             if region is not None:
                 return self._from_entry(region, self._entry_source(region), 0.7,
                                         f"{name}: a region, shown at its representative point")
-            town = next((t for t in gazetteer.find_towns(name) if mention.entry_id
-                         and t.id == mention.entry_id), None) or gazetteer.find_town(
-                name, [cc] if cc else ctx.countries)
+            town = gazetteer.find_town(name, [cc] if cc else ctx.countries,
+                                       entry_id=mention.entry_id)
             if town is not None:  # "the village of Letur": too small for the scan table
                 return self._city_place(town, f"{name}: a town of {town.population:,}", 0.8)
             key = cache_key(name, kind="city", country_code=cc)

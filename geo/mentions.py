@@ -122,6 +122,14 @@ class Found:
         return SPECIFICITY.get(m.kind, 0) + (0.5 if district else 0)
 
 
+def capital_mention(code: str | None) -> PlaceMention | None:
+    """The capital of the country ``code`` as a city mention ("the Iraqi capital")."""
+    cap = gazetteer.capital(code) if code else None
+    if cap is None:
+        return None
+    return PlaceMention(text=cap.name, kind="city", city=cap.name, country_code=code)
+
+
 def _strip_possessive(s: str) -> str:
     return re.sub(r"['’]s$", "", s)
 
@@ -192,11 +200,9 @@ def find_mentions(sentence: str) -> list[Found]:
     for m in _CAPITAL.finditer(sentence):
         if _overlaps(taken, m.start(), m.end()):
             continue
-        code = _country_of_adj(m.group("adj"))
-        cap = gazetteer.capital(code) if code else None
+        cap = capital_mention(_country_of_adj(m.group("adj")))
         if cap:
-            add(m.start(), m.end(), PlaceMention(text=cap.name, kind="city", city=cap.name,
-                                                 country_code=code))
+            add(m.start(), m.end(), cap)
 
     _match_gazetteer(sentence, taken, add)
 

@@ -17,7 +17,14 @@ from dataclasses import replace
 
 from geo import gazetteer, place_grammar
 from geo.extract.triggers import Hit, Trigger
-from geo.mentions import Found, dateline, dateline_end, find_mentions, find_towns_in
+from geo.mentions import (
+    Found,
+    capital_mention,
+    dateline,
+    dateline_end,
+    find_mentions,
+    find_towns_in,
+)
 from geo.models import Article, Event, PlaceMention
 
 _ANAPHORA_MISSION = re.compile(
@@ -113,15 +120,14 @@ class ArticleContext:
     def _add_bare_capitals(self, sentences: Sequence[str]) -> None:
         """"rallies in several other cities including the capital": the capital of the
         story's country, where no other place is named there."""
-        cap = gazetteer.capital(self.home_country) if self.home_country else None
+        cap = capital_mention(self.home_country)
         if cap is None:
             return
         for found, s in zip(self.mentions, sentences, strict=True):
             for m in _BARE_CAPITAL.finditer(s):
                 if any(f.start < m.end() and m.start() < f.end for f in found):
                     continue
-                found.append(Found(m.start(), m.end(), PlaceMention(
-                    text=cap.name, kind="city", city=cap.name, country_code=cap.country_code)))
+                found.append(Found(m.start(), m.end(), cap))
                 found.sort(key=lambda f: f.start)
 
     def _plausible(self, f: Found, sentence: str) -> Found | None:
@@ -337,9 +343,8 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
             (ctx.paragraph_place or ctx.fallback() or owner).country_code, None):
         # "soldiers appeared on Niger's national television ...": in Niger, not the
         # paragraph's or the dateline's city elsewhere; a coup at its seat of government
-        cap = gazetteer.capital(owner.country_code) if trig.family == "coup" else None
-        return (PlaceMention(text=cap.name, kind="city", city=cap.name,
-                             country_code=owner.country_code) if cap else owner), True
+        cap = capital_mention(owner.country_code) if trig.family == "coup" else None
+        return cap or owner, True
     if not national and ctx.paragraph_place is not None:
         return ctx.paragraph_place, True  # "A day later, at her funeral in Saqqez ... fired"
     return ctx.fallback(country=national), True
@@ -545,11 +550,9 @@ def at_capital(e: Event) -> Event:
     m = e.mention
     if e.family not in ("ties", "diplomatic") or m is None or m.kind != "country":
         return e
-    cap = gazetteer.capital(m.country_code) if m.country_code else None
-    if cap is None:
-        return e
-    e.mention = PlaceMention(text=cap.name, kind="city", city=cap.name,
-                             country_code=m.country_code)
+    cap = capital_mention(m.country_code)
+    if cap is not None:
+        e.mention = cap
     return e
 
 

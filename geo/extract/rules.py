@@ -208,10 +208,11 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 # "buildings collapsed in Aleppo": the article's disaster, once per place named
                 trig = replace(trig, kind=disaster, family=disaster)
                 spots = place_candidates(found, sentence)
+                places = [f.mention for f in spots if f.mention.kind in ("city", "landmark")]
                 regions = [f for f in spots if f.mention.kind == "region"]
-                places = [f.mention for f in spots if f.mention.kind in ("city", "landmark")] or [
-                    f.mention for f in regions  # "in Butte County, California": the county
-                    if f.specificity == max(r.specificity for r in regions)]
+                if not places and regions:  # "in Butte County, California": the county
+                    finest = max(f.specificity for f in regions)
+                    places = [f.mention for f in regions if f.specificity == finest]
                 targets = [(ctx.complete(m), False) for m in dict.fromkeys(places)]
             elif trig.family in ("ties", "diplomatic") and len(subjects := subject_list(
                     acting_states(found, hit, sentence), hit, sentence)) > 1:

@@ -221,7 +221,7 @@ _WARNING_AFTER = re.compile(
     r"control|defen[cs]es?|protection|prevention|relief|management|monitoring|information|"
     r"research|cent(?:er|re)|agency|commission|office|institute|services?|authorit(?:y|ies)|"
     r"bureau|insurance|season|preparedness|drills?|experts?|scientists?)\b", re.I)
-_STRICKEN_AFTER = re.compile(r"-(?:stricken|hit|affected|prone|ravaged|hit|battered|weary)\b",
+_STRICKEN_AFTER = re.compile(r"-(?:stricken|hit|affected|prone|ravaged|battered|weary)\b",
                              re.I)
 _MAYBE_BEFORE = re.compile(
     r"\b(?:like|as\s+if|as\s+though|possibility|possible|risk|threat|danger|chance|"
