@@ -417,8 +417,10 @@ def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
     owner = re.search(r"['’]s$", tokens[i + n - 1].group(0))  # "Venezuela's Maduro": an owner
     if nxt and gap_next == " " and nxt[0].isupper() and nxt.isalpha() and not owner:
         table = gazetteer.name_table()
-        if gazetteer.normalize(nxt) not in table and nxt.lower() not in _LANDMARK_WORDS:
-            return True
+        key = gazetteer.normalize(nxt)
+        if key not in table and nxt.lower() not in _LANDMARK_WORDS and not (
+                key in place_grammar.REGION_RANKS or key in place_grammar.REGION_RANKS_2):
+            return True  # "Hainan Province" is no person's name
     return False
 
 

@@ -263,3 +263,30 @@ def test_an_attack_with_two_words_before_it_is_one():
     evs = events_of("Nineteen people were killed in a similar night attack by gunmen at Lingyado "
                     "village in 2011.", date="2012-10-31")
     assert [e.category for e in evs] == ["attack"]
+
+
+def test_a_local_story_is_in_its_only_city_of_that_name():
+    # Kenosha (pop. 99,858) is under the size a city needs when no country is named; but it
+    # is the only Kenosha, and the story names it twice (the Danish lodge makes no Danish story)
+    text = ("Rioters set fire to trucks in Kenosha on Monday, and to the Danish Brotherhood "
+            "Lodge. Looters remain on the streets of Kenosha.")
+    assert ("city", "Kenosha") in places(events_of(text, date="2020-08-24"))
+
+
+def test_a_country_named_twice_is_not_the_town_of_its_name():
+    text = ("Floods killed 20 people in Mozambique on Tuesday. Rescuers in Mozambique and "
+            "Malawi searched for survivors.")
+    assert ("city", "Mozambique") not in places(events_of(text, date="2023-03-14"))
+
+
+def test_a_coup_the_text_places_only_by_the_article_is_at_the_capital():
+    text = ("YANGON (Reuters) - Myanmar's army detained Aung San Suu Kyi on Monday. "
+            "The United Nations condemned the coup on Monday.")
+    coups = [e for e in events_of(text, date="2021-02-01") if e.category == "coup"]
+    assert coups and {e.mention.text for e in coups} == {"Nay Pyi Taw"}
+
+
+def test_a_capitalised_rank_after_a_region_is_no_persons_name():
+    evs = events_of("Typhoon Neoguri hit land on Friday evening in south China's Hainan "
+                    "Province, flooding villages.", date="2008-04-18")
+    assert set(places(evs)) == {("region", "Hainan")}

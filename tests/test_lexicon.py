@@ -20,6 +20,8 @@ def kinds(sentence):
     ("An unidentified person threw a Molotov cocktail onto the embassy grounds.",
      ("attack", "threw")),
     ("The group carried out its deadliest ever assault in Kenya.", ("attack", "assault")),
+    ("Rioters are setting fires in Kenosha tonight, to trucks and businesses.",
+     ("riot/storming", "setting")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)

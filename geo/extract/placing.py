@@ -60,9 +60,10 @@ class ArticleContext:
         if not self.countries:  # only when the text never names a country
             self.countries |= _coherent_countries(raw)
         self.countries |= _capitals_named(raw)  # "Quito": an Ecuadorian story too
+        common = set(_LOWER_WORDS.findall(article.text))
+        self._common, self._text = common, article.text
         self.mentions = [[g for f in found if (g := self._plausible(f, s))]
                          for found, s in zip(raw, sentences, strict=True)]
-        common = set(_LOWER_WORDS.findall(article.text))
         near = self._anchors(home)
         for found, s in zip(self.mentions, sentences, strict=True):
             towns = find_towns_in(s, self.countries - {None}, [(f.start, f.end) for f in found],
@@ -154,6 +155,10 @@ class ArticleContext:
         top = f.candidates[0]
         if f.primary and (top.population >= 100_000 or top.population == 0):
             return f  # population 0: a curated city row
+        if (f.primary and len(f.candidates) == 1 and gazetteer.normalize(said) not in self._common
+                and (not self.countries or self._text.count(said) >= 2)
+                and all(e.kind == "city" for e in gazetteer.lookup(said))):
+            return f  # "rioters in Kenosha": the only city of that name, the story's own
         return None
 
     def _region_cue(self, f: Found, sentence: str) -> Found:
@@ -546,9 +551,12 @@ def event_actor(trig: Trigger, hit: Hit, found: Sequence[Found], sentence: str,
 
 def at_capital(e: Event) -> Event:
     """A state's diplomatic act happens at its seat of government, not across the country:
-    "China summoned the German ambassador" is an act in Beijing."""
+    "China summoned the German ambassador" is an act in Beijing. So does a coup its text
+    places only by the article ("the UN condemned the coup" in a Yangon story): ACLED codes
+    a seizure of power at the capital."""
     m = e.mention
-    if e.family not in ("ties", "diplomatic") or m is None or m.kind != "country":
+    coup = e.family == "coup" and e.place_from_context
+    if m is None or not (coup or (e.family in ("ties", "diplomatic") and m.kind == "country")):
         return e
     cap = capital_mention(m.country_code)
     if cap is not None:
