@@ -419,7 +419,12 @@ class Geocoder:
 
     def _host_city(self, mention: PlaceMention, ctx: _Context) -> Entry | None:
         if mention.city:
-            return gazetteer.find_city(mention.city, mention.country_code)
+            city = gazetteer.find_city(mention.city, mention.country_code)
+            if city is None and mention.entry_id and mention.country_code:
+                # a town too small for the city table, chosen by the extractor
+                city = gazetteer.find_town(mention.city, [mention.country_code],
+                                           entry_id=mention.entry_id)
+            return city
         return None
 
     def _fallback(self, mention: PlaceMention, ctx: _Context, why: str) -> Place:

@@ -290,3 +290,12 @@ def test_a_capitalised_rank_after_a_region_is_no_persons_name():
     evs = events_of("Typhoon Neoguri hit land on Friday evening in south China's Hainan "
                     "Province, flooding villages.", date="2008-04-18")
     assert set(places(evs)) == {("region", "Hainan")}
+
+
+def test_a_landmark_the_gazetteer_lacks_is_in_the_town_its_name_starts_with():
+    # Tal Afar is only in the towns table (as "Tall 'Afar"); the story is datelined Baghdad
+    evs = events_of("BAGHDAD - A suicide bomber killed six people on Saturday in the same Tal "
+                    "Afar market in Iraq where a truck bomb killed 28 last month.",
+                    date="2008-09-06")
+    spots = {(e.mention.text, e.mention.city) for e in evs if e.mention}
+    assert ("Tal Afar market", "Tall ‘Afar") in spots

@@ -320,3 +320,10 @@ def test_an_unknown_name_shown_at_its_city_says_so(g):
     assert "Qwertyville: not found" in p.note and p.confidence <= 0.5
     street = g.geocode_query("Rue de Rivoli", near="Paris")
     assert street.precision == "city" and "Rue de Rivoli" in street.note
+
+
+def test_a_landmark_in_a_small_town_the_extractor_chose_is_shown_at_that_town(g):
+    town = gz.find_town("Tal Afar", ["IQ"])
+    p = g.resolve(PlaceMention(text="Tal Afar market", kind="landmark", city=town.name,
+                               country_code="IQ", entry_id=town.id))
+    assert p.precision == "city" and km(p, town.lat, town.lon) < 1

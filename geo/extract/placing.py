@@ -200,7 +200,11 @@ class ArticleContext:
             found.sort(key=lambda f: f.start)
 
     def complete(self, m: PlaceMention) -> PlaceMention:
-        """Fill in a missing city from the article: "the Danish Embassy" in a Baghdad story."""
+        """Fill in a missing city from the article: "the Danish Embassy" in a Baghdad story;
+        a landmark the gazetteer lacks is in the town its name starts with ("the same Tal
+        Afar market" in a Baghdad-datelined story)."""
+        if m.kind == "landmark" and not m.city and (town := self._town_in_name(m.text)):
+            return replace(m, city=town.name, country_code=town.country_code, entry_id=town.id)
         if m.kind in ("mission", "landmark") and not m.city and self.main_city:
             city, cc = self.main_city
             if m.kind == "mission" and cc and m.mission_of == cc:
@@ -209,6 +213,20 @@ class ArticleContext:
                 return m
             return replace(m, city=city, country_code=m.country_code or cc)
         return m
+
+    def _town_in_name(self, name: str) -> gazetteer.Entry | None:
+        words = name.split()[:-1]  # "Tal Afar market": the words before the landmark word
+        countries = sorted(self.countries - {None})
+        for n in range(min(3, len(words)), 0, -1):
+            head = " ".join(words[:n])
+            if not head[:1].isupper() or gazetteer.normalize(head) in self._common:
+                continue
+            city = next((e for e in gazetteer.lookup(head) if e.kind == "city"
+                         and e.country_code in countries), None)
+            town = city or gazetteer.find_town(head, countries)
+            if town is not None:
+                return town
+        return None
 
     @property
     def home_country(self) -> str | None:
