@@ -2,6 +2,8 @@
 
 Made-up sentences in the shapes the real-text corpus showed (bench/real/dev)."""
 
+import pytest
+
 from geo.extract import extract
 from geo.models import Article
 
@@ -299,3 +301,13 @@ def test_a_landmark_the_gazetteer_lacks_is_in_the_town_its_name_starts_with():
                     date="2008-09-06")
     spots = {(e.mention.text, e.mention.city) for e in evs if e.mention}
     assert ("Tal Afar market", "Tall ‘Afar") in spots
+
+
+@pytest.mark.parametrize("sentence", [
+    "Several other government buildings in Kathmandu were also set on fire on Tuesday.",
+    "In Dublin a car and a bus were set alight on Tuesday.",
+    "Agitators also set on fire the party office at Dhanmondi in Dhaka on Tuesday.",
+    "Protesters set Dhaka's city hall ablaze on Tuesday.",
+])
+def test_arson_in_the_passive_and_with_the_object_last(sentence):
+    assert [e.kind for e in events_of(sentence, date="2025-09-10")] == ["arson"]

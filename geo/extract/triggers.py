@@ -69,7 +69,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"climbed\s+(?:over\s+|onto\s+)?the\s+(?:\w+\s+)?(?:walls?|gates?|fence|roof)|"
        r"tore\s+down\s+the\s+(?:\w+\s+)?flag)\b"),
     _t("arson", "riot/storming", "unrest",
-       r"\b(?:set(?:ting)?\s+fire\s+to|set\s+(?:\w+\s+){1,4}(?:on\s+fire|ablaze)|torch(?:ed|ing)|"
+       r"\b(?:set(?:ting)?\s+fire\s+to|set(?:ting)?\s+(?:[\w'’]+\s+){0,4}?(?:on\s+fire|ablaze|"
+       r"alight|aflame)|torch(?:ed|ing)|"
        r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
     _t("attack", "attack", "unrest",
        r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+){0,2}(?:attack|assault)(?!s)|"
