@@ -311,3 +311,45 @@ def test_a_landmark_the_gazetteer_lacks_is_in_the_town_its_name_starts_with():
 ])
 def test_arson_in_the_passive_and_with_the_object_last(sentence):
     assert [e.kind for e in events_of(sentence, date="2025-09-10")] == ["arson"]
+
+
+def test_a_dateline_bureau_abroad_is_not_the_storys_home():
+    from geo.extract.placing import ArticleContext
+    from geo.extract.sentences import split_sentences
+
+    text = ("Portugal fires kill more than 60\n\nMADRID — A raging forest fire enveloped a "
+            "road in central Portugal over the weekend, killing more than 60 people.\n\n"
+            "Portuguese television showed people scrambling to leave their homes. By Sunday "
+            "five infernos were raging in central Portugal. Spain sent two planes.")
+    sentences = [s for _, s in split_sentences(text)]
+    ctx = ArticleContext(Article(name="t.txt", text=text, date="2017-06-18"), sentences)
+    assert ctx.main_city is None or ctx.main_city[0] != "Madrid"
+    spain = text.replace("Portugal", "Spain").replace("Portuguese", "Spanish")
+    home = ArticleContext(Article(name="t.txt", text=spain, date="2017-06-18"),
+                          [s for _, s in split_sentences(spain)])
+    assert home.main_city == ("Madrid", "ES")  # a story in Spain keeps its dateline
+
+
+def test_evacuation_orders_for_a_list_of_towns_are_one_event_each():
+    evs = events_of("There were seven evacuation orders in northern NSW in Australia on "
+                    "Wednesday, including for low-lying areas of Bellingen, Macksville and "
+                    "Kyogle.", date="2022-03-30")
+    assert {"Bellingen", "Macksville", "Kyogle"} <= {e.mention.text for e in evs
+                                                     if e.category == "evacuation"}
+
+
+def test_a_state_named_by_its_adjective_acts_on_the_envoy_of_another():
+    evs = events_of("German authorities today ordered the ambassador of Chad to leave the "
+                    "country within 48 hours.", date="2023-04-11")
+    assert [(e.kind, e.mention.text) for e in evs] == [("expulsion", "Berlin")]
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("Cyclone Shaheen had caused 11 deaths in Oman by Monday.", "storm"),  # a capital C
+    ("Two policemen died of extreme heat in Hyderabad, Pakistan on Wednesday.", "heat wave"),
+    ("The gang attacks forced tens of thousands of people to flee their homes in "
+     "Port-au-Prince.", "evacuation"),
+    ("Russia's foreign ministry summoned a Ukrainian official on Friday.", "summons"),
+])
+def test_wordings_found_on_the_newer_real_articles(sentence, kind):
+    assert kind in {e.kind for e in events_of(sentence, date="2024-05-30")}

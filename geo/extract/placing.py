@@ -55,6 +55,10 @@ class ArticleContext:
         self.countries = {f.mention.country_code for found in raw for f in found
                           if f.mention.kind == "country"}
         self.countries |= {code for word, code in _demonyms_in(article.text)}
+        if home and _bureau_abroad(home, raw, sentences):
+            home = None  # "MADRID — A raging forest fire ... in central Portugal"
+            raw = [[f for f in found if f.start >= dateline_end(s)]
+                   for found, s in zip(raw, sentences, strict=True)]
         if home:
             self.countries.add(home[1])
         if not self.countries:  # only when the text never names a country
@@ -262,6 +266,31 @@ _WORDS = re.compile(r"[A-Z][a-z]+")
 
 
 _LOWER_WORDS = re.compile(r"(?<![\w.] )\b[a-z]{4,}\b")
+
+
+def _bureau_abroad(home: tuple[str, str | None], found_lists: Sequence[Sequence[Found]],
+                   sentences: Sequence[str]) -> bool:
+    """A dateline that is the reporter's bureau in another country, not the story's home:
+    the story names another country (its places and its nationality) at least twice as
+    often and two more times than the dateline's, and never names the dateline city again."""
+    city, cc = home
+    counts: Counter = Counter()
+    for found, sentence in zip(found_lists, sentences, strict=True):
+        end = dateline_end(sentence)
+        for f in found:
+            if f.start < end:
+                continue  # the dateline itself
+            if f.mention.city == city and f.mention.country_code == cc:
+                return False
+            if f.mention.country_code:
+                counts[f.mention.country_code] += 1
+    table = gazetteer.demonyms()
+    for sentence in sentences:  # "Portuguese television": the story's country too
+        for word in _WORDS.findall(sentence):
+            if (code := table.get(word.lower())) is not None:
+                counts[code] += 1
+    top, n = counts.most_common(1)[0] if counts else (None, 0)
+    return top != cc and n >= 2 * counts[cc] and n >= counts[cc] + 2
 
 
 def _coherent_countries(found_lists: Sequence[Sequence[Found]]) -> set[str]:
@@ -474,15 +503,17 @@ def subject_list(actors: Sequence[Found], hit: Hit, sentence: str) -> list[Found
     return list(reversed(chain)) if len(chain) > 1 else []
 
 
-def place_list(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
+def place_list(found: Sequence[Found], hit: Hit, sentence: str,
+               lead: str = r"in") -> list[Found]:
     """Cities listed after the trigger, each "in" one of them: "Demonstrations took place in
-    Mombasa, in Kisumu and in the town of Eldoret"."""
+    Mombasa, in Kisumu and in the town of Eldoret"; for evacuations and disasters also "of"
+    and "for" ("evacuation orders for low-lying areas of Bellingen, Macksville and Coraki")."""
     spots = []
     for f in found:
         if f.start < hit.end or f.mention.kind != "city":
             continue
         lead_in = sentence[max(hit.end, f.start - 45) : f.start]
-        if re.search(r"\bin\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$", lead_in) or (
+        if re.search(r"\b(?:" + lead + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$", lead_in) or (
                 spots and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", sentence[spots[-1].end :
                                                                           f.start])):
             spots.append(f)
@@ -508,6 +539,8 @@ def acting_states(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found
     acting = [f for f in before if not _OTHER_PARTY.search(sentence[max(0, f.start - 12) :
                                                                     f.start])]
     before = acting or before
+    if not before and _acting_state(sentence, hit) is not None:
+        return []  # "German authorities ordered the ambassador of Chad to leave": Germany
     return list(reversed(before)) or states  # the nearest state before the verb first
 
 

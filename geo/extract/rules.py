@@ -221,6 +221,12 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "leave X and Y"
             elif trig.family == "unrest" and len(spots := place_list(found, hit, sentence)) > 1:
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "in X, Y and Z"
+            elif trig.category in ("evacuation", "disaster") and len(spots := place_list(
+                    place_candidates(found, sentence, hit), hit, sentence, "in|of|for")) > 1:
+                targets = [(f.mention, False) for f in spots]  # "orders for X, Y and Z"
+            elif trig.category == "disaster" and len(spots := subject_list(
+                    [f for f in found if f.mention.kind == "city"], hit, sentence)) > 1:
+                targets = [(f.mention, False) for f in spots]  # "X, Y and Z were hit by floods"
             else:
                 targets = [pick_place(hit, found, sentence, trig, ctx)]
             for (mention, from_context), ref in itertools.product(

@@ -35,7 +35,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("earthquake", "disaster", "earthquake",
        r"\b(?:earthquakes?|quakes?|tremors?|aftershocks?)\b|\bmagnitude[- ]\d"),
     _t("storm", "disaster", "storm",
-       r"\b(?:hurricane|typhoon|cyclone|tropical storm|(?:a|the)\s+(?:severe|powerful|deadly|"
+       r"\b(?i:hurricane|typhoon|cyclone|tropical storm|(?:a|the)\s+(?:severe|powerful|deadly|"
        r"winter|major|heavy|violent)\s+storm)s?\b|\bStorm\s+[A-Z][a-z]+", flags=0),
     _t("flood", "disaster", "flood",
        r"\b(?:floods?(?!\s+(?:of|into)\b)|flooding|flash floods?|inundated)\b(?!-hit)"),
@@ -43,6 +43,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("landslide", "disaster", "landslide", r"\b(?:landslides?|mudslides?)\b"
        r"(?!\s+(?:election|electoral|victory|win|vote|majority|defeat)s?\b)"),
     _t("tsunami", "disaster", "tsunami", r"\btsunamis?\b"),
+    _t("heat wave", "disaster", "heat wave",
+       r"\b(?:heat\s*waves?|extreme\s+heat|heat\s*stroke|(?:scorching|searing|deadly)\s+heat)\b"),
     _t("eruption", "disaster", "eruption",
        r"\b(?:volcanic\s+eruption|volcano\s+(?:\w+\s+)?erupted|eruption\s+of\s+(?:the\s+)?"
        r"(?:\w+\s+)?volcano)\b"),
