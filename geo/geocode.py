@@ -417,6 +417,10 @@ class Geocoder:
             return self._resolve_landmark(mention, ctx)
         return self._resolve_city(mention, ctx)
 
+    def _region_place(self, region: Entry, name: str) -> Place:
+        return self._from_entry(region, self._entry_source(region), 0.7,
+                                f"{name}: a region, shown at its representative point")
+
     def _host_city(self, mention: PlaceMention, ctx: _Context) -> Entry | None:
         if mention.city:
             city = gazetteer.find_city(mention.city, mention.country_code)
@@ -529,8 +533,7 @@ class Geocoder:
             if region is not None and not (region.id or "").startswith(("region:", "district:")):
                 pass  # curated: handled below with the landmarks (context-aware)
             elif region is not None:
-                return self._from_entry(region, self._entry_source(region), 0.7,
-                                        f"{text}: a region, shown at its representative point")
+                return self._region_place(region, text)
         city = self._host_city(mention, ctx)
         cc = (mention.country_code or "").upper() or (city.country_code if city else None)
         entry = self._find_landmark(_name_variants(text), city, cc, ctx)
@@ -582,8 +585,7 @@ class Geocoder:
                 return self._from_entry(lm, "gazetteer", 0.9 if lm.verified else 0.7)
             region = gazetteer.find_region(name, cc)
             if region is not None:
-                return self._from_entry(region, self._entry_source(region), 0.7,
-                                        f"{name}: a region, shown at its representative point")
+                return self._region_place(region, name)
             town = gazetteer.find_town(name, [cc] if cc else ctx.countries,
                                        entry_id=mention.entry_id)
             if town is not None:  # "the village of Letur": too small for the scan table
@@ -599,8 +601,15 @@ class Geocoder:
             return self.unresolved(mention, f"{name}: not in the gazetteers ({reason})")
         region = gazetteer.find_region(name, cc)
         if region is not None and region_first(region, cands, cc, ctx):
-            return self._from_entry(region, self._entry_source(region), 0.7,
-                                    f"{name}: a region, shown at its representative point")
+            return self._region_place(region, name)
+        if cc and not any(e.country_code == cc for e, _ in cands):
+            # none of that name in the text's country: its region or small town of that name
+            # there beats a namesake abroad ("Khar" in Pakistan, not Haar in Bavaria)
+            if region is not None:
+                return self._region_place(region, name)
+            town = gazetteer.find_town(name, [cc], entry_id=mention.entry_id)
+            if town is not None:
+                return self._city_place(town, f"{name}: a town of {town.population:,}", 0.8)
         wanted = [cc] if cc else ctx.countries
         best, primary = _pick_city(cands, wanted)
         ambiguous = (not primary) or (

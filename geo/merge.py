@@ -1,7 +1,8 @@
 """Merge events told more than once: one happening, one event, all its sources.
 
 ACLED-style: events of one family at one place on a compatible date are one event;
-one category per location-day across the spots of a city; a country-level mention folds
+one category per location-day in a city, except that two named spots in it (the parliament
+and the supreme court set on fire) stay two events; a country-level mention folds
 into the city-level event of the same kind and day. Day-precise events absorb month- or
 year-precise ones that fit them; within the unrest family the most severe category names the
 result; "occurred" beats "planned".
@@ -58,10 +59,10 @@ def _same_place(a: Event, b: Event) -> bool:
     if not (a.mention and b.mention):
         return False
     same_city = a.mention.city is not None and a.mention.city == b.mention.city
-    # one kind of unrest at two spots of one city on one day is one event (ACLED location-day):
-    # "a Stockholm mosque" / "in Stockholm", the Congress and the palace in Brasilia
+    # one kind of unrest told for a spot and for its city on one day is one event (ACLED
+    # location-day): "a Stockholm mosque" / "in Stockholm"; two named spots stay two
     if same_city and a.category == b.category and a.status == b.status and a.date == b.date:
-        return True
+        return not _two_sites(a.mention, b.mention)
     # one kind of event told for a country and for a city in it, on one day, is one event
     if a.category == b.category and a.status == b.status and a.date == b.date:
         kinds = {a.mention.kind, b.mention.kind}
@@ -70,6 +71,13 @@ def _same_place(a: Event, b: Event) -> bool:
             return True
     # a place taken only from the article's context joins any event in that city
     return same_city and (a.place_from_context or b.place_from_context)
+
+
+def _two_sites(a: PlaceMention, b: PlaceMention) -> bool:
+    """Two named spots of one city ("the supreme court" and "Hasina's office at Dhanmondi"),
+    each a happening of its own; a spot and its city told plainly are one."""
+    return (a.kind in ("landmark", "mission") and b.kind in ("landmark", "mission")
+            and mention_key(a) != mention_key(b))
 
 
 def merge(events: Sequence[Event]) -> list[Event]:

@@ -244,3 +244,17 @@ def test_an_expulsion_and_a_summons_the_same_day_are_two_acts():
     titles = sorted(e.title for e in events_of(text, date="2023-12-10")
                     if e.category == "diplomatic action")
     assert len(titles) == 2 and any("summons" in t for t in titles), titles
+
+
+def test_a_planned_vigil_that_gathered_happened():
+    evs = events_of("At about 7:30 pm on Monday, a planned vigil gathered in the Galgorm Road "
+                    "area of Ballymena.", date="2025-06-11")
+    assert [(e.date, e.status) for e in evs] == [("2025-06-09", "occurred")]
+
+
+def test_two_named_spots_of_a_city_set_on_fire_are_two_events():
+    text = ("Protesters set fire to the Supreme Court in Kathmandu on Tuesday. "
+            "Protesters also set fire to the Bhadrakali Temple in Kathmandu on Tuesday. "
+            "Crowds set fire to tyres in Kathmandu on Tuesday.")
+    evs = [e for e in events_of(text, date="2025-09-10") if e.kind == "arson"]
+    assert len(evs) == 2  # the city-wide telling folds into a spot

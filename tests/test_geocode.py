@@ -327,3 +327,9 @@ def test_a_landmark_in_a_small_town_the_extractor_chose_is_shown_at_that_town(g)
     p = g.resolve(PlaceMention(text="Tal Afar market", kind="landmark", city=town.name,
                                country_code="IQ", entry_id=town.id))
     assert p.precision == "city" and km(p, town.lat, town.lon) < 1
+
+
+def test_a_small_town_in_the_texts_country_beats_a_namesake_abroad(g):
+    # "Khar" is an alternate name of Haar in Bavaria; the Pakistani town is in the towns table
+    p = g.resolve(PlaceMention(text="Khar", kind="city", city="Khar", country_code="PK"))
+    assert p.country_code == "PK" and p.precision == "city"

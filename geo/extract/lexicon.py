@@ -208,9 +208,11 @@ def argument_spans(tok) -> tuple[tuple[int, int], ...]:
     spans = []
     heads = [tok] + ([tok.head] if tok.dep_ in ("conj", "xcomp", "acl") else [])
     for h in heads:
+        fire = any(k.dep_ == "dobj" and k.lemma_ == "fire" for k in h.children)
         for c in h.children:
             if c.dep_ in ("dobj", "obj", "nsubjpass", "compound", "npadvmod") or (
-                    c.dep_ == "prep" and c.lower_ in _PLACE_PREPS):
+                    c.dep_ == "prep" and (c.lower_ in _PLACE_PREPS or (fire and c.lower_ == "to"))):
+                # "set fire to the Bhadrakali Temple in Kathmandu": what burned is the place
                 sub = list(c.subtree)
                 spans.append((sub[0].idx, sub[-1].idx + len(sub[-1].text)))
     return tuple(spans)

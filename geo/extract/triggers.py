@@ -295,9 +295,16 @@ def status_of(sentence: str, hit: Hit) -> str:
     around = sentence[max(0, hit.start - 70) : hit.end + 50]
     planned = _PLANNED.search(before) or re.search(r"\b(?:is|are)\s+(?:scheduled|planned)\b",
                                                    around, re.I)
-    if planned and not _HAPPENED.search(sentence[hit.start :]):
+    if planned and not _HAPPENED.search(sentence[hit.start :]) and not (
+            _CARRIED_OUT.search(sentence[max(0, hit.start - 30) : hit.end + 30])):
         return "planned"
     return "occurred"
+
+
+# "a planned vigil gathered in the Galgorm Road area": the plan carried out
+_CARRIED_OUT = re.compile(r"\b(?:a|the)\s+planned\s+(?:\w+\s+){1,2}(?:gathered|marched|began|"
+                          r"started|set\s+off|moved|made\s+its\s+way|turned|proceeded|ended)\b",
+                          re.I)
 
 
 def disaster_kind(hits: Sequence[Sequence[Hit]]) -> str | None:
