@@ -353,3 +353,16 @@ def test_a_state_named_by_its_adjective_acts_on_the_envoy_of_another():
 ])
 def test_wordings_found_on_the_newer_real_articles(sentence, kind):
     assert kind in {e.kind for e in events_of(sentence, date="2024-05-30")}
+
+
+@pytest.mark.parametrize("text, kind, place", [
+    ("Floods hit Honduras on Monday. Hundreds of people had been forced from their homes by "
+     "floodwaters in Honduras on Tuesday.", "evacuation", "Honduras"),
+    ("Wildfires raged in Algeria on Tuesday. The deaths and injuries Tuesday occurred around "
+     "the city of Tizi-Ouzou.", "wildfire", "Tizi Ouzou"),
+    ("Floods hit Honduras on Monday. A 15-year-old boy drowned in Sulaco on Wednesday.",
+     "flood", "Sulaco"),
+])
+def test_disaster_impacts_in_the_words_of_the_newer_real_articles(text, kind, place):
+    evs = events_of(text, date="2020-11-05")
+    assert (kind, place) in {(e.kind, e.mention.text) for e in evs if e.mention}

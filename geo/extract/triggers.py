@@ -38,7 +38,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?i:hurricane|typhoon|cyclone|tropical storm|(?:a|the)\s+(?:severe|powerful|deadly|"
        r"winter|major|heavy|violent)\s+storm)s?\b|\bStorm\s+[A-Z][a-z]+", flags=0),
     _t("flood", "disaster", "flood",
-       r"\b(?:floods?(?!\s+(?:of|into)\b)|flooding|flash floods?|inundated)\b(?!-hit)"),
+       r"\b(?:floods?(?!\s+(?:of|into)\b)|flooding|flash floods?|inundated|flood\s*waters?)\b"
+       r"(?!-hit)"),
     _t("wildfire", "disaster", "wildfire", r"\b(?:wildfires?|bushfires?|forest fires?)\b"),
     _t("landslide", "disaster", "landslide", r"\b(?:landslides?|mudslides?)\b"
        r"(?!\s+(?:election|electoral|victory|win|vote|majority|defeat)s?\b)"),
@@ -60,7 +61,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:collapsed|toppled|flattened|destroyed|devastated|razed|swept\s+away|"
        r"washed\s+away|submerged|flooded|damaged|wrecked|reduced\s+to\s+rubble|buried|"
        r"(?:were|was|been|being)\s+(?:killed|lost)|(?:deaths|dead)\s+(?:were|was)\s+reported|"
-       r"(?:people|residents|persons)\s+died|died\s+in)\b"),
+       r"(?:people|residents|persons)\s+died|died\s+in|drowned(?!\s+out)|"
+       r"deaths\s+(?:and\s+injuries\s+)?(?:\w+\s+)?occurred|"
+       r"bodies\s+(?:were|have\s+been|had\s+been)\s+(?:found|recovered|pulled))\b"),
     # unrest
     _t("storming", "riot/storming", "unrest",
        r"\b(?:to\s+storm|storm(?:ed|ing)|ransack(?:ed|ing)|breach(?:ed|ing)(?=\s+(?:the|a|an|its|"
