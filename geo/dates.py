@@ -61,7 +61,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
                            r"Boxing\s+Day)\b")),
     ("weeks_ago", re.compile(r"\b(?:(?:a\s+few|several|some|a\s+couple\s+of|two|three|four|"
                              r"\d)\s+)?weeks\s+ago\b", re.I)),
-    ("m", re.compile(r"\b(?i:in|since|during|until|through|by|from|of|last|this|next)\s+"
+    ("m", re.compile(r"\b(?i:in|since|during|until|through|by|from|of|last|this(?:\s+past)?|"
+                     r"next|past)\s+"
                      r"(?:(?P<part>early|mid|late)[\s-]+)?" + _MON + r"\b(?!\s+\d)")),
     ("rel_day", re.compile(
         r"\b(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"

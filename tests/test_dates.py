@@ -22,6 +22,7 @@ def resolve(sentence, ref=SAT, **kw):
         ("in the early hours of Thursday.", [("2023-07-20", "day", "early hours")]),
         ("A demonstration last month in Stockholm.", [("2023-06", "month", None)]),
         ("In late June, the AP reported.", [("2023-06", "month", None)]),
+        ("The coup took place this past June.", [("2023-06", "month", None)]),
         ("on Thursday 29 June and Friday 30 June",
          [("2023-06-29", "day", None), ("2023-06-30", "day", None)]),
         ("It was November 5, 2021 when it began.", [("2021-11-05", "day", None)]),

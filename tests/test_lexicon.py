@@ -34,3 +34,13 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
 ])
 def test_without_its_arguments_a_row_is_silent(sentence):
     assert not {k for k, _ in kinds(sentence)} & {"attack", "protest"}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("An illegal 23-day occupation of Parliament by protesters ended on Wednesday.",
+     ("riot/storming", "occupation")),
+    ("The most recent seizure of power by the military took place in Niger.",
+     ("coup", "seizure")),
+])
+def test_nouns_of_an_event_with_their_of_argument(sentence, expected):
+    assert expected in kinds(sentence)

@@ -68,7 +68,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("storming", "riot/storming", "unrest",
        r"\b(?:to\s+storm|storm(?:ed|ing)|ransack(?:ed|ing)|breach(?:ed|ing)(?=\s+(?:the|a|an|its|"
        r"their)\b)|overr[au]n|"
-       r"br(?:oke|eak|eaking)\s+(?:into|through)|occupied|attempt(?:ed|s)?\s+to\s+(?:enter|"
+       r"br(?:oke|eak|eaking)\s+(?:into|onto|through)|occupied|attempt(?:ed|s)?\s+to\s+(?:enter|"
        r"break\s+in|force\s+(?:their|its)\s+way)|(?:forced|smashed|fought|pushed)\s+"
        r"(?:their|its)\s+way\s+(?:into|in)|scal(?:ed|ing)\s+(?:the\s+)?(?:\w+\s+)?walls?|"
        r"climbed\s+(?:over\s+|onto\s+)?the\s+(?:\w+\s+)?(?:walls?|gates?|fence|roof)|"
