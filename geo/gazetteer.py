@@ -701,8 +701,9 @@ def _city_matches(entry_city: str | None, city: str | None) -> bool:
 def _filter_context(cands: list[Entry], city: str | None, cc: str | None) -> list[Entry]:
     if city:
         in_city = [e for e in cands if _city_matches(e.city, city)]
-        # A named city that holds none of the candidates: never borrow another city's landmark.
-        return in_city
+        # A named city that holds none of the candidates: never borrow another city's landmark;
+        # but a row of no city (a volcano, "Mount Agung") is itself the place, in its country.
+        return in_city or [e for e in cands if e.city is None and e.country_code == cc]
     if cc:
         return [e for e in cands if e.country_code == cc]
     return cands

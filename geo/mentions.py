@@ -335,7 +335,8 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
                               and e.country_code == entry.country_code), entry)
             if entry.kind == "landmark":
                 mention = PlaceMention(text=entry.name, kind="landmark", city=entry.city,
-                                       country_code=entry.country_code)
+                                       country_code=entry.country_code,
+                                       entry_id=entry.id if entry.city is None else None)
             elif entry.kind == "country":
                 mention = PlaceMention(text=entry.name, kind="country",
                                        country_code=entry.country_code)
@@ -398,7 +399,8 @@ def _word_after_name(word: str, common: set[str]) -> bool:
 
 
 _AFTER_TOWN = frozenset({"mayor", "police", "council", "fire", "road", "street", "airport",
-                         "station", "hospital", "residents", "district", "area"})
+                         "station", "hospital", "residents", "district", "area", "regional",
+                         "national", "federal", "government", "army", "state"})
 
 
 def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
@@ -419,8 +421,9 @@ def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
         table = gazetteer.name_table()
         key = gazetteer.normalize(nxt)
         if key not in table and nxt.lower() not in _LANDMARK_WORDS and not (
-                key in place_grammar.REGION_RANKS or key in place_grammar.REGION_RANKS_2):
-            return True  # "Hainan Province" is no person's name
+                key in place_grammar.REGION_RANKS or key in place_grammar.REGION_RANKS_2
+                or key in _AFTER_TOWN):
+            return True  # "Hainan Province", "South Ethiopia Regional State": no person
     return False
 
 

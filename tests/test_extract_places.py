@@ -163,8 +163,8 @@ def test_a_dateline_in_a_named_country_is_never_a_same_named_town_elsewhere():
     evs = events_of("BALI, Indonesia and WELLINGTON, New Zealand (AP) -- More than 120,000 "
                     "people have left the region around the Mount Agung volcano on Bali.",
                     date="2017-09-28")
-    assert [(e.category, e.mention.kind, e.mention.country_code) for e in evs] == [
-        ("evacuation", "region", "ID")]
+    assert [(e.category, e.mention.text, e.mention.country_code) for e in evs] == [
+        ("evacuation", "Mount Agung", "ID")]  # the volcano's own point, in Indonesia
 
 
 def test_a_withdrawn_ambassador_is_a_recall_at_the_recalling_capital():
@@ -366,3 +366,16 @@ def test_wordings_found_on_the_newer_real_articles(sentence, kind):
 def test_disaster_impacts_in_the_words_of_the_newer_real_articles(text, kind, place):
     evs = events_of(text, date="2020-11-05")
     assert (kind, place) in {(e.kind, e.mention.text) for e in evs if e.mention}
+
+
+def test_a_named_volcano_is_where_it_erupted():
+    evs = events_of("DENPASAR, Indonesia (Reuters) - Mount Agung erupted on Monday, hurling "
+                    "ash into the sky.", date="2017-11-27")
+    assert ("Mount Agung", None) in {(e.mention.text, e.mention.city) for e in evs if e.mention}
+
+
+def test_a_region_name_before_an_institution_word_is_the_place():
+    from geo.mentions import find_mentions
+    found = find_mentions("a landslide struck the Gofa Zone of the South Ethiopia Regional "
+                          "State on Monday")
+    assert ("Ethiopia", "country") in {(f.mention.text, f.mention.kind) for f in found}

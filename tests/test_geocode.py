@@ -333,3 +333,10 @@ def test_a_small_town_in_the_texts_country_beats_a_namesake_abroad(g):
     # "Khar" is an alternate name of Haar in Bavaria; the Pakistani town is in the towns table
     p = g.resolve(PlaceMention(text="Khar", kind="city", city="Khar", country_code="PK"))
     assert p.country_code == "PK" and p.precision == "city"
+
+
+def test_a_volcano_is_its_own_point_not_the_dateline_city(g):
+    # "Guatemala: Fuego Volcano eruption" in a story datelined Guatemala City
+    p = g.resolve(PlaceMention(text="Fuego Volcano", kind="landmark", city="Guatemala City",
+                               country_code="GT"))
+    assert p.precision == "landmark" and km(p, 14.473, -90.880) < 1

@@ -61,6 +61,9 @@ EXTRA_NAMES = {
     "BS": ["Bahamas", "The Bahamas"],
     "GM": ["Gambia", "The Gambia"],
     "XK": ["Kosovo"],
+    "VC": ["St. Vincent", "St Vincent", "Saint Vincent"],
+    "LC": ["St. Lucia", "St Lucia"],
+    "KN": ["St. Kitts and Nevis", "St Kitts and Nevis", "St. Kitts", "St Kitts"],
 }
 
 # Adjectives and nouns for nationals that countryinfo lacks, or that it spells oddly.

@@ -207,6 +207,8 @@ class ArticleContext:
         """Fill in a missing city from the article: "the Danish Embassy" in a Baghdad story;
         a landmark the gazetteer lacks is in the town its name starts with ("the same Tal
         Afar market" in a Baghdad-datelined story)."""
+        if m.kind == "landmark" and m.entry_id:
+            return m  # a gazetteer row of no city ("Mount Agung"): its own point
         if m.kind == "landmark" and not m.city and (town := self._town_in_name(m.text)):
             return replace(m, city=town.name, country_code=town.country_code, entry_id=town.id)
         if m.kind in ("mission", "landmark") and not m.city and self.main_city:
@@ -377,7 +379,7 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         best = max(candidates, key=lambda f: (_in_arguments(f, hit), f.specificity,
                                               -_distance(f, hit)))
         mention = best.mention
-        if mention.kind in ("landmark", "mission") and not mention.city:
+        if mention.kind in ("landmark", "mission") and not mention.city and not mention.entry_id:
             # "In Lahore, a crowd stormed ... Jinnah House": the city this sentence names
             cities = [f for f in candidates if f.mention.kind == "city"]
             if cities:
