@@ -379,3 +379,11 @@ def test_a_region_name_before_an_institution_word_is_the_place():
     found = find_mentions("a landslide struck the Gofa Zone of the South Ethiopia Regional "
                           "State on Monday")
     assert ("Ethiopia", "country") in {(f.mention.text, f.mention.kind) for f in found}
+
+
+def test_an_address_is_one_place_not_a_list():
+    evs = events_of("Floods hit Kenya on Monday. Some of the houses destroyed by water from a "
+                    "burst dam in Maai Mahiu, Naivasha Sub-county, Nakuru County.",
+                    date="2024-04-29")
+    assert {e.mention.text for e in evs if e.mention and e.mention.kind == "city"} == {
+        "Maai Mahiu"}

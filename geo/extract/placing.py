@@ -505,6 +505,32 @@ def subject_list(actors: Sequence[Found], hit: Hit, sentence: str) -> list[Found
     return list(reversed(chain)) if len(chain) > 1 else []
 
 
+_RANK_AFTER = re.compile(r"\s*(?i:sub-?)?(?i:" + _RANKS + "|" + _RANKS_2 + r"|municipality|parish)\b")
+
+
+_ADDRESS_GAP = re.compile(r"(?:" + _RANK_AFTER.pattern + r")?\s*,\s*")
+
+
+def without_qualifiers(found: Sequence[Found], sentence: str) -> list[Found]:
+    """Mentions minus those that only say where the one before them is: "Maai Mahiu,
+    Naivasha Sub-county, Nakuru County", "Legazpi, Albay": an address, not a list of places
+    ("Bellingen, Macksville and Kyogle" stays a list)."""
+    out: list[Found] = []
+    last: Found | None = None  # the mention before, kept or not: "X, Y Sub-county, Z County"
+    for f in found:
+        head = out[-1] if out else None
+        qualifier = (head is not None and last is not None
+                     and _ADDRESS_GAP.fullmatch(sentence, last.end, f.start) is not None
+                     and (head.mention.kind in ("city", "landmark", "mission")
+                          or (head.mention.kind == "region" and f.mention.kind == "country"))
+                     and (f.mention.kind in ("region", "country")
+                          or _RANK_AFTER.match(sentence, f.end) is not None))
+        last = f
+        if not qualifier:
+            out.append(f)
+    return out
+
+
 def place_list(found: Sequence[Found], hit: Hit, sentence: str,
                lead: str = r"in") -> list[Found]:
     """Cities listed after the trigger, each "in" one of them: "Demonstrations took place in

@@ -35,6 +35,7 @@ from geo.extract.placing import (
     place_list,
     subject_list,
     tally_places,
+    without_qualifiers,
 )
 from geo.extract.sentences import NOT_NEWS, is_reporting, split_sentences
 from geo.extract.titles import event_title, place_label
@@ -207,7 +208,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             if trig.kind == "damage":
                 # "buildings collapsed in Aleppo": the article's disaster, once per place named
                 trig = replace(trig, kind=disaster, family=disaster)
-                spots = place_candidates(found, sentence)
+                spots = without_qualifiers(place_candidates(found, sentence), sentence)
                 places = [f.mention for f in spots if f.mention.kind in ("city", "landmark")]
                 regions = [f for f in spots if f.mention.kind == "region"]
                 if not places and regions:  # "in Butte County, California": the county
@@ -222,10 +223,12 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             elif trig.family == "unrest" and len(spots := place_list(found, hit, sentence)) > 1:
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "in X, Y and Z"
             elif trig.category in ("evacuation", "disaster") and len(spots := place_list(
-                    place_candidates(found, sentence, hit), hit, sentence, "in|of|for")) > 1:
+                    without_qualifiers(place_candidates(found, sentence, hit), sentence), hit,
+                    sentence, "in|of|for")) > 1:
                 targets = [(f.mention, False) for f in spots]  # "orders for X, Y and Z"
             elif trig.category == "disaster" and len(spots := subject_list(
-                    [f for f in found if f.mention.kind == "city"], hit, sentence)) > 1:
+                    [f for f in without_qualifiers(found, sentence) if f.mention.kind == "city"],
+                    hit, sentence)) > 1:
                 targets = [(f.mention, False) for f in spots]  # "X, Y and Z were hit by floods"
             else:
                 targets = [pick_place(hit, found, sentence, trig, ctx)]
