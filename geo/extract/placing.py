@@ -505,7 +505,8 @@ def subject_list(actors: Sequence[Found], hit: Hit, sentence: str) -> list[Found
     return list(reversed(chain)) if len(chain) > 1 else []
 
 
-_RANK_AFTER = re.compile(r"\s*(?i:sub-?)?(?i:" + _RANKS + "|" + _RANKS_2 + r"|municipality|parish)\b")
+_RANK_AFTER = re.compile(r"\s*(?i:sub-?)?(?i:" + _RANKS + "|" + _RANKS_2
+                         + r"|municipality|parish)\b")
 
 
 _ADDRESS_GAP = re.compile(r"(?:" + _RANK_AFTER.pattern + r")?\s*,\s*")
