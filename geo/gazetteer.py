@@ -497,7 +497,11 @@ REGION_WORDS = place_grammar.REGION_RANKS + place_grammar.REGION_RANKS_2
 
 _GENERIC_REGION = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
                    "central", "centre", "center", "nord", "sud", "est", "ouest", "upper",
-                   "lower", "capital", "coast", "islands", "island", "river", *REGION_WORDS}
+                   "lower", "capital", "coast", "islands", "island", "river", "northwest",
+                   "northeast", "southwest", "southeast", "northwestern", "northeastern",
+                   "southwestern", "southeastern", "gulf", "lakes", "littoral", "plateau",
+                   "highlands", "lowlands", "mountains", "savanes", "delta", "far",
+                   *REGION_WORDS}
 
 
 @functools.cache

@@ -226,3 +226,13 @@ def test_us_states_are_regions_ranked_against_same_named_places():
     fl = gz.find_region("Florida")
     assert gz.haversine_km(fl.lat, fl.lon, 27.8, -81.7) < 300  # inside the state
     assert gz.find_region("Gaza Strip").country_code == "PS"
+
+
+def test_first_level_regions_beyond_the_cities_source():
+    # provinces with under 3 places of 1,000+ people, and a region created in 2023, come
+    # from the states table; a direction word is never a region, nor a capital's district
+    from geo.gazetteer import find_region
+    assert find_region("Enga", "PG") is not None
+    assert find_region("South Ethiopia", "ET") is not None
+    assert find_region("Gulf", "PG") is None
+    assert find_region("Northwest", "CM") is None
