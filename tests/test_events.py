@@ -258,3 +258,21 @@ def test_two_named_spots_of_a_city_set_on_fire_are_two_events():
             "Crowds set fire to tyres in Kathmandu on Tuesday.")
     evs = [e for e in events_of(text, date="2025-09-10") if e.kind == "arson"]
     assert len(evs) == 2  # the city-wide telling folds into a spot
+
+
+def test_a_states_protest_to_another_is_no_demonstration():
+    evs = events_of("Russia says a Molotov cocktail was thrown at its consulate in Lviv, and "
+                    "protests to Ukraine authorities.", date="2021-12-24")
+    assert "protest" not in {e.kind for e in evs}
+
+
+def test_a_mutiny_the_text_places_only_by_the_article_stays_off_the_capital():
+    from geo.extract.placing import at_capital
+    from geo.models import Event, PlaceMention
+
+    bouake = PlaceMention(text="Bouaké", kind="city", city="Bouaké", country_code="CI")
+    kw = dict(id="", date="2017-05-14", date_precision="day", status="occurred",
+              category="coup", title="", mention=bouake, sources=[], family="coup",
+              place_from_context=True)
+    assert at_capital(Event(kind="mutiny", **kw)).mention.text == "Bouaké"  # at the barracks
+    assert at_capital(Event(kind="coup", **kw)).mention.text == "Yamoussoukro"

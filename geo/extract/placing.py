@@ -635,7 +635,7 @@ def at_capital(e: Event) -> Event:
     places only by the article ("the UN condemned the coup" in a Yangon story): ACLED codes
     a seizure of power at the capital."""
     m = e.mention
-    coup = e.family == "coup" and e.place_from_context
+    coup = e.kind == "coup" and e.place_from_context  # a mutiny is at its barracks
     if m is None or not (coup or (e.family in ("ties", "diplomatic") and m.kind == "country")):
         return e
     cap = capital_mention(m.country_code)

@@ -199,8 +199,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                         relocate(told, mention, sentence)
                 continue  # "The attack came hours after ...": the one already told
             subject = sentence[max(0, hit.start - 60) : hit.start]
-            if trig.kind == "protest" and DIPLOMATIC_PROTEST.search(subject):
-                continue  # "voiced a strong protest", "in an official protest of": words
+            if trig.kind == "protest" and (DIPLOMATIC_PROTEST.search(subject) or _PROTEST_TO.match(
+                    sentence, hit.end)):
+                continue  # "voiced a strong protest", "protests to Ukraine authorities": words
             if trig.kind == "protest" and RIOTERS.search(subject):
                 trig = CLASH  # "The rioters ... marched down the Esplanade": part of the riot
             if trig.kind == "explosion" and disaster and disaster != "explosion":
@@ -305,6 +306,11 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         prev_refs = own_refs or prev_refs if continuation else own_refs
         prev_found = [f for f in found if not is_possessive_country(sentence, f)]
     return merge([at_capital(e) for e in events])
+
+
+# "Russia ... protests to Ukraine authorities": a state's complaint, not a demonstration
+_PROTEST_TO = re.compile(r"\s+(?:to|with)\s+(?:the\s+)?(?:[A-Z]\w+\s+){0,2}(?:authorities|"
+                         r"government|ministry|embassy|ambassador|side)\b")
 
 
 def relocate(event: Event, mention: PlaceMention, sentence: str) -> None:
