@@ -236,3 +236,10 @@ def test_first_level_regions_beyond_the_cities_source():
     assert find_region("South Ethiopia", "ET") is not None
     assert find_region("Gulf", "PG") is None
     assert find_region("Northwest", "CM") is None
+
+
+def test_a_country_named_with_st_is_one_mention():
+    from geo.mentions import find_mentions
+    s = "Ralph Gonsalves, Prime Minister of St. Vincent and the Grenadines, ordered it."
+    assert [(f.mention.text, s[f.start:f.end]) for f in find_mentions(s)] == [
+        ("Saint Vincent and the Grenadines", "St. Vincent and the Grenadines")]

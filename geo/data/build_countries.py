@@ -61,7 +61,7 @@ EXTRA_NAMES = {
     "BS": ["Bahamas", "The Bahamas"],
     "GM": ["Gambia", "The Gambia"],
     "XK": ["Kosovo"],
-    "VC": ["St. Vincent", "St Vincent", "Saint Vincent"],
+    "VC": ["St. Vincent", "St Vincent", "Saint Vincent", "St Vincent and the Grenadines"],
     "LC": ["St. Lucia", "St Lucia"],
     "KN": ["St. Kitts and Nevis", "St Kitts and Nevis", "St. Kitts", "St Kitts"],
 }
