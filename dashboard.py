@@ -78,6 +78,9 @@ st.markdown(
     .nm-card q {display: block; margin: .35rem 0 .1rem; padding: .25rem .5rem;
       border-left: 3px solid #d1d5db; background: #f9fafb; font-style: italic; quotes: none;}
     .nm-card-src {color: #6b7280; font-size: .76rem;}
+    .nm-card-src a.nm-src-link {color: #1d4ed8; text-decoration: underline;
+      text-underline-offset: 2px;}
+    .nm-chip-new {background: #dcfce7; color: #166534; font-weight: 700;}
     </style>""",
     unsafe_allow_html=True,
 )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from geo.models import Article, Event
+from geo.models import Article, Event, Source
 
 MAX_URL_CHARS = 2048
 
@@ -32,6 +32,17 @@ def safe_url(url: object) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     return url
+
+
+def source_record(s: Source) -> dict:
+    """A source as plain JSON for exports, cards and popups: ``url`` and ``outlet`` only
+    when the article came from the web (and the address is a safe link)."""
+    d = {"article": s.article, "sentence": s.sentence}
+    url = safe_url(s.url)
+    if url:
+        d["url"] = url
+        d["outlet"] = s.outlet or host_of(url)
+    return d
 
 
 def host_of(url: str) -> str:

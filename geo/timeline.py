@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from geo.links import source_record
 from geo.models import CATEGORIES, Event
 
 MODES: dict[str, str] = {
@@ -315,7 +316,7 @@ def card(e: Event, current: bool = True) -> dict:
         "lat": e.place.lat if is_located(e) else None,
         "lon": e.place.lon if is_located(e) else None,
         "current": current,
-        "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
+        "sources": [source_record(s) for s in e.sources],
         "date_inferred": e.date_inferred,
         "background": e.background,
     }

@@ -32,6 +32,7 @@ KARACHI = "/2023/08/22/floodwater-karachi/"
 BOGOTA = "/english/bogota-health-reform-march"
 BOGOTA_HEADER = "/english/bogota-latin1-header"
 PAYWALL = "/business/2023/10/02/port-strike-talks"
+UNDATED = "/notes/floodwater-karachi"
 HUGE_BYTES = 6_000_000
 
 SITE = {
@@ -42,6 +43,7 @@ SITE = {
     BOGOTA_HEADER: ("latin1_bogota.html", "text/html; charset=ISO-8859-1"),
     PAYWALL: ("paywall.html", "text/html; charset=utf-8"),
     "/private/leaked-memo": ("news_niamey.html", "text/html; charset=utf-8"),
+    UNDATED: ("blog_karachi.html", "text/html"),  # no date in the page or its address
 }
 ROBOTS = "User-agent: *\nDisallow: /private/\n\nUser-agent: BadBot\nDisallow: /\n"
 

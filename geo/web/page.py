@@ -76,7 +76,7 @@ def parse(html: str, url: str | None = None) -> Page:
     import trafilatura
 
     options = dict(url=url, with_metadata=True, include_comments=False, include_tables=False,
-                   include_images=False, deduplicate=True)
+                   include_images=False)  # deduplicate: a cache across pages, not wanted
     doc = trafilatura.bare_extraction(html, **options)
     if doc is None or len((doc.text or "").split()) < MIN_WORDS:
         # old table layouts: the balanced setting finds nothing, recall finds the story
