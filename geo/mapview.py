@@ -811,6 +811,9 @@ def card_html(c: dict) -> str:
         return html.escape(" ".join(str(text).split()))
 
     chips = []
+    if c.get("new"):
+        chips.append('<span class="nm-chip nm-chip-new" title="read by the watch since you '
+                     'last marked the news as seen">new</span>')
     if c["time_of_day"]:
         chips.append(f'<span class="nm-chip">{e(c["time_of_day"])}</span>')
     if c["status"] == "planned":

@@ -322,6 +322,20 @@ def card(e: Event, current: bool = True) -> dict:
     }
 
 
+def mark_new(cards: list[dict], new_articles: set[str]) -> list[dict]:
+    """Cards with ``new`` set when one of their articles is new since the user looked."""
+    if not new_articles:
+        return cards
+    return [c | {"new": any(s["article"] in new_articles for s in c["sources"])}
+            for c in cards]
+
+
+def count_new(events: Iterable[Event], new_articles: set[str]) -> int:
+    if not new_articles:
+        return 0
+    return sum(1 for e in events if any(s.article in new_articles for s in e.sources))
+
+
 def cards_for(events: Iterable[Event], date: str | None) -> list[dict]:
     """Cards of the events on ``date`` (the feed beside the map), located ones first."""
     chosen = [e for e in events if e.date == date]

@@ -448,3 +448,37 @@ def web_signature() -> str:
     except OSError:
         h.update(b"unreadable")
     return h.hexdigest()
+
+
+def _looked_file() -> Path:
+    return home() / "looked.json"
+
+
+def looked_at() -> float:
+    """When the user last marked the watch's articles as seen (time.time()). The first
+    call starts the clock now: what was there before the watch is not "new"."""
+    try:
+        value = json.loads(_looked_file().read_text("utf-8")).get("at")
+        if isinstance(value, int | float):
+            return float(value)
+    except (OSError, ValueError, AttributeError):
+        pass
+    now = time.time()
+    mark_looked(now)
+    return now
+
+
+def mark_looked(at: float | None = None) -> str | None:
+    """Everything read so far is no longer new. Returns None, or why it could not."""
+    try:
+        folder = writable_home()
+        tmp = _temp_with(folder, json.dumps({"at": time.time() if at is None else at}).encode())
+        os.replace(tmp, folder / "looked.json")
+    except OSError as exc:
+        return f"cannot save it ({_why(exc)})"
+    return None
+
+
+def new_article_names(web: list[WebArticle], since: float) -> set[str]:
+    """The watch's articles read after ``since``: what "new since you looked" marks."""
+    return {w.article.name for w in web if w.feed and w.fetched > since}
