@@ -84,6 +84,7 @@ def parse(html: str, url: str | None = None) -> Page:
         doc = trafilatura.bare_extraction(html, favor_recall=True, **options) or doc
     text = (doc.text or "").strip() if doc is not None else ""
     title = (doc.title or "").strip() or None if doc is not None else None
+    text = _without_headline(text, title)
     sitename = (doc.sitename or "").strip() or None if doc is not None else None
     canonical = _link(safe_url(doc.url) if doc is not None and doc.url else None, url)
     try:
@@ -100,6 +101,16 @@ def parse(html: str, url: str | None = None) -> Page:
         text = "\n".join(line for line in text.split("\n") if not _CTA.search(line))
     return Page(text=text, title=title, date=date, url=canonical, outlet=outlet,
                 paywalled=paywalled)
+
+
+def _without_headline(text: str, title: str | None) -> str:
+    """The body without its headline line: the title is kept apart (the article's name),
+    and the extractor was built on article bodies (bench/real), where a headline's present
+    tense ("Protesters attack embassy after coup") reads as one more, undated, event."""
+    first, sep, rest = text.partition("\n")
+    if title and sep and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.strip()
+    return text
 
 
 def _link(canonical: str | None, fetched: str | None) -> str | None:
