@@ -107,7 +107,7 @@ def _run(paths, online: bool | None, use_cache: bool = True, method: str | None 
          progress: ProgressLine | None = None, jobs: int | None = None):
     from geo import extract, pipeline
 
-    files, web, web_problems = _read_web(paths or [])
+    files, web, web_problems, offline = _read_web(paths or [])
     logs = progress.logging_above() if progress is not None else contextlib.nullcontext()
     try:
         with logs:
@@ -120,6 +120,9 @@ def _run(paths, online: bool | None, use_cache: bool = True, method: str | None 
             progress.close()
     result.problems[:0] = web_problems
     _print_problems(result.problems)
+    if offline:
+        print("note: the network is down (or those names do not exist): the URLs could not "
+              "be read; files were read as usual", file=sys.stderr)
     return result
 
 
@@ -129,18 +132,16 @@ def _print_problems(problems) -> None:
 
 
 def _read_web(paths):
-    """(text paths, articles read from URLs and .html files, their problems)."""
+    """(text paths, articles read from URLs and .html files, their problems, offline)."""
     from geo.web import read
 
     web = [str(p) for p in paths if read.is_web_input(str(p)) and not Path(p).is_dir()]
     if not web:
-        return list(paths), [], []
+        return list(paths), [], [], False
     from geo.web.fetch import Fetcher
 
     got = read.read_inputs(web, Fetcher.from_env())
-    if got.offline:
-        print("note: the network is down: the URLs above could not be read", file=sys.stderr)
-    return [p for p in paths if str(p) not in web], got.articles, got.problems
+    return [p for p in paths if str(p) not in web], got.articles, got.problems, got.offline
 
 
 def cmd_extract(args) -> int:

@@ -110,6 +110,18 @@ def test_offline_poll_says_so_and_keeps_its_state(home, web_site, fetcher, monke
     with monkeypatch.context() as m:
         m.setattr(socket, "getaddrinfo", no_dns)
         offline = watch.poll(["https://wire.example/feed.xml"], fetcher)
+        queued = watch.load_state()["queue"]
+        (key,) = queued
+        # a queued entry whose site cannot be resolved: offline polls never give it up
+        queued[key]["link"] = "https://wire.example/story"
+        queued[key]["source"] = "https://wire.example/feed.xml"
+        watch._write_state({**watch.load_state(), "queue": queued}, home / "watch.json")
+        for _ in range(watch.MAX_TRIES + 1):
+            watch.poll(["https://wire.example/feed.xml"], fetcher)
+        still = watch.load_state()["queue"]
+        assert list(still) == [key] and still[key]["tries"] == 0
+        queued[key].update(link=before["queue"][key]["link"], source=feed)
+        watch._write_state({**watch.load_state(), "queue": queued}, home / "watch.json")
     assert offline.offline and "network is down" in offline.summary()
     assert [p.reason.split(":")[0] for p in offline.problems] == ["cannot resolve wire.example"]
     assert offline.new == []

@@ -6,9 +6,10 @@ queued, then read one page at a time, each kept in the user data folder
 (:func:`geo.userdata.save_web_article`) and marked seen right after, so a watch stopped at
 any point resumes without reading anything twice. A page that fails for good (404, too
 large, robots.txt, a paywall) is marked seen with its reason; one that fails for now
-(offline, a timeout, HTTP 5xx) stays queued and is tried again at the next polls, at most
-``MAX_TRIES`` times. A watched page that is not a feed (a live blog) is read again when it
-changed and replaces its earlier version.
+(a timeout, HTTP 5xx) stays queued and is tried again at the next polls, at most
+``MAX_TRIES`` times; offline, nothing is given up and the next poll tries again. A
+watched page that is not a feed (a live blog) is read again when it changed and replaces
+its earlier version.
 
 The state (``<home>/watch.json``) is written atomically after every change, under a lock
 file, so the CLI's ``watch`` and the dashboard's can run at once: a poll that finds the
@@ -238,8 +239,10 @@ def _read_queue(state: dict, fetcher: Fetcher, out: Poll, save, path: Path, max_
         got = read_mod.read_url(item["link"], fetcher, fallback_date=item.get("published"),
                                 follow_feeds=False)
         out.offline = out.offline or got.offline
-        if not got.articles and got.retry and item.get("tries", 0) + 1 < MAX_TRIES:
-            item["tries"] = item.get("tries", 0) + 1
+        if not got.articles and got.retry and (got.offline
+                                               or item.get("tries", 0) + 1 < MAX_TRIES):
+            if not got.offline:  # offline is nobody's fault: it costs the entry no try
+                item["tries"] = item.get("tries", 0) + 1
             item["error"] = "; ".join(p.reason for p in got.problems)
             out.problems.extend(got.problems)
             _write_state(state, path)
