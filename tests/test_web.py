@@ -210,6 +210,12 @@ def test_requests_say_who_we_are(web_site, fetcher):
     assert agents == {USER_AGENT} and "news-event-map" in USER_AGENT
 
 
+def test_no_cookies_are_kept_or_sent(web_site, fetcher):
+    fetcher.get(web_site.url("/cookie"))
+    fetcher.get(web_site.url(NIAMEY))
+    assert "Cookie" not in web_site.requests_to(NIAMEY)[-1].headers
+
+
 def test_per_host_rate_limit(web_site):
     f = Fetcher(min_interval=0.3)
     for path in (NIAMEY, MOROCCO, KARACHI):

@@ -197,6 +197,9 @@ class WebStub:
             return self._send(h, 302, headers={"Location": other})
         if path == "/moved":
             return self._send(h, 301, headers={"Location": NIAMEY})
+        if path == "/cookie":
+            return self._send(h, 200, (DATA / "news_niamey.html").read_bytes(),
+                              headers={"Set-Cookie": "track=abc123; Path=/"})
         if path == "/photo.jpg":
             return self._send(h, 200, b"\xff\xd8\xff\xe0" + b"\0" * 100, "image/jpeg")
         if path == "/script-only":

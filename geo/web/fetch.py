@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import http.cookiejar
 import os
 import socket
 import threading
@@ -228,6 +229,8 @@ class Fetcher:
             s = requests.Session()
             s.headers["User-Agent"] = self.user_agent
             s.trust_env = False  # no proxies or .netrc credentials picked up behind our back
+            # no cookies kept or sent back: a reader, not a visitor to be followed
+            s.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
             self._local.session = s
         return s
 
