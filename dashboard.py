@@ -92,10 +92,15 @@ st.markdown(
 
 
 def md(text: str) -> str:
-    """Plain text for st.markdown: HTML and Markdown syntax shown as typed. An address is
-    not turned into a link either (GFM links a bare "http://..." and shows the escapes
-    inside it): its "://" is escaped, which breaks the autolink and shows as typed."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text).replace("://", "\\://")
+    """Plain text for st.markdown: HTML and Markdown syntax shown as typed. Nothing in it
+    becomes a link either: Streamlit links a bare "http://...", "www...." or "a@b" in the
+    rendered text whatever the escapes, so a zero-width space goes after "http:", "www"
+    and "@" (the text reads the same; a feed's hostile address is no clickable link)."""
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    return _NO_LINK.sub(lambda m: m.group(0) + "\u200b", text)
+
+
+_NO_LINK = re.compile(r"(?i)(?:\b(?:https?|ftp|mailto):|\bwww(?=\\\.)|@)")
 
 
 # ---- data ------------------------------------------------------------------------------
@@ -489,13 +494,11 @@ with sb.expander("Feeds and live watch", expanded=bool(n_new) and not snapshot_m
         if c2.button("✕", key=f"rmfeed_{url}", help=f"Stop watching {url}"):
             userdata.remove_feed(url)
             st.rerun()
-    w1, w2 = st.columns([1, 1], vertical_alignment="center")
-    w1.toggle("Watch", key="watch_on", disabled=not feeds,
+    st.toggle("Watch", key="watch_on", disabled=not feeds,
               help="Poll the feeds while this page is open; new entries are read and their "
                    "events appear without a reload. Each entry is read once, also across "
                    "restarts.")
-    w2.selectbox("Every", list(WATCH_EVERY), index=2, key="watch_every",
-                 label_visibility="collapsed")
+    st.selectbox("Poll every", list(WATCH_EVERY), index=2, key="watch_every")
     if feeds and st.button("Check now", key="watch_now"):
         _poll(feeds)
     if n_new:
