@@ -94,10 +94,11 @@ st.markdown(
 def md(text: str) -> str:
     """Plain text for st.markdown: HTML and Markdown syntax shown as typed. Nothing in it
     becomes a link either: Streamlit links a bare "http://...", "www...." or "a@b" in the
-    rendered text whatever the escapes, so a zero-width space goes after "http:", "www"
-    and "@" (the text reads the same; a feed's hostile address is no clickable link)."""
+    rendered text whatever the escapes, so an invisible word joiner (U+2060: no line break
+    either) goes after "http:", "www" and "@" (the text reads the same; a feed's hostile
+    address is no clickable link)."""
     text = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
-    return _NO_LINK.sub(lambda m: m.group(0) + "\u200b", text)
+    return _NO_LINK.sub(lambda m: m.group(0) + "\u2060", text)
 
 
 _NO_LINK = re.compile(r"(?i)(?:\b(?:https?|ftp|mailto):|\bwww(?=\\\.)|@)")
@@ -366,7 +367,7 @@ def _your_articles(mine: list[str]) -> None:
     for name in rows[:LIST_ROWS]:
         c1, c2 = st.columns([4, 1])
         c1.caption(_plain(name))
-        if c2.button("✕", key=f"rm_{name}", help=f"Remove {name}"):
+        if c2.button("", icon=":material/close:", key=f"rm_{name}", help=f"Remove {name}"):
             userdata.remove_article(name) or userdata.remove_web_article(name)
             st.rerun()
     if q and not rows:
@@ -491,7 +492,8 @@ with sb.expander("Feeds and live watch", expanded=bool(n_new) and not snapshot_m
     for url in feeds:
         c1, c2 = st.columns([4, 1])
         c1.caption(_plain(url))
-        if c2.button("✕", key=f"rmfeed_{url}", help=f"Stop watching {url}"):
+        if c2.button("", icon=":material/close:", key=f"rmfeed_{url}",
+                     help=f"Stop watching {url}"):
             userdata.remove_feed(url)
             st.rerun()
     st.toggle("Watch", key="watch_on", disabled=not feeds,

@@ -95,7 +95,7 @@ def test_paste_a_link_and_follow_it_from_card_and_popup(browser, app, site):
                           has_text="HTTP 404 Not Found")
     failed.wait_for()
     # shown as typed (no Markdown escapes visible), and no link made of the address
-    assert failed.inner_text().replace("\u200b", "") == (
+    assert failed.inner_text().replace("\u2060", "") == (
         f"Not added: {site.url('/missing')}: HTTP 404 Not Found")
     assert page.locator("[data-testid='stSidebar'] [data-testid='stAlert'] a").count() == 0
 

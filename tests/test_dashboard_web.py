@@ -29,8 +29,8 @@ def app(fake_pipeline, newsmap_home, monkeypatch):
 
 
 def texts(elements) -> list[str]:
-    """As the user reads them: without the Markdown escapes and zero-width spaces."""
-    return [e.value.replace("\\", "").replace("\u200b", "") for e in elements]
+    """As the user reads them: without the Markdown escapes and word joiners."""
+    return [e.value.replace("\\", "").replace("\u2060", "") for e in elements]
 
 
 def button(at: AppTest, label: str):
@@ -112,3 +112,16 @@ def test_new_since_you_looked_marks_cards_until_seen(app, newsmap_home):
     head = [m.value for m in app.markdown if m.value.startswith("<p class=\"nm-h1")][0]
     assert "new since you looked" not in head
     assert not any('class="nm-chip nm-chip-new"' in m.value for m in app.markdown)
+
+
+def test_names_that_look_like_links_are_shown_as_text(app):
+    """Streamlit links bare "www." names and e-mail addresses in rendered text: not ours."""
+    app.file_uploader(key="uploads").set_value([
+        ("www.evil.example.txt", b"\x00 binary", "text/plain"),
+        ("me@evil.example.txt", b"\x00 binary", "text/plain")]).run()
+    raw = [e.value for e in app.error]
+    assert len(raw) == 2
+    assert all("www\\." not in e and "@e" not in e for e in raw), raw
+    assert {t.split(":")[0] for t in texts(app.error)} == {"Not added"}
+    assert any("www.evil.example.txt" in t for t in texts(app.error))
+    assert any("me@evil.example.txt" in t for t in texts(app.error))
