@@ -506,7 +506,12 @@ with sb.expander("Feeds and live watch", expanded=bool(n_new) and not snapshot_m
     if n_new:
         st.markdown(f"**{n_new} new event{'s' if n_new != 1 else ''}** since you looked "
                     "(marked *new* on the cards)")
-        if st.button("Mark as seen", key="mark_seen"):
+        newest = timeline.newest_date(events, new_names)
+        n1, n2 = st.columns(2)
+        n1.button("Show the newest", key="go_newest", disabled=newest not in index.dates,
+                  on_click=st.session_state.__setitem__, args=("date", newest),
+                  help="Step to the latest date with a new event")
+        if n2.button("Mark as seen", key="mark_seen"):
             userdata.mark_looked()
             st.rerun()
     _watcher(feeds, web_sig_loaded)

@@ -136,11 +136,13 @@ def _read_web(paths):
     from geo.web import read
 
     web = [str(p) for p in paths if read.is_web_input(str(p)) and not Path(p).is_dir()]
-    if not web:
+    saved = [str(f) for p in paths if Path(p).is_dir()  # a folder's saved pages too
+             for f in sorted(Path(p).iterdir()) if f.suffix.lower() in read.HTML_SUFFIXES]
+    if not web and not saved:
         return list(paths), [], [], False
     from geo.web.fetch import Fetcher
 
-    got = read.read_inputs(web, Fetcher.from_env())
+    got = read.read_inputs(web + saved, Fetcher.from_env())
     return [p for p in paths if str(p) not in web], got.articles, got.problems, got.offline
 
 

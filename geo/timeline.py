@@ -336,6 +336,13 @@ def count_new(events: Iterable[Event], new_articles: set[str]) -> int:
     return sum(1 for e in events if any(s.article in new_articles for s in e.sources))
 
 
+def newest_date(events: Iterable[Event], new_articles: set[str]) -> str | None:
+    """The latest date with an event from a new article: where "Show the newest" goes."""
+    dates = [e.date for e in events
+             if e.date and any(s.article in new_articles for s in e.sources)]
+    return max(dates) if dates else None
+
+
 def cards_for(events: Iterable[Event], date: str | None) -> list[dict]:
     """Cards of the events on ``date`` (the feed beside the map), located ones first."""
     chosen = [e for e in events if e.date == date]

@@ -103,8 +103,10 @@ def test_new_since_you_looked_marks_cards_until_seen(app, newsmap_home):
     userdata.mark_looked(time.time() - 60)
     userdata.save_web_article(Article(name=A_0722, text="x" * 50, url="https://w.example/a"),
                               feed="https://w.example/feed.xml")
-    app.query_params["date"] = "2023-07-22"
+    app.query_params["date"] = "2023-06-29"
     app.run()
+    button(app, "Show the newest").click().run()  # the latest date with a new event
+    assert app.session_state["date"] == "2023-07-22"
     head = [m.value for m in app.markdown if m.value.startswith("<p class=\"nm-h1")][0]
     assert "new since you looked" in head
     assert any('class="nm-chip nm-chip-new"' in m.value for m in app.markdown)

@@ -3,6 +3,8 @@ local site (tests/web_stub.py), with the real extractor."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import socket
 
@@ -79,3 +81,11 @@ def test_watch_refuses_a_too_short_interval(env, capsys):
     with pytest.raises(SystemExit):
         cli.main(["watch", "https://x.example/feed", "--every", "1s"])
     assert "too often" in capsys.readouterr().err
+
+
+def test_extract_reads_a_folders_saved_pages(env, capsys):
+    code = cli.main(["extract", str(DATA), "--format", "csv"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "skipped: paywall.html: only a subscriber teaser" in err
+    places = {row["place_name"] for row in csv.DictReader(io.StringIO(out))}
+    assert {"Niamey", "Bogotá", "Marrakesh"} <= places
