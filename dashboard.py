@@ -489,9 +489,11 @@ with sb.expander("Feeds and live watch", expanded=bool(n_new) and not snapshot_m
     msg = st.session_state.pop("_watch_msg", None)
     if msg:
         st.error(_plain(msg[1]))
+    watch_state = importlib.import_module("geo.web.watch").load_state() if feeds else None
     for url in feeds:
         c1, c2 = st.columns([4, 1])
-        c1.caption(_plain(url))
+        c1.caption(_plain(url) + "  \n" + _plain(
+            importlib.import_module("geo.web.watch").source_status(url, watch_state)))
         if c2.button("", icon=":material/close:", key=f"rmfeed_{url}",
                      help=f"Stop watching {url}"):
             userdata.remove_feed(url)

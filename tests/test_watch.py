@@ -164,3 +164,13 @@ def test_parse_every(text, seconds):
 def test_parse_every_refuses(text):
     with pytest.raises(ValueError):
         watch.parse_every(text)
+
+
+def test_source_status_for_the_feed_list(home, web_site, fetcher):
+    feed = web_site.url("/feed.xml")
+    assert watch.source_status(feed) == "not checked yet"
+    web_site.add_item("/missing", "Gone")
+    watch.poll([feed, web_site.url("/broken")], fetcher)
+    assert watch.source_status(feed).endswith("· Test Wire: World · 2 entries seen")
+    assert watch.source_status(web_site.url("/broken")).endswith(
+        "· HTTP 500 Internal Server Error")
