@@ -99,6 +99,10 @@ def parse(html: str, url: str | None = None) -> Page:
     paywalled = bool(_PAYWALL.search(html))
     if paywalled:  # the subscription box is not the article
         text = "\n".join(line for line in text.split("\n") if not _CTA.search(line))
+    # one paragraph a line in trafilatura's text; a blank line between them, as in the .txt
+    # articles, so that a standfirst without a full stop is not joined to the next paragraph
+    # (the extractor rejoins hard-wrapped lines)
+    text = "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
     return Page(text=text, title=title, date=date, url=canonical, outlet=outlet,
                 paywalled=paywalled)
 
