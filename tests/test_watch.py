@@ -174,3 +174,17 @@ def test_source_status_for_the_feed_list(home, web_site, fetcher):
     assert watch.source_status(feed).endswith("· Test Wire: World · 2 entries seen")
     assert watch.source_status(web_site.url("/broken")).endswith(
         "· HTTP 500 Internal Server Error")
+
+
+def test_a_site_that_asks_us_to_wait_costs_its_entries_no_tries(home, web_site, fetcher):
+    feed = web_site.url("/feed.xml")
+    web_site.add_item("/busy", "A busy page")  # 429 with Retry-After: 120
+    for _ in range(watch.MAX_TRIES + 1):
+        web_site.conditional = False
+        got = watch.poll([feed], fetcher)
+    # the whole site waits (the feed too), and no entry is given up meanwhile
+    assert got.problems and all("asked us to wait" in p.reason for p in got.problems)
+    queue = watch.load_state()["queue"].values()
+    assert {q["link"] for q in queue} == {web_site.url("/busy"), web_site.url(NIAMEY)}
+    assert all(q["tries"] == 0 for q in queue)
+    assert web_site.hits("/busy") == 1 and web_site.hits(NIAMEY) == 0  # we waited as told

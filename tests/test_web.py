@@ -8,6 +8,7 @@ page (announced and not), a redirect loop, robots.txt, not a page, offline.
 
 from __future__ import annotations
 
+import email.utils
 import socket
 import time
 
@@ -37,6 +38,7 @@ from geo.web.fetch import (
     HostRateLimit,
     HTTPStatusError,
     NetworkDown,
+    RateLimited,
     RobotsDisallowed,
     TooLarge,
     TooManyRedirects,
@@ -208,6 +210,27 @@ def test_requests_say_who_we_are(web_site, fetcher):
     fetcher.get(web_site.url(NIAMEY))
     agents = {s.headers.get("User-Agent") for s in web_site.seen}
     assert agents == {USER_AGENT} and "news-event-map" in USER_AGENT
+
+
+def test_retry_after_is_honoured_for_the_whole_site(web_site, fetcher):
+    with pytest.raises(RateLimited) as exc:
+        fetcher.get(web_site.url("/busy"))
+    assert exc.value.status == 429 and exc.value.transient
+    assert exc.value.retry_at == pytest.approx(time.time() + 120, abs=5)
+    assert "asked us to wait until" in exc.value.reason
+    with pytest.raises(RateLimited):  # the same site, another page: not even asked
+        fetcher.get(web_site.url(NIAMEY))
+    assert web_site.hits(NIAMEY) == 0 and web_site.hits("/busy") == 1
+
+
+def test_retry_after_forms():
+    from geo.web.fetch import _retry_after
+
+    assert _retry_after("120") == 120
+    assert _retry_after("99999999") == 24 * 3600
+    assert _retry_after("soon") is None
+    future = email.utils.formatdate(time.time() + 600, usegmt=True)
+    assert _retry_after(future) == pytest.approx(600, abs=5)
 
 
 def test_no_cookies_are_kept_or_sent(web_site, fetcher):

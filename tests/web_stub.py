@@ -197,6 +197,9 @@ class WebStub:
             return self._send(h, 302, headers={"Location": other})
         if path == "/moved":
             return self._send(h, 301, headers={"Location": NIAMEY})
+        if path == "/busy":
+            return self._send(h, 429, b"<h1>Too many requests</h1>",
+                              headers={"Retry-After": "120"})
         if path == "/cookie":
             return self._send(h, 200, (DATA / "news_niamey.html").read_bytes(),
                               headers={"Set-Cookie": "track=abc123; Path=/"})

@@ -15,6 +15,7 @@ the matching builtin (``TimeoutError``, ``ConnectionError``, ``PermissionError``
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import errno
 import http.cookiejar
 import os
@@ -79,6 +80,18 @@ class HTTPStatusError(FetchError):
     def transient(self) -> bool:
         """Worth trying again later (server errors, rate limits), unlike a 404."""
         return self.status >= 500 or self.status in (408, 429)
+
+
+class RateLimited(HTTPStatusError):
+    """HTTP 429 or 503 with ``Retry-After``: the site asked us to wait until ``retry_at``
+    (``time.time()``). Until then every request to that host fails at once with this,
+    without asking the site again."""
+
+    def __init__(self, url: str, status: int, retry_at: float):
+        super().__init__(url, status)
+        self.retry_at = retry_at
+        self.reason = (f"HTTP {status}: the site asked us to wait until "
+                       f"{time.strftime('%H:%M', time.localtime(retry_at))}")
 
 
 class TooLarge(FetchError, ValueError):
@@ -209,6 +222,7 @@ class Fetcher:
         self._robots: dict[str, tuple[float, robotparser.RobotFileParser | None, str]] = {}
         self._robots_lock = threading.Lock()
         self._local = threading.local()  # one requests.Session per thread
+        self._blocked: dict[str, float] = {}  # host -> time.time() its Retry-After ends
 
     @classmethod
     def from_env(cls, **kw) -> Fetcher:
@@ -241,6 +255,10 @@ class Fetcher:
         url = _checked(url)
         seen = {url}
         for _ in range(self.max_redirects + 1):
+            with self._robots_lock:
+                blocked = self._blocked.get(_host_key(url), 0.0)
+            if blocked > time.time():
+                raise RateLimited(url, 429, blocked)
             self._check_robots(url)
             headers = {"Accept": accept}
             if etag:
@@ -257,6 +275,13 @@ class Fetcher:
                 continue
             if resp.status == 304:
                 return Response(url, 304, resp.headers, b"", not_modified=True)
+            if resp.status in (429, 503) and resp.headers.get("retry-after"):
+                wait = _retry_after(resp.headers["retry-after"])
+                if wait is not None:
+                    retry_at = time.time() + wait
+                    with self._robots_lock:
+                        self._blocked[_host_key(url)] = retry_at
+                    raise RateLimited(url, resp.status, retry_at)
             if resp.status >= 400:
                 raise HTTPStatusError(url, resp.status, resp.headers.get("x-reason", ""))
             return resp
@@ -362,6 +387,23 @@ def _arriving(r: requests.Response):
         if not chunk:
             return
         yield chunk
+
+
+MAX_RETRY_AFTER_S = 24 * 3600.0
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), at most a day."""
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return min(max(0.0, when.timestamp() - time.time()), MAX_RETRY_AFTER_S)
 
 
 def _checked(url: str, original: str | None = None) -> str:

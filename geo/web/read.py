@@ -13,7 +13,7 @@ from pathlib import Path
 
 from geo.models import Article, Problem
 from geo.web import feeds, page
-from geo.web.fetch import Fetcher, FetchError, NetworkDown, is_transient
+from geo.web.fetch import Fetcher, FetchError, NetworkDown, RateLimited, is_transient
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MAX_FILE_BYTES = 5_000_000  # as fetch.MAX_BYTES: a saved page is held to the same cap
@@ -26,12 +26,14 @@ class Read:
     problems: list[Problem] = field(default_factory=list)
     offline: bool = False  # some URL failed because the network is down
     retry: bool = False  # a failure worth trying again later (timeout, 5xx, offline)
+    deferred: bool = False  # the site asked us to wait (Retry-After): no one's failure
 
     def extend(self, other: Read) -> None:
         self.articles.extend(other.articles)
         self.problems.extend(other.problems)
         self.offline = self.offline or other.offline
         self.retry = self.retry or other.retry
+        self.deferred = self.deferred or other.deferred
 
 
 def is_url(text: str) -> bool:
@@ -50,7 +52,7 @@ def split_urls(text: str) -> list[str]:
 
 def _failed(label: str, exc: FetchError) -> Read:
     return Read(problems=[Problem(label, exc.reason)], offline=isinstance(exc, NetworkDown),
-                retry=is_transient(exc))
+                retry=is_transient(exc), deferred=isinstance(exc, RateLimited))
 
 
 def read_url(url: str, fetcher: Fetcher, *, fallback_date: str | None = None,

@@ -240,9 +240,10 @@ def _read_queue(state: dict, fetcher: Fetcher, out: Poll, save, path: Path, max_
         got = read_mod.read_url(item["link"], fetcher, fallback_date=item.get("published"),
                                 follow_feeds=False)
         out.offline = out.offline or got.offline
-        if not got.articles and got.retry and (got.offline
+        waiting = got.offline or got.deferred  # nobody's failure: it costs the entry no try
+        if not got.articles and got.retry and (waiting
                                                or item.get("tries", 0) + 1 < MAX_TRIES):
-            if not got.offline:  # offline is nobody's fault: it costs the entry no try
+            if not waiting:
                 item["tries"] = item.get("tries", 0) + 1
             item["error"] = "; ".join(p.reason for p in got.problems)
             out.problems.extend(got.problems)
