@@ -61,6 +61,7 @@ def test_news_page_keeps_the_story_and_drops_the_furniture(web_site, fetcher):
     assert a.outlet == "The Daily Courier"
     assert not a.text.startswith("Protesters attack")  # the headline is the name, not text
     assert a.text.startswith("NIAMEY, Niger — Thousands of supporters")
+    assert a.text.count("\n\n") == 5  # six paragraphs, a blank line apart as in .txt files
     assert a.url == web_site.url(NIAMEY)  # the address it was read from, on that host
     assert a.date == "2023-07-30" and a.date_source == "page"  # published, not "Updated" 31st
     for kept in ("marched on the French embassy in Niamey on Sunday",
