@@ -32,6 +32,10 @@ BACKGROUND_PARAM = "bg"  # "bg=0" in the URL: background events hidden (default:
 PROGRESS_MIN_ARTICLES = 50  # a first load of more articles than this shows a progress bar
 MAX_ARTICLE_OPTIONS = 1000  # more articles than this: the article filter is a text search
 UPLOAD_LIMIT_MB = 2  # geo.articles.MAX_BYTES (2,000,000 bytes) is what is enforced
+WEB_SUFFIXES = (".html", ".htm")
+WATCH_EVERY = {"1 min": 60, "5 min": 300, "10 min": 600, "30 min": 1800, "1 hour": 3600}
+WATCH_CHECK_S = 10  # how often the open page looks for articles a watch has added
+MESSAGES_KEPT_S = 120  # an add's messages stay this long (or until the next add)
 LIST_ROWS = 20  # rows a sidebar list of articles shows; a search box finds the others
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
@@ -78,14 +82,26 @@ st.markdown(
     .nm-card q {display: block; margin: .35rem 0 .1rem; padding: .25rem .5rem;
       border-left: 3px solid #d1d5db; background: #f9fafb; font-style: italic; quotes: none;}
     .nm-card-src {color: #6b7280; font-size: .76rem;}
+    .nm-card-src a.nm-src-link {color: #1d4ed8; text-decoration: underline;
+      text-underline-offset: 2px;}
+    .nm-chip-new {background: #dcfce7; color: #166534; font-weight: 700;}
+    .nm-h1 .nm-new {color: #166534; font-weight: 700;}
     </style>""",
     unsafe_allow_html=True,
 )
 
 
 def md(text: str) -> str:
-    """Plain text for st.markdown: HTML and Markdown syntax shown as typed."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    """Plain text for st.markdown: HTML and Markdown syntax shown as typed. Nothing in it
+    becomes a link either: Streamlit links a bare "http://...", "www...." or "a@b" in the
+    rendered text whatever the escapes, so an invisible word joiner (U+2060: no line break
+    either) goes after "http:", "www" and "@" (the text reads the same; a feed's hostile
+    address is no clickable link)."""
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    return _NO_LINK.sub(lambda m: m.group(0) + "\u2060", text)
+
+
+_NO_LINK = re.compile(r"(?i)(?:\b(?:https?|ftp|mailto):|\bwww(?=\\\.)|@)")
 
 
 # ---- data ------------------------------------------------------------------------------
@@ -123,6 +139,8 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
             if "result" not in slot:  # another session may have filled it while we waited
                 pipeline = importlib.import_module("geo.pipeline")
                 slot["result"] = pipeline.run(list(paths), online=online,
+                                              extra_articles=[w.article for w in
+                                                              userdata.web_articles()],
                                               date_overrides=json.loads(overrides_json),
                                               progress=_progress_bar(st.empty()))
     finally:
@@ -206,6 +224,7 @@ online = sb.toggle(
     help="OpenStreetMap tiles need the network. Off: the built-in borders map.",
 )
 
+web_sig_loaded = userdata.web_signature()  # what this run shows; the watch compares
 result, load_error = load_result(online)
 events_all = result.events if result else []
 problems = list(result.problems) if result else []
@@ -265,10 +284,55 @@ def _add_uploads() -> None:
         if fid in st.session_state["_uploaded"]:
             continue
         st.session_state["_uploaded"].add(fid)
+        if f.name.lower().endswith(WEB_SUFFIXES):  # a saved web page
+            got = importlib.import_module("geo.web.read").read_bytes(f.name, f.getvalue())
+            _keep_web(got)
+            continue
         saved, reason = userdata.save_article(f.name, f.getvalue())
         st.session_state.setdefault("_messages", []).append(
             ("error", f"Not added: {reason}") if reason else ("success", f"Added {saved}")
         )
+
+
+@st.cache_resource(show_spinner=False)
+def _fetcher():
+    """One polite HTTP client for the whole app: its per-host rate limit and robots.txt
+    cache hold across sessions (geo/web/fetch.py)."""
+    return importlib.import_module("geo.web.fetch").Fetcher.from_env()
+
+
+OFFLINE_NOTE = ("The network is down: links and feeds cannot be read now. The map, your "
+                "articles and everything else work offline; the watch tries again at its "
+                "next poll.")
+
+
+def _keep_web(got) -> None:
+    """Keep what was read from links or saved pages; one message per article or failure."""
+    msgs = st.session_state.setdefault("_messages", [])
+    for article in got.articles:
+        saved = userdata.save_web_article(article)
+        msgs.append(("error", saved.message) if saved.reason else ("success", saved.message))
+    for p in got.problems:
+        msgs.append(("error" if p.skipped else "warning",
+                     f"Not added: {p}" if p.skipped else str(p)))
+    if got.offline:
+        msgs.append(("warning", OFFLINE_NOTE))
+
+
+def _read_links() -> None:
+    text = st.session_state.get("links_text") or ""
+    read = importlib.import_module("geo.web.read")
+    urls = read.split_urls(text)
+    if not urls:
+        st.session_state.setdefault("_messages", []).append(
+            ("error", "Not added: paste one or more http(s) links, one per line"))
+        return
+    bad = [u for u in urls if not read.is_url(u)]
+    got = read.read_inputs([u for u in urls if read.is_url(u)], _fetcher())
+    got.problems[:0] = [importlib.import_module("geo.models").Problem(
+        u, "not an http(s) link") for u in bad]
+    _keep_web(got)
+    st.session_state["links_text"] = ""
 
 
 def _plain(text: str) -> str:
@@ -303,8 +367,8 @@ def _your_articles(mine: list[str]) -> None:
     for name in rows[:LIST_ROWS]:
         c1, c2 = st.columns([4, 1])
         c1.caption(_plain(name))
-        if c2.button("✕", key=f"rm_{name}", help=f"Remove {name}"):
-            userdata.remove_article(name)
+        if c2.button("", icon=":material/close:", key=f"rm_{name}", help=f"Remove {name}"):
+            userdata.remove_article(name) or userdata.remove_web_article(name)
             st.rerun()
     if q and not rows:
         st.caption("No article matches.")
@@ -342,12 +406,24 @@ def _article_dates(datable: list) -> None:
     _more(len(rows) - LIST_ROWS)
 
 
+web_kept = userdata.web_articles()
+new_names = userdata.new_article_names(web_kept, userdata.looked_at()) if web_kept else set()
+n_new = derived(f"n_new {sorted(new_names)}", lambda: timeline.count_new(events, new_names))
+
 with sb.expander("Add articles", expanded=bool(problems) and not snapshot_mode):
-    st.file_uploader("Upload .txt articles", type=["txt"], accept_multiple_files=True,
+    with st.form("links", clear_on_submit=False, border=False):
+        st.text_area("Paste links to articles", key="links_text", height=80,
+                     placeholder="https://… one per line (pages or feeds)",
+                     help="Each page is fetched politely (robots.txt, one request a second "
+                          "per site) and its main text, title, date and address are kept; "
+                          "a feed's entries are read as articles.")
+        st.form_submit_button("Read links", on_click=_read_links)
+    st.file_uploader("Upload .txt articles or saved .html pages",
+                     type=["txt", "html", "htm"], accept_multiple_files=True,
                      key="uploads", on_change=_add_uploads, max_upload_size=UPLOAD_LIMIT_MB,
                      help="Plain UTF-8 text, one article per file, up to 2 MB "
                           "(2,000,000 bytes) each; a first line \" date YYYY-MM-DD\" "
-                          "gives its date.")
+                          "gives its date. Saved web pages (.html) up to 2 MB too.")
     with st.form("paste", clear_on_submit=True, border=False):
         p_title = st.text_input("Title (for the file name)", key="paste_title")
         p_date = st.date_input("Publication date", value=None, key="paste_date")
@@ -358,11 +434,89 @@ with sb.expander("Add articles", expanded=bool(problems) and not snapshot_mode):
                 ("error", f"Not added: {reason}") if reason else ("success", f"Added {saved}")
             )
             st.rerun()
-    for kind, msg in st.session_state.pop("_messages", []):
-        (st.error if kind == "error" else st.success)(_plain(msg))
-    mine = userdata.list_articles()
+    # what the last add did stays up for a while: the reruns that follow (the map
+    # reporting its new view) would otherwise wipe it before it is read
+    fresh = st.session_state.pop("_messages", [])
+    if fresh:
+        st.session_state["_messages_kept"] = (time.monotonic(), fresh)
+    kept_at, kept = st.session_state.get("_messages_kept", (0.0, []))
+    for kind, msg in kept if time.monotonic() - kept_at < MESSAGES_KEPT_S else []:
+        {"error": st.error, "warning": st.warning}.get(kind, st.success)(_plain(msg))
+    mine = userdata.list_articles() + [w.article.name for w in web_kept]
     if mine:
         _your_articles(mine)
+
+def _add_feed() -> None:
+    reason = userdata.add_feed(st.session_state.get("feed_url") or "")
+    st.session_state["_watch_msg"] = ("error", f"Not added: {reason}") if reason else None
+    st.session_state["feed_url"] = ""
+
+
+def _poll(feeds: list[str]) -> None:
+    """One poll of the watched feeds (geo/web/watch.py); its summary stays for the page."""
+    report = importlib.import_module("geo.web.watch").poll(feeds, _fetcher())
+    st.session_state["_watch_last"] = (time.time(), report.summary(), report.offline,
+                                       [str(p) for p in report.problems if p.skipped][:5])
+
+
+@st.fragment(run_every=WATCH_CHECK_S if st.session_state.get("watch_on") else None)
+def _watcher(feeds: list[str], shown_sig: str) -> None:
+    """While the watch is on: poll when due, and rerun the page (no reload) when a watch,
+    here or `python -m geo watch`, has added articles since this page was drawn."""
+    every = WATCH_EVERY[st.session_state.get("watch_every", "10 min")]
+    if st.session_state.get("watch_on") and feeds:
+        last = st.session_state.get("_watch_last")
+        if last is None or time.time() - last[0] >= every - WATCH_CHECK_S / 2:
+            _poll(feeds)
+    last = st.session_state.get("_watch_last")
+    if last:
+        at, summary, offline_now, failed = last
+        st.caption(_plain(f"Last poll {time.strftime('%H:%M', time.localtime(at))}: {summary}"))
+        if offline_now:
+            st.warning(_plain(OFFLINE_NOTE))
+        for line in failed:
+            st.caption(_plain(f"✕ {line}"))
+    if userdata.web_signature() != shown_sig:
+        st.rerun(scope="app")
+
+
+with sb.expander("Feeds and live watch", expanded=bool(n_new) and not snapshot_mode):
+    feeds = userdata.load_feeds()
+    with st.form("feed_add", border=False):
+        st.text_input("Feed or page to watch", key="feed_url",
+                      placeholder="https://…/rss.xml")
+        st.form_submit_button("Add feed", on_click=_add_feed)
+    msg = st.session_state.pop("_watch_msg", None)
+    if msg:
+        st.error(_plain(msg[1]))
+    watch_state = importlib.import_module("geo.web.watch").load_state() if feeds else None
+    for url in feeds:
+        c1, c2 = st.columns([4, 1])
+        c1.caption(_plain(url) + "  \n" + _plain(
+            importlib.import_module("geo.web.watch").source_status(url, watch_state)))
+        if c2.button("", icon=":material/close:", key=f"rmfeed_{url}",
+                     help=f"Stop watching {url}"):
+            userdata.remove_feed(url)
+            st.rerun()
+    st.toggle("Watch", key="watch_on", disabled=not feeds,
+              help="Poll the feeds while this page is open; new entries are read and their "
+                   "events appear without a reload. Each entry is read once, also across "
+                   "restarts.")
+    st.selectbox("Poll every", list(WATCH_EVERY), index=2, key="watch_every")
+    if feeds and st.button("Check now", key="watch_now"):
+        _poll(feeds)
+    if n_new:
+        st.markdown(f"**{n_new} new event{'s' if n_new != 1 else ''}** since you looked "
+                    "(marked *new* on the cards)")
+        newest = timeline.newest_date(events, new_names)
+        n1, n2 = st.columns(2)
+        n1.button("Show the newest", key="go_newest", disabled=newest not in index.dates,
+                  on_click=st.session_state.__setitem__, args=("date", newest),
+                  help="Step to the latest date with a new event")
+        if n2.button("Mark as seen", key="mark_seen"):
+            userdata.mark_looked()
+            st.rerun()
+    _watcher(feeds, web_sig_loaded)
 
 undated = derived("datable", lambda: [a for a in articles
                                       if a.date is None or a.date_source in ("inferred", "user")])
@@ -405,7 +559,9 @@ def _toggle_play() -> None:
 n_located = index.n_located
 st.markdown(
     f'<p class="nm-h1">News-event map<span>{len(articles)} articles · {len(events)} events'
-    f" · {n_located} on the map · {len(dates)} dates</span></p>",
+    f" · {n_located} on the map · {len(dates)} dates"
+    + (f' · <b class="nm-new">{n_new} new since you looked</b>' if n_new else "")
+    + "</span></p>",
     unsafe_allow_html=True,
 )
 
@@ -493,7 +649,7 @@ with col_feed:
             + mapview.timeline_svg(per_date, current, CHART_HEIGHT),
             unsafe_allow_html=True,
         )
-    cards = timeline.cards_for(index.on_date(current), current)
+    cards = timeline.mark_new(timeline.cards_for(index.on_date(current), current), new_names)
     n_cards = len(cards)
     cards = cards[:timeline.MAX_CARDS]
     feed = st.container(height=MAP_HEIGHT - CHART_HEIGHT - 40, border=False, key="feed")

@@ -1,6 +1,8 @@
 """`python -m geo ...`: the library's jobs from the shell.
 
-  extract PATH...      events as JSONL (default), CSV, GeoJSON or a standalone HTML map
+  extract PATH...      events as JSONL (default), CSV, GeoJSON or a standalone HTML map;
+                       PATH may be a .txt or .html file, a folder, or a page's or feed's URL
+  watch FEED_OR_URL... poll feeds, print the events of new articles (--every 10m, --once)
   geocode TEXT         one place as JSON
   score --gold F PATH  precision / recall / date and place accuracy against a gold file
   train                fit the sentence classifier (geo/extract/data/sentence_model.json)
@@ -105,18 +107,43 @@ def _run(paths, online: bool | None, use_cache: bool = True, method: str | None 
          progress: ProgressLine | None = None, jobs: int | None = None):
     from geo import extract, pipeline
 
+    files, web, web_problems, offline = _read_web(paths or [])
     logs = progress.logging_above() if progress is not None else contextlib.nullcontext()
     try:
         with logs:
-            result = pipeline.run(paths or [SEEDS_DIR], online=online, use_cache=use_cache,
+            result = pipeline.run(files if paths else [SEEDS_DIR], online=online,
+                                  use_cache=use_cache, extra_articles=web,
                                   method=method or extract.DEFAULT_METHOD, progress=progress,
                                   jobs=jobs)
     finally:
         if progress is not None:
             progress.close()
-    for problem in result.problems:
-        print(f"{'skipped' if problem.skipped else 'warning'}: {problem}", file=sys.stderr)
+    result.problems[:0] = web_problems
+    _print_problems(result.problems)
+    if offline:
+        print("note: the network is down (or those names do not exist): the URLs could not "
+              "be read; files were read as usual", file=sys.stderr)
     return result
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(f"{'skipped' if problem.skipped else 'warning'}: {problem}", file=sys.stderr)
+
+
+def _read_web(paths):
+    """(text paths, articles read from URLs and .html files, their problems, offline)."""
+    from geo.web import read
+
+    web = [str(p) for p in paths if read.is_web_input(str(p)) and not Path(p).is_dir()]
+    saved = [str(f) for p in paths if Path(p).is_dir()  # a folder's saved pages too
+             for f in sorted(Path(p).iterdir()) if f.suffix.lower() in read.HTML_SUFFIXES]
+    if not web and not saved:
+        return list(paths), [], [], False
+    from geo.web.fetch import Fetcher
+
+    got = read.read_inputs(web + saved, Fetcher.from_env())
+    return [p for p in paths if str(p) not in web], got.articles, got.problems, got.offline
 
 
 def cmd_extract(args) -> int:
@@ -134,6 +161,45 @@ def cmd_extract(args) -> int:
         writer = {"jsonl": export.to_jsonl, "csv": export.to_csv, "geojson": export.to_geojson}
         sys.stdout.write(writer[args.format](result.events))
     return 1 if any(p.skipped for p in result.problems) else 0
+
+
+def cmd_watch(args) -> int:
+    """Poll, print the events of new articles, sleep, again; Ctrl-C ends it cleanly."""
+    from geo import export, extract, pipeline
+    from geo.web import watch
+    from geo.web.fetch import Fetcher
+
+    fetcher = Fetcher.from_env()
+    writer = {"jsonl": export.to_jsonl, "csv": export.to_csv, "geojson": export.to_geojson}
+    failed = False
+    try:
+        while True:
+            report = watch.poll(args.sources, fetcher)
+            _print_problems(report.problems)
+            failed = failed or any(p.skipped for p in report.problems)
+            stamp = time.strftime("%H:%M:%S")
+            print(f"watch {stamp}: {report.summary()}", file=sys.stderr, flush=True)
+            if report.articles:
+                result = pipeline.run([], online=args.online, extra_articles=report.articles,
+                                      method=args.method or extract.DEFAULT_METHOD)
+                _print_problems(result.problems)
+                sys.stdout.write(writer[args.format](result.events))
+                sys.stdout.flush()
+            if args.once:
+                return 1 if failed else 0
+            time.sleep(args.every)
+    except KeyboardInterrupt:
+        print("watch: stopped; the next watch resumes where this one ended", file=sys.stderr)
+        return 0
+
+
+def _every(text: str) -> float:
+    from geo.web.watch import parse_every
+
+    try:
+        return parse_every(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _jobs(text: str) -> int:
@@ -219,7 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("extract", help="print the events found in articles")
-    p.add_argument("paths", nargs="*", help="files or folders of .txt articles (default: seeds/)")
+    p.add_argument("paths", nargs="*", metavar="PATH_OR_URL",
+                   help="files or folders of .txt articles, saved .html pages, or http(s) "
+                        "URLs of pages or feeds (default: seeds/)")
     p.add_argument("--format", choices=("jsonl", "csv", "geojson", "html"), default="jsonl",
                    help="html: the standalone map (Leaflet and data inline, works offline)")
     p.add_argument("--no-cache", action="store_true", help="ignore the on-disk extraction cache")
@@ -229,6 +297,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_method(p)
     _add_online(p)
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("watch", help="poll feeds and pages; print the events of new articles",
+                       description="Poll RSS/Atom feeds (or pages) and print the events of "
+                                   "articles not read before. What was read is remembered in "
+                                   "the user data folder (watch.json): stop and start again "
+                                   "without reading anything twice. Offline, a poll says so "
+                                   "and the next one tries again.")
+    p.add_argument("sources", nargs="+", metavar="FEED_OR_URL")
+    p.add_argument("--every", type=_every, default=600.0, metavar="DURATION",
+                   help="time between polls: 30s, 10m (default), 1h")
+    p.add_argument("--once", action="store_true", help="poll once and exit (for cron)")
+    p.add_argument("--format", choices=("jsonl", "csv", "geojson"), default="jsonl")
+    _add_method(p)
+    _add_online(p)
+    p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("geocode", help="resolve one place name")
     p.add_argument("text", help='e.g. "Jumhuriya bridge" or "the Swedish embassy in Baghdad"')

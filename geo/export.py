@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Iterable
 
+from geo.links import source_record
 from geo.models import Event
 
 CSV_FIELDS = [
@@ -30,6 +31,7 @@ CSV_FIELDS = [
     "place_note",
     "articles",
     "sentences",
+    "urls",
 ]
 
 
@@ -87,7 +89,7 @@ def record(e: Event) -> dict:
         "background": bool(e.background),
         "actor": e.actor,
         "place": _place(e),
-        "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
+        "sources": [source_record(s) for s in e.sources],
     }
 
 
@@ -127,6 +129,7 @@ def csv_row(e: Event) -> dict:
         "place_note": p.get("note") or "",
         "articles": "; ".join(dict.fromkeys(s["article"] for s in r["sources"])),
         "sentences": " | ".join(s["sentence"] for s in r["sources"]),
+        "urls": " ".join(dict.fromkeys(s["url"] for s in r["sources"] if s.get("url"))),
     }
     return {k: _sanitize_cell(v) if isinstance(v, str) else v for k, v in row.items()}
 

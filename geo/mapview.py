@@ -30,6 +30,7 @@ from jinja2 import Template
 from geo import offline
 from geo.basemap import ATTRIBUTION as BASEMAP_ATTRIBUTION
 from geo.basemap import geojson_text
+from geo.links import safe_url, source_record
 from geo.models import Event
 from geo.timeline import (
     MAX_CLUSTERS,
@@ -601,7 +602,7 @@ def marker_payload(s: Shown, slot: int, group_size: int) -> dict:
         "label": (e.place.name or "").split(",")[0].strip() or place_label(e).split(",")[0],
         "precision": e.place.precision,
         "precision_note": precision_note(e),
-        "sources": [{"article": x.article, "sentence": x.sentence} for x in e.sources],
+        "sources": [source_record(x) for x in e.sources],
         "slot": slot,
         "group_size": group_size,
         "background": e.background,
@@ -785,6 +786,20 @@ def standalone_html(
 # ---- the feed beside the map ---------------------------------------------------------
 
 
+def source_html(s: dict) -> str:
+    """A source's article name, as a link to the article when it came from the web.
+
+    Only a plain http(s) address becomes an ``href`` (geo.links.safe_url), HTML-escaped
+    (quotes too); it opens in a new tab with ``noopener noreferrer``, so the outlet's page
+    gets no handle on the dashboard and no referrer."""
+    name = html.escape(" ".join(str(s.get("article", "")).split()))
+    url = safe_url(s.get("url"))
+    if url is None:
+        return name
+    return (f'<a class="nm-src-link" href="{html.escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer" title="{html.escape(url, quote=True)}">{name} ↗</a>')
+
+
 def card_html(c: dict) -> str:
     """An event card (from ``timeline.card``) as HTML; every text field is escaped.
 
@@ -796,6 +811,9 @@ def card_html(c: dict) -> str:
         return html.escape(" ".join(str(text).split()))
 
     chips = []
+    if c.get("new"):
+        chips.append('<span class="nm-chip nm-chip-new" title="read by the watch since you '
+                     'last marked the news as seen">new</span>')
     if c["time_of_day"]:
         chips.append(f'<span class="nm-chip">{e(c["time_of_day"])}</span>')
     if c["status"] == "planned":
@@ -810,12 +828,12 @@ def card_html(c: dict) -> str:
     approx = " approx" if c["located"] and (c["precision"] != "landmark"
                                             or c.get("estimated")) else ""
     srcs = "".join(
-        f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
+        f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {source_html(s)}</div>'
         for s in c["sources"][:1]
     )
     if len(c["sources"]) > 1:
         more = "".join(
-            f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {e(s["article"])}</div>'
+            f'<q>{e(s["sentence"])}</q><div class="nm-card-src">— {source_html(s)}</div>'
             for s in c["sources"][1:]
         )
         srcs += (f'<details><summary class="nm-card-src">+ {len(c["sources"]) - 1} more '

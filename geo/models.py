@@ -42,6 +42,10 @@ class Article:
     date_source: str = "none"
     date_note: str = ""
     sha256: str = ""  # of the raw bytes; the extraction cache key
+    # Read from the web (geo/web): the page's canonical http(s) address and its outlet
+    # ("Reuters", or the host name), so every event can link back to its article.
+    url: str | None = None
+    outlet: str | None = None
 
     def with_date(self, date: str | None, source: str, note: str = "") -> Article:
         return replace(self, date=date, date_source=source, date_note=note)
@@ -113,6 +117,10 @@ class Place:
 class Source:
     article: str  # Article.name
     sentence: str  # the evidence sentence, verbatim
+    # The article's web address and outlet when it was read from the web (filled after
+    # extraction by geo.web.links.attach, from the Article); None for files and pasted text.
+    url: str | None = None
+    outlet: str | None = None
 
 
 @dataclass

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from geo import articles as articles_mod
 from geo import extract as events_mod
+from geo import links
 from geo import merge as merge_mod
 from geo import pool as pool_mod
 from geo.models import Article, Event, Problem
@@ -269,7 +270,8 @@ def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[st
     parts = [f"online={online}", f"today={dt.date.today()}",
              json.dumps(overrides, sort_keys=True), inputs_signature(paths)]
     for a in extra:
-        parts.append(f"extra {a.name}|{a.date}|{hashlib.sha256(a.text.encode()).hexdigest()}")
+        parts.append(f"extra {a.name}|{a.date}|{hashlib.sha256(a.text.encode()).hexdigest()}"
+                     f"|{a.url}|{a.outlet}")
     parts.append(_geocache_state(cache_dir() / "geocode.sqlite"))
     h.update("\n".join(parts).encode())
     return h.hexdigest()
@@ -383,7 +385,7 @@ def run(
         from geo.geocode import Geocoder
 
         geocoder = Geocoder(online=online)
-    events = geocoder.locate_events(events)
+    events = links.attach(geocoder.locate_events(events), loaded)
     result = Result(articles=loaded, events=events, problems=problems)
     if runs is not None and key is not None:
         with contextlib.suppress(OSError):  # keyed on the state after the run (new cache db)

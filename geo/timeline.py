@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from geo.links import source_record
 from geo.models import CATEGORIES, Event
 
 MODES: dict[str, str] = {
@@ -315,10 +316,31 @@ def card(e: Event, current: bool = True) -> dict:
         "lat": e.place.lat if is_located(e) else None,
         "lon": e.place.lon if is_located(e) else None,
         "current": current,
-        "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
+        "sources": [source_record(s) for s in e.sources],
         "date_inferred": e.date_inferred,
         "background": e.background,
     }
+
+
+def mark_new(cards: list[dict], new_articles: set[str]) -> list[dict]:
+    """Cards with ``new`` set when one of their articles is new since the user looked."""
+    if not new_articles:
+        return cards
+    return [c | {"new": any(s["article"] in new_articles for s in c["sources"])}
+            for c in cards]
+
+
+def count_new(events: Iterable[Event], new_articles: set[str]) -> int:
+    if not new_articles:
+        return 0
+    return sum(1 for e in events if any(s.article in new_articles for s in e.sources))
+
+
+def newest_date(events: Iterable[Event], new_articles: set[str]) -> str | None:
+    """The latest date with an event from a new article: where "Show the newest" goes."""
+    dates = [e.date for e in events
+             if e.date and any(s.article in new_articles for s in e.sources)]
+    return max(dates) if dates else None
 
 
 def cards_for(events: Iterable[Event], date: str | None) -> list[dict]:

@@ -2,6 +2,8 @@
 
 ``<home>/articles/*.txt``  uploaded or pasted articles (processed like the seeds)
 ``<home>/dates.json``      publication dates the user gave to undated articles
+``<home>/web/*.json``      articles read from links and feeds (see the end of this module)
+``<home>/feeds.json``      the feeds the dashboard watches
 
 The dashboard calls these; they never raise on bad input or a faulty home, they return a
 reason. Saves are race-free across sessions and processes: an article is written to a
@@ -20,10 +22,11 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from geo import articles as articles_mod
+from geo.models import Article
 from geo.paths import HomeUnusable, home, user_articles_dir, writable_home
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -289,4 +292,193 @@ def signature() -> str:
     except OSError:
         h.update(b"unreadable")
     h.update(json.dumps(load_dates(), sort_keys=True).encode())
+    h.update(web_signature().encode())
     return h.hexdigest()
+
+
+# ---- articles read from the web, and the feeds to watch --------------------------------
+#
+# ``<home>/web/<key>.json``  one article read from a URL (text, date, url, outlet, when it
+#                            was read and from which feed); the same URL read again
+#                            replaces its file (a live blog that grew), atomically
+# ``<home>/feeds.json``      the feed and page addresses the dashboard's watch polls
+
+WEB_DIR = "web"
+
+
+def _web_key(article: Article) -> str:
+    return hashlib.sha256((article.url or article.sha256).encode()).hexdigest()[:24]
+
+
+def save_web_article(article: Article, feed: str | None = None) -> Saved:
+    """Keep an article read from the web; never raises. ``existed``: the same text was
+    already kept for that URL (nothing changed)."""
+    try:
+        folder = writable_home() / WEB_DIR
+        folder.mkdir(exist_ok=True)
+        _sweep_temps(folder)
+        path = folder / f"{_web_key(article)}.json"
+        old = _read_web(path)
+        if old is not None and old[0].text == article.text and old[0].date == article.date:
+            return Saved(old[0].name, existed=True)
+        record = {
+            "name": article.name, "text": article.text, "date": article.date,
+            "date_source": article.date_source, "date_note": article.date_note,
+            "sha256": article.sha256, "url": article.url, "outlet": article.outlet,
+            "fetched": time.time(), "feed": feed,
+        }
+        tmp = _temp_with(folder, json.dumps(record, ensure_ascii=False, indent=1).encode())
+        os.replace(tmp, path)
+        return Saved(article.name)
+    except OSError as exc:
+        return Saved(None, f"{article.name}: cannot save ({_why(exc)})")
+
+
+def _read_web(path: Path) -> tuple[Article, float, str | None] | None:
+    """(article, read at, feed) from one kept file; None when damaged or not ours."""
+    try:
+        d = json.loads(path.read_text("utf-8"))
+        text, name = d["text"], d["name"]
+        if not (isinstance(text, str) and text.strip() and isinstance(name, str) and name):
+            return None
+        date = articles_mod._parse_iso(d.get("date") or "")
+        from geo.links import safe_url
+
+        article = Article(
+            name=name, text=text, date=date,
+            date_source=str(d.get("date_source") or "none") if date else "none",
+            date_note=str(d.get("date_note") or "") if date else "",
+            sha256=str(d.get("sha256") or hashlib.sha256(text.encode()).hexdigest()),
+            url=safe_url(d.get("url")), outlet=str(d["outlet"]) if d.get("outlet") else None,
+        )
+        fetched = float(d.get("fetched") or 0.0)
+        feed = d.get("feed") if isinstance(d.get("feed"), str) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return article, fetched, feed
+
+
+@dataclass(frozen=True)
+class WebArticle:
+    article: Article
+    fetched: float  # time.time() when it was read
+    feed: str | None  # the feed it came from (the watch), or None (added by hand)
+
+
+def web_articles() -> list[WebArticle]:
+    """Every kept web article, oldest first; damaged files are skipped. Two files with
+    the same name (two outlets' same headline) get " (2)" so names stay unique."""
+    try:
+        files = sorted((home() / WEB_DIR).glob("*.json"))
+    except OSError:
+        return []
+    found = [w for w in (_read_web(p) for p in files) if w is not None]
+    found.sort(key=lambda w: (w[1], w[0].name))
+    out, names = [], set()
+    for article, fetched, feed in found:
+        name, n = article.name, 2
+        while name in names:
+            name, n = f"{article.name} ({n})", n + 1
+        names.add(name)
+        out.append(WebArticle(replace(article, name=name), fetched, feed))
+    return out
+
+
+def remove_web_article(name: str) -> bool:
+    for w in web_articles():
+        if w.article.name == name:
+            try:
+                (writable_home() / WEB_DIR / f"{_web_key(w.article)}.json").unlink()
+            except OSError:
+                return False
+            _update_dates(lambda dates: dates.pop(name, None))
+            return True
+    return False
+
+
+def _feeds_file() -> Path:
+    return home() / "feeds.json"
+
+
+def load_feeds() -> list[str]:
+    from geo.links import safe_url
+
+    try:
+        data = json.loads(_feeds_file().read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [u for u in data if safe_url(u)] if isinstance(data, list) else []
+
+
+def _update_feeds(change) -> str | None:
+    try:
+        folder = writable_home()
+        with _dates_lock(folder):
+            feeds = load_feeds()
+            feeds = change(feeds)
+            tmp = _temp_with(folder, json.dumps(feeds, indent=1).encode())
+            os.replace(tmp, folder / "feeds.json")
+    except OSError as exc:
+        return f"cannot save the feed list ({_why(exc)})"
+    return None
+
+
+def add_feed(url: str) -> str | None:
+    """Add a feed (or page) to watch. Returns None, or why not."""
+    from geo.links import safe_url
+
+    url = url.strip()
+    if safe_url(url) is None:
+        return f"{url or 'an empty address'}: not an http(s) address"
+    return _update_feeds(lambda feeds: feeds if url in feeds else [*feeds, url])
+
+
+def remove_feed(url: str) -> str | None:
+    return _update_feeds(lambda feeds: [f for f in feeds if f != url])
+
+
+def web_signature() -> str:
+    """Changes whenever a web article is added, replaced or removed."""
+    h = hashlib.sha256()
+    try:
+        for p in sorted((home() / WEB_DIR).glob("*.json")):
+            with contextlib.suppress(OSError):
+                st = p.stat()
+                h.update(f"{p.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    except OSError:
+        h.update(b"unreadable")
+    return h.hexdigest()
+
+
+def _looked_file() -> Path:
+    return home() / "looked.json"
+
+
+def looked_at() -> float:
+    """When the user last marked the watch's articles as seen (time.time()). The first
+    call starts the clock now: what was there before the watch is not "new"."""
+    try:
+        value = json.loads(_looked_file().read_text("utf-8")).get("at")
+        if isinstance(value, int | float):
+            return float(value)
+    except (OSError, ValueError, AttributeError):
+        pass
+    now = time.time()
+    mark_looked(now)
+    return now
+
+
+def mark_looked(at: float | None = None) -> str | None:
+    """Everything read so far is no longer new. Returns None, or why it could not."""
+    try:
+        folder = writable_home()
+        tmp = _temp_with(folder, json.dumps({"at": time.time() if at is None else at}).encode())
+        os.replace(tmp, folder / "looked.json")
+    except OSError as exc:
+        return f"cannot save it ({_why(exc)})"
+    return None
+
+
+def new_article_names(web: list[WebArticle], since: float) -> set[str]:
+    """The watch's articles read after ``since``: what "new since you looked" marks."""
+    return {w.article.name for w in web if w.feed and w.fetched > since}

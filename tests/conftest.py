@@ -163,3 +163,23 @@ def page(browser, server):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
     ctx.close()
+
+
+@pytest.fixture
+def web_site():
+    """A local news site on 127.0.0.1 (tests/web_stub.py): saved pages, failures, robots.txt
+    and a feed that grows. Its slow page answers after 3 s."""
+    from web_stub import WebStub
+
+    stub = WebStub(slow_s=3.0).start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def fetcher():
+    """A Fetcher for the local site: no per-host wait (one host, many requests), short
+    timeouts so the slow pages fail fast."""
+    from geo.web.fetch import Fetcher
+
+    return Fetcher(min_interval=0, connect_timeout=1, read_timeout=0.5, deadline=1.5)

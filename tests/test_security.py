@@ -126,3 +126,42 @@ def test_script_refuses_template_syntax():
     s = mapview._Script("f(__PARENT__, __DATA__);", '{"a": "{{ 1 }}"}')
     with pytest.raises(ValueError):
         s.js("map_1")
+
+
+HOSTILE_URLS = [f"https://news.example/{t}" for t in HOSTILE] + [
+    "javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<script>alert(1)</script>",
+    'https://news.example/a"><script>alert(1)</script>', "https://news.example/{{ 7*7 }}",
+    "https://news.example/{%raw%}", "//evil.example/x", "vbscript:msgbox(1)",
+]
+
+
+def linked_events(url: str):
+    evs = make_events()
+    for e in evs:
+        e.sources = [Source(s.article, s.sentence, url=url, outlet=f"Outlet {url}")
+                     for s in e.sources]
+    return evs
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_hostile_article_addresses_stay_data(url):
+    """An article's address reaches the map, the standalone page and the cards only as an
+    http(s) link inside JSON or an escaped attribute; anything else is no link at all."""
+    evs = linked_events(url)
+    page = mapview.standalone_html(evs, timeline.select(evs, "2023-07-20", "all"),
+                                   "2023-07-20", "all")
+    script = page[page.index("new NM.StepLayer("):]
+    script = script[: script.index("</script>")]
+    assert "<" not in script and not re.search(r"\{[{%#]", script)
+    urls = {s.get("url") for m in mapview.payload_from_script(page)[0]["markers"]
+            for s in m["sources"]}
+    ok = url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url)
+    assert urls == ({url} if ok else {None})
+    for e in evs:
+        h = mapview.card_html(timeline.card(e))
+        assert "<script" not in h and "javascript:" not in h.lower() and "data:" not in h
+        assert "\n\n" not in h
+        if ok:
+            assert ' target="_blank" rel="noopener noreferrer"' in h
+        else:
+            assert "href" not in h

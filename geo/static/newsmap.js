@@ -96,7 +96,20 @@
     (m.sources || []).slice(0, 3).forEach(function (s) {
       var q = el("blockquote", "nm-evidence", s.sentence);
       root.appendChild(q);
-      root.appendChild(el("div", "nm-article", "— " + s.article));
+      var src = el("div", "nm-article", "— ");
+      // a web article links to its page: http(s) only (checked on the server too), text
+      // set as text, a new tab that gets no handle on this page and no referrer
+      if (typeof s.url === "string" && /^https?:\/\/[^\s]+$/i.test(s.url)) {
+        var a = el("a", "nm-article-link", s.article + " \u2197");
+        a.href = s.url;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        a.title = s.url;
+        src.appendChild(a);
+      } else {
+        src.appendChild(document.createTextNode(s.article));
+      }
+      root.appendChild(src);
     });
     if ((m.sources || []).length > 3)
       root.appendChild(el("div", "nm-article", "+ " + (m.sources.length - 3) + " more sources"));
