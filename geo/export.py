@@ -30,6 +30,8 @@ CSV_FIELDS = [
     "place_note",
     "articles",
     "sentences",
+    "review_status",
+    "original",
 ]
 
 
@@ -88,7 +90,22 @@ def record(e: Event) -> dict:
         "actor": e.actor,
         "place": _place(e),
         "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
+        # provenance: "auto" (as extracted), "confirmed", "edited" or "added" by a person;
+        # ``original``: the extractor's values of the fields the user changed (else null)
+        "review_status": e.review_status or "auto",
+        "original": _original(e),
     }
+
+
+def _original(e: Event) -> dict | None:
+    if not e.original:
+        return None
+    out = dict(e.original)
+    if isinstance(out.get("place"), dict):  # the same shape as the record's own place
+        p = out["place"]
+        out["place"] = {k: p.get(k) for k in ("name", "lat", "lon", "precision", "source",
+                                               "city", "country", "attribution", "note")}
+    return out
 
 
 def to_jsonl(events: Iterable[Event]) -> str:
@@ -127,6 +144,9 @@ def csv_row(e: Event) -> dict:
         "place_note": p.get("note") or "",
         "articles": "; ".join(dict.fromkeys(s["article"] for s in r["sources"])),
         "sentences": " | ".join(s["sentence"] for s in r["sources"]),
+        "review_status": r["review_status"],
+        "original": json.dumps(r["original"], ensure_ascii=False, sort_keys=True)
+        if r["original"] else "",
     }
     return {k: _sanitize_cell(v) if isinstance(v, str) else v for k, v in row.items()}
 

@@ -1,0 +1,137 @@
+"""The user's database (geo/store): WAL, migrations, precise errors, check/export/import."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from geo import cli
+from geo.review import Correction, EventKey
+from geo.review import log as review_log
+from geo.store import (
+    SCHEMA_VERSION,
+    Database,
+    StoreCorrupt,
+    StoreError,
+    StoreTooNew,
+    StoreUnavailable,
+    backup,
+)
+from geo.store import db as db_mod
+
+KEY = EventKey("h1", "Protesters stormed the embassy.", "unrest")
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    db_mod.forget_open()
+    yield
+    db_mod.forget_open()
+
+
+def test_new_database_is_wal_at_the_current_version(tmp_path):
+    db = Database(tmp_path / "n.sqlite")
+    conn = db.conn()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db_mod.schema_version(conn) == SCHEMA_VERSION
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_older_schema_is_migrated_and_keeps_its_rows(tmp_path, monkeypatch):
+    path = tmp_path / "old.sqlite"
+    Database(path)
+    review_log.save(Correction("confirm", KEY), Database(path))
+    # a later version adds a migration: the old file is brought up to it on open
+    monkeypatch.setattr(db_mod, "MIGRATIONS", [*db_mod.MIGRATIONS,
+                                               "ALTER TABLE corrections ADD COLUMN x TEXT;"])
+    monkeypatch.setattr(db_mod, "SCHEMA_VERSION", len(db_mod.MIGRATIONS))
+    db = Database(path)
+    assert db_mod.schema_version(db.conn()) == SCHEMA_VERSION + 1
+    assert [c.kind for c in review_log.load(db)] == ["confirm"]
+
+
+def test_newer_schema_is_refused_with_advice_and_left_alone(tmp_path):
+    path = tmp_path / "new.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(StoreTooNew) as err:
+        Database(path)
+    assert isinstance(err.value, RuntimeError) and isinstance(err.value, StoreError)
+    assert "Update the app" in str(err.value) and str(path) in str(err.value)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == \
+        SCHEMA_VERSION + 5
+
+
+@pytest.mark.parametrize("garbage", [b"not a database at all" * 100,
+                                     b"SQLite format 3\x00" + b"\xff" * 4000])
+def test_corrupt_file_is_a_store_corrupt_error(tmp_path, garbage):
+    path = tmp_path / "bad.sqlite"
+    path.write_bytes(garbage)
+    with pytest.raises(StoreCorrupt) as err:
+        Database(path)
+    assert isinstance(err.value, ValueError)
+    assert "db import" in str(err.value)
+    assert not backup.check(path).ok
+
+
+def test_unusable_folder_is_store_unavailable(tmp_path):
+    blocker = tmp_path / "home"
+    blocker.write_text("a file where the folder should be")  # (chmod means nothing to root)
+    with pytest.raises(StoreUnavailable) as err:
+        Database(blocker / "x.sqlite")
+    assert isinstance(err.value, OSError) and "NEWSMAP_HOME" in str(err.value)
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path):
+    db = Database(tmp_path / "t.sqlite")
+    with pytest.raises(RuntimeError), db.write() as conn:
+        conn.execute("INSERT INTO corrections (created, kind) VALUES ('now', 'confirm')")
+        raise RuntimeError("crash in the middle")
+    assert review_log.version(db) == (0, 0)
+
+
+def test_export_then_import_restores_and_sets_a_damaged_file_aside(tmp_path):
+    live = tmp_path / "live.sqlite"
+    db = Database(live)
+    review_log.save(Correction("remove", KEY, {"reason": "duplicate"}), db)
+    copy = backup.export(live, tmp_path / "backup.sqlite")
+    assert backup.check(copy).counts["corrections"] == 1
+    with pytest.raises(FileExistsError):
+        backup.export(live, copy)
+    db_mod.forget_open()
+    for side in ("-wal", "-shm"):
+        (tmp_path / f"live.sqlite{side}").unlink(missing_ok=True)
+    live.write_bytes(b"garbage" * 1000)  # the disk ate it
+    report = backup.import_(copy, live)
+    assert report.ok and report.counts["corrections"] == 1
+    assert [c.details for c in review_log.load(Database(live))] == [{"reason": "duplicate"}]
+    assert list(tmp_path.glob("live.sqlite.damaged-*"))  # set aside, not deleted
+
+
+def test_import_refuses_a_bad_backup_and_changes_nothing(tmp_path):
+    live = tmp_path / "live.sqlite"
+    review_log.save(Correction("confirm", KEY), Database(live))
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"x" * 100)
+    with pytest.raises(StoreCorrupt):
+        backup.import_(bad, live)
+    assert len(review_log.load(Database(live))) == 1
+
+
+def test_db_commands(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path / "home"))
+    from geo.paths import database_path
+
+    review_log.save(Correction("confirm", KEY), Database(database_path()))
+    assert cli.main(["db", "check"]) == 0
+    assert "corrections: 1 rows" in capsys.readouterr().out
+    out = tmp_path / "b.sqlite"
+    assert cli.main(["db", "export", str(out)]) == 0
+    assert cli.main(["db", "export", str(out)]) == 1
+    assert "exists" in capsys.readouterr().err
+    assert cli.main(["db", "import", str(out)]) == 0
+    (tmp_path / "junk").write_bytes(b"junk")
+    assert cli.main(["db", "import", str(tmp_path / "junk")]) == 1
+    assert "Nothing was changed" in capsys.readouterr().err
