@@ -605,6 +605,7 @@ def marker_payload(s: Shown, slot: int, group_size: int) -> dict:
         "slot": slot,
         "group_size": group_size,
         "background": e.background,
+        "review": e.review_status or "auto",
     }
 
 
@@ -785,6 +786,14 @@ def standalone_html(
 # ---- the feed beside the map ---------------------------------------------------------
 
 
+REVIEW_LABELS = {"auto": "automatic", "confirmed": "✓ confirmed", "edited": "✎ edited",
+                 "added": "+ added"}
+REVIEW_TITLES = {"auto": "as the extractor found it; not reviewed yet",
+                 "confirmed": "checked by a person and kept as found",
+                 "edited": "corrected by a person; the export keeps the original values",
+                 "added": "added by a person from the article's sentence"}
+
+
 def card_html(c: dict) -> str:
     """An event card (from ``timeline.card``) as HTML; every text field is escaped.
 
@@ -807,6 +816,10 @@ def card_html(c: dict) -> str:
     if c.get("background"):
         chips.append('<span class="nm-chip nm-chip-bg" title="told as background: dated only '
                      'to a year or month before the article">background</span>')
+    review = c.get("review_status") or "auto"
+    chips.insert(0, f'<span class="nm-chip nm-rv nm-rv-{e(review)}" title="'
+                 f'{e(REVIEW_TITLES.get(review, ""))}">{e(REVIEW_LABELS.get(review, review))}'
+                 "</span>")
     approx = " approx" if c["located"] and (c["precision"] != "landmark"
                                             or c.get("estimated")) else ""
     srcs = "".join(

@@ -318,6 +318,8 @@ def card(e: Event, current: bool = True) -> dict:
         "sources": [{"article": s.article, "sentence": s.sentence} for s in e.sources],
         "date_inferred": e.date_inferred,
         "background": e.background,
+        "review_status": e.review_status or "auto",
+        "original": e.original,
     }
 
 
