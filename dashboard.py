@@ -714,7 +714,7 @@ def _add_dialog() -> None:
 
 
 for _msg in st.session_state.pop("_rv_toasts", []):
-    st.toast(_plain(_msg), icon="✅")
+    st.toast(_plain(_msg), icon=":material/check_circle:")
 
 with sb.expander("Review", expanded=bool(rv_error or reviewed.unmatched)):
     if rv_error:

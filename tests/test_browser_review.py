@@ -1,0 +1,152 @@
+"""Review in headless Chromium: edit a place and a date, remove, add from a sentence, undo;
+a new server process on the same data folder (and a new extractor version) shows them
+kept; two browser sessions editing at once lose nothing. Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo import snapshot as snap
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(snap.CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
+]
+
+HERE = Path(__file__).resolve().parent
+APP = HERE / "browser_review_app.py"
+ARTIFACTS = HERE.parent / "artifacts"
+DIALOG = '[role="dialog"]'
+
+
+def open_view(page, server, date, mode="date"):
+    page.goto(snap.view_url(server, date, mode, snapshot=False), wait_until="domcontentloaded")
+    snap.wait_for_view(page, date)
+    page.wait_for_selector(".nm-card")
+
+
+def card(page, text: str):
+    return page.locator(".nm-card", has_text=text)
+
+
+def open_review(page, event_id: str):
+    page.locator(f".st-key-rv_open_{event_id} button:visible").first.click()
+    page.wait_for_selector(DIALOG)
+    return page.locator(DIALOG)
+
+
+def fill(dialog, key: str, value: str):
+    box = dialog.locator(f".st-key-{key} input, .st-key-{key} textarea").first
+    box.fill(value)
+
+
+def choose(page, dialog, label: str, value: str):
+    """Streamlit's selectbox (a combobox): type to filter, click the option."""
+    box = dialog.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(value)
+    page.get_by_role("option").filter(has_text=value).first.click()
+
+
+def closed(page):
+    page.wait_for_selector(DIALOG, state="detached", timeout=20_000)
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def badge(page, text: str) -> str:
+    return card(page, text).locator(".nm-rv").first.text_content()
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+def test_review_actions_survive_a_restart_and_a_new_extractor(browser, home):
+    env = {"NEWSMAP_HOME": str(home), "NEWSMAP_ONLINE": "0"}
+    with snap.serve(APP, env=env) as server:
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        # edit the place and the date of e3 (20 July, the Swedish embassy)
+        open_view(page, server, "2023-07-20")
+        dialog = open_review(page, "e3")
+        shot(page, "review-dialog-1400.png")
+        fill(dialog, "rv_date_e3", "2023-07-21")
+        fill(dialog, "rv_e3_pname", "Baghdad")
+        dialog.get_by_role("button", name="Save changes").click()
+        closed(page)
+        card(page, "Protesters storm the Swedish embassy").wait_for(state="detached")
+        open_view(page, server, "2023-07-21")
+        assert "edited" in badge(page, "Protesters storm the Swedish embassy")
+        assert "Baghdad" in card(page, "Protesters storm").text_content()
+        # remove e7 as a duplicate
+        open_view(page, server, "2023-07-22")
+        dialog = open_review(page, "e7")
+        dialog.get_by_role("tab", name="Remove").click()
+        dialog.get_by_text("duplicate", exact=True).click()
+        dialog.get_by_role("button", name="Remove this event").click()
+        closed(page)
+        card(page, "Attempt to storm the Green Zone").wait_for(state="detached")
+        # add the event the extractor missed, from its sentence in the article viewer
+        page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary',
+                     has_text="Review").click()
+        page.locator(".st-key-rv_add_open button:visible").first.click()
+        dialog = page.locator(DIALOG)
+        dialog.wait_for()
+        choose(page, dialog, "Article", "2023-07-22_green")
+        dialog.locator("mark.nm-ev").first.wait_for()
+        choose(page, dialog, "Evidence sentence (★ already gave an event)", "Police fired")
+        fill(dialog, "rv_add_date", "2023-07-22")
+        fill(dialog, "rv_add_pname", "Tahrir Square")
+        fill(dialog, "rv_add_near", "Baghdad")
+        fill(dialog, "rv_add_title", "Police fire tear gas")
+        shot(page, "review-add-1400.png")
+        dialog.get_by_role("button", name="Add the event").click()
+        closed(page)
+        card(page, "Police fire tear gas").wait_for()
+        assert "added" in badge(page, "Police fire tear gas")
+        # confirm e8, then undo that
+        dialog = open_review(page, "e8")
+        dialog.get_by_role("button", name="✓ Confirm").click()
+        closed(page)
+        page.wait_for_function("() => [...document.querySelectorAll('.nm-card')].some("
+                               "c => c.textContent.includes('Foreign ministry statement')"
+                               " && c.textContent.includes('confirmed'))")
+        dialog = open_review(page, "e8")
+        dialog.get_by_role("button", name="↶ Undo last change").click()
+        closed(page)
+        page.wait_for_function("() => [...document.querySelectorAll('.nm-card')].some("
+                               "c => c.textContent.includes('Foreign ministry statement')"
+                               " && c.textContent.includes('automatic'))")
+        shot(page, "review-feed-1400.png")
+        assert not errors, errors
+
+    # a new server process on the same folder, with a new extractor version
+    with snap.serve(APP, env={**env, "NEWSMAP_TEST_VERSION": "2"}) as server:
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        open_view(page, server, "2023-07-21")
+        assert "edited" in badge(page, "Protesters storm the Swedish embassy (v2)")
+        open_view(page, server, "2023-07-22")
+        assert card(page, "Attempt to storm the Green Zone").count() == 0
+        assert "added" in badge(page, "Police fire tear gas")
+        assert "automatic" in badge(page, "Foreign ministry statement (v2)")
+
+        # two sessions at once: each opens a dialog, both confirm; nothing is lost
+        other = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()
+        open_view(other, server, "2023-07-22")
+        d1 = open_review(page, "v2e6")
+        d2 = open_review(other, "v2e8")
+        d1.get_by_role("button", name="✓ Confirm").click()
+        d2.get_by_role("button", name="✓ Confirm").click()
+        closed(page)
+        closed(other)
+        open_view(page, server, "2023-07-22")
+        assert "confirmed" in badge(page, "Protesters blocked at the Jumhuriya bridge (v2)")
+        assert "confirmed" in badge(page, "Foreign ministry statement (v2)")
