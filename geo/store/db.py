@@ -21,6 +21,7 @@ from geo.store.errors import StoreCorrupt, StoreError, StoreTooNew, StoreUnavail
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15_000
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024  # the WAL shrinks back to this after a big cache write
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 # MIGRATIONS[n] takes a database from version n to n + 1. Never edit a shipped one: add one.
@@ -41,6 +42,29 @@ MIGRATIONS: list[str] = [
         author       TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX corrections_key ON corrections (article_hash, sentence, family);
+    """,
+    # 1 -> 2: the caches move in (they were per-article JSON files, pickles and a separate
+    # geocode SQLite file). Safe to lose: a missing row costs a recomputation.
+    """
+    CREATE TABLE IF NOT EXISTS answers (        -- geo.geocache: online geocoding answers
+        key       TEXT PRIMARY KEY,
+        status    TEXT NOT NULL CHECK (status IN ('ok', 'negative')),
+        place     TEXT,
+        reason    TEXT NOT NULL DEFAULT '',
+        provider  TEXT NOT NULL DEFAULT '',
+        created   REAL NOT NULL,
+        expires   REAL
+    );
+    CREATE TABLE extraction_cache (             -- geo.pipeline.ExtractionCache
+        key     TEXT PRIMARY KEY,               -- text + date + extractor + method
+        events  TEXT NOT NULL,                  -- JSON list of Event.to_dict()
+        created REAL NOT NULL
+    );
+    CREATE TABLE run_cache (                    -- geo.pipeline.RunCache
+        key     TEXT PRIMARY KEY,
+        result  BLOB NOT NULL,                  -- a pickled Result (written by this app only)
+        created REAL NOT NULL
+    );
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -88,6 +112,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL").fetchone()
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
     except sqlite3.Error as exc:
         conn.close()
         raise translate(exc, path) from exc
@@ -167,10 +192,15 @@ class Database:
         return conn
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: everything inside commits together or not at all."""
+    def write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction: everything inside commits together or not at all.
+
+        ``durable=False`` (caches): the commit survives a killed process but not a power
+        cut (``synchronous=NORMAL``), and costs no fsync; the user's own work is durable."""
         conn = self.conn()
         try:
+            if not durable:
+                conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from exc
@@ -183,6 +213,10 @@ class Database:
             if isinstance(exc, sqlite3.Error):
                 raise translate(exc, self.path) from exc
             raise
+        finally:
+            if not durable:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA synchronous=FULL")
 
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
         try:
