@@ -135,3 +135,42 @@ def test_db_commands(tmp_path, monkeypatch, capsys):
     (tmp_path / "junk").write_bytes(b"junk")
     assert cli.main(["db", "import", str(tmp_path / "junk")]) == 1
     assert "Nothing was changed" in capsys.readouterr().err
+
+
+def test_caches_live_in_the_user_database(newsmap_home, tmp_path):
+    from geo import pipeline
+    from geo.geocache import GeoCache
+    from geo.geocode import Geocoder
+    from geo.models import Place
+    from geo.paths import SEEDS_DIR, cache_dir, database_path
+
+    # an older separate geocode cache is imported once, then renamed
+    legacy = cache_dir() / "geocode.sqlite"
+    place = Place("Jumhuriya bridge", 33.32, 44.40, "landmark", "nominatim")
+    assert GeoCache(legacy).put("k1", place)
+    g = Geocoder(online=False)
+    assert g.cache.path == database_path() and g.cache.get("k1") == place
+    assert not legacy.exists() and legacy.with_name("geocode.sqlite.imported").exists()
+    pipeline.run([SEEDS_DIR])
+    pipeline.run([SEEDS_DIR])  # a rerun: from the run cache
+    counts = backup.check(database_path()).counts
+    assert counts["extraction_cache"] == 4 and counts["run_cache"] == 1
+    assert counts["answers"] == 1
+    assert not (cache_dir() / "extract").exists() and not (cache_dir() / "runs").exists()
+
+
+def test_extraction_cache_batches_and_reads_its_pending_rows(tmp_path):
+    from geo.models import Event
+    from geo.pipeline import ExtractionCache
+
+    cache = ExtractionCache(tmp_path)
+    ev = Event(id="a", date="2023-07-20", date_precision="day", status="occurred",
+               category="protest", title="Protest", mention=None)
+    cache.put("k", [ev])
+    assert cache.get("k")[0].title == "Protest"  # before any commit
+    assert cache.db.query("SELECT COUNT(*) FROM extraction_cache")[0][0] == 0
+    cache.flush()
+    assert ExtractionCache(tmp_path).get("k")[0].id == "a"
+    with cache.db.write() as conn:  # a damaged row is a miss, not a crash
+        conn.execute("UPDATE extraction_cache SET events = 'not json'")
+    assert cache.get("k") is None
