@@ -102,6 +102,8 @@ st.markdown(
     .nm-article-text mark.nm-ev {background: #fef08a; padding: 0 .1rem; border-radius: 2px;}
     .nm-article-text mark.nm-ev-focus {background: #fdba74; outline: 1px solid #ea580c;}
     .nm-orig {font-size: .8rem; color: #4b5563;}
+    .nm-article-focus {border-left: 3px solid #ea580c; padding: .2rem .6rem;
+      background: #fffbeb;}
     </style>""",
     unsafe_allow_html=True,
 )
@@ -571,11 +573,15 @@ def _article_viewer(name: str, focus: str | None = None, height: int = 260) -> N
     if a is None or not a.text.strip():
         st.caption(_plain(f"{name}: its text is not loaded here."))
         return
+    evidence = rv_viewer.evidence_of(events_all, name)
+    context = rv_viewer.focus_html(a.text, evidence, focus) if focus else ""
+    if context:
+        st.caption("In context (its paragraph):")
+        st.markdown(context, unsafe_allow_html=True)
     st.caption(_plain(f"{name} · {a.date or 'undated'} · highlighted: sentences that "
                       "gave events"))
     with st.container(height=height, border=True):
-        st.markdown(rv_viewer.article_html(a.text, rv_viewer.evidence_of(events_all, name),
-                                           focus), unsafe_allow_html=True)
+        st.markdown(rv_viewer.article_html(a.text, evidence, focus), unsafe_allow_html=True)
 
 
 def _originals(e) -> str:

@@ -294,3 +294,19 @@ def test_saved_corrections_come_back_in_order(newsmap_home):
     assert [c.id for c in review_log.load()] == [first.id, second.id]
     assert review_log.load()[1] == second
     assert isinstance(review_log.get(first.id), Correction)
+
+
+def test_article_viewer_highlights_evidence_and_escapes_text():
+    from geo.review import viewer
+
+    text = ("Protesters stormed the embassy <b>today</b>. Police fired.\n\n"
+            "Later, talks were held.")
+    ev = {"Protesters stormed the embassy <b>today</b>.": ["Storming"]}
+    out = viewer.article_html(text, ev, focus="Protesters stormed the embassy <b>today</b>.")
+    assert "<b>" not in out and "&lt;b&gt;today&lt;/b&gt;" in out
+    assert out.count("<mark") == 1 and "nm-ev-focus" in out and 'title="Storming"' in out
+    assert out.count("<p>") == 2  # paragraphs kept
+    ctx = viewer.focus_html(text, ev, "Protesters stormed the embassy <b>today</b>.")
+    assert "Police fired." in ctx and "talks" not in ctx
+    sents = viewer.sentences(text, ev)
+    assert [s.evidence for s in sents] == [True, False, False]

@@ -72,3 +72,19 @@ def article_html(text: str, evidence: dict[str, list[str]], focus: str | None = 
         shown += len(s.text)
     parts.append("</p></div>")
     return "".join(parts)
+
+
+def focus_html(text: str, evidence: dict[str, list[str]], focus: str) -> str:
+    """The paragraph that holds ``focus`` (the event under review), its sentence marked:
+    the evidence in context, before the whole text."""
+    sents = sentences(text, evidence)
+    focus_f = fold(focus)
+    hit = next((s for s in sents if focus_f and (focus_f in fold(s.text)
+                                                  or fold(s.text) in focus_f)), None)
+    if hit is None:
+        return ""
+    para = [s for s in sents if s.paragraph == hit.paragraph]
+    body = " ".join(f'<mark class="nm-ev nm-ev-focus">{html.escape(s.text)}</mark>'
+                    if s is hit or fold(s.text) in focus_f else html.escape(s.text)
+                    for s in para)
+    return f'<div class="nm-article-text nm-article-focus"><p>{body}</p></div>'
