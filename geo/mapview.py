@@ -292,7 +292,32 @@ FEED_JS = r"""(function (map, opts) {
     var id = (src && src.nm && src.nm.id) || (e.popup && e.popup.nmId);
     box.setAttribute("data-nm-popup", id || "");
     if (id) NM.highlightCard(id);
+    if (id) reviewButton(e.popup, id);
   });
+
+  // The popup's way into review: a button that presses its card's "Review" (the dialog is
+  // the page's); an event without a card in the feed keeps the hint.
+  function reviewButton(popup, id) {
+    var root = popup.getElement && popup.getElement();
+    var hint = root && root.querySelector(".nm-review-hint");
+    if (!hint || !page) return;
+    var target = null;
+    try {
+      var sel = '[class*="st-key-rv_open_' + CSS.escape(id) + '"] button';
+      page.document.querySelectorAll(sel).forEach(function (b) {
+        if (!target && b.offsetParent !== null) target = b;
+      });
+    } catch (err) { target = null; }
+    if (!target) {
+      hint.textContent = "Review it from its card (in this date's feed)";
+      return;
+    }
+    hint.textContent = "";
+    var btn = el("button", "nm-review-btn", "✎ Review");
+    btn.type = "button";
+    btn.addEventListener("click", function () { target.click(); });
+    hint.appendChild(btn);
+  }
   map.on("popupclose", function () {
     box.setAttribute("data-nm-popup", "");
     NM.highlightCard(null);

@@ -31,9 +31,17 @@ def card(page, text: str):
     return page.locator(".nm-card", has_text=text)
 
 
+def idle(page):
+    """The script run is over (a click while it runs may be taken by the next run)."""
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached",
+                           timeout=30_000)
+
+
 def open_review(page, event_id: str):
+    idle(page)
     page.locator(f".st-key-rv_open_{event_id} button:visible").first.click()
     page.wait_for_selector(DIALOG)
+    idle(page)
     return page.locator(DIALOG)
 
 
@@ -51,7 +59,11 @@ def choose(page, dialog, label: str, value: str):
 
 
 def closed(page):
-    page.wait_for_selector(DIALOG, state="detached", timeout=20_000)
+    try:
+        page.wait_for_selector(DIALOG, state="detached", timeout=30_000)
+    except Exception:
+        shot(page, "review-dialog-stuck.png")  # what kept it open
+        raise
 
 
 def shot(page, name):
@@ -137,6 +149,17 @@ def test_review_actions_survive_a_restart_and_a_new_extractor(browser, home):
         assert card(page, "Attempt to storm the Green Zone").count() == 0
         assert "added" in badge(page, "Police fire tear gas")
         assert "automatic" in badge(page, "Foreign ministry statement (v2)")
+
+        # the popup reaches review too: its button presses the card's Review
+        frame = snap.map_frame(page)
+        card(page, "Protesters blocked at the Jumhuriya bridge (v2)").click()
+        frame.wait_for_function("() => document.querySelector('#map_div').dataset.nmPopup"
+                                " === 'v2e6'", timeout=10_000)
+        frame.locator(".leaflet-popup .nm-review-btn").click()
+        page.wait_for_selector(DIALOG)
+        assert "Protesters blocked" in page.locator(DIALOG).text_content()
+        page.locator(DIALOG).get_by_role("button", name="Close").click()
+        closed(page)
 
         # two sessions at once: each opens a dialog, both confirm; nothing is lost
         other = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()

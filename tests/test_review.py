@@ -310,3 +310,11 @@ def test_article_viewer_highlights_evidence_and_escapes_text():
     assert "Police fired." in ctx and "talks" not in ctx
     sents = viewer.sentences(text, ev)
     assert [s.evidence for s in sents] == [True, False, False]
+
+
+def test_untouched_events_are_passed_through_not_copied():
+    evs = make_events()
+    r = apply(evs, saved([actions.confirm(by_id(evs, "e6"), HASHES)]), HASHES)
+    same = {e.id for e in r.events if any(e is x for x in evs)}
+    assert same == {e.id for e in evs} - {"e6"}
+    assert apply(evs, [], HASHES).events == evs

@@ -86,47 +86,63 @@ class _Index:
 
 def apply(events: Sequence[Event], corrections: Iterable[Correction],
           hashes: dict[str, str]) -> Reviewed:
-    """The reviewed events (copies; the input is not changed), with ``review_status`` and
-    ``original`` set, removed and merged ones left out, added ones appended."""
-    out = [replace(e, sources=list(e.sources)) for e in events]
+    """The reviewed events, with ``review_status`` and ``original`` set, removed and merged
+    ones left out, added ones appended. The input is not changed: an event a correction
+    touches is copied first, the others are passed through as they are (10,000 events and
+    a few corrections cost a few copies, not 10,000)."""
+    todo = active(corrections)
+    if not todo:
+        return Reviewed(list(events))
+    out = list(events)
     index = _Index(out, hashes)
+    copies: dict[int, Event] = {}
+
+    def touch(e: Event) -> Event:
+        got = copies.get(id(e))
+        if got is None:
+            got = copies[id(e)] = replace(e, sources=list(e.sources))
+        return got
+
     reviewed = Reviewed(out)
-    for c in active(corrections):
+    for c in todo:
         if c.kind == "add":
             new = added_event(c)
+            copies[id(new)] = new
             out.append(new)
             index.add(c.key, new)
             reviewed.history.setdefault(new.id, []).append(c)
             continue
-        e = index.find(c.key)
-        if e is None:
+        found = index.find(c.key)
+        if found is None:
             reviewed.unmatched.append(c)
             continue
+        e = touch(found)
         if c.kind == "merge":
-            into = index.find(EventKey.from_dict(c.details.get("into") or {}))  \
-                if isinstance(c.details.get("into"), dict) else None
-            if into is None or into is e:
+            into_key = c.details.get("into")
+            target = index.find(EventKey.from_dict(into_key)) if isinstance(
+                into_key, dict) else None
+            if target is None or target is found:
                 reviewed.unmatched.append(c)
                 continue
+            into = touch(target)
             for s in e.sources:
                 if s not in into.sources:
                     into.sources.append(s)
             for k in event_keys(e, hashes):
-                index.add(k, into)
+                index.add(k, target)
             into.review_note = (into.review_note + f" merged from {e.id};").strip()
             reviewed.history.setdefault(into.id, []).append(c)
         e.review_key = e.review_key or c.key.to_dict()
         reviewed.history.setdefault(e.id, []).append(c)
         if c.kind in ("remove", "merge"):
-            index.gone.add(id(e))
+            index.gone.add(id(found))
             reviewed.removed.append((e, c))
         elif c.kind == "confirm":
             if e.review_status == "auto":
                 e.review_status = "confirmed"
         elif c.kind == "edit":
             _edit(e, c.details)
-    if index.gone:
-        reviewed.events = [e for e in out if id(e) not in index.gone]
+    reviewed.events = [copies.get(id(e), e) for e in out if id(e) not in index.gone]
     return reviewed
 
 
