@@ -540,6 +540,9 @@ def _saved(correction, message: str) -> None:
         st.error(_plain(f"Not saved: {exc}"))
         return
     st.session_state["rv_open"] = None
+    for k in [k for k in st.session_state if str(k).startswith("rv_")
+              and str(k).endswith(("_lat", "_lon", "_pname"))]:
+        del st.session_state[k]  # the next review of this event starts from its own values
     st.session_state.setdefault("_rv_toasts", []).append(message)
     st.rerun()
 
@@ -559,13 +562,31 @@ def _place_fields(prefix: str, near_default: str) -> tuple:
                          placeholder="e.g. Tahrir Square")
     near = c2.text_input("Near (city or country)", value=near_default, key=f"{prefix}_near")
     c1, c2, c3 = st.columns(3)
-    lat = c1.number_input("…or a point: latitude", value=None, min_value=-90.0,
-                          max_value=90.0, format="%.5f", key=f"{prefix}_lat")
-    lon = c2.number_input("longitude", value=None, min_value=-180.0, max_value=180.0,
-                          format="%.5f", key=f"{prefix}_lon")
+    # a point picked on the map (_pick_point) arrives through session state: no default then
+    unset = {} if f"{prefix}_lat" in st.session_state else {"value": None}
+    lat = c1.number_input("…or a point: latitude", min_value=-90.0, max_value=90.0,
+                          format="%.5f", key=f"{prefix}_lat", **unset)
+    lon = c2.number_input("longitude", min_value=-180.0, max_value=180.0,
+                          format="%.5f", key=f"{prefix}_lon", **unset)
     prec = c3.selectbox("Point precision", ["landmark", "city", "region", "country"],
                         key=f"{prefix}_pprec")
     return name, near, lat, lon, prec
+
+
+def _start_pick(prefix: str, reopen: str, title: str) -> None:
+    """Close the dialog and let the next click on the map set the point (_pick_point)."""
+    st.session_state["rv_pick"] = {"prefix": prefix, "reopen": reopen, "title": title}
+    st.session_state["rv_open"] = None
+
+
+def _pick_button(prefix: str, reopen: str, title: str) -> None:
+    # (a button in a dialog reruns the dialog alone: st.rerun() closes it)
+    if st.button("Pick the point on the map", key=f"{prefix}_pick",
+                 icon=":material/location_on:",
+                 help="Closes this window; click the map where it happened, and it reopens "
+                      "with that point"):
+        _start_pick(prefix, reopen, title)
+        st.rerun()
 
 
 def _article_viewer(name: str, focus: str | None = None, height: int = 260) -> None:
@@ -623,10 +644,13 @@ def _review_dialog(event_id: str) -> None:
                  help=mine[-1].describe() if mine else "Nothing to undo"):
         _saved(rv_actions.undo(mine[-1]), f"Undone: {mine[-1].describe()}")
     src = e.sources[0] if e.sources else None
-    c3.button("+ Add a missed event", key="rv_to_add", width="stretch",
-              on_click=_open_review, args=(ADD, src.article if src else None),
-              help="From a sentence of this article")
+    if c3.button("+ Add a missed event", key="rv_to_add", width="stretch",
+                 help="From a sentence of this article"):
+        _open_review(ADD, src.article if src else None)
+        st.rerun()
     t_edit, t_remove, t_merge, t_article = st.tabs(["Edit", "Remove", "Merge", "Article"])
+    with t_edit:
+        _pick_button(f"rv_{e.id}", e.id, e.title)
     with t_edit, st.form("rv_edit_form", border=False):
         c1, c2 = st.columns([3, 2])
         date = c1.text_input("Date (YYYY-MM-DD, YYYY-MM or YYYY)", value=e.date or "",
@@ -694,6 +718,7 @@ def _add_dialog() -> None:
                           key=f"rv_add_sent_{article}", placeholder="Select a sentence…",
                           format_func=lambda t: ("★ " if any(s.evidence and s.text == t
                                                               for s in sents) else "") + t)
+    _pick_button("rv_add", ADD, "the event you add")
     with st.form("rv_add_form", border=False):
         typed = st.text_area("…or type (paste) the sentence", key="rv_add_typed", height=68)
         c1, c2 = st.columns([3, 2])
@@ -784,9 +809,37 @@ payload = mapview.step_payload_for(step, online=online)
 payload["view_key"] = hashlib.sha1(_fkey.encode()).hexdigest()[:10]
 payload["filtered"] = bool(f_cat or f_country or f_article or not f_bg or f_review != "all")
 col_map, col_feed = st.columns([7, 3], gap="small")
+picking = st.session_state.get("rv_pick")
+
+
+def _cancel_pick() -> None:
+    st.session_state["rv_open"] = st.session_state.pop("rv_pick", {}).get("reopen")
+
+
 with col_map:
-    # the view comes back (a rerun after a pan or zoom, the map stays) for "This view as PNG"
-    map_state = st_folium(
+    if picking:
+        c1, c2 = st.columns([5, 1], vertical_alignment="center")
+        c1.info(_plain(f"Click the map where “{picking['title']}” happened."),
+                icon=":material/location_on:")
+        c2.button("Cancel", key="rv_pick_cancel", on_click=_cancel_pick, width="stretch")
+        # a map of its own while picking (it reports clicks; the stepping map does not, so
+        # clicking it never costs a rerun)
+        pick_state = st_folium(
+            mapview.base_map(events_all, online=online,
+                             summary=derived("base", lambda: mapview.base_summary(events_all))),
+            key="map_pick", height=map_height - 60, use_container_width=True,
+            returned_objects=["last_clicked"],
+            feature_group_to_add=mapview.step_group(payload)) or {}
+        clicked = pick_state.get("last_clicked")
+        if clicked and clicked.get("lat") is not None:
+            prefix = picking["prefix"]
+            st.session_state[f"{prefix}_lat"] = max(-90.0, min(90.0, float(clicked["lat"])))
+            lng = (float(clicked["lng"]) + 180.0) % 360.0 - 180.0  # a wrapped world copy
+            st.session_state[f"{prefix}_lon"] = lng
+            st.session_state["rv_open"] = picking["reopen"]
+            st.session_state.pop("rv_pick", None)
+            st.rerun()
+    map_state = {} if picking else st_folium(
         mapview.base_map(events_all, online=online,
                          summary=derived("base", lambda: mapview.base_summary(events_all))),
         key="map",

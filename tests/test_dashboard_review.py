@@ -207,3 +207,21 @@ def test_a_damaged_database_is_reported_and_the_app_still_opens(app, newsmap_hom
     assert sorted(marker_ids(at)) == ["e6", "e7", "e8"]
     msgs = [e.value.replace("\\", "") for e in at.error]
     assert any("not applied" in m and "db import" in m for m in msgs), msgs
+
+
+def test_from_an_event_to_adding_one_of_its_article(app):
+    at = start()
+    open_review(at, "e7")
+    ok(at.button(key="rv_to_add").click().run())
+    assert at.selectbox(key="rv_add_art").value == A_0722  # the event's own article
+    assert not [b for b in at.button if b.key == "rv_confirm"]  # the review dialog closed
+
+
+def test_pick_on_the_map_closes_the_dialog_and_shows_the_picking_map(app):
+    at = start()
+    open_review(at, "e7")
+    ok(at.button(key="rv_e7_pick").click().run())
+    assert at.session_state["rv_pick"]["reopen"] == "e7"
+    assert any("Click the map where" in i.value for i in at.info)
+    ok(at.button(key="rv_pick_cancel").click().run())
+    assert at.session_state["rv_open"] == "e7"  # back to the dialog
