@@ -818,16 +818,15 @@ def _cancel_pick() -> None:
 
 with col_map:
     if picking:
-        c1, c2 = st.columns([5, 1], vertical_alignment="center")
-        c1.info(_plain(f"Click the map where “{picking['title']}” happened."),
-                icon=":material/location_on:")
-        c2.button("Cancel", key="rv_pick_cancel", on_click=_cancel_pick, width="stretch")
+        st.info(_plain(f"Click the map where “{picking['title']}” happened (zoom in "
+                       "first for a street-level point)."), icon=":material/location_on:")
+        st.button("Cancel picking", key="rv_pick_cancel", on_click=_cancel_pick)
         # a map of its own while picking (it reports clicks; the stepping map does not, so
         # clicking it never costs a rerun)
         pick_state = st_folium(
             mapview.base_map(events_all, online=online,
                              summary=derived("base", lambda: mapview.base_summary(events_all))),
-            key="map_pick", height=map_height - 60, use_container_width=True,
+            key="map_pick", height=map_height - 110, use_container_width=True,
             returned_objects=["last_clicked"],
             feature_group_to_add=mapview.step_group(payload)) or {}
         clicked = pick_state.get("last_clicked")
