@@ -106,8 +106,11 @@ def test_review_actions_survive_a_restart_and_a_new_extractor(browser, home):
         frame_el.wait_for()
         snap.map_frame(page)
         box = frame_el.bounding_box()
-        page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.8)
+        # an empty spot: clear of the banner (top), the legend (bottom left) and the pins
+        page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.42)
         page.wait_for_selector(DIALOG)
+        idle(page)
+        page.wait_for_timeout(1500)  # the map's last report (debounced) may rerun once more
         idle(page)
         lat = page.locator(f"{DIALOG} .st-key-rv_e4_lat input").input_value()
         lon = page.locator(f"{DIALOG} .st-key-rv_e4_lon input").input_value()
