@@ -318,3 +318,23 @@ def test_untouched_events_are_passed_through_not_copied():
     same = {e.id for e in r.events if any(e is x for x in evs)}
     assert same == {e.id for e in evs} - {"e6"}
     assert apply(evs, [], HASHES).events == evs
+
+
+def test_snapshot_checks_the_view_on_the_corrected_events(newsmap_home, monkeypatch):
+    """`python -m geo snapshot` validates dates and filters on what the dashboard shows."""
+    import sys
+
+    from conftest import fake_pipeline_module
+
+    from geo import snapshot
+
+    db_mod.forget_open()
+    fake = fake_pipeline_module()
+    monkeypatch.setitem(sys.modules, "geo.pipeline", fake)
+    result = fake.run([])
+    hashes = article_hashes(result.articles)
+    review_log.save(actions.remove(by_id(result.events, "e7"), hashes, "duplicate"))
+    review_log.save(actions.edit(by_id(result.events, "e3"), hashes, date="2023-07-19"))
+    got = {e.id: e for e in snapshot._load_events([], online=False)}
+    assert "e7" not in got and got["e3"].date == "2023-07-19"
+    assert snapshot.check_view(list(got.values()), "2023-07-19", "date") == {}  # no error
