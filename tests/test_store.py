@@ -174,3 +174,18 @@ def test_extraction_cache_batches_and_reads_its_pending_rows(tmp_path):
     with cache.db.write() as conn:  # a damaged row is a miss, not a crash
         conn.execute("UPDATE extraction_cache SET events = 'not json'")
     assert cache.get("k") is None
+
+
+def test_reruns_in_new_threads_do_not_pile_up_connections(tmp_path):
+    """Streamlit runs each rerun in a thread of its own: 200 of them reuse a few
+    connections instead of leaving 200 open files."""
+    import threading
+
+    db = Database(tmp_path / "p.sqlite")
+    for i in range(200):
+        t = threading.Thread(target=lambda i=i: (review_log.version(db), review_log.save(
+            Correction("confirm", EventKey("h", f"s{i}", "unrest")), db)))
+        t.start()
+        t.join()
+    assert db._opened <= 3
+    assert review_log.version(db) == (200, 200)

@@ -166,9 +166,16 @@ def _statements(script: str) -> list[str]:
     return out
 
 
+POOL_SIZE = 4  # idle connections kept; Streamlit runs each rerun in a new thread
+
+
 class Database:
-    """The user's database at ``path``: checked and migrated on open, one connection per
-    thread, every write one transaction (:meth:`write`)."""
+    """The user's database at ``path``: checked and migrated on open, every write one
+    transaction (:meth:`write`).
+
+    Connections come from a small pool, not one per thread: Streamlit runs every rerun in
+    a thread of its own, so per-thread connections would pile up (one open file per rerun).
+    A connection serves one thread at a time (borrowed, then given back)."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -177,19 +184,40 @@ class Database:
         except OSError as exc:
             raise StoreUnavailable(self.path, f"cannot create its folder ({exc.strerror})",
                                    "Check NEWSMAP_HOME or the user data folder.") from exc
-        self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        migrate(self.conn(), self.path)
+        self._idle: list[sqlite3.Connection] = []
+        self._opened = 0  # connections made (a leak shows here; tests read it)
+        self._main: sqlite3.Connection | None = None
+        with self.connection() as conn:
+            migrate(conn, self.path)
 
-    def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection for this thread until the block ends."""
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
         if conn is None:
             conn = connect(self.path)
-            self._local.conn = conn
             with self._lock:
-                self._conns.append(conn)
-        return conn
+                self._opened += 1
+        try:
+            yield conn
+        finally:
+            with self._lock:
+                if len(self._idle) < POOL_SIZE:
+                    self._idle.append(conn)
+                    conn = None
+            if conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+
+    def conn(self) -> sqlite3.Connection:
+        """One long-lived connection (backups, tools, tests); not for concurrent threads."""
+        with self._lock:
+            if self._main is None:
+                self._main = connect(self.path)
+                self._opened += 1
+            return self._main
 
     @contextlib.contextmanager
     def write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
@@ -197,40 +225,41 @@ class Database:
 
         ``durable=False`` (caches): the commit survives a killed process but not a power
         cut (``synchronous=NORMAL``), and costs no fsync; the user's own work is durable."""
-        conn = self.conn()
-        try:
-            if not durable:
-                conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
+        with self.connection() as conn:
+            try:
+                if not durable:
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
                 raise translate(exc, self.path) from exc
-            raise
-        finally:
-            if not durable:
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
                 with contextlib.suppress(sqlite3.Error):
-                    conn.execute("PRAGMA synchronous=FULL")
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise translate(exc, self.path) from exc
+                raise
+            finally:
+                if not durable:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("PRAGMA synchronous=FULL")
 
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
-        try:
-            return self.conn().execute(sql, args).fetchall()
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
+        with self.connection() as conn:
+            try:
+                return conn.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path) from exc
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._conns:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
-            self._conns.clear()
-        self._local = threading.local()
+            conns = [*self._idle, *([self._main] if self._main is not None else [])]
+            self._idle, self._main = [], None
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
 
 
 _open: dict[str, Database] = {}
