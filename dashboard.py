@@ -22,7 +22,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import export, mapview, offline, timeline, userdata
+from geo.models import CATEGORIES
 from geo.paths import SEEDS_DIR, user_articles_dir
+from geo.review import actions as rv_actions
+from geo.review import log as rv_log
+from geo.review import queue as rv_queue
+from geo.review import service as rv_service
+from geo.review import viewer as rv_viewer
+from geo.review.apply import Reviewed
+from geo.review.corrections import REMOVE_REASONS, article_hashes
+from geo.store import StoreError
 
 MAP_HEIGHT = 680
 CHART_HEIGHT = 96
@@ -86,6 +95,23 @@ st.markdown(
       text-underline-offset: 2px;}
     .nm-chip-new {background: #dcfce7; color: #166534; font-weight: 700;}
     .nm-h1 .nm-new {color: #166534; font-weight: 700;}
+    .nm-rv-auto {background: #f3f4f6; color: #6b7280;}
+    .nm-rv-confirmed {background: #dcfce7; color: #166534;}
+    .nm-rv-edited {background: #dbeafe; color: #1e40af;}
+    .nm-rv-added {background: #f3e8ff; color: #6b21a8;}
+    /* the card's Review button sits inside the card's bottom right corner, in room the
+       card leaves for it */
+    [class*="st-key-rv_open_"] {align-self: flex-end; margin: -3.05rem .45rem .75rem 0;}
+    .stElementContainer:has(+ [class*="st-key-rv_open_"]) .nm-card {padding-bottom: 2.3rem;}
+    [class*="st-key-rv_open_"] button {min-height: 1.6rem; padding: 0 .5rem; font-size: .8rem;
+      background: #fff;}
+    .nm-article-text {font-size: .88rem; line-height: 1.5; color: #1f2933;}
+    .nm-article-text p {margin: 0 0 .6rem;}
+    .nm-article-text mark.nm-ev {background: #fef08a; padding: 0 .1rem; border-radius: 2px;}
+    .nm-article-text mark.nm-ev-focus {background: #fdba74; outline: 1px solid #ea580c;}
+    .nm-orig {font-size: .8rem; color: #4b5563;}
+    .nm-article-focus {border-left: 3px solid #ea580c; padding: .2rem .6rem;
+      background: #fffbeb;}
     </style>""",
     unsafe_allow_html=True,
 )
@@ -226,22 +252,42 @@ online = sb.toggle(
 
 web_sig_loaded = userdata.web_signature()  # what this run shows; the watch compares
 result, load_error = load_result(online)
-events_all = result.events if result else []
 problems = list(result.problems) if result else []
 articles = list(result.articles) if result else []
+
+# The user's corrections (geo/review) on top of the extraction, re-applied whenever one is
+# saved, here or in another session (the version is one cheap query per rerun).
+try:
+    rv_version, rv_error = rv_log.version(), None
+except StoreError as exc:  # damaged or newer database: the app opens on the raw events
+    rv_version, rv_error = None, f"Your corrections are not applied: {exc}"
 
 
 def derived(what: str, make):
     """Per-result memo (facets, base map summary, step indexes): computed once per loaded
-    event set, not on every rerun; it lives and dies with the cached result."""
+    event set and corrections version, not on every rerun; it lives and dies with the
+    cached result."""
     if result is None:
         return make()
     memo = result.__dict__.setdefault("_nm_derived", {})
-    if what not in memo:
+    key = f"{rv_version}|{what}"
+    if key not in memo:
         if len(memo) > 16:
             memo.clear()
-        memo[what] = make()
-    return memo[what]
+        memo[key] = make()
+    return memo[key]
+
+
+def _review_all() -> Reviewed:
+    if result is None or rv_version is None:
+        return Reviewed(list(result.events) if result else [])
+    corrections, error = rv_service.load_corrections()
+    return rv_service.review(result, corrections)
+
+
+reviewed = derived("reviewed", _review_all)
+events_all = reviewed.events
+hashes = derived("hashes", lambda: article_hashes(articles))
 
 
 facets = derived("facets", lambda: timeline.facets(events_all))
@@ -270,11 +316,17 @@ f_bg = sb.toggle(
          f"the article (\"the 1999 quake\"): {n_background} in this set. Off: hidden from "
          "the map, the cards, the timeline and the exports.",
 )
-_fkey = json.dumps([f_cat, f_country, f_article, f_bg])
-events = (events_all if not (f_cat or f_country or f_article or not f_bg) else
+f_review = sb.radio("Review", list(rv_queue.REVIEW_FILTERS), key="f_review",
+                    format_func=rv_queue.REVIEW_FILTERS.get, horizontal=True,
+                    help="Needs review: as the extractor found them. Only reviewed: "
+                         "confirmed, edited or added by a person.")
+_fkey = json.dumps([f_cat, f_country, f_article, f_bg, f_review])
+events = (events_all if not (f_cat or f_country or f_article or not f_bg
+                             or f_review != "all") else
           derived(f"filtered {_fkey}",
-                  lambda: timeline.apply_filters(events_all, f_cat, f_country, f_article,
-                                                 background=f_bg)))
+                  lambda: rv_queue.filter_events(
+                      timeline.apply_filters(events_all, f_cat, f_country, f_article,
+                                             background=f_bg), f_review)))
 index = derived(f"index {_fkey}", lambda: timeline.StepIndex(events))
 
 
@@ -611,6 +663,292 @@ def _player() -> None:
 
 _player()
 
+# ---- review: the analyst's corrections (geo/review) ---------------------------------------
+
+REVIEW_QUEUE_ROWS = 8
+ADD = "\0add"  # rv_open value for the "add an event" dialog
+articles_by_name = {a.name: a for a in articles}
+
+
+def _open_review(event_id: str, article: str | None = None) -> None:
+    st.session_state["rv_open"] = event_id
+    if article:
+        st.session_state["rv_add_article"] = article
+
+
+def _close_review() -> None:
+    st.session_state["rv_open"] = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _geocoder(is_online: bool):
+    from geo.geocode import Geocoder
+
+    return Geocoder(online=is_online)
+
+
+def _saved(correction, message: str) -> None:
+    """Save one correction; on success close the dialog and rerun the whole page (map,
+    cards, exports); on failure say why and keep what the user typed."""
+    try:
+        rv_log.save(correction)
+    except StoreError as exc:
+        st.error(_plain(f"Not saved: {exc}"))
+        return
+    st.session_state["rv_open"] = None
+    for k in [k for k in st.session_state if str(k).startswith("rv_")
+              and str(k).endswith(("_lat", "_lon", "_pname"))]:
+        del st.session_state[k]  # the next review of this event starts from its own values
+    st.session_state.setdefault("_rv_toasts", []).append(message)
+    st.rerun()
+
+
+def _place_from(name: str, near: str, lat, lon, precision: str):
+    """The place the user gave: a point wins over a name; None when neither was given."""
+    if lat is not None and lon is not None:
+        return rv_actions.place_by_point(lat, lon, name, precision)
+    if name.strip():
+        return rv_actions.place_by_name(name, _geocoder(online), near=near)
+    return None
+
+
+def _place_fields(prefix: str, near_default: str) -> tuple:
+    c1, c2 = st.columns([3, 2])
+    name = c1.text_input("Place name (the geocoder resolves it)", key=f"{prefix}_pname",
+                         placeholder="e.g. Tahrir Square")
+    near = c2.text_input("Near (city or country)", value=near_default, key=f"{prefix}_near")
+    c1, c2, c3 = st.columns(3)
+    # a point picked on the map (_pick_point) arrives through session state: no default then
+    unset = {} if f"{prefix}_lat" in st.session_state else {"value": None}
+    lat = c1.number_input("…or a point: latitude", min_value=-90.0, max_value=90.0,
+                          format="%.5f", key=f"{prefix}_lat", **unset)
+    lon = c2.number_input("longitude", min_value=-180.0, max_value=180.0,
+                          format="%.5f", key=f"{prefix}_lon", **unset)
+    prec = c3.selectbox("Point precision", ["landmark", "city", "region", "country"],
+                        key=f"{prefix}_pprec")
+    return name, near, lat, lon, prec
+
+
+def _start_pick(prefix: str, reopen: str, title: str) -> None:
+    """Close the dialog and let the next click on the map set the point (_pick_point)."""
+    st.session_state["rv_pick"] = {"prefix": prefix, "reopen": reopen, "title": title}
+    st.session_state["rv_open"] = None
+
+
+def _pick_button(prefix: str, reopen: str, title: str) -> None:
+    # (a button in a dialog reruns the dialog alone: st.rerun() closes it)
+    if st.button("Pick the point on the map", key=f"{prefix}_pick",
+                 icon=":material/location_on:",
+                 help="Closes this window; click the map where it happened, and it reopens "
+                      "with that point"):
+        _start_pick(prefix, reopen, title)
+        st.rerun()
+
+
+def _article_viewer(name: str, focus: str | None = None, height: int = 260) -> None:
+    a = articles_by_name.get(name)
+    if a is None or not a.text.strip():
+        st.caption(_plain(f"{name}: its text is not loaded here."))
+        return
+    evidence = rv_viewer.evidence_of(events_all, name)
+    context = rv_viewer.focus_html(a.text, evidence, focus) if focus else ""
+    if context:
+        st.caption("In context (its paragraph):")
+        st.markdown(context, unsafe_allow_html=True)
+    st.caption(_plain(f"{name} · {a.date or 'undated'} · highlighted: sentences that "
+                      "gave events"))
+    with st.container(height=height, border=True):
+        st.markdown(rv_viewer.article_html(a.text, evidence, focus), unsafe_allow_html=True)
+
+
+def _originals(e) -> str:
+    o = e.original or {}
+    parts = []
+    for k, v in o.items():
+        if k == "date_inferred":
+            continue
+        if isinstance(v, dict):
+            v = v.get("name")
+        parts.append(f"{k.replace('_', ' ')}: {v if v not in (None, '') else '—'}")
+    return "Originally " + "; ".join(parts) if parts else ""
+
+
+@st.dialog("Review an event", width="large", on_dismiss=_close_review)
+def _review_dialog(event_id: str) -> None:
+    e = next((x for x in events_all if x.id == event_id), None)
+    if e is None:
+        gone = [(x, c) for x, c in reviewed.removed if x.id == event_id]
+        if gone:
+            x, c = gone[-1]
+            st.markdown(_plain(f"“{x.title}” was {c.describe().split(' ', 1)[1]}."))
+            if st.button("Undo", key="rv_undo_removed", type="primary"):
+                _saved(rv_actions.undo(c), f"Restored: {x.title}")
+        else:
+            st.caption("This event is no longer in the data.")
+        return
+    st.markdown(mapview.card_html(timeline.card(e)), unsafe_allow_html=True)
+    if e.original:
+        st.markdown(f'<div class="nm-orig">{html.escape(_originals(e))}</div>',
+                    unsafe_allow_html=True)
+    mine = reviewed.history.get(e.id, [])
+    c1, c2, c3 = st.columns(3)
+    if c1.button("✓ Confirm", key="rv_confirm", type="primary",
+                 disabled=e.review_status != "auto", width="stretch",
+                 help="Checked: the event is right as it is"):
+        _saved(rv_actions.confirm(e, hashes), f"Confirmed: {e.title}")
+    if c2.button("↶ Undo last change", key="rv_undo", disabled=not mine, width="stretch",
+                 help=mine[-1].describe() if mine else "Nothing to undo"):
+        _saved(rv_actions.undo(mine[-1]), f"Undone: {mine[-1].describe()}")
+    src = e.sources[0] if e.sources else None
+    if c3.button("+ Add a missed event", key="rv_to_add", width="stretch",
+                 help="From a sentence of this article"):
+        _open_review(ADD, src.article if src else None)
+        st.rerun()
+    t_edit, t_remove, t_merge, t_article = st.tabs(["Edit", "Remove", "Merge", "Article"])
+    with t_edit:
+        _pick_button(f"rv_{e.id}", e.id, e.title)
+    with t_edit, st.form("rv_edit_form", border=False):
+        c1, c2 = st.columns([3, 2])
+        date = c1.text_input("Date (YYYY-MM-DD, YYYY-MM or YYYY)", value=e.date or "",
+                             key=f"rv_date_{e.id}")
+        precs = list(rv_actions.PRECISIONS)
+        prec = c2.selectbox("Date precision", precs, key=f"rv_dprec_{e.id}",
+                            index=precs.index(e.date_precision)
+                            if e.date_precision in precs else 0)
+        near = (e.place.city or e.place.country or "") if e.place else ""
+        pname, pnear, lat, lon, pprec = _place_fields(f"rv_{e.id}", near)
+        c1, c2 = st.columns(2)
+        cats = list(CATEGORIES)
+        category = c1.selectbox("Category", cats, key=f"rv_cat_{e.id}",
+                                index=cats.index(e.category) if e.category in cats else 0)
+        statuses = list(rv_actions.STATUSES)
+        status = c2.selectbox("Status", statuses, key=f"rv_status_{e.id}",
+                              index=statuses.index(e.status) if e.status in statuses else 0)
+        title = st.text_input("Title", value=e.title, key=f"rv_title_{e.id}")
+        if st.form_submit_button("Save changes", type="primary", key="rv_save"):
+            try:
+                place = _place_from(pname, pnear, lat, lon, pprec)
+                c = rv_actions.edit(e, hashes, date=date if date.strip() else None,
+                                    date_precision=prec, place=place, category=category,
+                                    status=status, title=title)
+            except rv_actions.InvalidCorrection as exc:
+                st.error(_plain(f"Not saved: {exc}"))
+            else:
+                _saved(c, f"Saved: {c.describe()}")
+    with t_remove:
+        reason = st.radio("Why remove it?", list(REMOVE_REASONS), format_func=REMOVE_REASONS.get,
+                          key="rv_reason", horizontal=True)
+        if st.button("Remove this event", key="rv_remove"):
+            _saved(rv_actions.remove(e, hashes, reason), f"Removed: {e.title}")
+    with t_merge:
+        others = [x for x in events_all if x.id != e.id
+                  and (x.date or "")[:7] == (e.date or "")[:7]][:300]
+        if not others:
+            st.caption("No other event in this month to merge it into.")
+        else:
+            into = st.selectbox("Merge into (its sources move there; this one goes)", others,
+                                format_func=lambda x: f"{x.date or 'undated'} · {x.title} · "
+                                                      f"{timeline.place_label(x)}",
+                                key="rv_into")
+            if st.button("Merge", key="rv_merge"):
+                _saved(rv_actions.merge_into(e, into, hashes), f"Merged into: {into.title}")
+    with t_article:
+        for s in e.sources[:3]:
+            _article_viewer(s.article, focus=s.sentence)
+
+
+@st.dialog("Add an event the extractor missed", width="large", on_dismiss=_close_review)
+def _add_dialog() -> None:
+    names = [a.name for a in articles]
+    if not names:
+        st.caption("No articles loaded.")
+        return
+    want = st.session_state.get("rv_add_article")
+    article = st.selectbox("Article", names, key="rv_add_art",
+                           index=names.index(want) if want in names else 0)
+    a = articles_by_name[article]
+    _article_viewer(article, height=220)
+    sents = rv_viewer.sentences(a.text, rv_viewer.evidence_of(events_all, article))
+    options = [s.text for s in sents]
+    picked = st.selectbox("Evidence sentence (★ already gave an event)", options, index=None,
+                          key=f"rv_add_sent_{article}", placeholder="Select a sentence…",
+                          format_func=lambda t: ("★ " if any(s.evidence and s.text == t
+                                                              for s in sents) else "") + t)
+    _pick_button("rv_add", ADD, "the event you add")
+    with st.form("rv_add_form", border=False):
+        typed = st.text_area("…or type (paste) the sentence", key="rv_add_typed", height=68)
+        c1, c2 = st.columns([3, 2])
+        date = c1.text_input("Date (YYYY-MM-DD, YYYY-MM or YYYY)", value=a.date or "",
+                             key="rv_add_date")
+        prec = c2.selectbox("Date precision", list(rv_actions.PRECISIONS), key="rv_add_dprec")
+        pname, pnear, lat, lon, pprec = _place_fields("rv_add", "")
+        c1, c2 = st.columns(2)
+        category = c1.selectbox("Category", list(CATEGORIES), key="rv_add_cat")
+        status = c2.selectbox("Status", list(rv_actions.STATUSES), key="rv_add_status")
+        title = st.text_input("Title", key="rv_add_title",
+                              placeholder="e.g. Protesters storm the embassy")
+        if st.form_submit_button("Add the event", type="primary", key="rv_add_save"):
+            try:
+                place = _place_from(pname, pnear, lat, lon, pprec)
+                c = rv_actions.add(article, typed.strip() or picked or "", hashes,
+                                   date=date.strip() or None, date_precision=prec,
+                                   place=place, category=category, title=title,
+                                   status=status)
+            except rv_actions.InvalidCorrection as exc:
+                st.error(_plain(f"Not added: {exc}"))
+            else:
+                _saved(c, f"Added: {c.details['title']}")
+
+
+for _msg in st.session_state.pop("_rv_toasts", []):
+    st.toast(_plain(_msg), icon=":material/check_circle:")
+
+with sb.expander("Review", expanded=bool(rv_error or reviewed.unmatched)):
+    if rv_error:
+        st.error(_plain(rv_error))
+    n_reviewed = sum(1 for e in events_all if not rv_queue.needs_review(e))
+    st.caption(f"{n_reviewed:,} of {len(events_all):,} events reviewed · "
+               f"{len(reviewed.removed):,} removed")
+    st.button("+ Add an event the extractor missed", key="rv_add_open",
+              on_click=_open_review, args=(ADD,), width="stretch")
+    todo = derived("queue", lambda: rv_queue.queue(events_all))
+    if todo:
+        st.markdown("**Review queue** (most uncertain first)")
+    for item in todo[:REVIEW_QUEUE_ROWS]:
+        st.button(f"{item.event.date or 'undated'} · {item.event.title}",
+                  key=f"rv_q_{item.event.id}", on_click=_open_review, args=(item.event.id,),
+                  help="; ".join(item.reasons), width="stretch", type="tertiary")
+    if len(todo) > REVIEW_QUEUE_ROWS:
+        st.caption(f"{len(todo) - REVIEW_QUEUE_ROWS:,} more need review "
+                   "(filter: Needs review).")
+    if reviewed.unmatched:
+        st.warning(f"{len(reviewed.unmatched)} correction(s) match no event of this "
+                   "extraction (the article changed, or the extractor no longer finds it):")
+        for c in reviewed.unmatched[:LIST_ROWS]:
+            c1, c2 = st.columns([4, 1])
+            c1.caption(_plain(f"{c.describe()}: “{c.key.sentence[:90]}”"))
+            if c2.button("✕", key=f"rv_withdraw_{c.id}", help="Withdraw this correction"):
+                try:
+                    rv_log.save(rv_actions.undo(c))
+                except StoreError as exc:
+                    st.error(_plain(str(exc)))
+                else:
+                    st.rerun()
+    if reviewed.removed and st.toggle(f"Removed events ({len(reviewed.removed):,})",
+                                      key="rv_removed_open"):
+        for x, c in reviewed.removed[-LIST_ROWS:]:
+            c1, c2 = st.columns([4, 1])
+            c1.caption(_plain(f"{x.date or 'undated'} · {x.title} "
+                              f"({c.describe().split(' ', 1)[1]})"))
+            c2.button("↶", key=f"rv_restore_{c.id}", help="Undo the removal",
+                      on_click=_open_review, args=(x.id,))
+
+_rv_open = st.session_state.get("rv_open")
+if _rv_open == ADD:
+    _add_dialog()
+elif _rv_open:
+    _review_dialog(_rv_open)
+
 # ---- map + feed ---------------------------------------------------------------------------
 
 want_date = st.session_state.get("_want_date") or None
@@ -618,18 +956,45 @@ if snapshot_mode and (not events or (want_date and want_date not in dates)):
     # the PNG export (geo/snapshot.py) waits for the map or this, so it fails in seconds
     st.markdown('<div class="nm-snapshot-error">' + html.escape(
         f"No events on {want_date}" if want_date and events else "No events")
-        + (" with these filters" if _fkey != json.dumps([[], [], [], True]) else "")
+        + (" with these filters" if _fkey != json.dumps([[], [], [], True, "all"]) else "")
         + "</div>", unsafe_allow_html=True)
     st.stop()
 step = index.step(current, mode)
 payload = mapview.step_payload_for(step, online=online)
 # the map fits what is left when the filters change (FEED_JS in geo/mapview.py)
 payload["view_key"] = hashlib.sha1(_fkey.encode()).hexdigest()[:10]
-payload["filtered"] = bool(f_cat or f_country or f_article or not f_bg)
+payload["filtered"] = bool(f_cat or f_country or f_article or not f_bg or f_review != "all")
 col_map, col_feed = st.columns([7, 3], gap="small")
+picking = st.session_state.get("rv_pick")
+
+
+def _cancel_pick() -> None:
+    st.session_state["rv_open"] = st.session_state.pop("rv_pick", {}).get("reopen")
+
+
 with col_map:
-    # the view comes back (a rerun after a pan or zoom, the map stays) for "This view as PNG"
-    map_state = st_folium(
+    if picking:
+        st.info(_plain(f"Click the map where “{picking['title']}” happened (zoom in "
+                       "first for a street-level point)."), icon=":material/location_on:")
+        st.button("Cancel picking", key="rv_pick_cancel", on_click=_cancel_pick)
+        # a map of its own while picking (it reports clicks; the stepping map does not, so
+        # clicking it never costs a rerun)
+        pick_state = st_folium(
+            mapview.base_map(events_all, online=online,
+                             summary=derived("base", lambda: mapview.base_summary(events_all))),
+            key="map_pick", height=map_height - 110, use_container_width=True,
+            returned_objects=["last_clicked"],
+            feature_group_to_add=mapview.step_group(payload)) or {}
+        clicked = pick_state.get("last_clicked")
+        if clicked and clicked.get("lat") is not None:
+            prefix = picking["prefix"]
+            st.session_state[f"{prefix}_lat"] = max(-90.0, min(90.0, float(clicked["lat"])))
+            lng = (float(clicked["lng"]) + 180.0) % 360.0 - 180.0  # a wrapped world copy
+            st.session_state[f"{prefix}_lon"] = lng
+            st.session_state["rv_open"] = picking["reopen"]
+            st.session_state.pop("rv_pick", None)
+            st.rerun()
+    map_state = {} if picking else st_folium(
         mapview.base_map(events_all, online=online,
                          summary=derived("base", lambda: mapview.base_summary(events_all))),
         key="map",
@@ -662,6 +1027,8 @@ with col_feed:
         feed.caption("No events on this date with the current filters.")
     for c in cards:
         feed.markdown(mapview.card_html(c), unsafe_allow_html=True)
+        feed.button("✎ Review", key=f"rv_open_{c['id']}", on_click=_open_review,
+                    args=(c["id"],), help="Confirm, correct, remove or merge this event")
     if n_cards > len(cards):
         feed.caption(f"{n_cards - len(cards)} more events on this date (the map shows all): "
                      "filter by category or country to list them.")
@@ -671,6 +1038,8 @@ with col_feed:
         for ev in undated_events[:timeline.MAX_CARDS]:
             feed.markdown(mapview.card_html(timeline.card(ev, current=False)),
                           unsafe_allow_html=True)
+            feed.button("✎ Review", key=f"rv_open_{ev.id}", on_click=_open_review,
+                        args=(ev.id,))
         if len(undated_events) > timeline.MAX_CARDS:
             feed.caption(f"{len(undated_events) - timeline.MAX_CARDS} more undated events "
                          "(the map shows all).")

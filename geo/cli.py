@@ -7,6 +7,8 @@
   score --gold F PATH  precision / recall / date and place accuracy against a gold file
   train                fit the sentence classifier (geo/extract/data/sentence_model.json)
   snapshot             PNG of the map frame: date, mode, filters, view, size (Chromium)
+  review ...           list, confirm, edit, remove, merge, add, undo events (corrections)
+  db check|export|import   the user's database: integrity, backup, restore
 
 Problems with input files go to stderr, one line each; the exit status is 1 when any
 file was skipped, 0 otherwise.
@@ -152,6 +154,8 @@ def cmd_extract(args) -> int:
     progress = ProgressLine(sys.stderr)
     result = _run(args.paths, args.online, use_cache=not args.no_cache, method=args.method,
                   progress=progress if progress.enabled else None, jobs=args.jobs)
+    if not args.raw:
+        result = _with_corrections(result)
     if args.format == "html":  # the dashboard's "This map as HTML": all events, all dates
         from geo import mapview, timeline
 
@@ -200,6 +204,26 @@ def _every(text: str) -> float:
         return parse_every(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _with_corrections(result):
+    """The user's corrections applied on top of the extraction (``--raw`` skips this); a
+    correction that matches nothing now, or a database that cannot be read, is said on
+    stderr and the events are still printed."""
+    from geo.review import service
+
+    corrections, error = service.load_corrections()
+    if error:
+        print(f"warning: {error}", file=sys.stderr)
+        return result
+    if not corrections:
+        return result
+    reviewed = service.review(result, corrections)
+    for c in reviewed.unmatched:
+        print(f"unmatched: correction {c.describe()} matches no event now "
+              f"(sentence: {c.key.sentence[:80]!r})", file=sys.stderr)
+    result.events = reviewed.events
+    return result
 
 
 def _jobs(text: str) -> int:
@@ -291,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jsonl", "csv", "geojson", "html"), default="jsonl",
                    help="html: the standalone map (Leaflet and data inline, works offline)")
     p.add_argument("--no-cache", action="store_true", help="ignore the on-disk extraction cache")
+    p.add_argument("--raw", action="store_true",
+                   help="the extractor's events only, without your corrections (`review`)")
     p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                    help="extraction processes (default: one per core; 1: all in this one). "
                         "The pool starts only when many articles are not in the cache")
@@ -361,6 +387,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="device pixels per CSS pixel: 2 for print (a 2800 x 1800 PNG)")
     p.add_argument("paths", nargs="*", help="article files or folders (default: seeds/)")
     p.set_defaults(func=cmd_snapshot)
+
+    from geo.review import commands as review_commands
+    from geo.store import commands as db_commands
+
+    review_commands.add_parser(sub)
+    db_commands.add_parser(sub)
     return parser
 
 

@@ -32,6 +32,8 @@ CSV_FIELDS = [
     "articles",
     "sentences",
     "urls",
+    "review_status",
+    "original",
 ]
 
 
@@ -90,7 +92,22 @@ def record(e: Event) -> dict:
         "actor": e.actor,
         "place": _place(e),
         "sources": [source_record(s) for s in e.sources],
+        # provenance: "auto" (as extracted), "confirmed", "edited" or "added" by a person;
+        # ``original``: the extractor's values of the fields the user changed (else null)
+        "review_status": e.review_status or "auto",
+        "original": _original(e),
     }
+
+
+def _original(e: Event) -> dict | None:
+    if not e.original:
+        return None
+    out = dict(e.original)
+    if isinstance(out.get("place"), dict):  # the same shape as the record's own place
+        p = out["place"]
+        out["place"] = {k: p.get(k) for k in ("name", "lat", "lon", "precision", "source",
+                                               "city", "country", "attribution", "note")}
+    return out
 
 
 def to_jsonl(events: Iterable[Event]) -> str:
@@ -130,6 +147,9 @@ def csv_row(e: Event) -> dict:
         "articles": "; ".join(dict.fromkeys(s["article"] for s in r["sources"])),
         "sentences": " | ".join(s["sentence"] for s in r["sources"]),
         "urls": " ".join(dict.fromkeys(s["url"] for s in r["sources"] if s.get("url"))),
+        "review_status": r["review_status"],
+        "original": json.dumps(r["original"], ensure_ascii=False, sort_keys=True)
+        if r["original"] else "",
     }
     return {k: _sanitize_cell(v) if isinstance(v, str) else v for k, v in row.items()}
 

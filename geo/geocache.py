@@ -108,6 +108,15 @@ class GeoCache:
     def __init__(self, path: Path, negative_ttl_s: float = DEFAULT_NEGATIVE_TTL_S):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # In the user's database (geo.store) the schema is the store's migrations' job; a
+        # file of its own (tests, tools) still gets its table and version here.
+        from geo.paths import DATABASE_NAME
+
+        self.managed = self.path.name == DATABASE_NAME
+        if self.managed:
+            from geo.store import open_database
+
+            open_database(self.path)  # migrated now; a StoreError says what is wrong
         self.negative_ttl_s = negative_ttl_s
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
@@ -126,8 +135,9 @@ class GeoCache:
         if str(mode).lower() != "wal":
             log.warning("geocode cache %s: journal_mode is %s, not WAL", self.path, mode)
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        if not self.managed:
+            conn.executescript(_SCHEMA)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self._local.conn = conn
         with self._conns_lock:
             self._conns.append(conn)
@@ -218,6 +228,41 @@ class GeoCache:
             "created=excluded.created, expires=excluded.expires WHERE answers.status='negative'",
             (key, reason, provider, now, now + ttl),
         )
+
+    def import_legacy(self, legacy: Path) -> int:
+        """Copy the good answers of an old separate cache file in (never over an answer we
+        have), then rename the old file ``*.imported``. Returns the rows copied."""
+        legacy = Path(legacy)
+        if not legacy.exists():
+            return 0
+        try:
+            old = sqlite3.connect(f"{legacy.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                rows = old.execute("SELECT key, status, place, reason, provider, created, "
+                                   "expires FROM answers WHERE status = 'ok'").fetchall()
+            finally:
+                old.close()
+        except sqlite3.Error as exc:
+            log.warning("old geocode cache %s not imported (%s)", legacy, exc)
+            return 0
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                before = conn.total_changes
+                conn.executemany("INSERT OR IGNORE INTO answers (key, status, place, reason, "
+                                 "provider, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 rows)
+                copied = conn.total_changes - before
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            legacy.replace(legacy.with_name(legacy.name + ".imported"))
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("old geocode cache %s not imported (%s)", legacy, exc)
+            return 0
+        return copied
 
     def stats(self) -> dict[str, int]:
         try:

@@ -219,13 +219,16 @@ class Geocoder:
     def __init__(self, online: bool | None = None, cache_path: Path | None = None,
                  nominatim=None):
         self.online = online_from_env() if online is None else bool(online)
-        if cache_path is None:
-            from geo.paths import cache_dir
+        legacy = None
+        if cache_path is None:  # the user's database (geo.store); an older separate file
+            from geo.paths import cache_dir, database_path  # is imported into it once
 
-            cache_path = cache_dir() / "geocode.sqlite"
+            cache_path, legacy = database_path(), cache_dir() / "geocode.sqlite"
         self.cache: GeoCache | None
         try:
             self.cache = GeoCache(cache_path)
+            if legacy is not None and legacy.exists():
+                self.cache.import_legacy(legacy)
         except Exception as exc:  # unusable cache dir: run without a cache, say so once
             log.warning("geocode cache %s unavailable (%s); running without it", cache_path, exc)
             self.cache = None

@@ -293,7 +293,32 @@ FEED_JS = r"""(function (map, opts) {
     var id = (src && src.nm && src.nm.id) || (e.popup && e.popup.nmId);
     box.setAttribute("data-nm-popup", id || "");
     if (id) NM.highlightCard(id);
+    if (id) reviewButton(e.popup, id);
   });
+
+  // The popup's way into review: a button that presses its card's "Review" (the dialog is
+  // the page's); an event without a card in the feed keeps the hint.
+  function reviewButton(popup, id) {
+    var root = popup.getElement && popup.getElement();
+    var hint = root && root.querySelector(".nm-review-hint");
+    if (!hint || !page) return;
+    var target = null;
+    try {
+      var sel = '[class*="st-key-rv_open_' + CSS.escape(id) + '"] button';
+      page.document.querySelectorAll(sel).forEach(function (b) {
+        if (!target && b.offsetParent !== null) target = b;
+      });
+    } catch (err) { target = null; }
+    if (!target) {
+      hint.textContent = "Review it from its card (in this date's feed)";
+      return;
+    }
+    hint.textContent = "";
+    var btn = el("button", "nm-review-btn", "✎ Review");
+    btn.type = "button";
+    btn.addEventListener("click", function () { target.click(); });
+    hint.appendChild(btn);
+  }
   map.on("popupclose", function () {
     box.setAttribute("data-nm-popup", "");
     NM.highlightCard(null);
@@ -606,6 +631,7 @@ def marker_payload(s: Shown, slot: int, group_size: int) -> dict:
         "slot": slot,
         "group_size": group_size,
         "background": e.background,
+        "review": e.review_status or "auto",
     }
 
 
@@ -800,6 +826,14 @@ def source_html(s: dict) -> str:
             f'rel="noopener noreferrer" title="{html.escape(url, quote=True)}">{name} ↗</a>')
 
 
+REVIEW_LABELS = {"auto": "automatic", "confirmed": "✓ confirmed", "edited": "✎ edited",
+                 "added": "+ added"}
+REVIEW_TITLES = {"auto": "as the extractor found it; not reviewed yet",
+                 "confirmed": "checked by a person and kept as found",
+                 "edited": "corrected by a person; the export keeps the original values",
+                 "added": "added by a person from the article's sentence"}
+
+
 def card_html(c: dict) -> str:
     """An event card (from ``timeline.card``) as HTML; every text field is escaped.
 
@@ -825,6 +859,10 @@ def card_html(c: dict) -> str:
     if c.get("background"):
         chips.append('<span class="nm-chip nm-chip-bg" title="told as background: dated only '
                      'to a year or month before the article">background</span>')
+    review = c.get("review_status") or "auto"
+    chips.insert(0, f'<span class="nm-chip nm-rv nm-rv-{e(review)}" title="'
+                 f'{e(REVIEW_TITLES.get(review, ""))}">{e(REVIEW_LABELS.get(review, review))}'
+                 "</span>")
     approx = " approx" if c["located"] and (c["precision"] != "landmark"
                                             or c.get("estimated")) else ""
     srcs = "".join(

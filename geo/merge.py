@@ -44,6 +44,11 @@ def _family(e: Event) -> str:
     return e.family or ("unrest" if e.category in _SEVERITY else e.category)
 
 
+def family(e: Event) -> str:
+    """The family an event merges in (public: corrections are keyed by it, geo.review)."""
+    return _family(e)
+
+
 def _dates_compatible(a: Event, b: Event) -> bool:
     if not a.date or not b.date:
         return a.date == b.date

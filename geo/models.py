@@ -147,6 +147,12 @@ class Event:
     # The state that acts where that is not the place: "Italy evacuated 140 Italians" from
     # Sudan (ISO code). Two states' evacuations from one place are two events.
     actor: str | None = None
+    # Provenance (geo.review): "auto" as extracted, "confirmed", "edited" or "added" by the
+    # user; ``original`` keeps the extractor's values of every field the user changed.
+    review_status: str = "auto"
+    original: dict | None = None
+    review_note: str = ""
+    review_key: dict | None = None  # the key corrections found it by (geo.review)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -108,3 +108,11 @@ def user_articles_dir() -> Path:
     """Articles the user uploaded or pasted in the dashboard; kept across restarts. Always an
     existing folder (an empty temporary one when the home is unusable)."""
     return _sub("articles", write=False)
+
+
+DATABASE_NAME = "newsmap.sqlite"
+
+
+def database_path() -> Path:
+    """The one SQLite database of the user's work (corrections; see :mod:`geo.store`)."""
+    return home() / DATABASE_NAME

@@ -17,7 +17,6 @@ import os
 import pickle
 import sqlite3
 import stat as stat_mod
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -30,7 +29,6 @@ from geo import links
 from geo import merge as merge_mod
 from geo import pool as pool_mod
 from geo.models import Article, Event, Problem
-from geo.paths import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +63,56 @@ def _cache_key(article: Article, method: str = events_mod.DEFAULT_METHOD) -> str
     return h.hexdigest()
 
 
+def _cache_database(directory: Path | None):
+    """The user's database (or, for tests and tools, one in ``directory``); None, logged
+    once, when it cannot be used: caches are then skipped, never the run."""
+    from geo.paths import DATABASE_NAME
+    from geo.store import StoreError, open_database
+
+    try:
+        return open_database(directory / DATABASE_NAME if directory is not None else None)
+    except StoreError as exc:
+        if str(exc) not in _cache_warned:
+            _cache_warned.add(str(exc))
+            log.warning("caches off for this run: %s", exc)
+        return None
+
+
+_cache_warned: set[str] = set()
+
+
 class ExtractionCache:
-    """One JSON file per article, named by content hash; writes are atomic renames."""
+    """Each article's extracted events (JSON), keyed by :func:`_cache_key`, in the user's
+    database (``extraction_cache``). Writes are batched, one transaction per
+    ``BATCH`` articles (and at :meth:`flush`), so a 10,000-article first run does not pay
+    10,000 commits; a crash loses at most the unflushed batch, i.e. some re-extraction."""
+
+    BATCH = 64
 
     def __init__(self, directory: Path | None = None):
-        self.directory = directory if directory is not None else cache_dir() / "extract"
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.db = _cache_database(directory)
+        self._pending: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> list[Event] | None:
-        path = self.directory / f"{key}.json"
+        with self._lock:
+            payload = self._pending.get(key)
+        if payload is None:
+            if self.db is None:
+                return None
+            try:
+                rows = self.db.query("SELECT events FROM extraction_cache WHERE key = ?",
+                                     (key,))
+            except OSError:  # StoreUnavailable: treat as a miss
+                return None
+            except ValueError:  # StoreCorrupt
+                return None
+            if not rows:
+                return None
+            payload = rows[0][0]
         try:
-            data = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(payload)
+        except (TypeError, ValueError):
             return None
         if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
             return None  # not ours, or damaged: extract again
@@ -86,17 +122,28 @@ class ExtractionCache:
             return None
 
     def put(self, key: str, events: Sequence[Event]) -> None:
-        """Best effort: a cache that cannot be written (deleted folder, full or read-only
-        disk) costs a re-extraction next time, never the run."""
+        """Best effort: a cache that cannot be written costs a re-extraction next time,
+        never the run."""
         payload = json.dumps([e.to_dict() for e in events], ensure_ascii=False)
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(payload)
-            os.replace(tmp, self.directory / f"{key}.json")
-        except OSError:
+        with self._lock:
+            self._pending[key] = payload
+            full = len(self._pending) >= self.BATCH
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending or self.db is None:
             return
+        now = time.time()
+        try:
+            with self.db.write(durable=False) as conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO extraction_cache (key, events, created) "
+                    "VALUES (?, ?, ?)", [(k, v, now) for k, v in pending.items()])
+        except (OSError, ValueError) as exc:  # StoreError: a full disk, a damaged file
+            log.warning("extraction cache not written (%s)", exc)
 
 
 def extract_all(
@@ -167,6 +214,8 @@ def extract_all(
         done += 1
         if progress is not None:
             progress(done, total)
+    if cache:
+        cache.flush()
     if problems is not None:
         problems.extend(Problem(articles[i].name, reasons[i], skipped=True)
                         for i in sorted(reasons))
@@ -272,7 +321,9 @@ def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[st
     for a in extra:
         parts.append(f"extra {a.name}|{a.date}|{hashlib.sha256(a.text.encode()).hexdigest()}"
                      f"|{a.url}|{a.outlet}")
-    parts.append(_geocache_state(cache_dir() / "geocode.sqlite"))
+    from geo.paths import database_path
+
+    parts.append(_geocache_state(database_path()))
     h.update("\n".join(parts).encode())
     return h.hexdigest()
 
@@ -295,30 +346,34 @@ def _geocache_state(path: Path) -> str:
 
 
 class RunCache:
-    """The last few whole results (pickled), keyed by :func:`_run_key`.
+    """The last few whole results (pickled), keyed by :func:`_run_key`, in the user's
+    database (``run_cache``).
 
-    A restart over an unchanged corpus then reads one file instead of reading, hashing and
+    A restart over an unchanged corpus then reads one row instead of reading, hashing and
     parsing every article and geocoding every event again (10,000 articles: ~0.3 s instead
     of ~10 s). Any change to a file's size or mtime, to the code, the user's dates or the
     geocode cache makes a new key, and the per-article cache still saves the extraction.
+    Only this app writes these rows (the database lives in the user's own folder).
     """
 
     KEEP = 4
 
     def __init__(self, directory: Path | None = None):
-        self.directory = directory if directory is not None else cache_dir() / "runs"
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.db = _cache_database(directory)
 
     def get(self, key: str) -> Result | None:
+        if self.db is None:
+            return None
         try:
-            with open(self.directory / f"{key}.pickle", "rb") as f:
-                data = f.read()
-        except OSError:
+            rows = self.db.query("SELECT result FROM run_cache WHERE key = ?", (key,))
+        except (OSError, ValueError):
+            return None
+        if not rows:
             return None
         gc_was_on = gc.isenabled()
         gc.disable()  # ~100k new objects: the cyclic GC would run dozens of times for nothing
         try:
-            got = pickle.loads(data)
+            got = pickle.loads(rows[0][0])
         except Exception:  # truncated or from another version: just recompute
             return None
         finally:
@@ -327,13 +382,17 @@ class RunCache:
         return got if isinstance(got, Result) else None
 
     def put(self, key: str, result: Result) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.directory / f"{key}.pickle")
-        old = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
-        for p in old[: -self.KEEP]:
-            p.unlink(missing_ok=True)
+        if self.db is None:
+            return
+        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with self.db.write(durable=False) as conn:
+                conn.execute("INSERT OR REPLACE INTO run_cache (key, result, created) "
+                             "VALUES (?, ?, ?)", (key, blob, time.time()))
+                conn.execute("DELETE FROM run_cache WHERE key NOT IN (SELECT key FROM "
+                             "run_cache ORDER BY created DESC LIMIT ?)", (self.KEEP,))
+        except (OSError, ValueError) as exc:
+            log.warning("run cache not written (%s)", exc)
 
 
 def run(

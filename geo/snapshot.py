@@ -513,7 +513,10 @@ def _load_events(paths: Iterable[str | Path], online: bool):
         return list(pipeline.load_events(events_file).events)
     result = pipeline.run([*map(str, paths), str(user_articles_dir())], online=online,
                           date_overrides=userdata.load_dates())
-    return list(result.events)
+    from geo.review import service  # the dashboard shows the user's corrections: so do we
+
+    corrections, _error = service.load_corrections()
+    return list(service.review(result, corrections).events if corrections else result.events)
 
 
 def check_view(

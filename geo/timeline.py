@@ -319,6 +319,8 @@ def card(e: Event, current: bool = True) -> dict:
         "sources": [source_record(s) for s in e.sources],
         "date_inferred": e.date_inferred,
         "background": e.background,
+        "review_status": e.review_status or "auto",
+        "original": e.original,
     }
 
 

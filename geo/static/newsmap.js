@@ -69,12 +69,23 @@
     return L.divIcon({ className: cls, html: html, iconSize: [0, 0], iconAnchor: [0, 0] });
   }
 
+  var REVIEW = {
+    auto: ["automatic", "as the extractor found it; not reviewed yet"],
+    confirmed: ["✓ confirmed", "checked by a person and kept as found"],
+    edited: ["✎ edited", "corrected by a person"],
+    added: ["+ added", "added by a person from the article's sentence"],
+  };
+
   function popupContent(m, mode) {
     var root = el("div", "nm-popup");
     var head = el("div", "nm-popup-head");
     head.appendChild(swatch(m.color, m.glyph, 18));
     head.appendChild(el("span", "nm-popup-cat", m.category));
     if (m.status === "planned") head.appendChild(el("span", "nm-badge", "planned"));
+    var rv = REVIEW[m.review] || REVIEW.auto;
+    var rb = el("span", "nm-badge nm-rv nm-rv-" + (REVIEW[m.review] ? m.review : "auto"), rv[0]);
+    rb.title = rv[1];
+    head.appendChild(rb);
     if (m.background) {
       var bg = el("span", "nm-badge nm-badge-bg", "background");
       bg.title = "told as background: dated only to a year or month before the article";
@@ -115,6 +126,7 @@
       root.appendChild(el("div", "nm-article", "+ " + (m.sources.length - 3) + " more sources"));
     if (m.group_size > 1)
       root.appendChild(el("div", "nm-group", m.group_size + " events at this spot"));
+    root.appendChild(el("div", "nm-review-hint", "Review it with ✎ Review on its card"));
     return root;
   }
 
