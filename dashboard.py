@@ -21,7 +21,7 @@ import time
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, mapview, offline, timeline, userdata
+from geo import export, mapview, offline, tiles, timeline, userdata
 from geo.paths import SEEDS_DIR, user_articles_dir
 
 MAP_HEIGHT = 680
@@ -202,9 +202,12 @@ map_height = int(_snap_h) if _snap_h.isdigit() and 200 <= int(_snap_h) <= 4000 e
 sb = st.sidebar
 sb.markdown("### News-event map")
 online = sb.toggle(
-    "Online map tiles", key="online",
-    help="OpenStreetMap tiles need the network. Off: the built-in borders map.",
+    "Online geocoding", key="online",
+    help="Ask OpenStreetMap's Nominatim for places the built-in gazetteer lacks (needs the "
+         "network, 1 request/s). The base map is chosen on the map itself (top right).",
 )
+# online base maps are tried in the browser and fall back to the offline layer (geo/tiles.py)
+tile_layers = tiles.js_options()
 
 result, load_error = load_result(online)
 events_all = result.events if result else []
@@ -474,7 +477,7 @@ col_map, col_feed = st.columns([7, 3], gap="small")
 with col_map:
     # the view comes back (a rerun after a pan or zoom, the map stays) for "This view as PNG"
     map_state = st_folium(
-        mapview.base_map(events_all, online=online,
+        mapview.base_map(events_all, tiles=tile_layers,
                          summary=derived("base", lambda: mapview.base_summary(events_all))),
         key="map",
         height=map_height,  # the PNG's height in snapshot mode: the map is made at its size
@@ -534,7 +537,8 @@ exp.download_button("Events as JSONL", data=lambda: export.to_jsonl(events),
                     file_name="events.jsonl", mime="application/jsonl", key="dl_jsonl")
 exp.download_button(
     "This map as HTML",
-    data=lambda: mapview.standalone_html(events_all, step.shown(), current, mode, online=online),
+    data=lambda: mapview.standalone_html(events_all, step.shown(), current, mode, online=online,
+                                         tiles=tile_layers),
     file_name=f"map-{current or 'all'}-{mode}.html", mime="text/html", key="dl_html",
 )
 

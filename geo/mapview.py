@@ -3,7 +3,7 @@
 The split is what keeps the dashboard smooth: streamlit-folium remounts the map whenever
 the base map's script changes, but swaps a ``feature_group_to_add`` in place. So
 
-* :func:`base_map` depends only on the whole event set and the online switch (never on the
+* :func:`base_map` depends only on the whole event set and the tile layers (never on the
   selected date, mode or filters): offline borders, city labels, the "fit to events"
   control, the initial view;
 * :func:`step_group` carries everything that changes on a step: markers, popups, tooltips,
@@ -27,9 +27,8 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo import offline
+from geo import basemap, offline
 from geo.basemap import ATTRIBUTION as BASEMAP_ATTRIBUTION
-from geo.basemap import geojson_text
 from geo.models import Event
 from geo.timeline import (
     MAX_CLUSTERS,
@@ -489,12 +488,14 @@ def base_summary(events: Sequence[Event]) -> dict:
 def base_map(
     events: Sequence[Event],
     *,
-    online: bool = False,
+    tiles: Sequence[dict] | None = None,
     standalone: bool = False,
     summary: dict | None = None,
 ) -> NewsMap:
-    """The stable part of the map. Depends only on ``events`` (all of them) and ``online``.
+    """The stable part of the map. Depends only on ``events`` (all of them) and ``tiles``.
 
+    ``tiles`` are the online base maps to try (``geo.tiles.js_options()``; none: the offline
+    layer only). The browser falls back to the offline layer when they do not load.
     ``summary`` (from :func:`base_summary` over the same events) skips the pass over them.
     """
     summary = summary if summary is not None else base_summary(events)
@@ -516,24 +517,26 @@ def base_map(
         zoom_snap=0.25,
         zoom_delta=0.5,
     )
-    if online:
-        folium.TileLayer(
-            "OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap", control=False
-        ).add_to(m)
+    tiles = list(tiles or [])
     opts = {
-        "online": online,
+        "online": bool(tiles),
+        "tiles": tiles,
         "labels": summary["labels"],
-        "source_base": _credits(online, events),
+        "offline_credit": BASEMAP_ATTRIBUTION,
         "bounds": bounds,
+        # what the offline layer can show; online, the tile layer's own range
+        "zoom_range": [basemap.MIN_ZOOM, basemap.MAX_ZOOM],
+        "notice": "Map tiles could not load: showing the built-in offline map",
     }
-    # the borders layer is used online too, under the tiles, as a fallback
-    if standalone:
+    # the offline layer is drawn online too, under the tiles, as the fallback
+    if standalone:  # the world and the cells around the events, inline (no server)
         opts["basemapData"] = "__BASEMAP__"
     else:
         opts["basemapUrl"] = offline.basemap_url()
     data = js_json(opts)
     if standalone:
-        data = data.replace('"__BASEMAP__"', geojson_text())
+        pts = [(e.place.lat, e.place.lon) for e in events if is_located(e)]
+        data = data.replace('"__BASEMAP__"', js_json(json.loads(basemap.inline_data(pts))))
     _Script("NM.setupBase(__PARENT__, __DATA__);", data).add_to(m)
     _Script(FEED_JS, js_json({"zoom": FOCUS_ZOOM})).add_to(m)
     if bounds:
@@ -547,15 +550,10 @@ def base_map(
     return m
 
 
-def _credits(online: bool, events: Sequence[Event]) -> str:
-    parts = ["Leaflet", BASEMAP_ATTRIBUTION]
-    if online:
-        parts.append(f"Map {OSM_ATTRIBUTION}")
-    return " · ".join(parts)
-
-
-def source_line(shown: Sequence[Shown], online: bool, max_articles: int = 4) -> str:
-    """'Sources: a.txt, b.txt · Places © OpenStreetMap contributors · Borders: Natural Earth'."""
+def source_line(shown: Sequence[Shown], online: bool = False, max_articles: int = 4) -> str:
+    """'Sources: a.txt, b.txt · Places © OpenStreetMap contributors': the articles and the
+    geocoders' credits. The base map's own credit (the tiles shown, or the offline layer's)
+    is added by the browser, which knows what is on screen (``NM.credit``)."""
     arts: list[str] = []
     attributions: list[str] = []
     for s in shown:
@@ -571,12 +569,7 @@ def source_line(shown: Sequence[Shown], online: bool, max_articles: int = 4) -> 
         listed = ", ".join(arts[:max_articles]) + (f" +{more} more" if more > 0 else "")
         parts.append(f"Sources: {listed}")
     for a in attributions:
-        if not (online and a == OSM_ATTRIBUTION):
-            parts.append(f"Places {a}")
-    if online:
-        parts.append(f"Map {OSM_ATTRIBUTION}")
-    parts.append(BASEMAP_ATTRIBUTION)
-    parts.append("Leaflet")
+        parts.append(f"Places {a}")
     return " · ".join(parts)
 
 
@@ -770,9 +763,11 @@ def standalone_html(
     *,
     online: bool = False,
     title: str = "News-event map",
+    tiles: Sequence[dict] | None = None,
 ) -> str:
-    """The current map as one self-contained HTML file: no server, no network needed."""
-    m = base_map(all_events, online=online, standalone=True)
+    """The current map as one self-contained HTML file: no server, no network needed (with
+    ``tiles`` it tries them first and falls back to the inlined offline layer)."""
+    m = base_map(all_events, tiles=tiles, standalone=True)
     fg = step_group(step_payload(shown, date, mode, online=online))
     fg.add_to(m)
     root = m.get_root()

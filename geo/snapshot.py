@@ -347,6 +347,11 @@ def wait_for_view(page, date: str | None, timeout_ms: int = 60_000):
         "() => document.querySelector('.nm-base-ready, .nm-base-failed')",
         timeout=timeout_ms,
     )
+    # online: until the tiles have loaded, or been given up for the offline layer
+    frame.wait_for_function(
+        "() => !document.querySelector('#map_div[data-nm-tiles=loading]')",
+        timeout=timeout_ms,
+    )
     # let Streamlit finish the rest of the run (cards, chart)
     with contextlib.suppress(Exception):
         page.wait_for_selector("[data-testid='stStatusWidget']", state="detached",
@@ -598,6 +603,8 @@ def snapshot(
     env = {
         "NEWSMAP_PATHS": os.pathsep.join(str(Path(p).resolve()) for p in paths),
         "NEWSMAP_ONLINE": "1" if online else "0",
+        # the picture is reproducible offline unless asked: tiles only with --online
+        "NEWSMAP_TILES": "on" if online else "off",
     }
     with serve(script, env=env) as base:
         png = capture(base, date, mode, width=width, height=height, scale=scale, query=query,
