@@ -21,7 +21,7 @@ import time
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, mapview, offline, tiles, timeline, userdata
+from geo import datechart, export, mapview, offline, tiles, timeline, userdata
 from geo.paths import SEEDS_DIR, user_articles_dir
 
 MAP_HEIGHT = 680
@@ -66,6 +66,11 @@ st.markdown(
       .st-key-nm_controls [data-testid="stHorizontalBlock"] {flex-wrap: wrap; row-gap: .5rem;}
       .st-key-nm_controls [data-testid="stColumn"] {min-width: 6.2rem;}
       .st-key-nm_controls [data-testid="stColumn"]:last-child {min-width: 100%;}
+    }
+    @media (max-width: 1000px) {  /* an 800-px window: the feed goes below a full-width map */
+      .st-key-nm_main > div > [data-testid="stHorizontalBlock"] {flex-wrap: wrap;}
+      .st-key-nm_main > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+        min-width: 100%; flex: 1 1 100%;}
     }
     .nm-card[data-nm-id] {cursor: pointer; transition: box-shadow .15s, background .15s;}
     .nm-card[data-nm-id]:hover {box-shadow: 0 1px 5px rgba(0,0,0,.13);}
@@ -381,6 +386,14 @@ for p in problems:
 # ---- step state --------------------------------------------------------------------------
 
 dates = index.dates
+# a click on a bar of the per-date chart (geo/datechart.py) chose a date: step there. The
+# chart's key names the date it was drawn for, so each step starts with no selection.
+_chart_key = st.session_state.get("_chart_key")
+_pick = datechart.picked(st.session_state.get(_chart_key) if _chart_key else None)
+if _pick in dates and _pick != st.session_state.get("_chart_done"):
+    st.session_state["date"] = _pick
+    st.session_state["_chart_done"] = _pick
+    st.session_state["playing"] = False
 want = st.session_state.get("date") or st.session_state.get("_want_date")
 current = timeline.resolve_date(dates, want)
 if st.session_state.get("date") != current:
@@ -473,7 +486,7 @@ payload = mapview.step_payload_for(step, online=online)
 # the map fits what is left when the filters change (FEED_JS in geo/mapview.py)
 payload["view_key"] = hashlib.sha1(_fkey.encode()).hexdigest()[:10]
 payload["filtered"] = bool(f_cat or f_country or f_article or not f_bg)
-col_map, col_feed = st.columns([7, 3], gap="small")
+col_map, col_feed = st.container(key="nm_main").columns([7, 3], gap="small")
 with col_map:
     # the view comes back (a rerun after a pan or zoom, the map stays) for "This view as PNG"
     map_state = st_folium(
@@ -491,11 +504,13 @@ with col_map:
 with col_feed:
     per_date = index.per_date
     if per_date:
-        st.markdown(
-            '<div class="nm-feed-sub">Events per date</div>'
-            + mapview.timeline_svg(per_date, current, CHART_HEIGHT),
-            unsafe_allow_html=True,
-        )
+        st.markdown('<div class="nm-feed-sub">Events per date · click a bar</div>',
+                    unsafe_allow_html=True)
+        st.session_state["_chart_key"] = f"date_chart:{current}"
+        st.session_state["_chart_done"] = None
+        st.altair_chart(datechart.chart(per_date, current, CHART_HEIGHT),
+                        on_select="rerun", selection_mode=datechart.SELECTION,
+                        key=st.session_state["_chart_key"], width="stretch")
     cards = timeline.cards_for(index.on_date(current), current)
     n_cards = len(cards)
     cards = cards[:timeline.MAX_CARDS]

@@ -44,7 +44,6 @@ from geo.timeline import (
     place_label,
     precision_note,
     resolve_mode,
-    short_label,
     style,
 )
 
@@ -828,74 +827,3 @@ def card_html(c: dict) -> str:
         f'<div class="nm-card-prec{approx}">{e(c["precision_note"])}</div>'
         f"{srcs}</div>"
     )
-
-
-def timeline_svg(
-    per_date: Sequence[tuple[str, int]], selected: str | None, height: int = 96
-) -> str:
-    """Events per date as a small inline SVG bar chart, the selected date in red.
-
-    Plain SVG (no chart library to load) keeps page opens fast. Bars are evenly spaced, one
-    per event date, like the slider's steps; labels: first, selected and last date.
-    """
-    if not per_date:
-        return ""
-    width = 360  # about the feed column's width; the SVG scales with it, text included
-    top, bottom, left, right = 14, 20, 2, 2
-    n = len(per_date)
-    peak = max(c for _, c in per_date) or 1
-    slot = (width - left - right) / n
-    bar_w = max(3.0, min(36.0, slot * 0.62))
-    plot_h = height - top - bottom
-    parts = [
-        f'<svg class="nm-timeline" viewBox="0 0 {width} {height}" '
-        'style="width:100%;height:auto;display:block" role="img" '
-        'aria-label="events per date">',
-        f'<line x1="0" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
-        'stroke="#d1d5db" stroke-width="1"/>',
-    ]
-    dates = [d for d, _ in per_date]
-    sel_i = dates.index(selected) if selected in dates else None
-    show_label = {selected}
-    for end in (0, n - 1):  # first and last date, unless they would collide with the selected
-        if sel_i is None or abs(end - sel_i) > 1 or end == sel_i:
-            show_label.add(dates[end])
-    compact = n > 90  # a year of dates: the other bars as one path, no per-bar tooltip
-    path = []
-    for i, (d, c) in enumerate(per_date):
-        h = max(2.0, plot_h * c / peak)
-        x = left + slot * i + (slot - bar_w) / 2
-        y = top + plot_h - h
-        sel = d == selected
-        if compact and not sel:
-            path.append(f"M{x:.1f} {top + plot_h}v{-h:.1f}h{bar_w:.1f}v{h:.1f}z")
-            if d in show_label:
-                anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
-                tx = x if anchor == "start" else x + bar_w if anchor == "end" else x + bar_w / 2
-                parts.append(
-                    f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="{anchor}" '
-                    f'font-size="11" fill="#6b7280">{html.escape(short_label(d))}</text>')
-            continue
-        color = "#d62728" if sel else "#9ca3af"
-        label = html.escape(short_label(d))
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="2" '
-            f'fill="{color}"><title>{label}: {c} event{"s" if c != 1 else ""}</title></rect>'
-        )
-        if sel:
-            parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
-                f'font-size="11" font-weight="700" fill="#d62728">{c}</text>'
-            )
-        if d in show_label:
-            anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
-            tx = x if anchor == "start" else x + bar_w if anchor == "end" else x + bar_w / 2
-            weight = "700" if sel else "400"
-            parts.append(
-                f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="11" '
-                f'font-weight="{weight}" fill="{"#111827" if sel else "#6b7280"}">{label}</text>'
-            )
-    if path:
-        parts.insert(2, f'<path d="{"".join(path)}" fill="#9ca3af"/>')
-    parts.append("</svg>")
-    return "".join(parts)

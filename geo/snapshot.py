@@ -478,7 +478,12 @@ def shoot(page, url: str, date: str | None, view: View | None = None,
             frame.wait_for_selector("#map_div[data-nm-view]", state="attached",
                                     timeout=timeout_ms)
             frame.evaluate("() => { NM.applyView(); }")  # last word, after any re-fit
-            page.wait_for_timeout(400)  # the borders canvas redraws on moveend
+        # the base layer's tiles for this view are drawn (cells fetched on a view change),
+        # then its place names are placed (a tick later)
+        frame.wait_for_function(
+            "() => ['ready', 'failed', null].includes(document.querySelector('#map_div')"
+            ".getAttribute('data-nm-base'))", timeout=timeout_ms)
+        page.wait_for_timeout(300)
         return page.locator(MAP_IFRAME).screenshot(timeout=timeout_ms)
     except PlaywrightTimeout as exc:
         raise SnapshotError(f"the map did not finish drawing within {timeout_ms // 1000} s "

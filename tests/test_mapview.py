@@ -236,22 +236,6 @@ def test_card_folds_extra_sources(events):
     assert "&lt;b&gt;sentence" in out
 
 
-def test_timeline_svg_marks_the_selected_date():
-    svg = mapview.timeline_svg([("2023-07-20", 2), ("2023-07-21", 1), ("2023-07-22", 4)],
-                               "2023-07-21")
-    assert svg.startswith("<svg") and svg.count("<rect") == 3
-    assert svg.count('fill="#d62728"') == 2  # the selected bar and its count
-    assert "21 Jul 2023: 1 event<" in svg
-    assert mapview.timeline_svg([], None) == ""
-
-
-def test_timeline_svg_labels_do_not_collide():
-    per = [(f"2023-07-{d:02d}", 1) for d in range(10, 20)]
-    svg = mapview.timeline_svg(per, "2023-07-11")
-    assert ">10 Jul 2023<" not in svg  # first label dropped next to the selected one
-    assert ">11 Jul 2023<" in svg and ">19 Jul 2023<" in svg
-
-
 def test_all_mode_says_other_dates(events):
     p = mapview.step_payload(timeline.select(events, "2023-07-20", "all"), "2023-07-20", "all")
     assert p["past_note"] == "faded = other dates"

@@ -336,6 +336,7 @@
     box.style.display = "";
     var container = map.getContainer();
     var origin = map.containerPointToLayerPoint([0, 0]);
+    var size = map.getSize();
     var cr = container.getBoundingClientRect();
     var obstacles = [];
     var sel = ".nm-pin, .nm-bubble, .nm-pin-label, .nm-city-label, .nm-banner, .nm-legend, " +
@@ -369,7 +370,10 @@
       var ok = false;
       for (var t = 0; t < tries.length && !ok; t++) {
         var b = { x0: tries[t][0], y0: tries[t][1], x1: tries[t][0] + w, y1: tries[t][1] + h };
-        var clear = placed.every(function (q) { return !hit(b, q); }) &&
+        // wholly inside the frame (a name cut by the edge reads as another name)
+        var inside = b.x0 >= origin.x + 2 && b.y0 >= origin.y + 2 &&
+          b.x1 <= origin.x + size.x - 2 && b.y1 <= origin.y + size.y - 2;
+        var clear = inside && placed.every(function (q) { return !hit(b, q); }) &&
           obstacles.every(function (q) { return !hit(b, q); });
         if (clear) {
           if (tries[t][2]) lab.classList.add(tries[t][2]);
