@@ -99,6 +99,9 @@ def test_baghdad_at_city_zoom_shows_the_tigris_and_labelled_pins(page, frame):
     rgb = painted(frame, lat, lon)
     assert not near(rgb, LAND) and rgb[2] > rgb[0] + 30, rgb  # blue, not land
     assert near(painted(frame, 33.36, 44.30), LAND)  # west of the river: land
+    # the city is named (once: the base layer leaves out a name the events' label shows)
+    named = [x["t"].lower() for x in boxes(frame, ".nm-city-label, .nm-place")]
+    assert named.count("baghdad") == 1, named
     # labelled pins; the base layer's names never sit on a pin or a pin label
     labels = boxes(frame, ".nm-pin-label")
     assert any("Jumhuriya" in x["t"] for x in labels), labels
