@@ -76,6 +76,11 @@ if (!w.__nmFeed) {
             parseFloat(card.getAttribute("data-nm-lat")),
             parseFloat(card.getAttribute("data-nm-lon")))) {
           if (e.type === "keydown") e.preventDefault();
+          // a narrow window has the feed below the map: bring the map into view
+          var r = frames[i].getBoundingClientRect();
+          if (r.top < 0 || r.bottom > w.innerHeight)
+            frames[i].scrollIntoView({ block: r.height > w.innerHeight ? "start" : "nearest",
+                                       behavior: "smooth" });
           return;
         }
       } catch (err) { /* another origin's frame */ }
