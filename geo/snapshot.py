@@ -590,9 +590,11 @@ def snapshot(
     filters: Mapping[str, Iterable[str]] | None = None,
     background: bool = True,
     scale: float = 1.0,
+    tiles: bool = False,
 ) -> Path:
     """Write a PNG of the map frame showing ``date`` in ``mode`` ("date", "upto", "all"),
-    with ``filters`` (``cat``/``country``/``article`` -> values) and ``view``.
+    with ``filters`` (``cat``/``country``/``article`` -> values) and ``view``; ``tiles``
+    tries the online base map (else the offline layer only: the same picture everywhere).
 
     The view is checked first, without a browser: an empty one raises
     :class:`SnapshotEmpty` in about the time it takes to read the (cached) events.
@@ -608,8 +610,8 @@ def snapshot(
     env = {
         "NEWSMAP_PATHS": os.pathsep.join(str(Path(p).resolve()) for p in paths),
         "NEWSMAP_ONLINE": "1" if online else "0",
-        # the picture is reproducible offline unless asked: tiles only with --online
-        "NEWSMAP_TILES": "on" if online else "off",
+        # the picture is reproducible offline unless asked: tiles only with --tiles
+        "NEWSMAP_TILES": "on" if tiles else "off",
     }
     with serve(script, env=env) as base:
         png = capture(base, date, mode, width=width, height=height, scale=scale, query=query,
