@@ -21,7 +21,7 @@ import time
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, mapview, offline, timeline, userdata
+from geo import datechart, export, mapview, offline, tiles, timeline, userdata
 from geo.models import CATEGORIES
 from geo.paths import SEEDS_DIR, user_articles_dir
 from geo.review import actions as rv_actions
@@ -79,6 +79,11 @@ st.markdown(
       .st-key-nm_controls [data-testid="stHorizontalBlock"] {flex-wrap: wrap; row-gap: .5rem;}
       .st-key-nm_controls [data-testid="stColumn"] {min-width: 6.2rem;}
       .st-key-nm_controls [data-testid="stColumn"]:last-child {min-width: 100%;}
+    }
+    @media (max-width: 1000px) {  /* an 800-px window: the feed goes below a full-width map */
+      .st-key-nm_main > div > [data-testid="stHorizontalBlock"] {flex-wrap: wrap;}
+      .st-key-nm_main > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+        min-width: 100%; flex: 1 1 100%;}
     }
     .nm-card[data-nm-id] {cursor: pointer; transition: box-shadow .15s, background .15s;}
     .nm-card[data-nm-id]:hover {box-shadow: 0 1px 5px rgba(0,0,0,.13);}
@@ -246,9 +251,12 @@ map_height = int(_snap_h) if _snap_h.isdigit() and 200 <= int(_snap_h) <= 4000 e
 sb = st.sidebar
 sb.markdown("### News-event map")
 online = sb.toggle(
-    "Online map tiles", key="online",
-    help="OpenStreetMap tiles need the network. Off: the built-in borders map.",
+    "Online geocoding", key="online",
+    help="Ask OpenStreetMap's Nominatim for places the built-in gazetteer lacks (needs the "
+         "network, 1 request/s). The base map is chosen on the map itself (top right).",
 )
+# online base maps are tried in the browser and fall back to the offline layer (geo/tiles.py)
+tile_layers = tiles.js_options()
 
 web_sig_loaded = userdata.web_signature()  # what this run shows; the watch compares
 result, load_error = load_result(online)
@@ -584,6 +592,14 @@ for p in problems:
 # ---- step state --------------------------------------------------------------------------
 
 dates = index.dates
+# a click on a bar of the per-date chart (geo/datechart.py) chose a date: step there. The
+# chart's key names the date it was drawn for, so each step starts with no selection.
+_chart_key = st.session_state.get("_chart_key")
+_pick = datechart.picked(st.session_state.get(_chart_key) if _chart_key else None)
+if _pick in dates and _pick != st.session_state.get("_chart_done"):
+    st.session_state["date"] = _pick
+    st.session_state["_chart_done"] = _pick
+    st.session_state["playing"] = False
 want = st.session_state.get("date") or st.session_state.get("_want_date")
 current = timeline.resolve_date(dates, want)
 if st.session_state.get("date") != current:
@@ -964,7 +980,7 @@ payload = mapview.step_payload_for(step, online=online)
 # the map fits what is left when the filters change (FEED_JS in geo/mapview.py)
 payload["view_key"] = hashlib.sha1(_fkey.encode()).hexdigest()[:10]
 payload["filtered"] = bool(f_cat or f_country or f_article or not f_bg or f_review != "all")
-col_map, col_feed = st.columns([7, 3], gap="small")
+col_map, col_feed = st.container(key="nm_main").columns([7, 3], gap="small")
 picking = st.session_state.get("rv_pick")
 
 
@@ -980,7 +996,7 @@ with col_map:
         # a map of its own while picking (it reports clicks; the stepping map does not, so
         # clicking it never costs a rerun)
         pick_state = st_folium(
-            mapview.base_map(events_all, online=online,
+            mapview.base_map(events_all, tiles=tile_layers,
                              summary=derived("base", lambda: mapview.base_summary(events_all))),
             key="map_pick", height=map_height - 110, use_container_width=True,
             returned_objects=["last_clicked"],
@@ -994,8 +1010,9 @@ with col_map:
             st.session_state["rv_open"] = picking["reopen"]
             st.session_state.pop("rv_pick", None)
             st.rerun()
+    # the view comes back (a rerun after a pan or zoom, the map stays) for "This view as PNG"
     map_state = {} if picking else st_folium(
-        mapview.base_map(events_all, online=online,
+        mapview.base_map(events_all, tiles=tile_layers,
                          summary=derived("base", lambda: mapview.base_summary(events_all))),
         key="map",
         height=map_height,  # the PNG's height in snapshot mode: the map is made at its size
@@ -1009,11 +1026,13 @@ with col_map:
 with col_feed:
     per_date = index.per_date
     if per_date:
-        st.markdown(
-            '<div class="nm-feed-sub">Events per date</div>'
-            + mapview.timeline_svg(per_date, current, CHART_HEIGHT),
-            unsafe_allow_html=True,
-        )
+        st.markdown('<div class="nm-feed-sub">Events per date · click a bar</div>',
+                    unsafe_allow_html=True)
+        st.session_state["_chart_key"] = f"date_chart:{current}"
+        st.session_state["_chart_done"] = None
+        st.altair_chart(datechart.chart(per_date, current, CHART_HEIGHT),
+                        on_select="rerun", selection_mode=datechart.SELECTION,
+                        key=st.session_state["_chart_key"], width="stretch")
     cards = timeline.mark_new(timeline.cards_for(index.on_date(current), current), new_names)
     n_cards = len(cards)
     cards = cards[:timeline.MAX_CARDS]
@@ -1059,7 +1078,8 @@ exp.download_button("Events as JSONL", data=lambda: export.to_jsonl(events),
                     file_name="events.jsonl", mime="application/jsonl", key="dl_jsonl")
 exp.download_button(
     "This map as HTML",
-    data=lambda: mapview.standalone_html(events_all, step.shown(), current, mode, online=online),
+    data=lambda: mapview.standalone_html(events_all, step.shown(), current, mode, online=online,
+                                         tiles=tile_layers),
     file_name=f"map-{current or 'all'}-{mode}.html", mime="text/html", key="dl_html",
 )
 

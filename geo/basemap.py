@@ -1,101 +1,84 @@
-"""The offline base layer: Natural Earth country borders and coastlines, shipped with the code.
+"""The offline base layer, shipped with the code: land, lakes, rivers, borders, place names.
 
-Tiles need the network; this layer does not. ``geo/data/basemap/countries-50m.geojson`` is
-built once from the npm package ``world-atlas`` 2.0.2 (Natural Earth 1:50m admin-0 countries,
-public domain; TopoJSON packaging ISC) by :func:`build` below, and read at run time by
-:func:`geojson_text`. See ``geo/data/basemap/README.md``.
-
-Rebuild (only when changing the source or the rounding)::
-
-    npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    .venv/bin/python -m geo.basemap package/countries-50m.json
+Tiles need the network; this layer does not. ``geo/data/basemap/`` holds ``world.json``
+(the world at 1:50m, drawn below zoom :data:`DETAIL_ZOOM`) and one small file per 5-degree
+cell under ``10m/`` (1:10m land and borders, GSHHG lakes and rivers, GeoNames places), built
+once by ``python -m geo.basemap_build`` from registry packages (see
+``geo/data/basemap/README.md``). The browser draws it on canvas tiles and fetches only the
+cells in view (``NM.BaseLayer`` in ``geo/static/newsmap.js``); a standalone HTML file
+carries the world file and the cells around its events (:func:`inline_data`).
 """
 
 from __future__ import annotations
 
 import json
-import sys
+import math
+from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
 from geo.paths import DATA_DIR
 
 BASEMAP_DIR = DATA_DIR / "basemap"
-BASEMAP_FILE = BASEMAP_DIR / "countries-50m.geojson"
-ATTRIBUTION = "Borders: Natural Earth"
-DECIMALS = 2  # ~1 km: plenty for a 1:50m source, and it keeps the file small
-
-
-def _decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
-    """TopoJSON arcs are delta-encoded, quantized integers: turn them into lon/lat pairs."""
-    sx, sy = topology["transform"]["scale"]
-    tx, ty = topology["transform"]["translate"]
-    out = []
-    for arc in topology["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            points.append((round(x * sx + tx, DECIMALS), round(y * sy + ty, DECIMALS)))
-        out.append(points)
-    return out
-
-
-def _ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[list[float]]:
-    ring: list[tuple[float, float]] = []
-    for i in indices:
-        pts = arcs[i] if i >= 0 else arcs[~i][::-1]
-        # consecutive arcs share their end/start point
-        ring.extend(pts if not ring else pts[1:])
-    dedup: list[list[float]] = []
-    for p in ring:
-        if not dedup or dedup[-1] != list(p):
-            dedup.append(list(p))
-    return dedup
-
-
-def topojson_to_geojson(topology: dict, obj: str = "countries") -> dict:
-    arcs = _decode_arcs(topology)
-    features = []
-    for geom in topology["objects"][obj]["geometries"]:
-        if geom["type"] == "Polygon":
-            polys = [geom["arcs"]]
-        elif geom["type"] == "MultiPolygon":
-            polys = geom["arcs"]
-        else:
-            continue
-        out_polys = []
-        for poly in polys:
-            rings = [_ring(r, arcs) for r in poly]
-            rings = [r for r in rings if len(r) >= 4]
-            if rings:
-                out_polys.append(rings)
-        if not out_polys:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"name": geom.get("properties", {}).get("name", "")},
-                "geometry": {"type": "MultiPolygon", "coordinates": out_polys},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def build(topojson_path: Path, out: Path = BASEMAP_FILE) -> Path:
-    topology = json.loads(Path(topojson_path).read_text("utf-8"))
-    geojson = topojson_to_geojson(topology)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(geojson, separators=(",", ":")), "utf-8")
-    return out
+WORLD_FILE = "world.json"
+CELL_DIR = "10m"
+CELL_DEG = 5
+WORLD_QUANT = 0.01  # degrees per unit in world.json
+DETAIL_QUANT = 0.0005  # degrees per unit in the cells (~50 m, below the simplification)
+DETAIL_ZOOM = 7  # from this zoom on the cells are drawn (below, the world file: at zoom 5 a
+# 1400-px view would fetch ~180 cells, 1.4 MB; at 7 about 12)
+MIN_ZOOM, MAX_ZOOM = 1, 14  # what the offline layer can show: below 1 it repeats, past 14
+# (a 1:10m source, ~1 km accurate) there is nothing more to see
+ATTRIBUTION = "Base map: Natural Earth, GSHHG, GeoNames"
 
 
 @lru_cache(maxsize=1)
-def geojson_text() -> str:
-    """The shipped base layer as a GeoJSON string (read once per process)."""
-    return BASEMAP_FILE.read_text("utf-8")
+def world_text() -> str:
+    """``world.json`` as text (read once per process)."""
+    return (BASEMAP_DIR / WORLD_FILE).read_text("utf-8")
 
 
-if __name__ == "__main__":  # pragma: no cover - dev-time build step
-    print(build(Path(sys.argv[1])))
+@lru_cache(maxsize=1)
+def cells() -> frozenset[tuple[int, int]]:
+    """The cells that have a file (the rest of the globe is open sea)."""
+    return frozenset(tuple(c) for c in json.loads(world_text())["cells"])
+
+
+def cell_of(lon: float, lat: float) -> tuple[int, int]:
+    n_x, n_y = int(360 / CELL_DEG), int(180 / CELL_DEG)
+    lon = (lon + 180) % 360 - 180
+    cx = min(max(int((lon + 180) // CELL_DEG), 0), n_x - 1)
+    cy = min(max(int((lat + 90) // CELL_DEG), 0), n_y - 1)
+    return cx, cy
+
+
+def cells_near(points: Iterable[tuple[float, float]], ring: int = 1) -> list[tuple[int, int]]:
+    """The cells holding these (lat, lon) points and their neighbours, that have a file."""
+    have = cells()
+    n_x = int(360 / CELL_DEG)
+    want: set[tuple[int, int]] = set()
+    for lat, lon in points:
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            continue
+        cx, cy = cell_of(lon, lat)
+        for dx in range(-ring, ring + 1):
+            for dy in range(-ring, ring + 1):
+                c = ((cx + dx) % n_x, cy + dy)
+                if c in have:
+                    want.add(c)
+    return sorted(want)
+
+
+def cell_name(c: tuple[int, int]) -> str:
+    return f"{c[0]}_{c[1]}.json"
+
+
+def cell_text(c: tuple[int, int]) -> str:
+    return (BASEMAP_DIR / CELL_DIR / cell_name(c)).read_text("utf-8")
+
+
+def inline_data(points: Iterable[tuple[float, float]], max_cells: int = 60) -> str:
+    """The base layer for a standalone HTML file, as a JSON object: the world and the
+    cells around ``points`` (at most ``max_cells``; a file stays a few MB at worst)."""
+    chosen = cells_near(points)[:max_cells]
+    parts = ",".join(f'"{cell_name(c)}":{cell_text(c)}' for c in chosen)
+    return '{"world":' + world_text() + ',"cells":{' + parts + "}}"

@@ -270,6 +270,7 @@ def cmd_snapshot(args) -> int:
             date=args.date, mode=args.mode, out=Path(args.out), paths=args.paths or [SEEDS_DIR],
             width=args.width, height=args.height, scale=args.scale, view=view,
             filters={k: v for k, v in filters.items() if v}, background=not args.no_background,
+            tiles=args.tiles,
         )
     except (snapshot.SnapshotError, ValueError, FileNotFoundError, TimeoutError) as exc:
         print(f"snapshot: {exc}", file=sys.stderr)
@@ -380,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="frame this box (south, west, north, east)")
     g.add_argument("--fit", choices=snap.FITS, default="all",
                    help="all: every event, or the filtered ones (default); step: this date's")
+    g.add_argument("--tiles", action="store_true",
+                   help="the online base map (needs the network; falls back to the offline "
+                        "layer, with a notice, when its tiles do not load); default: offline")
     g = p.add_argument_group("size")
     g.add_argument("--width", type=int, default=1400, help="map frame width, CSS px (1400)")
     g.add_argument("--height", type=int, default=900, help="map frame height, CSS px (900)")

@@ -3,7 +3,7 @@
 The split is what keeps the dashboard smooth: streamlit-folium remounts the map whenever
 the base map's script changes, but swaps a ``feature_group_to_add`` in place. So
 
-* :func:`base_map` depends only on the whole event set and the online switch (never on the
+* :func:`base_map` depends only on the whole event set and the tile layers (never on the
   selected date, mode or filters): offline borders, city labels, the "fit to events"
   control, the initial view;
 * :func:`step_group` carries everything that changes on a step: markers, popups, tooltips,
@@ -27,9 +27,8 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo import offline
+from geo import basemap, offline
 from geo.basemap import ATTRIBUTION as BASEMAP_ATTRIBUTION
-from geo.basemap import geojson_text
 from geo.links import safe_url, source_record
 from geo.models import Event
 from geo.timeline import (
@@ -46,7 +45,6 @@ from geo.timeline import (
     place_label,
     precision_note,
     resolve_mode,
-    short_label,
     style,
 )
 
@@ -79,6 +77,11 @@ if (!w.__nmFeed) {
             parseFloat(card.getAttribute("data-nm-lat")),
             parseFloat(card.getAttribute("data-nm-lon")))) {
           if (e.type === "keydown") e.preventDefault();
+          // a narrow window has the feed below the map: bring the map into view
+          var r = frames[i].getBoundingClientRect();
+          if (r.top < 0 || r.bottom > w.innerHeight)
+            frames[i].scrollIntoView({ block: r.height > w.innerHeight ? "start" : "nearest",
+                                       behavior: "smooth" });
           return;
         }
       } catch (err) { /* another origin's frame */ }
@@ -515,12 +518,14 @@ def base_summary(events: Sequence[Event]) -> dict:
 def base_map(
     events: Sequence[Event],
     *,
-    online: bool = False,
+    tiles: Sequence[dict] | None = None,
     standalone: bool = False,
     summary: dict | None = None,
 ) -> NewsMap:
-    """The stable part of the map. Depends only on ``events`` (all of them) and ``online``.
+    """The stable part of the map. Depends only on ``events`` (all of them) and ``tiles``.
 
+    ``tiles`` are the online base maps to try (``geo.tiles.js_options()``; none: the offline
+    layer only). The browser falls back to the offline layer when they do not load.
     ``summary`` (from :func:`base_summary` over the same events) skips the pass over them.
     """
     summary = summary if summary is not None else base_summary(events)
@@ -542,24 +547,26 @@ def base_map(
         zoom_snap=0.25,
         zoom_delta=0.5,
     )
-    if online:
-        folium.TileLayer(
-            "OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap", control=False
-        ).add_to(m)
+    tiles = list(tiles or [])
     opts = {
-        "online": online,
+        "online": bool(tiles),
+        "tiles": tiles,
         "labels": summary["labels"],
-        "source_base": _credits(online, events),
+        "offline_credit": BASEMAP_ATTRIBUTION,
         "bounds": bounds,
+        # what the offline layer can show; online, the tile layer's own range
+        "zoom_range": [basemap.MIN_ZOOM, basemap.MAX_ZOOM],
+        "notice": "Map tiles could not load: showing the built-in offline map",
     }
-    # the borders layer is used online too, under the tiles, as a fallback
-    if standalone:
+    # the offline layer is drawn online too, under the tiles, as the fallback
+    if standalone:  # the world and the cells around the events, inline (no server)
         opts["basemapData"] = "__BASEMAP__"
     else:
         opts["basemapUrl"] = offline.basemap_url()
     data = js_json(opts)
     if standalone:
-        data = data.replace('"__BASEMAP__"', geojson_text())
+        pts = [(e.place.lat, e.place.lon) for e in events if is_located(e)]
+        data = data.replace('"__BASEMAP__"', js_json(json.loads(basemap.inline_data(pts))))
     _Script("NM.setupBase(__PARENT__, __DATA__);", data).add_to(m)
     _Script(FEED_JS, js_json({"zoom": FOCUS_ZOOM})).add_to(m)
     if bounds:
@@ -573,15 +580,10 @@ def base_map(
     return m
 
 
-def _credits(online: bool, events: Sequence[Event]) -> str:
-    parts = ["Leaflet", BASEMAP_ATTRIBUTION]
-    if online:
-        parts.append(f"Map {OSM_ATTRIBUTION}")
-    return " · ".join(parts)
-
-
-def source_line(shown: Sequence[Shown], online: bool, max_articles: int = 4) -> str:
-    """'Sources: a.txt, b.txt · Places © OpenStreetMap contributors · Borders: Natural Earth'."""
+def source_line(shown: Sequence[Shown], online: bool = False, max_articles: int = 4) -> str:
+    """'Sources: a.txt, b.txt · Places © OpenStreetMap contributors': the articles and the
+    geocoders' credits. The base map's own credit (the tiles shown, or the offline layer's)
+    is added by the browser, which knows what is on screen (``NM.credit``)."""
     arts: list[str] = []
     attributions: list[str] = []
     for s in shown:
@@ -597,12 +599,7 @@ def source_line(shown: Sequence[Shown], online: bool, max_articles: int = 4) -> 
         listed = ", ".join(arts[:max_articles]) + (f" +{more} more" if more > 0 else "")
         parts.append(f"Sources: {listed}")
     for a in attributions:
-        if not (online and a == OSM_ATTRIBUTION):
-            parts.append(f"Places {a}")
-    if online:
-        parts.append(f"Map {OSM_ATTRIBUTION}")
-    parts.append(BASEMAP_ATTRIBUTION)
-    parts.append("Leaflet")
+        parts.append(f"Places {a}")
     return " · ".join(parts)
 
 
@@ -797,9 +794,11 @@ def standalone_html(
     *,
     online: bool = False,
     title: str = "News-event map",
+    tiles: Sequence[dict] | None = None,
 ) -> str:
-    """The current map as one self-contained HTML file: no server, no network needed."""
-    m = base_map(all_events, online=online, standalone=True)
+    """The current map as one self-contained HTML file: no server, no network needed (with
+    ``tiles`` it tries them first and falls back to the inlined offline layer)."""
+    m = base_map(all_events, tiles=tiles, standalone=True)
     fg = step_group(step_payload(shown, date, mode, online=online))
     fg.add_to(m)
     root = m.get_root()
@@ -889,74 +888,3 @@ def card_html(c: dict) -> str:
         f'<div class="nm-card-prec{approx}">{e(c["precision_note"])}</div>'
         f"{srcs}</div>"
     )
-
-
-def timeline_svg(
-    per_date: Sequence[tuple[str, int]], selected: str | None, height: int = 96
-) -> str:
-    """Events per date as a small inline SVG bar chart, the selected date in red.
-
-    Plain SVG (no chart library to load) keeps page opens fast. Bars are evenly spaced, one
-    per event date, like the slider's steps; labels: first, selected and last date.
-    """
-    if not per_date:
-        return ""
-    width = 360  # about the feed column's width; the SVG scales with it, text included
-    top, bottom, left, right = 14, 20, 2, 2
-    n = len(per_date)
-    peak = max(c for _, c in per_date) or 1
-    slot = (width - left - right) / n
-    bar_w = max(3.0, min(36.0, slot * 0.62))
-    plot_h = height - top - bottom
-    parts = [
-        f'<svg class="nm-timeline" viewBox="0 0 {width} {height}" '
-        'style="width:100%;height:auto;display:block" role="img" '
-        'aria-label="events per date">',
-        f'<line x1="0" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
-        'stroke="#d1d5db" stroke-width="1"/>',
-    ]
-    dates = [d for d, _ in per_date]
-    sel_i = dates.index(selected) if selected in dates else None
-    show_label = {selected}
-    for end in (0, n - 1):  # first and last date, unless they would collide with the selected
-        if sel_i is None or abs(end - sel_i) > 1 or end == sel_i:
-            show_label.add(dates[end])
-    compact = n > 90  # a year of dates: the other bars as one path, no per-bar tooltip
-    path = []
-    for i, (d, c) in enumerate(per_date):
-        h = max(2.0, plot_h * c / peak)
-        x = left + slot * i + (slot - bar_w) / 2
-        y = top + plot_h - h
-        sel = d == selected
-        if compact and not sel:
-            path.append(f"M{x:.1f} {top + plot_h}v{-h:.1f}h{bar_w:.1f}v{h:.1f}z")
-            if d in show_label:
-                anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
-                tx = x if anchor == "start" else x + bar_w if anchor == "end" else x + bar_w / 2
-                parts.append(
-                    f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="{anchor}" '
-                    f'font-size="11" fill="#6b7280">{html.escape(short_label(d))}</text>')
-            continue
-        color = "#d62728" if sel else "#9ca3af"
-        label = html.escape(short_label(d))
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="2" '
-            f'fill="{color}"><title>{label}: {c} event{"s" if c != 1 else ""}</title></rect>'
-        )
-        if sel:
-            parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
-                f'font-size="11" font-weight="700" fill="#d62728">{c}</text>'
-            )
-        if d in show_label:
-            anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
-            tx = x if anchor == "start" else x + bar_w if anchor == "end" else x + bar_w / 2
-            weight = "700" if sel else "400"
-            parts.append(
-                f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="11" '
-                f'font-weight="{weight}" fill="{"#111827" if sel else "#6b7280"}">{label}</text>'
-            )
-    if path:
-        parts.insert(2, f'<path d="{"".join(path)}" fill="#9ca3af"/>')
-    parts.append("</svg>")
-    return "".join(parts)

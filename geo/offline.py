@@ -6,7 +6,7 @@ So we declare three asset-only "components" (they are never rendered) whose fold
 
 * Leaflet's ``dist`` files inside the ``xstatic-leaflet`` wheel,
 * ``geo/static`` (the map's own script and style sheet),
-* ``geo/data/basemap`` (the offline country borders),
+* ``geo/data/basemap`` (the offline base layer: ``world.json`` and the cells in ``10m/``),
 
 and give the map URLs relative to the iframe (``../<name>/<file>``), which keeps working
 under ``server.baseUrlPath``. No copy of any asset in the repo, no static-serving config.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xs_leaflet
 
-from geo.basemap import BASEMAP_DIR, BASEMAP_FILE
+from geo.basemap import BASEMAP_DIR
 
 LEAFLET_DIR = Path(xs_leaflet.BASE_DIR)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -57,7 +57,8 @@ def path(name: str, filename: str) -> Path:
     return _FOLDERS[name] / filename
 
 
-JS = [("leaflet", "leaflet", "leaflet.js"), ("newsmap", "newsmap", "newsmap.js")]
+JS = [("leaflet", "leaflet", "leaflet.js"), ("nm_basemap", "newsmap", "basemap.js"),
+      ("newsmap", "newsmap", "newsmap.js")]
 CSS = [("leaflet_css", "leaflet", "leaflet.css"), ("newsmap_css", "newsmap", "newsmap.css")]
 
 
@@ -70,7 +71,8 @@ def default_css() -> list[tuple[str, str]]:
 
 
 def basemap_url() -> str:
-    return url("basemap", BASEMAP_FILE.name)
+    """The base layer's folder (the browser adds ``world.json`` or ``10m/<cell>.json``)."""
+    return url("basemap", "")
 
 
 @lru_cache(maxsize=8)

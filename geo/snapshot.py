@@ -347,6 +347,11 @@ def wait_for_view(page, date: str | None, timeout_ms: int = 60_000):
         "() => document.querySelector('.nm-base-ready, .nm-base-failed')",
         timeout=timeout_ms,
     )
+    # online: until the tiles have loaded, or been given up for the offline layer
+    frame.wait_for_function(
+        "() => !document.querySelector('#map_div[data-nm-tiles=loading]')",
+        timeout=timeout_ms,
+    )
     # let Streamlit finish the rest of the run (cards, chart)
     with contextlib.suppress(Exception):
         page.wait_for_selector("[data-testid='stStatusWidget']", state="detached",
@@ -473,7 +478,12 @@ def shoot(page, url: str, date: str | None, view: View | None = None,
             frame.wait_for_selector("#map_div[data-nm-view]", state="attached",
                                     timeout=timeout_ms)
             frame.evaluate("() => { NM.applyView(); }")  # last word, after any re-fit
-            page.wait_for_timeout(400)  # the borders canvas redraws on moveend
+        # the base layer's tiles for this view are drawn (cells fetched on a view change),
+        # then its place names are placed (a tick later)
+        frame.wait_for_function(
+            "() => ['ready', 'failed', null].includes(document.querySelector('#map_div')"
+            ".getAttribute('data-nm-base'))", timeout=timeout_ms)
+        page.wait_for_timeout(300)
         return page.locator(MAP_IFRAME).screenshot(timeout=timeout_ms)
     except PlaywrightTimeout as exc:
         raise SnapshotError(f"the map did not finish drawing within {timeout_ms // 1000} s "
@@ -583,9 +593,11 @@ def snapshot(
     filters: Mapping[str, Iterable[str]] | None = None,
     background: bool = True,
     scale: float = 1.0,
+    tiles: bool = False,
 ) -> Path:
     """Write a PNG of the map frame showing ``date`` in ``mode`` ("date", "upto", "all"),
-    with ``filters`` (``cat``/``country``/``article`` -> values) and ``view``.
+    with ``filters`` (``cat``/``country``/``article`` -> values) and ``view``; ``tiles``
+    tries the online base map (else the offline layer only: the same picture everywhere).
 
     The view is checked first, without a browser: an empty one raises
     :class:`SnapshotEmpty` in about the time it takes to read the (cached) events.
@@ -601,6 +613,8 @@ def snapshot(
     env = {
         "NEWSMAP_PATHS": os.pathsep.join(str(Path(p).resolve()) for p in paths),
         "NEWSMAP_ONLINE": "1" if online else "0",
+        # the picture is reproducible offline unless asked: tiles only with --tiles
+        "NEWSMAP_TILES": "on" if tiles else "off",
     }
     with serve(script, env=env) as base:
         png = capture(base, date, mode, width=width, height=height, scale=scale, query=query,

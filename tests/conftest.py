@@ -11,6 +11,11 @@ import pytest
 
 # Tests never touch the user's real data folder; tests that need their own set it per test.
 os.environ.setdefault("NEWSMAP_HOME", tempfile.mkdtemp(prefix="newsmap-tests-"))
+# Tests never reach the internet: no online tiles unless they come from a test's own server
+# on 127.0.0.1 (tests/test_browser_tiles.py; browser_app.py imports this module too).
+if not os.environ.get("NEWSMAP_TILES_URL", "").startswith("http://127.0.0.1:"):
+    os.environ["NEWSMAP_TILES"] = "off"
+    os.environ.pop("NEWSMAP_TILES_URL", None)
 
 from geo.models import Article, Event, Place, PlaceMention, Source
 
@@ -137,7 +142,8 @@ def server(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("newsmap-home")
     app = Path(__file__).resolve().parent / "browser_app.py"
-    with snap.serve(app, env={"NEWSMAP_HOME": str(home), "NEWSMAP_ONLINE": "0"}) as base:
+    env = {"NEWSMAP_HOME": str(home), "NEWSMAP_ONLINE": "0", "NEWSMAP_TILES": "off"}
+    with snap.serve(app, env=env) as base:
         yield base
 
 

@@ -228,6 +228,9 @@ def test_card_click_in_a_narrow_window_keeps_the_popup_inside_the_map(browser, s
             " const p = document.querySelector('.leaflet-popup').getBoundingClientRect();"
             " return [p.left >= m.left - 1, p.right <= m.right + 1, p.width, m.width]; }")
         assert inside[0] and inside[1], inside
+        # the feed is below the map there: the click brought the map back into view
+        m = page.query_selector(snap.MAP_IFRAME).bounding_box()
+        assert m["y"] >= -1 and m["y"] + m["height"] <= 900 + 1, m
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "feed-card-click-800.png"))
     finally:

@@ -7,7 +7,7 @@ import json
 from conftest import EVENT_DATES, OSM, make_events
 from streamlit_folium import _get_map_string, generate_js_hash
 
-from geo import basemap, mapview, offline, timeline
+from geo import basemap, mapview, offline, tiles, timeline
 from geo.models import Event
 
 
@@ -118,7 +118,8 @@ def test_step_payload_holds_exactly_the_located_step_events(events):
         "riot/storming": 1, "protest": 1, "statement": 1}
     assert [r["category"] for r in p["legend"]] == ["riot/storming", "protest", "statement"]
     assert f"Places {OSM}" in p["source_line"]
-    assert "Borders: Natural Earth" in p["source_line"]
+    # the base map's credit is the browser's to add (it knows which layer is shown)
+    assert "Natural Earth" not in p["source_line"] and "Leaflet" not in p["source_line"]
     assert "2023-07-22_green-zone-jumhuriya-bridge.txt" in p["source_line"]
 
 
@@ -149,7 +150,10 @@ def test_base_map_does_not_depend_on_the_step(events):
     a = generate_js_hash(_get_map_string(mapview.base_map(events)), "map")
     b = generate_js_hash(_get_map_string(mapview.base_map(make_events())), "map")
     assert a == b
-    c = generate_js_hash(_get_map_string(mapview.base_map(events, online=True)), "map")
+    osm = [{"key": "OpenStreetMap.Mapnik", "label": "OpenStreetMap",
+            "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "attribution": OSM, "max_zoom": 19, "subdomains": "abc"}]
+    c = generate_js_hash(_get_map_string(mapview.base_map(events, tiles=osm)), "map")
     assert c != a
 
 
@@ -164,12 +168,19 @@ def test_base_map_uses_only_local_assets(events):
     assert "cdn" not in html.lower()
 
 
-def test_online_map_has_osm_tiles_and_credit(events):
-    html = mapview.base_map(events, online=True).get_root().render()
-    assert "tile.openstreetmap.org" in html
+def test_online_map_offers_the_tile_layers_with_their_credits(events, monkeypatch):
+    monkeypatch.setenv("NEWSMAP_TILES", "on")
+    monkeypatch.delenv("NEWSMAP_TILES_URL", raising=False)
+    monkeypatch.delenv("NEWSMAP_CARTO_KEY", raising=False)
+    html = mapview.base_map(events, tiles=tiles.js_options()).get_root().render()
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in html
+    assert "World_Imagery" in html and f'"attribution":"{OSM}"' in html
+    # the offline credit and the fallback notice travel too; the step's line has neither
+    assert '"offline_credit":"Base map: Natural Earth, GSHHG, GeoNames"' in html
+    assert "could not load" in html
     p = mapview.step_payload(timeline.select(events, "2023-07-22", "date"), "2023-07-22",
                              "date", online=True)
-    assert f"Map {OSM}" in p["source_line"]
+    assert f"Map {OSM}" not in p["source_line"] and f"Places {OSM}" in p["source_line"]
 
 
 def test_standalone_html_is_self_contained(events):
@@ -178,7 +189,8 @@ def test_standalone_html_is_self_contained(events):
     assert offline.remote_urls(html) == []
     assert "../geo.offline." not in html  # all inlined
     assert "L.Map" in html or "leaflet" in html.lower()
-    assert '"type":"FeatureCollection"' in html  # borders inlined
+    assert '"basemapData":{"world":{' in html  # the base layer inlined: no server needed
+    assert '"44_24.json":{"land":' in html  # and the cell around Baghdad's events
     assert "<script>alert" not in html
 
 
@@ -194,24 +206,12 @@ def test_no_events_still_builds(events):
     assert p["markers"] == [] and p["date_label"] == "All events"
 
 
-def test_basemap_has_country_borders():
-    data = json.loads(basemap.geojson_text())
-    names = {f["properties"]["name"] for f in data["features"]}
-    assert {"Iraq", "Sweden", "Denmark"} <= names
-    assert len(data["features"]) > 200
-
-
-def test_topojson_decoding():
-    topo = {
-        "type": "Topology",
-        "transform": {"scale": [1, 1], "translate": [0, 0]},
-        "arcs": [[[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]]],
-        "objects": {"countries": {"type": "GeometryCollection", "geometries": [
-            {"type": "Polygon", "arcs": [[0]], "properties": {"name": "Square"}}]}},
-    }
-    fc = basemap.topojson_to_geojson(topo)
-    ring = fc["features"][0]["geometry"]["coordinates"][0][0]
-    assert ring == [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
+def test_base_map_bounds_the_zoom_to_the_offline_layer():
+    # offline the map stops where the 1:10m layer has nothing more to show (online, the
+    # browser sets each tile layer's own max zoom: tests/test_browser_tiles.py)
+    assert basemap.MAX_ZOOM == 14
+    script = mapview.base_map([]).get_root().render()
+    assert f'"zoom_range":[{basemap.MIN_ZOOM},{basemap.MAX_ZOOM}]' in script
 
 
 def test_card_html_escapes_everything(events):
@@ -234,22 +234,6 @@ def test_card_folds_extra_sources(events):
     out = mapview.card_html(timeline.card(e))
     assert "+ 2 more sources" in out and "<details>" in out
     assert "&lt;b&gt;sentence" in out
-
-
-def test_timeline_svg_marks_the_selected_date():
-    svg = mapview.timeline_svg([("2023-07-20", 2), ("2023-07-21", 1), ("2023-07-22", 4)],
-                               "2023-07-21")
-    assert svg.startswith("<svg") and svg.count("<rect") == 3
-    assert svg.count('fill="#d62728"') == 2  # the selected bar and its count
-    assert "21 Jul 2023: 1 event<" in svg
-    assert mapview.timeline_svg([], None) == ""
-
-
-def test_timeline_svg_labels_do_not_collide():
-    per = [(f"2023-07-{d:02d}", 1) for d in range(10, 20)]
-    svg = mapview.timeline_svg(per, "2023-07-11")
-    assert ">10 Jul 2023<" not in svg  # first label dropped next to the selected one
-    assert ">11 Jul 2023<" in svg and ">19 Jul 2023<" in svg
 
 
 def test_all_mode_says_other_dates(events):

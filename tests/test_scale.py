@@ -121,13 +121,14 @@ def test_city_labels_are_capped_to_the_busiest():
     assert busiest in {lab["name"] for lab in labels}
 
 
-def test_timeline_svg_for_a_year_is_compact():
+def test_date_chart_for_a_year_is_compact():
+    from geo import datechart
+
     per = [((dt.date(2024, 1, 1) + dt.timedelta(days=i)).isoformat(), i % 9 + 1)
            for i in range(366)]
-    svg = mapview.timeline_svg(per, "2024-07-01")
-    assert len(svg) < 15_000
-    assert svg.count("<rect") == 1 and 'fill="#d62728"' in svg  # only the selected bar
-    assert ">1 Jul 2024<" in svg
+    spec = datechart.chart(per, "2024-07-01").to_dict()
+    assert len(spec["data"]["values"]) == 366 and len(str(spec)) < 60_000
+    assert spec["mark"]["size"] == 4.0  # one day of 366 in 340 px: the narrowest clickable
 
 
 # ---- pipeline ---------------------------------------------------------------------------

@@ -120,3 +120,28 @@ def test_bad_mode_is_refused_before_queueing(fake):
     with pytest.raises(ValueError):
         snapshot.capture("http://x", None, "everything")
     assert fake.urls == []
+
+
+def test_snapshot_uses_the_offline_layer_unless_tiles_are_asked_for(monkeypatch, tmp_path):
+    """The CLI's pictures are reproducible offline; --tiles turns the online base map on."""
+    import contextlib
+
+    from conftest import make_events
+
+    from geo import cli
+
+    seen = []
+
+    @contextlib.contextmanager
+    def fake_serve(script, env=None, **kw):
+        seen.append(dict(env or {}))
+        yield "http://127.0.0.1:9"
+
+    monkeypatch.setattr(snapshot, "serve", fake_serve)
+    monkeypatch.setattr(snapshot, "_load_events", lambda paths, online: make_events())
+    monkeypatch.setattr(snapshot, "capture", lambda *a, **k: b"\x89PNG fake")
+    for extra, want in (([], "off"), (["--tiles"], "on")):
+        out = tmp_path / f"m{len(seen)}.png"
+        assert cli.main(["snapshot", "--date", "2023-07-22", "--out", str(out), *extra]) == 0
+        assert seen[-1]["NEWSMAP_TILES"] == want and seen[-1]["NEWSMAP_ONLINE"] == "0"
+        assert out.read_bytes() == b"\x89PNG fake"

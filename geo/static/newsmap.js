@@ -205,28 +205,20 @@
     var box = map.getContainer();
     box.classList.add("nm-map");
     box.classList.add(opts.online ? "nm-online" : "nm-offline");
-    // The borders layer is drawn in both modes: offline it is the map; online it sits
-    // under the tiles (pane 150 < tile pane 200) and shows wherever a tile fails to load.
-    {
-      map.createPane("nmBase");
-      map.getPane("nmBase").style.zIndex = 150;
-      var style = { color: "#a7b0ba", weight: 0.8, fillColor: "#f3efe6", fillOpacity: 1 };
-      var add = function (data) {
-        NM.baseLayer = L.geoJSON(data, {
-          style: style,
-          interactive: false,
-          pane: "nmBase",
-          renderer: L.canvas({ pane: "nmBase", padding: 0.5 })
-        }).addTo(map);
-        box.classList.add("nm-base-ready");
-      };
-      if (opts.basemapData) add(opts.basemapData);
-      else if (opts.basemapUrl)
-        fetch(opts.basemapUrl)
-          .then(function (r) { return r.json(); })
-          .then(add)
-          .catch(function () { box.classList.add("nm-base-failed"); });
+    if (opts.zoom_range) {
+      map.setMinZoom(opts.zoom_range[0]);
+      map.setMaxZoom(opts.zoom_range[1]);
     }
+    // The offline base layer (NM.BaseLayer) is drawn in both modes: offline it is the map;
+    // online it sits under the tiles (pane 150 < tile pane 200) and shows where they fail.
+    map.createPane("nmBase");
+    map.getPane("nmBase").style.zIndex = 150;
+    if (opts.basemapUrl || opts.basemapData) {
+      NM.baseLayer = new NM.BaseLayer({ url: opts.basemapUrl, data: opts.basemapData });
+      NM.baseLayer.addTo(map);
+    }
+    NM.setCredit(opts.offline_credit || "");
+    if (opts.tiles && opts.tiles.length) NM.setupTiles(map, opts);
     // city labels float above the pins (the text has a white halo and ignores the mouse)
     map.createPane("nmLabels");
     map.getPane("nmLabels").style.zIndex = 640;
@@ -258,7 +250,6 @@
       }
     });
     new Fit().addTo(map);
-    NM.sourceBase = opts.source_base || "";
 
     // The initial view fits all events. The iframe may still be resizing when the map is
     // created, so fit again on resize until the user has touched the map.
@@ -280,6 +271,95 @@
     });
     map.on("resize", fitInitial);
     setTimeout(function () { map.invalidateSize(); fitInitial(); }, 0);
+  };
+
+  // ---- the credit line names what the map shows ---------------------------------------
+  NM.credit = "";
+  NM.setCredit = function (text) {
+    NM.credit = text || "";
+    document.querySelectorAll(".nm-source-map").forEach(function (n) {
+      n.textContent = NM.credit ? NM.credit + " · Leaflet" : "Leaflet";
+    });
+  };
+
+  // ---- online base maps (geo/tiles.py): tried, and left for the offline layer when they
+  // fail. A layer that loads no tile and fails two (or loads nothing in 8 s) is given up:
+  // the map says so in a small notice, the credit goes back to the offline layer's and the
+  // zoom to what that layer shows. Choosing a tile layer again tries it again.
+  NM.TILE_TIMEOUT_MS = 8000;
+  NM.setupTiles = function (map, opts) {
+    var box = map.getContainer();
+    var offline = L.layerGroup(); // the offline layer is always drawn; this only names it
+    var bases = {}, current = null, timer = null, notice = null, falling = false;
+    var offlineZoom = opts.zoom_range ? opts.zoom_range[1] : 14;
+    var showNotice = function (on) {
+      if (on && !notice) {
+        notice = el("div", "nm-notice", opts.notice || "Map tiles could not load");
+        notice.setAttribute("role", "status");
+        L.DomEvent.disableClickPropagation(notice);
+        box.appendChild(notice);
+      }
+      if (notice) notice.style.display = on ? "" : "none";
+    };
+    var fallBack = function (layer) {
+      if (current !== layer) return;
+      if (timer) clearTimeout(timer);
+      box.setAttribute("data-nm-tiles", "failed");
+      map.removeLayer(layer);
+      current = null;
+      falling = true; // adding a base layer fires baselayerchange: not the user's choice
+      offline.addTo(map);
+      falling = false;
+      NM.setCredit(opts.offline_credit);
+      map.setMaxZoom(offlineZoom);
+      showNotice(true);
+      if (NM.placeBaseLabels) NM.placeBaseLabels();
+    };
+    var use = function (layer) {
+      if (timer) clearTimeout(timer);
+      current = layer;
+      if (!layer) {
+        box.setAttribute("data-nm-tiles", "off");
+        NM.setCredit(opts.offline_credit);
+        map.setMaxZoom(offlineZoom);
+        showNotice(false);
+        return;
+      }
+      layer.nmLoaded = 0;
+      layer.nmFailed = 0;
+      box.setAttribute("data-nm-tiles", "loading");
+      box.setAttribute("data-nm-tile-layer", layer.nm.key);
+      NM.setCredit(layer.nm.attribution);
+      map.setMaxZoom(layer.nm.max_zoom);
+      timer = setTimeout(function () { if (!layer.nmLoaded) fallBack(layer); },
+                         NM.TILE_TIMEOUT_MS);
+    };
+    opts.tiles.forEach(function (t) {
+      var layer = L.tileLayer(t.url, { maxZoom: t.max_zoom, maxNativeZoom: t.max_zoom,
+                                       subdomains: t.subdomains, r: "", attribution: "" });
+      layer.nm = t;
+      layer.on("tileload", function () {
+        layer.nmLoaded += 1;
+        if (current === layer) {
+          box.setAttribute("data-nm-tiles", "ok");
+          showNotice(false);
+        }
+      });
+      layer.on("tileerror", function () {
+        layer.nmFailed += 1;
+        if (!layer.nmLoaded && layer.nmFailed >= 2) fallBack(layer);
+      });
+      bases[t.label] = layer;
+    });
+    bases.Offline = offline;
+    L.control.layers(bases, null, { position: "topright", collapsed: true }).addTo(map);
+    var first = bases[opts.tiles[0].label];
+    first.addTo(map);
+    use(first);
+    map.on("baselayerchange", function (e) {
+      if (falling || e.layer === current) return;
+      use(e.layer === offline ? null : e.layer);
+    });
   };
 
   NM.fit = function (map) {
@@ -412,7 +492,10 @@
         this._addDom(box, legend);
       }
       // source line, bottom right (inside the frame so a crop still credits)
-      this._addDom(box, el("div", "nm-source", d.source_line));
+      var src = el("div", "nm-source", d.source_line ? d.source_line + " · " : "");
+      src.appendChild(el("span", "nm-source-map", NM.credit ? NM.credit + " · Leaflet" :
+                         "Leaflet"));
+      this._addDom(box, src);
       if (!d.markers.length && !(d.clusters || []).length)
         this._addDom(box, el("div", "nm-empty", d.empty_note));
 
