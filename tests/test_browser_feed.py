@@ -235,3 +235,39 @@ def test_card_click_in_a_narrow_window_keeps_the_popup_inside_the_map(browser, s
         page.screenshot(path=str(ARTIFACTS / "feed-card-click-800.png"))
     finally:
         ctx.close()
+
+
+_COVERED = """() => {
+  // the popup's visible box, and the points of it some other element is drawn over
+  const wrap = document.querySelector('.leaflet-popup .leaflet-popup-content-wrapper');
+  const r = wrap.getBoundingClientRect();
+  const hidden = [];
+  for (let i = 1; i < 8; i++) for (let j = 1; j < 6; j++) {
+    const x = r.left + r.width * i / 8, y = r.top + r.height * j / 6;
+    if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+    const el = document.elementFromPoint(x, y);
+    if (el && !el.closest('.leaflet-popup')) hidden.push(el.className || el.tagName);
+  }
+  return hidden;
+}"""
+
+
+@pytest.mark.parametrize("corner", ["top", "top-right", "bottom-left", "bottom"])
+def test_an_open_popup_is_never_covered_by_an_overlay(page, server, corner):
+    # the banner (top), the base-layer control and tile notice (top right), the legend
+    # (bottom left) and the source line (bottom): a popup moved under each stays on top
+    frame = open_view(page, server, "2023-07-22", "upto")
+    page.locator('.nm-card[data-nm-id="e6"]').click()
+    wait_popup(frame, "e6")
+    frame.evaluate("""corner => {
+      const r = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+      const W = innerWidth, H = innerHeight;
+      const to = {top: [W / 2 - r.width / 2, 2], 'top-right': [W - r.width - 2, 2],
+                  'bottom-left': [2, H - r.height - 2], bottom: [W / 2 - r.width / 2,
+                  H - r.height - 2]}[corner];
+      map.panBy([r.left - to[0], r.top - to[1]], {animate: false});
+      return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    }""", corner)
+    assert frame.evaluate(_COVERED) == []
+    shot(page, f"popup-over-{corner}.png")
+    assert page.errors == []

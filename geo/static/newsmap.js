@@ -250,6 +250,7 @@
       }
     });
     new Fit().addTo(map);
+    NM.guardPopups(map);
 
     // The initial view fits all events. The iframe may still be resizing when the map is
     // created, so fit again on resize until the user has touched the map.
@@ -271,6 +272,32 @@
     });
     map.on("resize", fitInitial);
     setTimeout(function () { map.invalidateSize(); fitInitial(); }, 0);
+  };
+
+  // ---- an open popup is never under an overlay -----------------------------------------
+  // The banner, legend, source line, tile notice and controls sit above the map's panes
+  // (Leaflet draws controls over popups). While a popup is open, any of them its box
+  // touches steps aside (class nm-under-popup: hidden, not clickable); they come back when
+  // it closes or moves away.
+  NM.OVERLAYS = ".nm-banner, .nm-legend, .nm-source, .nm-empty, .nm-notice, .leaflet-control";
+  NM.guardPopups = function (map) {
+    var box = map.getContainer();
+    var update = function () {
+      var pop = box.querySelector(".leaflet-popup .leaflet-popup-content-wrapper");
+      var r = pop ? pop.getBoundingClientRect() : null;
+      Array.prototype.forEach.call(box.querySelectorAll(NM.OVERLAYS), function (n) {
+        var b = n.getBoundingClientRect();
+        var over = !!r && b.width > 0 && r.left < b.right && b.left < r.right &&
+          r.top < b.bottom && b.top < r.bottom;
+        n.classList.toggle("nm-under-popup", over);
+      });
+    };
+    map.on("popupopen move zoomend resize", function () {
+      window.requestAnimationFrame(update);
+    });
+    map.on("popupclose", function () {
+      window.requestAnimationFrame(update);
+    });
   };
 
   // ---- the credit line names what the map shows ---------------------------------------
