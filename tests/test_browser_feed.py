@@ -271,3 +271,30 @@ def test_an_open_popup_is_never_covered_by_an_overlay(page, server, corner):
     assert frame.evaluate(_COVERED) == []
     shot(page, f"popup-over-{corner}.png")
     assert page.errors == []
+
+
+def test_a_pin_under_the_banner_shows_through_it(page, server):
+    # zoom 13 over Baghdad, one of the step's pins panned right under the date banner
+    frame = open_view(page, server, "2023-07-22", "upto")
+    frame.evaluate("""() => map.setView([33.3076, 44.3903], 13, {animate: false})""")
+    frame.wait_for_timeout(300)
+    frame.evaluate("""() => {
+      // a pin in view, moved to the middle of the banner
+      const b = document.querySelector('.nm-banner').getBoundingClientRect();
+      const pin = [...document.querySelectorAll('.leaflet-marker-pane .nm-pin')]
+        .map(n => n.getBoundingClientRect())
+        .find(r => r.top > b.bottom && r.bottom < innerHeight && r.left > 0 && r.right < innerWidth);
+      map.panBy([(pin.left + pin.right) / 2 - (b.left + b.right) / 2,
+                 (pin.top + pin.bottom) / 2 - (b.top + b.bottom) / 2], {animate: false});
+    }""")
+    frame.wait_for_function(
+        "() => document.querySelector('.nm-banner').classList.contains('nm-over-pins')",
+        timeout=5000)
+    opacity = frame.eval_on_selector(".nm-banner", "n => getComputedStyle(n).opacity")
+    assert float(opacity) < 0.6
+    # moved away from the pins, the banner is solid again
+    frame.evaluate("() => map.panBy([0, -400], {animate: false})")
+    frame.wait_for_function(
+        "() => !document.querySelector('.nm-banner').classList.contains('nm-over-pins')",
+        timeout=5000)
+    assert page.errors == []

@@ -280,24 +280,37 @@
   // touches steps aside (class nm-under-popup: hidden, not clickable); they come back when
   // it closes or moves away.
   NM.OVERLAYS = ".nm-banner, .nm-legend, .nm-source, .nm-empty, .nm-notice, .leaflet-control";
+  // The same for pins: the banner or the legend over one of this step's pins turns
+  // see-through and lets clicks pass (class nm-over-pins), so no pin is hidden under them.
+  NM.SEE_THROUGH = ".nm-banner, .nm-legend";
   NM.guardPopups = function (map) {
     var box = map.getContainer();
+    var meets = function (r, b) {
+      return b.width > 0 && r.left < b.right && b.left < r.right && r.top < b.bottom &&
+        b.top < r.bottom;
+    };
     var update = function () {
       var pop = box.querySelector(".leaflet-popup .leaflet-popup-content-wrapper");
       var r = pop ? pop.getBoundingClientRect() : null;
       Array.prototype.forEach.call(box.querySelectorAll(NM.OVERLAYS), function (n) {
+        n.classList.toggle("nm-under-popup", !!r && meets(r, n.getBoundingClientRect()));
+      });
+      var pins = Array.prototype.map.call(
+        box.querySelectorAll(".leaflet-marker-pane .nm-pin, .leaflet-marker-pane .nm-bubble"),
+        function (n) { return n.getBoundingClientRect(); });
+      Array.prototype.forEach.call(box.querySelectorAll(NM.SEE_THROUGH), function (n) {
         var b = n.getBoundingClientRect();
-        var over = !!r && b.width > 0 && r.left < b.right && b.left < r.right &&
-          r.top < b.bottom && b.top < r.bottom;
-        n.classList.toggle("nm-under-popup", over);
+        n.classList.toggle("nm-over-pins", pins.some(function (p) { return meets(p, b); }));
       });
     };
-    map.on("popupopen move zoomend resize", function () {
-      window.requestAnimationFrame(update);
-    });
-    map.on("popupclose", function () {
-      window.requestAnimationFrame(update);
-    });
+    var queued = false;  // one update a frame, however many layers a step adds
+    NM.updateOverlays = function () {
+      if (queued) return;
+      queued = true;
+      window.requestAnimationFrame(function () { queued = false; update(); });
+    };
+    map.on("popupopen popupclose moveend zoomend resize layeradd", NM.updateOverlays);
+    map.on("move", NM.updateOverlays);
   };
 
   // ---- the credit line names what the map shows ---------------------------------------
