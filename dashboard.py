@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 
 from geo import datechart, export, mapview, offline, tiles, timeline, userdata
 from geo.models import CATEGORIES
-from geo.paths import SEEDS_DIR, user_articles_dir
+from geo.paths import SEEDS_DIR
 from geo.review import actions as rv_actions
 from geo.review import log as rv_log
 from geo.review import queue as rv_queue
@@ -141,7 +141,7 @@ _NO_LINK = re.compile(r"(?i)(?:\b(?:https?|ftp|mailto):|\bwww(?=\\\.)|@)")
 def corpus_paths() -> list[str]:
     env = os.environ.get("NEWSMAP_PATHS")
     base = [p for p in env.split(os.pathsep) if p] if env else [str(SEEDS_DIR)]
-    return [*base, str(user_articles_dir())]
+    return base  # the user's own articles come from the database (userdata.user_articles)
 
 
 def _files_signature(paths: list[str]) -> str:
@@ -170,13 +170,17 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
             if "result" not in slot:  # another session may have filled it while we waited
                 pipeline = importlib.import_module("geo.pipeline")
                 slot["result"] = pipeline.run(list(paths), online=online,
-                                              extra_articles=[w.article for w in
-                                                              userdata.web_articles()],
+                                              extra_articles=_user_articles(),
                                               date_overrides=json.loads(overrides_json),
                                               progress=_progress_bar(st.empty()))
     finally:
         status.empty()
     return _frozen(slot["result"])
+
+
+def _user_articles() -> list:
+    """The user's uploaded and pasted articles, then those read from the web (database)."""
+    return [*userdata.user_articles(), *(w.article for w in userdata.web_articles())]
 
 
 def _frozen(result):
@@ -260,7 +264,7 @@ tile_layers = tiles.js_options()
 
 web_sig_loaded = userdata.web_signature()  # what this run shows; the watch compares
 result, load_error = load_result(online)
-problems = list(result.problems) if result else []
+problems = (list(result.problems) if result else []) + userdata.problems()
 articles = list(result.articles) if result else []
 
 # The user's corrections (geo/review) on top of the extraction, re-applied whenever one is

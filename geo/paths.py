@@ -105,8 +105,9 @@ def cache_dir() -> Path:
 
 
 def user_articles_dir() -> Path:
-    """Articles the user uploaded or pasted in the dashboard; kept across restarts. Always an
-    existing folder (an empty temporary one when the home is unusable)."""
+    """Where older versions kept the articles the user uploaded or pasted (now rows of the
+    database, :mod:`geo.userdata`, which imports this folder once). Always an existing
+    folder (an empty temporary one when the home is unusable)."""
     return _sub("articles", write=False)
 
 
@@ -114,5 +115,6 @@ DATABASE_NAME = "newsmap.sqlite"
 
 
 def database_path() -> Path:
-    """The one SQLite database of the user's work (corrections; see :mod:`geo.store`)."""
+    """The one SQLite database of the user's work (articles, dates, corrections, caches;
+    see :mod:`geo.store`)."""
     return home() / DATABASE_NAME

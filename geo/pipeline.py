@@ -435,7 +435,7 @@ def run(
         if hit is not None:
             return hit
     loaded, problems = articles_mod.read_paths(paths)
-    loaded.extend(extra_articles)
+    loaded.extend(_new_extras(loaded, extra_articles, problems))
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
     loaded = articles_mod.infer_missing_dates(loaded)
     cache = ExtractionCache() if use_cache else None
@@ -450,6 +450,22 @@ def run(
         with contextlib.suppress(OSError):  # keyed on the state after the run (new cache db)
             runs.put(_run_key(paths, extra_articles, date_overrides or {}, online), result)
     return result
+
+
+def _new_extras(loaded: Sequence[Article], extra: Sequence[Article],
+                problems: list[Problem]) -> list[Article]:
+    """The extra articles (the user's, from the database) whose text is not already read
+    from the files; a copy is reported and skipped, as two files with one text are."""
+    seen = {a.sha256: a.name for a in loaded if a.sha256}
+    out = []
+    for a in extra:
+        if a.sha256 and a.sha256 in seen:
+            problems.append(Problem(a.name, f"duplicate of {seen[a.sha256]}; skipped"))
+            continue
+        if a.sha256:
+            seen[a.sha256] = a.name
+        out.append(a)
+    return out
 
 
 def load_events(path: str | Path) -> Result:

@@ -515,13 +515,14 @@ def _load_events(paths: Iterable[str | Path], online: bool):
     import importlib
 
     from geo import userdata
-    from geo.paths import user_articles_dir
 
     pipeline = importlib.import_module("geo.pipeline")
     events_file = os.environ.get("NEWSMAP_EVENTS")
     if events_file:
         return list(pipeline.load_events(events_file).events)
-    result = pipeline.run([*map(str, paths), str(user_articles_dir())], online=online,
+    result = pipeline.run(list(map(str, paths)), online=online,
+                          extra_articles=[*userdata.user_articles(),
+                                          *(w.article for w in userdata.web_articles())],
                           date_overrides=userdata.load_dates())
     from geo.review import service  # the dashboard shows the user's corrections: so do we
 

@@ -86,8 +86,8 @@ def events() -> list[Event]:
 def fake_pipeline_module(events=None, problems=()):
     """A stand-in for geo.pipeline whose run() returns synthetic events.
 
-    It still reports files in the user-articles folder that geo.articles rejects, so the
-    'bad upload' path is the real one.
+    It still takes the user's articles (``extra_articles``, from the database), so the
+    upload paths are the real ones.
     """
     mod = types.ModuleType("geo.pipeline")
     from geo.pipeline import inputs_signature
@@ -103,7 +103,7 @@ def fake_pipeline_module(events=None, problems=()):
 
         found, probs = articles_mod.read_paths([p for p in paths if "seeds" not in str(p)])
         arts = [Article(name=n, text="x", date=n[:10] if n[0].isdigit() else None)
-                for n in (A_2021, A_0720, A_0722, A_UND)] + list(found)
+                for n in (A_2021, A_0720, A_0722, A_UND)] + list(found) + list(extra_articles)
         return Result(arts, list(events if events is not None else make_events()),
                       list(problems) + list(probs))
 

@@ -129,16 +129,19 @@ def test_bad_upload_shows_an_error_and_the_rest_still_loads(fake_pipeline, newsm
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("broken.txt" in e.replace("\\", "") for e in errors), errors
-    assert (newsmap_home / "articles" / "good.txt").exists()
-    assert not (newsmap_home / "articles" / "broken.txt").exists()
+    from geo import userdata
+
+    assert userdata.list_articles() == ["good.txt"]  # in the database, not a file
+    assert not (newsmap_home / "articles").exists()
     assert len(at.select_slider(key="date").options) == len(EVENT_DATES)
 
 
 def test_problem_files_are_listed(fake_pipeline, newsmap_home):
     (newsmap_home / "articles").mkdir(exist_ok=True)
     (newsmap_home / "articles" / "empty.txt").write_bytes(b"")
-    at = run_app()
+    at = run_app()  # an older version's folder: imported, the damaged file reported
     assert any("empty.txt" in e.value.replace("\\", "") for e in at.error)
+    assert (newsmap_home / "articles.imported" / "empty.txt").exists()
     assert len(at.select_slider(key="date").options) == len(EVENT_DATES)
 
 
@@ -148,8 +151,12 @@ def test_user_article_can_be_removed(fake_pipeline, newsmap_home):
     (folder / "mine.txt").write_text(" date 2023-07-23 Some article text about Baghdad here.")
     at = run_app()
     at.toggle(key="mine_open").set_value(True).run()  # the list is built only when opened
+    from geo import userdata
+
+    assert userdata.list_articles() == ["mine.txt"]  # imported from the older folder
     at.button(key="rm_mine.txt").click().run()
-    assert not (folder / "mine.txt").exists()
+    assert userdata.list_articles() == []
+    assert (newsmap_home / "articles.imported" / "mine.txt").exists()  # the old file stays
 
 
 def test_play_advances_one_step_per_tick(fake_pipeline):
@@ -181,8 +188,11 @@ def test_pasted_text_is_kept_in_the_user_folder(fake_pipeline, newsmap_home):
     at.text_area(key="paste_text").set_value("Protesters gathered in Baghdad on Sunday again.")
     at.button[[b.label for b in at.button].index("Add pasted text")].click().run()
     assert not at.exception
-    saved = list((newsmap_home / "articles").glob("baghdad-update-*.txt"))
+    from geo import userdata
+
+    saved = [n for n in userdata.list_articles() if n.startswith("baghdad-update-")]
     assert len(saved) == 1
+    assert b"Protesters gathered in Baghdad" in userdata.raw_article(saved[0])
     assert any("baghdad-update" in s.value.replace("\\", "") for s in at.success)
 
 

@@ -1,6 +1,7 @@
 """Faults while saving the user's work: SIGKILL in the middle of saving corrections and
-uploads, a hundred times; threads saving at once. The database must always open and hold
-every action that was confirmed to the user (the save returned before the kill)."""
+uploads (both in the database), a hundred times; threads saving at once. The database must
+always open and hold every action that was confirmed to the user (the save returned before
+the kill)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def test_sigkill_mid_save_a_hundred_times_loses_nothing_confirmed(newsmap_home):
     confirmed_c: dict[int, int] = {}
     confirmed_u: dict[str, int] = {}
     start = 0
+    rounds_u: list[int] = []
     env = {**os.environ, "NEWSMAP_HOME": str(newsmap_home)}
     for _ in range(ROUNDS):
         proc = subprocess.Popen([sys.executable, "-c", CHILD, str(start)], cwd=PROJECT_ROOT,
@@ -79,16 +81,26 @@ def test_sigkill_mid_save_a_hundred_times_loses_nothing_confirmed(newsmap_home):
         report = backup.check(db_path)
         assert report.ok, report.lines()
         db_mod.forget_open()
-        kept = {c.id: c for c in review_log.load(Database(db_path))}
+        db = Database(db_path)
+        kept = {c.id: c for c in review_log.load(db)}
         for cid, i in confirmed_c.items():
             assert cid in kept, f"confirmed correction #{cid} lost"
             assert kept[cid].details == {"title": f"title {i}", "pad": PAD}
+        uploads = dict(db.query("SELECT name, raw FROM user_articles WHERE kind = 'upload'"))
+        db.close()
         for name, i in confirmed_u.items():
-            text = (newsmap_home / "articles" / name).read_text()
+            assert name in uploads, f"confirmed upload {name} lost"
+            text = bytes(uploads[name]).decode()
             assert text.startswith(f" date 2023-07-01 Protest number {i} in Baghdad. ")
             assert text.endswith(PAD)
+        rounds_u.append(len(confirmed_u))
     assert len(confirmed_c) >= ROUNDS  # each round confirmed at least its first save
     assert confirmed_u  # and uploads were confirmed between the kills
+    assert len(set(rounds_u)) > ROUNDS // 4  # uploads were confirmed in many rounds
+    assert not (newsmap_home / "articles").exists()  # nothing went to files
+    from geo import userdata
+
+    assert set(confirmed_u) <= set(userdata.list_articles())
     # the file still takes writes
     db_mod.forget_open()
     assert review_log.save(Correction("confirm", EventKey("h", "after", "unrest"))).id

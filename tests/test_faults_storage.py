@@ -30,7 +30,12 @@ def body(n: int) -> bytes:
 
 
 def saved_contents(home: Path) -> set[bytes]:
-    return {p.read_bytes() for p in (home / "articles").glob("*.txt")}
+    """The bytes of every article the user saved (in the database at ``home``)."""
+    from geo.store import db as db_mod
+
+    db_mod.forget_open()
+    assert userdata.problems() == []
+    return {userdata.raw_article(n) for n in userdata.list_articles()}
 
 
 # -- racing saves ----------------------------------------------------------------------------
@@ -53,7 +58,7 @@ def test_concurrent_saves_of_one_name_keep_every_text(newsmap_home):
         names = [name for name, _ in results]
         assert len(set(names)) == k  # each text its own file
         for name, raw in zip(names, texts, strict=True):
-            assert (newsmap_home / "articles" / name).read_bytes() == raw
+            assert userdata.raw_article(name) == raw
     assert len(saved_contents(newsmap_home)) == sum(2 + r % 7 for r in range(25))
 
 
@@ -76,13 +81,13 @@ def test_processes_racing_keep_every_text(newsmap_home):
     code = ("import sys, time; from geo import userdata\n"
             "t = float(sys.argv[2])\n"
             "while time.time() < t: pass\n"
-            "print(userdata.save_article('race.txt', sys.argv[1].encode())[0])\n")
+            "print(*userdata.save_article('race.txt', sys.argv[1].encode()), sep='|')\n")
     start = time.time() + 1.5
     texts = [ARTICLE.format(n=f"process {i}") for i in range(4)]
     procs = [subprocess.Popen([sys.executable, "-c", code, t, str(start)], cwd=PROJECT_ROOT,
                               stdout=subprocess.PIPE, text=True) for t in texts]
     names = [p.communicate(timeout=30)[0].strip() for p in procs]
-    assert len(set(names)) == 4, names
+    assert len(set(names)) == 4 and all(n.endswith("|None") for n in names), names
     assert saved_contents(newsmap_home) == {t.encode() for t in texts}
 
 
@@ -92,15 +97,15 @@ def test_collision_names_use_the_hash_then_a_counter(newsmap_home, monkeypatch):
     assert a == "n.txt" and b.startswith("n-") and len(b) == len("n-12345678.txt")
     # someone else already holds the hashed name with other text: a counter follows
     h = b[2:10]
-    (newsmap_home / "articles" / f"n-{userdata.hashlib.sha256(body(3)).hexdigest()[:8]}.txt"
-     ).write_bytes(body(4))
+    taken = f"n-{userdata.hashlib.sha256(body(3)).hexdigest()[:8]}.txt"
+    assert userdata.save_article(taken, body(4)) == (taken, None)
     c, _ = userdata.save_article("n.txt", body(3))
     assert c.endswith("-2.txt") and h not in c
     assert len(saved_contents(newsmap_home)) == 4
 
 
 def test_kill_during_saves_leaves_only_whole_files(newsmap_home):
-    """kill -9 a process in the middle of many saves: every visible file is complete."""
+    """kill -9 a process in the middle of many saves: every kept article is complete."""
     big = "Protesters gathered outside the embassy in Baghdad. " * 2000
     code = ("import sys; from geo import userdata\n"
             "i = 0\n"
@@ -113,12 +118,15 @@ def test_kill_during_saves_leaves_only_whole_files(newsmap_home):
     time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
-    files = list((newsmap_home / "articles").glob("*.txt"))
-    assert len(files) >= 3
-    for f in files:
-        text = f.read_text()
-        assert text.startswith(big) and text[len(big):].isdigit(), f.name
-    # a later save still works next to any leftover temporary file
+    from geo.store import backup
+
+    assert backup.check(newsmap_home / "newsmap.sqlite").ok
+    kept = saved_contents(newsmap_home)
+    assert len(kept) >= 3
+    for raw in kept:
+        text = raw.decode()
+        assert text.startswith(big) and text[len(big):].isdigit(), text[-20:]
+    # a later save still works after the kill
     assert userdata.save_article("after.txt", body(9))[1] is None
 
 
@@ -133,11 +141,16 @@ def test_concurrent_date_updates_are_all_kept(newsmap_home):
 
 
 def test_dates_file_with_wrong_types_is_ignored(newsmap_home):
+    """An older version's dates.json: only the valid pairs are imported, and a file that is
+    no {name: date} object is reported and set aside, never deleted."""
     (newsmap_home / "dates.json").write_text(json.dumps(
         {"a.txt": "2023-07-01", "b.txt": [1], "c.txt": "not a date", "d.txt": None}))
     assert userdata.load_dates() == {"a.txt": "2023-07-01"}
+    assert (newsmap_home / "dates.json.imported").exists()
     (newsmap_home / "dates.json").write_text("[1, 2]")
-    assert userdata.load_dates() == {}
+    assert userdata.load_dates() == {"a.txt": "2023-07-01"}  # the imported date stays
+    assert [p.name for p in userdata.problems()] == ["dates.json"]
+    assert (newsmap_home / "dates.json.imported-2").read_text() == "[1, 2]"
 
 
 # -- faulty homes ----------------------------------------------------------------------------

@@ -248,7 +248,8 @@ def test_user_articles_are_listed_when_opened_bounded_and_searchable(many_articl
     folder = newsmap_home / "articles"
     folder.mkdir()
     for i in range(LIST_ROWS + 5):
-        (folder / f"mine-{i:02d}.txt").write_text(f" date 2023-07-2{i % 3} Text {i}.")
+        (folder / f"mine-{i:02d}.txt").write_text(
+            f" date 2023-07-2{i % 3} Protesters gathered in Baghdad, text {i}.")
     at = run_app()
     removers = lambda: [b.key for b in at.button if b.key.startswith("rm_")]  # noqa: E731
     assert removers() == []
@@ -257,8 +258,12 @@ def test_user_articles_are_listed_when_opened_bounded_and_searchable(many_articl
     at.text_input(key="mine_q").set_value("mine-23").run()
     assert removers() == ["rm_mine-23.txt"]
     at.button(key="rm_mine-23.txt").click().run()
-    assert not (folder / "mine-23.txt").exists()
-    assert len(list(folder.glob("*.txt"))) == LIST_ROWS + 4
+    from geo import userdata
+
+    mine = userdata.list_articles()  # the files were imported into the database
+    assert "mine-23.txt" not in mine and len(mine) == LIST_ROWS + 4
+    assert not folder.exists() and len(list((newsmap_home / "articles.imported").glob(
+        "*.txt"))) == LIST_ROWS + 5  # renamed aside whole, never deleted
 
 
 # ---- the post-run garbage collection ---------------------------------------------------

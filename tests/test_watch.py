@@ -149,9 +149,12 @@ def test_a_poll_while_another_runs_is_skipped(home, web_site, fetcher):
 
 def test_web_articles_survive_a_damaged_file(home, web_site, fetcher):
     watch.poll([web_site.url("/feed.xml")], fetcher)
+    (home / "web").mkdir(exist_ok=True)  # an older version's folder, partly damaged
     (home / "web" / "junk.json").write_text("{}")
     (home / "web" / "bad.json").write_text("not json")
     (only,) = userdata.web_articles()
+    assert {p.name for p in userdata.problems()} >= {"web/junk.json", "web/bad.json"}
+    assert (home / "web.imported" / "bad.json").exists()  # kept aside, never deleted
     assert only.article.url == web_site.url(NIAMEY) and only.article.outlet == "The Daily Courier"
 
 

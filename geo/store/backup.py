@@ -44,7 +44,7 @@ def check(path: Path | str) -> Report:
     path = Path(path)
     if not path.exists():
         return Report(path, ok=True, problems=["no database yet (it is made on the first "
-                                                "correction)"])
+                                                "save)"])
     try:
         db_mod._check_header(path)
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,

@@ -42,7 +42,8 @@ def cmd_import(args) -> int:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("db", help="check, back up or restore the user's database",
-                       description="The user's database (corrections) in the user data "
+                       description="The user's database (articles, dates, corrections, caches) "
+                                   "in the user data "
                                    "folder: check it, copy it out, or replace it by a copy.")
     dsub = p.add_subparsers(dest="db_command", required=True)
     for name, func, helptext in (

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,6 +67,33 @@ MIGRATIONS: list[str] = [
         created REAL NOT NULL
     );
     """,
+    # 2 -> 3: the user's own articles and dates move in (they were files: articles/*.txt,
+    # web/*.json and dates.json; geo.userdata imports them once and renames them aside).
+    # The user's own data: written durably, like the corrections.
+    """
+    CREATE TABLE user_articles (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('upload', 'paste', 'web')),
+        text        TEXT NOT NULL,
+        raw         BLOB,                       -- upload/paste: the bytes as given
+        date        TEXT,                       -- YYYY-MM-DD from the article itself
+        date_source TEXT NOT NULL DEFAULT 'none',
+        date_note   TEXT NOT NULL DEFAULT '',
+        url         TEXT,
+        outlet      TEXT,
+        feed        TEXT,                       -- web: the watched feed it came from
+        web_key     TEXT,                       -- web: one row per URL (a re-read replaces)
+        added       REAL NOT NULL,              -- time.time() when added (web: when read)
+        sha256      TEXT NOT NULL               -- of the text: corrections are keyed by it
+    );
+    CREATE UNIQUE INDEX user_articles_file_name ON user_articles (name) WHERE kind != 'web';
+    CREATE UNIQUE INDEX user_articles_web_key ON user_articles (web_key) WHERE kind = 'web';
+    CREATE TABLE user_dates (                   -- publication dates the user gave
+        name  TEXT PRIMARY KEY,
+        date  TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -109,7 +137,7 @@ def connect(path: Path) -> sqlite3.Connection:
         raise translate(exc, path) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        _wal(conn)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
@@ -117,6 +145,23 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise translate(exc, path) from exc
     return conn
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (once per file: it is persistent). Switching takes a lock
+    for which SQLite does not wait: processes opening a brand-new file at the same moment
+    get "database is locked" at once, so retry within the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
