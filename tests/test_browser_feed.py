@@ -283,7 +283,8 @@ def test_a_pin_under_the_banner_shows_through_it(page, server):
       const b = document.querySelector('.nm-banner').getBoundingClientRect();
       const pin = [...document.querySelectorAll('.leaflet-marker-pane .nm-pin')]
         .map(n => n.getBoundingClientRect())
-        .find(r => r.top > b.bottom && r.bottom < innerHeight && r.left > 0 && r.right < innerWidth);
+        .find(r => r.top > b.bottom && r.bottom < innerHeight && r.left > 0
+                   && r.right < innerWidth);
       map.panBy([(pin.left + pin.right) / 2 - (b.left + b.right) / 2,
                  (pin.top + pin.bottom) / 2 - (b.top + b.bottom) / 2], {animate: false});
     }""")
