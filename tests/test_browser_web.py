@@ -41,16 +41,6 @@ def app(tmp_path_factory, site):
         yield base, home
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = snap.launch(p)
-        yield b
-        b.close()
-
-
 def shots(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     for width in (1400, 1024, 800):

