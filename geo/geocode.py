@@ -420,6 +420,13 @@ class Geocoder:
             return self._resolve_landmark(mention, ctx)
         return self._resolve_city(mention, ctx)
 
+    def _town_place(self, name: str, countries, entry_id: str | None) -> Place | None:
+        """A town of the towns table (cities1000) in one of ``countries``, as a Place."""
+        town = gazetteer.find_town(name, countries, entry_id=entry_id)
+        if town is None:
+            return None
+        return self._city_place(town, f"{name}: a town of {town.population:,}", 0.8)
+
     def _region_place(self, region: Entry, name: str) -> Place:
         return self._from_entry(region, self._entry_source(region), 0.7,
                                 f"{name}: a region, shown at its representative point")
@@ -589,10 +596,9 @@ class Geocoder:
             region = gazetteer.find_region(name, cc)
             if region is not None:
                 return self._region_place(region, name)
-            town = gazetteer.find_town(name, [cc] if cc else ctx.countries,
-                                       entry_id=mention.entry_id)
+            town = self._town_place(name, [cc] if cc else ctx.countries, mention.entry_id)
             if town is not None:  # "the village of Letur": too small for the scan table
-                return self._city_place(town, f"{name}: a town of {town.population:,}", 0.8)
+                return town
             key = cache_key(name, kind="city", country_code=cc)
             place, reason = self._ask_online(mention, name, city=None, cc=cc, key=key,
                                              want="city", ctx=ctx)
@@ -610,9 +616,9 @@ class Geocoder:
             # there beats a namesake abroad ("Khar" in Pakistan, not Haar in Bavaria)
             if region is not None:
                 return self._region_place(region, name)
-            town = gazetteer.find_town(name, [cc], entry_id=mention.entry_id)
+            town = self._town_place(name, [cc], mention.entry_id)
             if town is not None:
-                return self._city_place(town, f"{name}: a town of {town.population:,}", 0.8)
+                return town
         wanted = [cc] if cc else ctx.countries
         best, primary = _pick_city(cands, wanted)
         ambiguous = (not primary) or (
