@@ -55,13 +55,15 @@ SLOW = {
 
 
 @pytest.mark.parametrize("name", SLOW)
-def test_crafted_text_extracts_in_under_two_seconds(name):
+def test_crafted_text_extracts_in_linear_time(name):
+    """A backtracking pattern takes minutes on these; linear code takes about a second. CPU
+    time, not wall time, so a busy shared machine does not fail it."""
     extract(Article(name="warm", text="Protesters stormed the embassy in Baghdad.",
                     date="2023-07-20"))  # models and gazetteer loaded once, outside the clock
     text = SLOW[name][:100_000]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     extract(Article(name=name, text=text, date="2023-07-20"))
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 5.0
 
 
 def test_one_failing_article_is_reported_and_the_rest_kept(tmp_path, monkeypatch):
