@@ -293,6 +293,7 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
     table = gazetteer.name_table()
     prefixes = _prefixes()
     tokens = list(_TOKEN.finditer(sentence))
+    headline = is_title_case(sentence)
     i = 0
     while i < len(tokens):
         first = tokens[i].group(0)
@@ -327,7 +328,7 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
             i += 1
             continue
         n, a, b, entries = hit
-        if not _looks_like_person(sentence, tokens, i, n):
+        if not _looks_like_person(sentence, tokens, i, n, headline):
             entry = entries[0]
             key = " ".join(_norm_token(t.group(0)) for t in tokens[i : i + n])
             if entry.kind == "country":  # city-states: "Hong Kong", "Singapore" are cities too
@@ -403,12 +404,31 @@ _AFTER_TOWN = frozenset({"mayor", "police", "council", "fire", "road", "street",
                          "national", "federal", "government", "army", "state"})
 
 
-def _looks_like_person(sentence: str, tokens, i: int, n: int) -> bool:
-    """'Lawrence Richard', 'President Jackson': a city name used as a person's name."""
+# Words a headline in title case leaves in lower case ("Protesters Storm Parliament in Baghdad")
+HEADLINE_SMALL = frozenset((
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "nor", "but", "as",
+    "by", "with", "from", "into", "onto", "over", "amid", "near", "after", "before", "vs",
+    "via", "per", "is", "are", "be"))
+_HEADLINE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+def is_title_case(sentence: str) -> bool:
+    """A headline in title case ("Strong Earthquakes Hit Ishikawa Pref."): every word but the
+    small ones capitalised, so there a capital says nothing about a name."""
+    words = [w for w in _HEADLINE_WORD.findall(sentence)[1:] if w.lower() not in HEADLINE_SMALL]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _looks_like_person(sentence: str, tokens, i: int, n: int, headline: bool = False) -> bool:
+    """'Lawrence Richard', 'President Jackson': a city name used as a person's name.
+
+    In a title-case ``headline`` the neighbours' capitals are the style, not a longer name."""
     prev = tokens[i - 1].group(0) if i > 0 else ""
     nxt = tokens[i + n].group(0) if i + n < len(tokens) else ""
     if prev.lower().rstrip(".") in _TITLES:
         return True
+    if headline:
+        return False
     gap_prev = sentence[tokens[i - 1].end() : tokens[i].start()] if i > 0 else ""
     if i > 1 and gap_prev == " " and prev[:1].isupper() and prev.isalpha() and (
             not prev.isupper()) and (

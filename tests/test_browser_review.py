@@ -37,10 +37,19 @@ def idle(page):
                            timeout=30_000)
 
 
-def open_review(page, event_id: str):
-    idle(page)
-    page.locator(f".st-key-rv_open_{event_id} button:visible").first.click()
-    page.wait_for_selector(DIALOG)
+def open_review(page, event_id: str, attempts: int = 3):
+    """Click the card's review button until the dialog opens: a click that lands just as
+    a rerun starts (the status widget not shown yet) is taken by that run and lost."""
+    for attempt in range(attempts):
+        idle(page)
+        page.locator(f".st-key-rv_open_{event_id} button:visible").first.click()
+        try:
+            page.wait_for_selector(DIALOG, timeout=15_000)
+            break
+        except Exception:
+            if attempt == attempts - 1:
+                shot(page, f"review-open-{event_id}-stuck.png")
+                raise
     idle(page)
     return page.locator(DIALOG)
 

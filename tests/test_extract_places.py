@@ -29,6 +29,19 @@ def test_state_of_and_state_after_the_name():
     assert places(evs) == [("region", "Washington")]
 
 
+def test_a_title_case_headline_is_read_in_the_case_of_its_prose():
+    # every word capitalised is the headline's style: not a named storm ("Storm Provincial"),
+    # not a building called "Protesters Storm Provincial Council Building", not "Hit Sichuan"
+    evs = events_of("Protesters Storm Provincial Council Building In Basra Over Power Cuts\n\n"
+                    "Hundreds of protesters angry at power cuts stormed the provincial council "
+                    "building in the southern Iraqi city on Tuesday, police said.")
+    assert [(e.category, e.mention.text) for e in evs] == [("riot/storming", "Basrah")]
+    assert evs[0].sources[0].sentence.startswith("Protesters Storm Provincial")  # verbatim
+    evs = events_of("Floods Hit Sichuan Province As Rivers Burst Their Banks\n\n"
+                    "The floods hit dozens of villages along the rivers on Monday.")
+    assert ("disaster", "Sichuan") in {(e.category, e.mention.text) for e in evs if e.mention}
+
+
 def test_a_dateline_is_where_the_reporter_is_not_where_it_happened():
     evs = events_of("NEW DELHI -- At least 13 people were killed in Bangladesh on Saturday "
                     "after a cyclone lashed coastal areas.", date="2019-11-10")

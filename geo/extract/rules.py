@@ -37,7 +37,7 @@ from geo.extract.placing import (
     tally_places,
     without_qualifiers,
 )
-from geo.extract.sentences import NOT_NEWS, is_reporting, split_sentences
+from geo.extract.sentences import NOT_NEWS, is_reporting, sentence_cased, split_sentences
 from geo.extract.titles import event_title, place_label
 from geo.extract.triggers import (
     CLASH,
@@ -91,7 +91,8 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
     """
     pairs = split_sentences(article.text)
     furniture = {p for p, s in pairs if not is_reporting(s) and NOT_NEWS.search(s)}
-    sentences = [s if p not in furniture else "" for p, s in pairs]  # a tweet's other lines too
+    shown = [s if p not in furniture else "" for p, s in pairs]  # a tweet's other lines too
+    sentences = [sentence_cased(s, article.text) for s in shown]  # what is read; shown: quoted
     paragraph_of = [p for p, _ in pairs]
     paragraph_day: dict[int, TimeRef] = {}  # "The violence continued on Wednesday. In ..."
     pub = dt.date.fromisoformat(article.date) if article.date else None
@@ -159,7 +160,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             for m in tally_places(found, sentence):
                 if mention_key(m) != mention_key(previous.mention):
                     events.append(replace(
-                        previous, mention=m, sources=[Source(article.name, sentence)],
+                        previous, mention=m, sources=[Source(article.name, shown[index])],
                         title=previous.title.replace(place_label(previous.mention),
                                                      place_label(m)),
                         place_from_context=False))
@@ -281,7 +282,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     category=trig.category,
                     title=event_title(trig, hit, mention, status, found, sentence, actor),
                     mention=mention,
-                    sources=[Source(article.name, sentence)],
+                    sources=[Source(article.name, shown[index])],
                     time_of_day=tod or clock_time(sentence),
                     date_inferred=article.date_source == "inferred",
                     kind=trig.kind,

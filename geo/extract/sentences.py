@@ -8,6 +8,9 @@ timestamps are not reporting.
 from __future__ import annotations
 
 import re
+from collections import Counter
+
+from geo.mentions import HEADLINE_SMALL, is_title_case
 
 NOT_NEWS = re.compile(
     r"pic\.twitter\.com|\(@\w+\)|contributed to this report|^\s*(?:by|reporting by|editing by|"
@@ -114,3 +117,31 @@ TIMESTAMP = re.compile(
     r"published)\b[^.]{0,60}$|(?:[A-Za-z]+,?\s+)?(?:[A-Za-z]+\.?\s+)?\d{1,2}(?:st|nd|rd|th)?,?\s+"
     r"(?:[A-Za-z]+\.?,?\s+)?\d{4}(?:\s*(?:@|at|,|-|–)?\s*\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?"
     r"(?:\s*[A-Z]{2,4})?)?\s*$)", re.I)
+
+
+_HEADLINE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+def sentence_cased(sentence: str, text: str) -> str:
+    """A title-case headline in the case the article's own prose gives its words
+    ("Protesters storm provincial council building in Basra"), so "Storm" is not a named
+    storm nor "Protesters Storm Parliament" a building. A word stays capitalised unless the
+    text writes it (or "stormed" for "Storm") in lower case more often than capitalised
+    inside a sentence. Same length,
+    so offsets into it are offsets into the headline."""
+    if not is_title_case(sentence):
+        return sentence
+    text = text.replace(sentence, " ")  # the prose around it, not the headline itself
+    lower = Counter(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+    upper = Counter(re.findall(r"(?<=[a-z,;] )[A-Z][a-z’'-]+\b", text))  # names mid-sentence
+
+    def case(m: re.Match) -> str:
+        w = m.group(0)
+        low = w.lower()
+        if m.start() == 0 or not w[0].isupper() or w.isupper() or len(low) != len(w):
+            return w
+        bases = {low, low[:-1] if low.endswith("s") else low}  # "Expels": "expelled"
+        prose = sum(lower[b + end] for b in bases for end in ("", "s", "d", "ed", "ing"))
+        return low if prose > upper[w] or low in HEADLINE_SMALL else w
+
+    return _HEADLINE_WORD.sub(case, sentence)
