@@ -403,6 +403,9 @@ class Geocoder:
     def resolve(self, mention: PlaceMention, context: Sequence[PlaceMention] = ()) -> Place:
         """The best Place for ``mention``; never raises."""
         try:
+            if mention.offset_km is not None and mention.bearing is not None:
+                return _moved(self._resolve(replace(mention, offset_km=None, bearing=None),
+                                            context), mention)
             return self._resolve(mention, context)
         except Exception as exc:  # keep the app alive; the note says what happened
             self._log_once("geocode", f"failed on {mention.text!r}: {type(exc).__name__}: {exc}",
@@ -694,6 +697,23 @@ class Geocoder:
                     self._memo[memo_key] = place
             out.append(replace(ev, place=place))
         return out
+
+
+def _moved(place: Place, mention: PlaceMention) -> Place:
+    """The point ``mention.offset_km`` from ``place`` along ``mention.bearing``: as precise as
+    the text's round numbers, so at best a town's precision, and said so."""
+    if place.lat is None or place.lon is None:
+        return place
+    from geopy.distance import distance
+
+    to = distance(kilometers=mention.offset_km).destination((place.lat, place.lon),
+                                                            bearing=mention.bearing)
+    said = f"{mention.offset_label}{place.name}"
+    return replace(place, name=said, lat=round(to.latitude, 5), lon=round(to.longitude, 5),
+                   precision="city" if place.precision == "landmark" else place.precision,
+                   city=None, confidence=round(min(place.confidence, 0.6), 2),
+                   note=f"{said}: placed by the distance and direction the text gives"
+                        + (f"; {place.note}" if place.note else ""))
 
 
 def _name_variants(text: str) -> list[str]:

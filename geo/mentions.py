@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo import gazetteer, place_grammar
 from geo.models import PlaceMention
@@ -264,7 +264,37 @@ def find_mentions(sentence: str) -> list[Found]:
 
     _link_possessives(sentence, found)
     found.sort(key=lambda f: f.start)
-    return found
+    return [_offset(sentence, f) for f in found]
+
+
+_BEARINGS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
+             "southwest": 225, "west": 270, "northwest": 315}
+_UNIT_KM = {"km": 1.0, "kms": 1.0, "kilometre": 1.0, "kilometres": 1.0, "kilometer": 1.0,
+            "kilometers": 1.0, "mile": 1.609344, "miles": 1.609344, "mi": 1.609344}
+# "some 50 kilometres (30 miles) north of", "about 25 miles northwest of the provincial capital
+# of", "67km south-east of": right before a place the text names
+_OFFSET = re.compile(
+    r"\b(?P<n>\d{1,3}(?:,\d{3})*(?:\.\d+)?)\s*-?\s*(?P<unit>" + "|".join(_UNIT_KM) + r")\.?"
+    r"(?:\s*\([^()]{0,30}\))?\s+(?:to\s+the\s+)?(?P<dir>(?:north|south)(?:[- ]?(?:east|west))?"
+    r"|east|west)(?:ern)?\s+of\s+(?:the\s+)?"
+    r"(?:(?:[a-z]+\s+)?(?:town|city|village|port|capital)\s+of\s+)?$", re.I)
+MAX_OFFSET_KM = 400.0  # further than that, "800 km southeast of Okinawa" is a storm at sea
+
+
+def _offset(sentence: str, f: Found) -> Found:
+    """A place named as the reference of a distance and a direction is that far from it."""
+    if f.mention.kind not in ("city", "landmark", "region") or f.mention.offset_km is not None:
+        return f
+    m = _OFFSET.search(sentence[max(0, f.start - 80) : f.start])
+    if m is None:
+        return f
+    km = float(m.group("n").replace(",", "")) * _UNIT_KM[m.group("unit").lower()]
+    if not 0 < km <= MAX_OFFSET_KM:
+        return f
+    bearing = _BEARINGS[re.sub(r"[- ]", "", m.group("dir").lower())]
+    start = max(0, f.start - 80) + m.start()
+    return replace(f, start=start, mention=replace(f.mention, offset_km=round(km, 1),
+                                                   bearing=float(bearing)))
 
 
 @functools.cache

@@ -24,6 +24,8 @@ def mention_key(m: PlaceMention | None) -> tuple:
     """What makes two mentions the same place for merging."""
     if m is None:
         return ("none",)
+    if m.offset_km is not None:  # "50 km north of Barcelona" is not Barcelona
+        return (*mention_key(replace(m, offset_km=None, bearing=None)), m.offset_km, m.bearing)
     if m.kind == "mission":
         return ("mission", m.mission_of, (m.city or m.country_code or "").lower())
     if m.kind == "landmark":

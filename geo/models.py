@@ -63,6 +63,13 @@ class Problem:
         return f"{self.name}: {self.reason}"
 
 
+_COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def compass(bearing: float) -> str:
+    return _COMPASS[round(bearing / 45) % 8]
+
+
 @dataclass(frozen=True)
 class PlaceMention:
     """A place as the text names it, plus the context the geocoder needs to resolve it.
@@ -80,9 +87,20 @@ class PlaceMention:
     # The gazetteer row the extractor chose among same-named towns ("geonames:2147714"), by
     # the places the article names; the geocoder takes it rather than the largest namesake.
     entry_id: str | None = None
+    # "50 kilometres north of Barcelona": the place is that far from the named one, in that
+    # direction (degrees clockwise from north); the geocoder moves the named place's point
+    offset_km: float | None = None
+    bearing: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def offset_label(self) -> str:
+        """ "50 km N of ": the offset as a prefix of the named place, or ""."""
+        if self.offset_km is None or self.bearing is None:
+            return ""
+        return f"{self.offset_km:.0f} km {compass(self.bearing)} of "
 
     @classmethod
     def from_dict(cls, d: dict) -> PlaceMention:

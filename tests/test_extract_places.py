@@ -2,6 +2,8 @@
 
 Made-up sentences in the shapes the real-text corpus showed (bench/real/dev)."""
 
+from dataclasses import replace
+
 import pytest
 
 from geo.extract import extract
@@ -401,3 +403,41 @@ def test_an_address_is_one_place_not_a_list():
                     date="2024-04-29")
     assert {e.mention.text for e in evs if e.mention and e.mention.kind == "city"} == {
         "Maai Mahiu"}
+
+
+def test_a_distance_and_direction_from_a_named_place_moves_the_pin():
+    # the town is too small for the gazetteer: the text's own distance places it
+    evs = events_of("A fire broke out near Pont de Vilomara, some 50 kilometres (30 miles) "
+                    "north of Barcelona on Sunday afternoon.", date="2022-07-18")
+    (fire,) = evs
+    assert (fire.mention.text, fire.mention.offset_km, fire.mention.bearing) == (
+        "Barcelona", 50.0, 0.0)
+    assert fire.title == "Fire 50 km N of Barcelona"
+    from geo.geocode import Geocoder
+
+    place = Geocoder(online=False).resolve(fire.mention)
+    barcelona = Geocoder(online=False).resolve(replace(fire.mention, offset_km=None,
+                                                       bearing=None))
+    from geo.score import haversine_km
+
+    assert round(haversine_km(place.lat, place.lon, barcelona.lat, barcelona.lon)) == 50
+    assert place.lat > barcelona.lat and place.name == "50 km N of Barcelona"
+    assert "distance and direction" in place.note
+
+
+@pytest.mark.parametrize("text, km, bearing", [
+    ("The quake struck about 25 miles northwest of the provincial capital of Herat.", 40.2, 315),
+    ("Gunmen attacked a village 30 kilometers south-east of Peshawar.", 30.0, 135),
+])
+def test_distance_phrases_in_real_wordings(text, km, bearing):
+    from geo.mentions import find_mentions
+
+    (f,) = [f for f in find_mentions(text) if f.mention.kind == "city"]
+    assert (f.mention.offset_km, f.mention.bearing) == (km, bearing)
+
+
+def test_a_place_far_out_to_sea_is_not_moved_from_the_reference():
+    from geo.mentions import find_mentions
+
+    (f,) = find_mentions("The typhoon was 800 kilometres southeast of Manila.")
+    assert f.mention.offset_km is None  # beyond MAX_OFFSET_KM: not a point on land to pin

@@ -17,7 +17,7 @@ from geo.models import Article, Event
 
 __all__ = ["DEFAULT_METHOD", "METHODS", "MAX_SECONDS", "TooSlow", "extract"]
 
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 METHODS = ("rules", "lexicon", "lexicon+gate", "lexicon+classifier", "lexicon+both")
 # What the sentence classifier does in each method: (gate, add) probabilities, see
 # lexicon.more_triggers. Chosen on the dev part of the real-text corpus.

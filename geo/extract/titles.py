@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from geo import gazetteer
 from geo.extract.triggers import HOLY, Hit, Trigger
@@ -61,6 +62,8 @@ def event_title(trig: Trigger, hit: Hit, mention: PlaceMention | None, status: s
         }.get(trig.kind, trig.kind.capitalize())
     if status == "planned":
         label = f"{label} planned"
+    if mention and mention.offset_label:
+        return f"{label} {where}"  # "Wildfire 50 km N of Barcelona"
     preposition = "at" if mention and mention.kind in ("mission", "landmark") else "in"
     return f"{label} {preposition} {where}" if where else label
 
@@ -88,6 +91,8 @@ def _adjective(code: str) -> str | None:
 def place_label(m: PlaceMention | None) -> str:
     if m is None:
         return ""
+    if m.offset_label:
+        return m.offset_label + place_label(replace(m, offset_km=None, bearing=None))
     if m.kind == "mission":
         adj = _adjective(m.mission_of) if m.mission_of else None
         name = f"{adj or m.mission_of} embassy"
