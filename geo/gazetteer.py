@@ -583,7 +583,8 @@ def find_district(name: str, country_codes: Iterable[str],
                   regions: Iterable[str] = ()) -> Entry | None:
     """A second-level region ("Butte County", "Pune district") in one of the countries; of
     same-named ones, the one in a first-level region the text names ("California"), else
-    the one with most places. The first-level region is the entry's alias."""
+    the one with most places; none when the text names a region of that country that holds
+    none of them (the table lacks some). The first-level region is the entry's alias."""
     key = _without_rank(normalize(name))
     named = {normalize(r) for r in regions}
     found: list[Entry] = []
@@ -591,7 +592,12 @@ def find_district(name: str, country_codes: Iterable[str],
         found += _district_index().get(((cc or "").upper(), key), ())
     if not found:
         return None
-    return next((e for e in found if normalize(e.aliases[0]) in named), found[0])
+    inside = next((e for e in found if normalize(e.aliases[0]) in named), None)
+    if inside is not None:
+        return inside
+    if any(find_region(r, e.country_code) is not None for r in regions for e in found[:1]):
+        return None  # "Floyd County" in a Kentucky story: not Georgia's, though that is known
+    return found[0]
 
 
 def find_region(name: str, country_code: str | None = None) -> Entry | None:

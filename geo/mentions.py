@@ -409,7 +409,9 @@ def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int
             if key in stop or key in common or key in _TITLES or len(key) < 4:
                 continue
             town = gazetteer.find_town(name, countries, near)
-            if town is not None and gazetteer.normalize(town.name) == key:  # not an alias
+            if town is not None and _loose(gazetteer.normalize(town.name)) == _loose(key):
+                # its own name, or that name spelt another way ("Tal Afar", "Tall ‘Afar"), not
+                # one of its alternate names (many are words)
                 b = m.start() + len(name)
                 out.append(Found(m.start(), b, PlaceMention(
                     text=town.name, kind="city", city=town.name,
@@ -417,6 +419,11 @@ def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int
                 taken.append((m.start(), b))
                 break
     return out
+
+
+def _loose(key: str) -> str:
+    """A normalized name without doubled letters or marks: transliterations agree."""
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^\w ]", "", key))
 
 
 def _word_after_name(word: str, common: set[str]) -> bool:

@@ -441,3 +441,11 @@ def test_a_place_far_out_to_sea_is_not_moved_from_the_reference():
 
     (f,) = find_mentions("The typhoon was 800 kilometres southeast of Manila.")
     assert f.mention.offset_km is None  # beyond MAX_OFFSET_KM: not a point on land to pin
+
+
+def test_a_town_spelt_as_the_text_spells_it_is_found():
+    # GeoNames writes "Tall ‘Afar"; the wires write "Tal Afar"
+    evs = events_of("A suicide bomber killed 11 people in northern Iraq on Friday. Police said "
+                    "the bomber attacked the mosque in Tal Afar in Nineveh province.",
+                    date="2009-10-16")
+    assert any(e.mention and e.mention.city == "Tall ‘Afar" for e in evs), places(evs)

@@ -243,3 +243,12 @@ def test_a_country_named_with_st_is_one_mention():
     s = "Ralph Gonsalves, Prime Minister of St. Vincent and the Grenadines, ordered it."
     assert [(f.mention.text, s[f.start:f.end]) for f in find_mentions(s)] == [
         ("Saint Vincent and the Grenadines", "St. Vincent and the Grenadines")]
+
+
+def test_a_county_of_another_state_is_not_taken_when_the_text_names_the_state():
+    from geo import gazetteer
+
+    # the table has Floyd County, Georgia and Indiana, not Kentucky's
+    assert gazetteer.find_district("Floyd County", ["US"], {"Kentucky"}) is None
+    assert gazetteer.find_district("Floyd County", ["US"], {"Indiana"}).aliases == ("Indiana",)
+    assert gazetteer.find_district("Floyd County", ["US"]) is not None  # no state named
