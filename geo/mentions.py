@@ -361,6 +361,7 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
         if not _looks_like_person(sentence, tokens, i, n, headline):
             entry = entries[0]
             key = " ".join(_norm_token(t.group(0)) for t in tokens[i : i + n])
+            entry = _state_over_its_city(entry, entries, key)
             if entry.kind == "country":  # city-states: "Hong Kong", "Singapore" are cities too
                 entry = next((e for e in entries if e.kind == "city"
                               and e.country_code == entry.country_code), entry)
@@ -377,6 +378,19 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
             cities = tuple(e for e in entries if e.kind == "city")
             add(a, b, mention, cities, gazetteer.normalize(entry.name) == key)
         i += n
+
+
+BIG_CITY = 5_000_000  # "New York" is the city; "Oklahoma" is the state
+
+
+def _state_over_its_city(entry, entries, key: str):
+    """ "Oklahoma" is the state, though GeoNames lists it as another name of Oklahoma City:
+    a region of that very name beats a city of that name plus "City", bar the largest."""
+    if (entry.kind == "city" and gazetteer.normalize(entry.name) == f"{key} city"
+            and entry.population < BIG_CITY):
+        return next((e for e in entries if e.kind == "region"
+                     and gazetteer.normalize(e.name) == key), entry)
+    return entry
 
 
 _NAME_RUN = re.compile(

@@ -449,3 +449,13 @@ def test_a_town_spelt_as_the_text_spells_it_is_found():
                     "the bomber attacked the mosque in Tal Afar in Nineveh province.",
                     date="2009-10-16")
     assert any(e.mention and e.mention.city == "Tall ‘Afar" for e in evs), places(evs)
+
+
+def test_a_state_is_not_the_city_named_after_it():
+    from geo.mentions import find_mentions
+
+    def named(text):
+        return [(f.mention.text, f.mention.kind) for f in find_mentions(text)]
+
+    assert named("In Oklahoma, six people died from the storm.") == [("Oklahoma", "region")]
+    assert named("In New York, protesters marched.") == [("New York City", "city")]
