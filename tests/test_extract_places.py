@@ -459,3 +459,12 @@ def test_a_state_is_not_the_city_named_after_it():
 
     assert named("In Oklahoma, six people died from the storm.") == [("Oklahoma", "region")]
     assert named("In New York, protesters marched.") == [("New York City", "city")]
+
+
+def test_a_bureau_dateline_of_a_country_the_story_never_names_is_not_its_home():
+    evs = events_of("DAKAR - 21 September 2017: Security forces in Togo used tear gas and live "
+                    "bullets against protesters on Wednesday, killing a child.\n\nThousands of "
+                    "people have joined protests in recent weeks calling for the president to "
+                    "step aside.", date="2017-09-21")
+    assert evs and all(e.mention is None or e.mention.country_code == "TG" for e in evs), [
+        (e.title, e.mention) for e in evs]

@@ -274,7 +274,8 @@ def _bureau_abroad(home: tuple[str, str | None], found_lists: Sequence[Sequence[
                    sentences: Sequence[str]) -> bool:
     """A dateline that is the reporter's bureau in another country, not the story's home:
     the story names another country (its places and its nationality) at least twice as
-    often and two more times than the dateline's, and never names the dateline city again."""
+    often and two more times than the dateline's (or at all, when the dateline's country
+    never comes up again), and never names the dateline city again."""
     city, cc = home
     counts: Counter = Counter()
     for found, sentence in zip(found_lists, sentences, strict=True):
@@ -292,6 +293,8 @@ def _bureau_abroad(home: tuple[str, str | None], found_lists: Sequence[Sequence[
             if (code := table.get(word.lower())) is not None:
                 counts[code] += 1
     top, n = counts.most_common(1)[0] if counts else (None, 0)
+    if cc and counts[cc] == 0:  # "DAKAR - Security forces in Togo ...": no Senegal after it
+        return top is not None and top != cc
     return top != cc and n >= 2 * counts[cc] and n >= counts[cc] + 2
 
 
