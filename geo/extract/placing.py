@@ -396,8 +396,9 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         return ctx.complete(mention), False
     national = trig.family in ("ties", "diplomatic", "sanction", "election")
     owner = next((f.mention for f in found_all if is_possessive_country(sentence, f)), None)
-    if owner is not None and owner.country_code not in (
-            (ctx.paragraph_place or ctx.fallback() or owner).country_code, None):
+    around = ctx.paragraph_place or ctx.fallback()
+    if owner is not None and owner.country_code and (
+            around is None or owner.country_code != around.country_code):
         # "soldiers appeared on Niger's national television ...": in Niger, not the
         # paragraph's or the dateline's city elsewhere; a coup at its seat of government
         cap = capital_mention(owner.country_code) if trig.family == "coup" else None
