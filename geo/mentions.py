@@ -362,6 +362,9 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
             entry = entries[0]
             key = " ".join(_norm_token(t.group(0)) for t in tokens[i : i + n])
             entry = _state_over_its_city(entry, entries, key)
+            if _a_speaker(sentence, a, b, entry):
+                i += n
+                continue
             if entry.kind == "country":  # city-states: "Hong Kong", "Singapore" are cities too
                 entry = next((e for e in entries if e.kind == "city"
                               and e.country_code == entry.country_code), entry)
@@ -378,6 +381,23 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
             cities = tuple(e for e in entries if e.kind == "city")
             add(a, b, mention, cities, gazetteer.normalize(entry.name) == key)
         i += n
+
+
+_SPEAKS = re.compile(r"\s+(?:said|says|told|added|wrote|explained|tweeted)\b")
+
+
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|of|outside|across|around|to)\s+$", re.I)
+
+
+def _a_speaker(sentence: str, start: int, end: int, entry) -> bool:
+    """ "..., Parker said": a person (Houston's mayor), not the town of Parker; "officials
+    in Houston said" stays a place, and so does a capital that speaks for its government
+    ("Moscow said")."""
+    if entry.kind != "city" or not _SPEAKS.match(sentence, end) or _PLACE_BEFORE.search(
+            sentence[max(0, start - 12) : start]):
+        return False
+    capital = gazetteer.capital(entry.country_code) if entry.country_code else None
+    return capital is None or capital.name != entry.name
 
 
 BIG_CITY = 5_000_000  # "New York" is the city; "Oklahoma" is the state

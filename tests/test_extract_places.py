@@ -468,3 +468,14 @@ def test_a_bureau_dateline_of_a_country_the_story_never_names_is_not_its_home():
                     "step aside.", date="2017-09-21")
     assert evs and all(e.mention is None or e.mention.country_code == "TG" for e in evs), [
         (e.title, e.mention) for e in evs]
+
+
+@pytest.mark.parametrize("text, named", [
+    ("More than 4,000 properties were damaged in Houston, Parker said.", ["Houston"]),
+    ("Officials in Houston said the roads were closed.", ["Houston"]),
+    ("Moscow said it would expel the diplomats.", ["Moscow"]),  # a capital: its government
+])
+def test_a_town_name_that_speaks_is_a_person(text, named):
+    from geo.mentions import find_mentions
+
+    assert [f.mention.text for f in find_mentions(text)] == named
