@@ -479,3 +479,12 @@ def test_a_town_name_that_speaks_is_a_person(text, named):
     from geo.mentions import find_mentions
 
     assert [f.mention.text for f in find_mentions(text)] == named
+
+
+def test_a_town_named_in_the_story_is_that_town_at_the_start_of_a_sentence():
+    evs = events_of("Police said the bomber attacked the mosque in Tal Afar in Nineveh "
+                    "province on Friday.\n\nTal Afar, mainly home to minority Turkmen, has been "
+                    "hit by many bombings, including two on July 9 that killed 34 people.",
+                    date="2009-10-16")
+    july = [e for e in evs if e.date == "2009-07-09"]
+    assert [e.mention.city for e in july] == ["Tall ‘Afar"]  # not the Afar region of Ethiopia

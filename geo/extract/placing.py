@@ -76,6 +76,7 @@ class ArticleContext:
                 found += towns
                 found.sort(key=lambda f: f.start)
             found[:] = [self._region_cue(f, s) for f in found]
+        self._towns_leading(sentences)
         named = [f.mention for found in self.mentions for f in found
                  if f.mention.kind == "region"]
         regions = {m.text for m in named}
@@ -99,6 +100,29 @@ class ArticleContext:
         self.last_mission: PlaceMention | None = None
         self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
         self.disaster: str | None = None  # the kind of the article's first disaster, if any
+
+    def _towns_leading(self, sentences: Sequence[str]) -> None:
+        """ "Tal Afar, mainly home to Turkmen, ...": a town the article names elsewhere is that
+        town also as a sentence's first words, where a capital says nothing (the scan skips
+        them), not the region "Afar" inside it."""
+        towns = {gazetteer.normalize(s[f.start:f.end]): f.mention
+                 for found, s in zip(self.mentions, sentences, strict=True) for f in found
+                 if f.mention.entry_id and f.mention.kind == "city" and f.start > 0}
+        if not towns:
+            return
+        for found, s in zip(self.mentions, sentences, strict=True):
+            run = _LEADING_NAME.match(s)
+            if run is None or any(f.start == 0 for f in found if f.mention.kind == "city"
+                                  and f.end >= run.end()):
+                continue
+            words = run.group(0).split()
+            for n in range(len(words), 0, -1):
+                name = " ".join(words[:n])
+                mention = towns.get(gazetteer.normalize(name))
+                if mention is not None:
+                    found[:] = [f for f in found if f.start >= len(name)]
+                    found.insert(0, Found(0, len(name), mention, (), True))
+                    break
 
     def _anchors(self, home: tuple[str, str | None] | None) -> list[tuple[float, float]]:
         """Points of the cities and regions the article names (and its dateline): a small
@@ -267,6 +291,7 @@ _DISTRICT = re.compile(
 _WORDS = re.compile(r"[A-Z][a-z]+")
 
 
+_LEADING_NAME = re.compile(r"[A-Z][\w’'-]+(?:[ -][A-Z][\w’'-]+){0,2}")
 _LOWER_WORDS = re.compile(r"(?<![\w.] )\b[a-z]{4,}\b")
 
 
