@@ -482,8 +482,8 @@ def test_a_town_name_that_speaks_is_a_person(text, named):
 
 
 def test_a_town_named_in_the_story_is_that_town_at_the_start_of_a_sentence():
-    evs = events_of("Police said the bomber attacked the mosque in Tal Afar in Nineveh "
-                    "province on Friday.\n\nTal Afar, mainly home to minority Turkmen, has been "
+    evs = events_of("Police said the bomber attacked the mosque in Tal Afar in northern Iraq "
+                    "on Friday.\n\nTal Afar, mainly home to minority Turkmen, has been "
                     "hit by many bombings, including two on July 9 that killed 34 people.",
                     date="2009-10-16")
     july = [e for e in evs if e.date == "2009-07-09"]
