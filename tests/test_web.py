@@ -247,7 +247,11 @@ def test_per_host_rate_limit(web_site):
     times = [s.at for s in web_site.seen]  # robots.txt, then the three pages
     assert len(times) == 4
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert all(g >= 0.28 for g in gaps), gaps
+    # requests start 0.3 s apart; the server sees them arrive give or take the machine's
+    # scheduling jitter, which one gap may lose and the next regain: without the limit, all
+    # four arrive within a few milliseconds
+    assert times[-1] - times[0] >= 3 * 0.3 - 0.05, gaps
+    assert all(g >= 0.15 for g in gaps), gaps
 
 
 def test_rate_limit_is_per_host():
