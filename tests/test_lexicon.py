@@ -22,6 +22,12 @@ def kinds(sentence):
     ("The group carried out its deadliest ever assault in Kenya.", ("attack", "assault")),
     ("Rioters are setting fires in Kenosha tonight, to trucks and businesses.",
      ("riot/storming", "setting")),
+    ("Thousands of villagers were racing for refuge on Sunday.", ("evacuation", "racing")),
+    ("Residents sought refuge in schools and mosques.", ("evacuation", "sought")),
+    ("At 11.59pm on Monday, the quake rocked the county.", ("disaster", "rocked")),
+    ("The cyclone slammed into the coast on Wednesday.", ("disaster", "slammed")),
+    ("Floodwaters swept away dozens of houses.", ("disaster", "swept")),
+    ("The residence of the ambassador was attacked by a mob.", ("attack", "attacked")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)
@@ -31,6 +37,7 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     "Tourists entered the shopping mall on Saturday.",  # not armed
     "The children threw a ball into the garden and tourists raided the buffet.",
     "The storming was a gathering of minds, he said.",
+    "Critics attacked the plan as too costly.",  # no armed men, no crowd
 ])
 def test_without_its_arguments_a_row_is_silent(sentence):
     assert not {k for k, _ in kinds(sentence)} & {"attack", "protest"}
