@@ -469,12 +469,18 @@ def _new_extras(loaded: Sequence[Article], extra: Sequence[Article],
 
 
 def load_events(path: str | Path) -> Result:
-    """Events from a JSONL file instead of articles (``NEWSMAP_EVENTS``: big or prepared
-    event sets, the benchmarks). Takes ``Event.to_dict`` lines or the CLI's export lines;
-    a bad line is a Problem, not a crash."""
+    """Events from a JSONL file or a Parquet events folder instead of articles
+    (``NEWSMAP_EVENTS``: big or prepared event sets, the benchmarks). Takes
+    ``Event.to_dict`` lines or the CLI's export lines; a bad line is a Problem, not a crash.
+    A folder is read by :func:`geo.parquet.read_events` (a folder that is not one raises
+    :class:`geo.parquet.EventsFolderError`, a ValueError that says why)."""
     from geo.models import Place, Source
 
     path = Path(path)
+    if path.is_dir():
+        from geo import parquet
+
+        return Result(articles=[], events=parquet.read_events(path), problems=[])
     events: list[Event] = []
     problems: list[Problem] = []
     place_fields = set(Place.__dataclass_fields__)
