@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ CONNECT_TIMEOUT_S = 10.0  # to reach the scheduler, and for it to have a worker
 SHARD_MAX = 32  # articles a task: ~1 s of work at ~30 ms an article; the scheduler's
 # per-task cost (~1 ms) stays small, and a lost worker loses little
 IN_FLIGHT_PER_THREAD = 4  # shards queued per worker thread: busy workers, bounded memory
+RECOUNT_S = 5.0  # how often a run counts the cluster's worker threads again
 INSTALL_HINT = ("pip install dask==2026.8.0 distributed==2026.8.0 "
                 "(pinned in requirements-test.txt)")
 
@@ -139,26 +141,30 @@ class DaskEngine:
         n = len(articles)
         if n == 0:
             return
-        threads = self.threads()
+        threads, counted = self.threads(), time.monotonic()
         size = shard_size(n, threads)
         starts = iter(range(0, n, size))
         fingerprint = extractor_fingerprint()
         pending: dict = {}
+        window = as_completed([], loop=self.client.loop)
 
-        def submit():
-            start = next(starts, None)
-            if start is None:
-                return None
-            fut = self.client.submit(extract_shard, articles[start:start + size], method,
-                                     budget_s, fingerprint, pure=False)
-            pending[fut] = start
-            return fut
+        def top_up() -> None:
+            """Queue shards up to IN_FLIGHT_PER_THREAD per worker thread; the threads are
+            counted again every RECOUNT_S, so workers that join later get work too."""
+            nonlocal threads, counted
+            if time.monotonic() - counted > RECOUNT_S:
+                threads, counted = self.threads(), time.monotonic()
+            while len(pending) < IN_FLIGHT_PER_THREAD * threads:
+                start = next(starts, None)
+                if start is None:
+                    return
+                fut = self.client.submit(extract_shard, articles[start:start + size], method,
+                                         budget_s, fingerprint, pure=False)
+                pending[fut] = start
+                window.add(fut)
 
         try:
-            for _ in range(IN_FLIGHT_PER_THREAD * threads):
-                if submit() is None:
-                    break
-            window = as_completed(list(pending), loop=self.client.loop)
+            top_up()
             for fut in window:
                 start = pending.pop(fut)
                 try:
@@ -167,11 +173,8 @@ class DaskEngine:
                     raise EngineError(f"Dask worker at {self.address}: {exc}") from exc
                 except Exception as exc:  # noqa: BLE001 - lost workers, cancelled, unpicklable
                     raise EngineError(f"a shard failed on the Dask cluster at "
-                                      f"{self.address} ({type(exc).__name__}: {exc}); "
-                                      "the articles extracted so far are cached") from exc
-                more = submit()
-                if more is not None:
-                    window.add(more)
+                                      f"{self.address} ({type(exc).__name__}: {exc})") from exc
+                top_up()
                 for offset, outcome in enumerate(outcomes):
                     yield start + offset, outcome
         finally:
