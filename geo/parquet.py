@@ -66,7 +66,7 @@ SCHEMA = pa.schema([
 ], metadata={"format": FORMAT, "version": str(VERSION)})
 PARTITIONING = ds.partitioning(pa.schema([(PARTITION, _s)]), flavor="hive")
 
-_MONTH = re.compile(r"(\d{4})(-\d{2})?")
+_DATE = re.compile(r"(\d{4})(-\d{2})?(-\d{2})?")
 
 
 class EventsFolderError(ValueError):
@@ -75,10 +75,10 @@ class EventsFolderError(ValueError):
 
 def partition_of(date: str | None) -> str:
     """``YYYY-MM`` for a date to the day or month, ``YYYY`` for a year, else ``undated``."""
-    m = _MONTH.match(date or "")
+    m = _DATE.fullmatch(date or "")
     if not m:
         return UNDATED
-    return m.group(0)
+    return m.group(1) + (m.group(2) or "")
 
 
 _FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls))
@@ -99,8 +99,8 @@ def _row(seq: int, e: Event) -> dict:
     d["place"] = _flat(e.place)
     d["sources"] = [_flat(s) for s in e.sources]
     for name in JSON_COLUMNS:
-        d[name] = None if d[name] is None else json.dumps(d[name], ensure_ascii=False,
-                                                          sort_keys=True)
+        # key order kept (no sort_keys): the exports print these dicts as they are
+        d[name] = None if d[name] is None else json.dumps(d[name], ensure_ascii=False)
     d["seq"] = seq
     return d
 

@@ -500,6 +500,12 @@ def load_events(path: str | Path) -> Result:
         from geo import parquet
 
         return Result(articles=[], events=parquet.read_events(path), problems=[])
+    if path.suffix == ".parquet" and path.is_file():
+        from geo import parquet
+
+        raise parquet.EventsFolderError(f"{path} is one file of a Parquet events folder; "
+                                        "give the folder (the one with "
+                                        f"{parquet.MARKER})")
     events: list[Event] = []
     problems: list[Problem] = []
     place_fields = set(Place.__dataclass_fields__)

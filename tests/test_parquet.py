@@ -19,7 +19,7 @@ import pyarrow.dataset as ds
 import pytest
 from conftest import EVENT_DATES, OSM, make_events
 
-from geo import cli, parquet, pipeline
+from geo import cli, export, parquet, pipeline
 from geo.models import Event, Place, PlaceMention, Source
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -42,7 +42,8 @@ def full_event(id_="full", date="2023-07-20") -> Event:
                     note="fallback: the city's centre"),
         time_of_day="early morning", date_inferred=True, kind="storming", family="unrest",
         place_from_context=True, background=True, actor="SE", review_status="edited",
-        original={"date": None, "place": {"name": "Baghdad", "lat": 33.34, "lon": 44.4},
+        original={"title": "x", "date": None, "place": {"name": "Baghdad", "lat": 33.34,
+                                                          "lon": 44.4},
                   "category": "riot/storming", "n": 3, "ok": True, "list": [1, "two"]},
         review_note="moved to the embassy", review_key={"sentence": "Protesters stormed it.",
                                                          "article": "a.txt"},
@@ -74,8 +75,9 @@ def test_every_event_field_round_trips_in_the_written_order(tmp_path):
     parquet.write_events(written, tmp_path / "ev")
     back = parquet.read_events(tmp_path / "ev")
     assert back == written  # dataclass equality: every field, nested ones too
-    assert [json.dumps(e.to_dict(), sort_keys=True) for e in back] == \
-        [json.dumps(e.to_dict(), sort_keys=True) for e in written]
+    # and key for key in the same order (the free-form dicts too): the same JSONL export
+    assert [json.dumps(e.to_dict()) for e in back] == [json.dumps(e.to_dict()) for e in written]
+    assert export.to_jsonl(back) == export.to_jsonl(written)
     f1 = back[0]
     assert f1.place.confidence == 0.1 + 0.2 and f1.place.lat == 33.318412345678901
     assert f1.original["place"] == {"name": "Baghdad", "lat": 33.34, "lon": 44.4}
@@ -106,6 +108,7 @@ def test_partitions_are_months_then_years_then_undated(tmp_path):
         == ["c", "e"]
     assert parquet.partition_of("2023-07-22") == "2023-07"
     assert parquet.partition_of(None) == parquet.partition_of("soon") == "undated"
+    assert parquet.partition_of("20231") == parquet.partition_of("2023-07-22x") == "undated"
 
 
 def test_a_rewrite_replaces_the_folder_and_never_anything_else(tmp_path):
@@ -144,6 +147,9 @@ def test_load_events_opens_a_folder_and_says_why_a_bad_one_is_not(tmp_path):
     (half / parquet.MARKER).unlink()
     with pytest.raises(parquet.EventsFolderError, match="has .parquet files but no"):
         pipeline.load_events(half)
+    [one] = half.glob("month=2023-07/*.parquet")
+    with pytest.raises(parquet.EventsFolderError, match="give the folder"):
+        pipeline.load_events(one)
     (half / parquet.MARKER).write_text(json.dumps({"format": parquet.FORMAT, "version": 99}))
     with pytest.raises(parquet.EventsFolderError, match="newer version"):
         pipeline.load_events(half)
