@@ -1,6 +1,6 @@
 """Extraction on a Dask cluster (``python -m geo extract --engine dask SCHEDULER_ADDRESS``).
 
-A year of news (~36 million articles) is days of one core's extraction (bench/README.md,
+A year of news (~36 million articles) is ~12 days of one core's extraction (bench/README.md,
 "A year of news"); the process pool (:mod:`geo.pool`) has only this machine's cores.
 Extraction is per article and pure, so :class:`DaskEngine` maps it over shards of articles
 on a Dask distributed cluster and yields ``(index, outcome)`` exactly as
