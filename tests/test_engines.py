@@ -1,10 +1,11 @@
 """Extraction on a Dask cluster (geo/engines.py, ``extract --engine dask ADDRESS``).
 
 On an in-process ``distributed.LocalCluster`` (``processes=False``: inproc transport, one
-worker thread; no sockets, no network) the engine gives what the local path gives: the same
-events in the same order, the same per-article problem for an article that fails, the
-rest kept, and through the CLI the same Parquet folder. A scheduler nobody listens on, a
-bad address, a missing package and a stale worker are each one clear error, fast.
+worker thread; the scheduler's HTTP server, which always starts, on a free 127.0.0.1 port;
+nothing leaves the machine) the engine gives what the local path gives: the same events in
+the same order, the same per-article problem for an article that fails, the rest kept, and
+through the CLI the same Parquet folder. A scheduler nobody listens on, one without
+workers, a bad address, a missing package and a stale worker are each one clear error, fast.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def dump(events) -> list[str]:
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
-                                  dashboard_address=None) as c:
+                                  dashboard_address="127.0.0.1:0") as c:
         yield c.scheduler_address
 
 
@@ -152,6 +153,15 @@ def test_an_unreachable_scheduler_is_one_clear_line(tmp_path, monkeypatch, capsy
     assert "is not a Dask scheduler address" in capsys.readouterr().err
     assert cli.main(["extract", "--engine", "spark", address, "--out", "y"]) == 2
     assert "unknown engine 'spark'" in capsys.readouterr().err
+
+
+def test_a_scheduler_without_workers_says_so():
+    with distributed.LocalCluster(processes=False, n_workers=0,
+                                  dashboard_address="127.0.0.1:0") as empty:
+        start = time.monotonic()
+        with pytest.raises(engines.EngineError, match="has no workers after 1 s; start some"):
+            engines.DaskEngine.connect(empty.scheduler_address, timeout_s=1.0)
+        assert time.monotonic() - start < 10
 
 
 def test_dask_is_optional_and_its_absence_says_what_to_install(monkeypatch):
