@@ -20,7 +20,10 @@ Nested data: the mention, the place and the sources are Parquet structs (a list 
 structs for the sources), typed like the data classes, so other tools can filter on
 ``place.country`` without parsing anything. ``original`` and ``review_key`` are free-form
 dicts (the user's corrections: any field, any shape), which a fixed struct cannot hold;
-they are JSON strings. ``seq`` keeps the written order, which partitioning loses.
+they are JSON strings. ``seq`` keeps the written order, which partitioning loses. The
+schema is derived from the data classes' annotations, so a field added to them is stored
+with no edit here; a folder written before it existed opens with the field's default, and
+one written by a newer app (fields this one lacks) is refused rather than read lossily.
 """
 
 from __future__ import annotations
@@ -31,13 +34,15 @@ import os
 import re
 import shutil
 import tempfile
+import types
+import typing
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from geo.models import Event, Place, PlaceMention, Source
+from geo.models import Event
 
 FORMAT = "newsmap-events-parquet"
 VERSION = 1
@@ -48,22 +53,51 @@ ROWS_PER_FILE = 1_000_000  # ~100 MB of events; a busy month is a few files
 ROWS_PER_GROUP = 100_000
 
 _s = pa.string()
-MENTION = pa.struct([("text", _s), ("kind", _s), ("city", _s), ("country_code", _s),
-                     ("mission_of", _s), ("entry_id", _s)])
-PLACE = pa.struct([("name", _s), ("lat", pa.float64()), ("lon", pa.float64()),
-                   ("precision", _s), ("source", _s), ("city", _s), ("country", _s),
-                   ("country_code", _s), ("confidence", pa.float64()), ("attribution", _s),
-                   ("note", _s)])
-SOURCE = pa.struct([("article", _s), ("sentence", _s), ("url", _s), ("outlet", _s)])
-JSON_COLUMNS = ("original", "review_key")
-SCHEMA = pa.schema([
-    ("seq", pa.int64()),
-    ("id", _s), ("date", _s), ("date_precision", _s), ("status", _s), ("category", _s),
-    ("title", _s), ("mention", MENTION), ("sources", pa.list_(SOURCE)), ("place", PLACE),
-    ("time_of_day", _s), ("date_inferred", pa.bool_()), ("kind", _s), ("family", _s),
-    ("place_from_context", pa.bool_()), ("background", pa.bool_()), ("actor", _s),
-    ("review_status", _s), ("original", _s), ("review_note", _s), ("review_key", _s),
-], metadata={"format": FORMAT, "version": str(VERSION)})
+_SCALARS = {str: _s, float: pa.float64(), bool: pa.bool_(), int: pa.int64()}
+
+
+def _unwrap(hint):
+    """``X | None`` -> X (every column is nullable anyway)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return hint
+
+
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls)  # models.py's annotations are strings
+
+
+def _arrow_type(hint, where: str) -> pa.DataType:
+    """A field's Parquet type, from its annotation: so a field added to a data class is
+    stored without anyone editing this module (and an unknown kind of field fails at
+    import, not silently at a write)."""
+    hint = _unwrap(hint)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint in _SCALARS:
+        return _SCALARS[hint]
+    if origin is typing.Literal and all(isinstance(a, str) for a in args):
+        return _s
+    if dataclasses.is_dataclass(hint):
+        return pa.struct([(name, _arrow_type(h, f"{where}.{name}"))
+                          for name, h in _hints(hint).items()])
+    if origin is list and len(args) == 1 and dataclasses.is_dataclass(args[0]):
+        return pa.list_(_arrow_type(args[0], where))
+    raise TypeError(f"geo/parquet.py has no Parquet type for {where}: {hint!r}")
+
+
+_EVENT_HINTS = {name: _unwrap(h) for name, h in _hints(Event).items()}
+# the free-form dicts (the user's corrections: any field, any shape) as JSON strings
+JSON_COLUMNS = tuple(name for name, h in _EVENT_HINTS.items() if h is dict)
+_NESTED = {name: h for name, h in _EVENT_HINTS.items() if dataclasses.is_dataclass(h)}
+_LISTS = {name: typing.get_args(h)[0] for name, h in _EVENT_HINTS.items()
+          if typing.get_origin(h) is list}
+SCHEMA = pa.schema(
+    [("seq", pa.int64())]
+    + [(name, _s if name in JSON_COLUMNS else _arrow_type(h, f"Event.{name}"))
+       for name, h in _EVENT_HINTS.items()],
+    metadata={"format": FORMAT, "version": str(VERSION)})
 PARTITIONING = ds.partitioning(pa.schema([(PARTITION, _s)]), flavor="hive")
 
 _DATE = re.compile(r"(\d{4})(-\d{2})?(-\d{2})?")
@@ -82,12 +116,12 @@ def partition_of(date: str | None) -> str:
 
 
 _FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls))
-           for cls in (Event, PlaceMention, Place, Source)}
+           for cls in (Event, *_NESTED.values(), *_LISTS.values())}
 
 
 def _flat(obj) -> dict | None:
-    """A mention, place or source as a dict (their fields are plain values); 7x faster
-    than ``dataclasses.asdict``, which deep-copies (it was most of a write)."""
+    """A data class as a dict of its fields, one level; 7x faster than
+    ``dataclasses.asdict``, which deep-copies (it was most of a write)."""
     if obj is None:
         return None
     return {name: getattr(obj, name) for name in _FIELDS[type(obj)]}
@@ -95,9 +129,10 @@ def _flat(obj) -> dict | None:
 
 def _row(seq: int, e: Event) -> dict:
     d = _flat(e)
-    d["mention"] = _flat(e.mention)
-    d["place"] = _flat(e.place)
-    d["sources"] = [_flat(s) for s in e.sources]
+    for name in _NESTED:
+        d[name] = _flat(d[name])
+    for name in _LISTS:
+        d[name] = [_flat(x) for x in d[name] or []]
     for name in JSON_COLUMNS:
         # key order kept (no sort_keys): the exports print these dicts as they are
         d[name] = None if d[name] is None else json.dumps(d[name], ensure_ascii=False)
@@ -106,14 +141,38 @@ def _row(seq: int, e: Event) -> dict:
 
 
 def _event(row: dict) -> Event:
+    """An Event from a row; a field the files lack (written before it existed) takes the
+    data class's default."""
     row.pop("seq", None)
     row.pop(PARTITION, None)
     for name in JSON_COLUMNS:
-        row[name] = None if row[name] is None else json.loads(row[name])
-    row["mention"] = PlaceMention(**row["mention"]) if row["mention"] is not None else None
-    row["place"] = Place(**row["place"]) if row["place"] is not None else None
-    row["sources"] = [Source(**s) for s in row["sources"] or []]
+        if row.get(name) is not None:
+            row[name] = json.loads(row[name])
+    for name, cls in _NESTED.items():
+        if row.get(name) is not None:
+            row[name] = cls(**row[name])
+    for name, cls in _LISTS.items():
+        if name in row:
+            row[name] = [cls(**x) for x in row[name] or []]
     return Event(**row)
+
+
+def _unknown_fields(have: pa.DataType | pa.Schema, want: pa.DataType | pa.Schema,
+                    where: str = "") -> list[str]:
+    """Fields in the files that this code does not have (a newer app wrote them)."""
+    if isinstance(have, pa.ListType) and isinstance(want, pa.ListType):
+        return _unknown_fields(have.value_type, want.value_type, where)
+    if not isinstance(have, pa.Schema | pa.StructType) or \
+            not isinstance(want, pa.Schema | pa.StructType):
+        return []
+    known = {f.name: f.type for f in want}
+    out = []
+    for f in have:
+        if f.name not in known:
+            out.append(where + f.name)
+        else:
+            out += _unknown_fields(f.type, known[f.name], f"{where}{f.name}.")
+    return out
 
 
 def to_table(events: Sequence[Event]) -> pa.Table:
@@ -208,11 +267,14 @@ def open_dataset(path: str | Path) -> ds.Dataset:
     if int(info.get("version", 0)) > VERSION:
         raise EventsFolderError(f"{path} was written by a newer version "
                                 f"({info.get('version')} > {VERSION}); update the app")
-    try:
-        dataset = ds.dataset(path, format="parquet", partitioning=PARTITIONING,
-                             schema=SCHEMA.append(pa.field(PARTITION, _s)))
+    try:  # the files' own schema: one written before a field existed still opens
+        dataset = ds.dataset(path, format="parquet", partitioning=PARTITIONING)
     except (pa.ArrowException, OSError) as exc:
         raise EventsFolderError(f"{path}: not readable as Parquet events ({exc})") from exc
+    unknown = _unknown_fields(dataset.schema, SCHEMA.append(pa.field(PARTITION, _s)))
+    if unknown:
+        raise EventsFolderError(f"{path} was written by a newer version of the app (fields "
+                                f"this one does not know: {', '.join(unknown)}); update it")
     return dataset
 
 
@@ -223,8 +285,10 @@ def read_events(path: str | Path, months: Iterable[str] | None = None) -> list[E
     flt = None
     if months is not None:
         flt = ds.field(PARTITION).isin(list(months))
+    if not dataset.files:  # no events: nothing to sort by
+        return []
     try:
         table = dataset.to_table(filter=flt).sort_by("seq")
-    except (pa.ArrowException, OSError) as exc:
+        return [_event(row) for row in table.to_pylist()]
+    except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as exc:
         raise EventsFolderError(f"{path}: not readable as Parquet events ({exc})") from exc
-    return [_event(row) for row in table.to_pylist()]

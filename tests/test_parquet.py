@@ -32,7 +32,7 @@ def full_event(id_="full", date="2023-07-20") -> Event:
         title="Protest at the « embassy » \u2014 \U0001f525 \"quoted\"\nsecond line",
         mention=PlaceMention(text="the Swedish embassy in Baghdad", kind="mission",
                              city="Baghdad", country_code="IQ", mission_of="SE",
-                             entry_id="geonames:98182"),
+                             entry_id="geonames:98182", offset_km=12.5, bearing=337.5),
         sources=[Source("a.txt", "Protesters stormed it.", url="https://ex.org/a?x=1&y=2",
                         outlet="Reuters"),
                  Source("b.txt", "They left at dawn.")],
@@ -82,6 +82,38 @@ def test_every_event_field_round_trips_in_the_written_order(tmp_path):
     assert f1.place.confidence == 0.1 + 0.2 and f1.place.lat == 33.318412345678901
     assert f1.original["place"] == {"name": "Baghdad", "lat": 33.34, "lon": 44.4}
     assert back[1].mention is None and back[1].place is None and back[1].sources == []
+
+
+def test_every_field_of_full_event_is_away_from_its_default():
+    """So the round trip below proves each field, nested ones included."""
+    e = full_event()
+    for obj in (e, e.mention, e.place, *e.sources[:1]):
+        for f in dataclasses.fields(obj):
+            default = f.default_factory() if callable(f.default_factory) else f.default
+            assert getattr(obj, f.name) != default, f"{type(obj).__name__}.{f.name}"
+
+
+def test_an_older_folder_opens_with_defaults_and_a_newer_one_is_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet.write_events([full_event()], tmp_path / "ev")
+    [part] = (tmp_path / "ev").glob("month=*/*.parquet")
+    table = pq.read_table(part)
+    old = table.drop_columns(["actor", "review_note"])  # as if written before those existed
+    mention = old.column("mention").combine_chunks()
+    kept = [f for f in mention.type if f.name not in ("offset_km", "bearing")]
+    old = old.set_column(old.schema.get_field_index("mention"), "mention",
+                         pa.StructArray.from_arrays([mention.field(f.name) for f in kept],
+                                                    fields=kept))
+    pq.write_table(old, part)
+    [e] = parquet.read_events(tmp_path / "ev")
+    assert e.actor is None and e.review_note == "" and e.mention.offset_km is None
+    assert e.place == full_event().place and e.title == full_event().title
+
+    pq.write_table(table.append_column("future_field", pa.array(["x"])), part)
+    with pytest.raises(parquet.EventsFolderError, match="newer version.*future_field"):
+        parquet.read_events(tmp_path / "ev")
 
 
 def test_partitions_are_months_then_years_then_undated(tmp_path):
