@@ -1,7 +1,9 @@
 """`python -m geo ...`: the library's jobs from the shell.
 
-  extract PATH...      events as JSONL (default), CSV, GeoJSON or a standalone HTML map;
-                       PATH may be a .txt or .html file, a folder, or a page's or feed's URL
+  extract PATH...      events as JSONL (default), CSV, GeoJSON, a standalone HTML map or a
+                       partitioned Parquet folder (--out DIR); PATH may be a .txt or .html
+                       file, a folder, or a page's or feed's URL; --engine dask ADDRESS
+                       extracts on a Dask cluster
   watch FEED_OR_URL... poll feeds, print the events of new articles (--every 10m, --once)
   geocode TEXT         one place as JSON
   score --gold F PATH  precision / recall / date and place accuracy against a gold file
@@ -11,7 +13,8 @@
   db check|export|import   the user's database: integrity, backup, restore
 
 Problems with input files go to stderr, one line each; the exit status is 1 when any
-file was skipped, 0 otherwise.
+file was skipped, 0 otherwise (extract: 2 when it could not run, e.g. the Dask scheduler
+cannot be reached or --out cannot be written).
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ def _isatty(stream) -> bool:
 
 
 def _run(paths, online: bool | None, use_cache: bool = True, method: str | None = None,
-         progress: ProgressLine | None = None, jobs: int | None = None):
+         progress: ProgressLine | None = None, jobs: int | None = None, engine=None):
     from geo import extract, pipeline
 
     files, web, web_problems, offline = _read_web(paths or [])
@@ -116,7 +119,7 @@ def _run(paths, online: bool | None, use_cache: bool = True, method: str | None 
             result = pipeline.run(files if paths else [SEEDS_DIR], online=online,
                                   use_cache=use_cache, extra_articles=web,
                                   method=method or extract.DEFAULT_METHOD, progress=progress,
-                                  jobs=jobs)
+                                  jobs=jobs, engine=engine)
     finally:
         if progress is not None:
             progress.close()
@@ -149,21 +152,63 @@ def _read_web(paths):
 
 
 def cmd_extract(args) -> int:
-    from geo import export
+    from geo import engines, export
 
+    fmt = args.format or ("parquet" if args.engine else "jsonl")
+    if fmt == "parquet" and not args.out:
+        print("extract: --format parquet writes a folder: give --out DIR", file=sys.stderr)
+        return 2
+    engine = None
+    if args.engine:  # connect first: a wrong address costs seconds, not a whole run
+        if args.engine[0] != "dask":
+            print(f"extract: unknown engine {args.engine[0]!r}; expected: --engine dask "
+                  "SCHEDULER_ADDRESS", file=sys.stderr)
+            return 2
+        try:
+            engine = engines.DaskEngine.connect(args.engine[1])
+        except engines.EngineError as exc:
+            print(f"extract: {exc}", file=sys.stderr)
+            return 2
     progress = ProgressLine(sys.stderr)
-    result = _run(args.paths, args.online, use_cache=not args.no_cache, method=args.method,
-                  progress=progress if progress.enabled else None, jobs=args.jobs)
+    try:
+        result = _run(args.paths, args.online, use_cache=not args.no_cache, method=args.method,
+                      progress=progress if progress.enabled else None, jobs=args.jobs,
+                      engine=engine)
+    except engines.EngineError as exc:
+        print(f"extract: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if engine is not None:
+            engine.close()
     if not args.raw:
         result = _with_corrections(result)
-    if args.format == "html":  # the dashboard's "This map as HTML": all events, all dates
+    if fmt == "parquet":
+        from geo import parquet
+
+        try:
+            info = parquet.write_events(result.events, args.out)
+        except (parquet.EventsFolderError, OSError) as exc:
+            print(f"extract: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {info['events']:,} events in {len(info['partitions'])} partitions "
+              f"to {args.out}", file=sys.stderr)
+        return 1 if any(p.skipped for p in result.problems) else 0
+    if fmt == "html":  # the dashboard's "This map as HTML": all events, all dates
         from geo import mapview, timeline
 
         shown = timeline.select(result.events, None, "all")
-        sys.stdout.write(mapview.standalone_html(result.events, shown, None, "all"))
+        text = mapview.standalone_html(result.events, shown, None, "all")
     else:
         writer = {"jsonl": export.to_jsonl, "csv": export.to_csv, "geojson": export.to_geojson}
-        sys.stdout.write(writer[args.format](result.events))
+        text = writer[fmt](result.events)
+    if args.out:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"extract: cannot write {args.out} ({exc.strerror or exc})", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(text)
     return 1 if any(p.skipped for p in result.problems) else 0
 
 
@@ -313,8 +358,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH_OR_URL",
                    help="files or folders of .txt articles, saved .html pages, or http(s) "
                         "URLs of pages or feeds (default: seeds/)")
-    p.add_argument("--format", choices=("jsonl", "csv", "geojson", "html"), default="jsonl",
-                   help="html: the standalone map (Leaflet and data inline, works offline)")
+    p.add_argument("--format", choices=("jsonl", "csv", "geojson", "html", "parquet"),
+                   default=None,
+                   help="html: the standalone map (Leaflet and data inline, works offline); "
+                        "parquet: a folder partitioned by month, for --out (default: jsonl; "
+                        "parquet with --engine dask)")
+    p.add_argument("--out", metavar="PATH",
+                   help="write there instead of to stdout (a folder for parquet, replaced "
+                        "if it is one already; open it with NEWSMAP_EVENTS=PATH)")
+    p.add_argument("--engine", nargs=2, default=None,
+                   metavar=("dask", "SCHEDULER_ADDRESS"),
+                   help="extract on a Dask cluster (e.g. tcp://127.0.0.1:8786; needs the "
+                        "optional dask and distributed packages); default: this machine")
     p.add_argument("--no-cache", action="store_true", help="ignore the on-disk extraction cache")
     p.add_argument("--raw", action="store_true",
                    help="the extractor's events only, without your corrections (`review`)")

@@ -152,6 +152,7 @@ def extract_all(
     problems: list[Problem] | None = None,
     progress: Callable[[int, int], object] | None = None,
     jobs: int | None = None,
+    engine=None,
 ) -> list[Event]:
     """Per-article extraction (cached), then one cross-article merge.
 
@@ -164,6 +165,12 @@ def extract_all(
     ``None`` (default) or 0 = one per core, 1 = all in this process. The pool starts only
     for ``pool.POOL_MIN_ARTICLES`` or more of them, and gives the same events, problems and
     order as one process.
+
+    ``engine``: an object with ``extract_many(articles, method, budget_s)`` yielding
+    ``(index, outcome)`` as :func:`geo.pool.extract_many` does (:class:`geo.engines.DaskEngine`:
+    a cluster). It gets every article the cache does not hold, however few, instead of the
+    pool; its errors are raised (the user asked for that cluster), after the cache keeps
+    what it did extract.
     """
     jobs = pool_mod.resolve_jobs(jobs)
     total = len(articles)
@@ -181,11 +188,16 @@ def extract_all(
                 progress(done, total)
     reasons: dict[int, str] = {}
     budget = events_mod.MAX_SECONDS
-    if jobs > 1 and len(todo) >= pool_mod.POOL_MIN_ARTICLES and events_mod.extract is _EXTRACT:
+    many = None
+    if engine is not None and todo:
+        many = engine.extract_many
+    elif (jobs > 1 and len(todo) >= pool_mod.POOL_MIN_ARTICLES
+          and events_mod.extract is _EXTRACT):
         # (a replaced extract, as in tests, exists only here: then stay in-process)
+        many = functools.partial(pool_mod.extract_many, jobs=jobs)
+    if many is not None:
         try:
-            for j, outcome in pool_mod.extract_many([articles[i] for i in todo], method,
-                                                    budget, jobs):
+            for j, outcome in many([articles[i] for i in todo], method, budget):
                 i = todo[j]
                 if outcome[0] == "ok":
                     found[i] = outcome[1]
@@ -203,6 +215,10 @@ def extract_all(
                     progress(done, total)
         except pool_mod.PoolUnavailable as exc:
             log.warning("extracting in this process instead: %s", exc)
+        except BaseException:
+            if cache:  # what the engine did extract is not lost with the run
+                cache.flush()
+            raise
     for i in todo:  # in-process: jobs=1, few articles, or what a failed pool left
         if found[i] is not None or i in reasons:
             continue
@@ -406,6 +422,7 @@ def run(
     method: str = events_mod.DEFAULT_METHOD,
     progress: Callable[[int, int], object] | None = None,
     jobs: int | None = None,
+    engine=None,
 ) -> Result:
     """Everything the CLI and the dashboard need, from files to located events.
 
@@ -417,7 +434,8 @@ def run(
     ``progress(done, total)`` is called after each article is extracted (see
     :func:`extract_all`); never on a whole-run cache hit, which has nothing to wait for.
     ``jobs``: extraction processes (default one per core, 1 = in this process; see
-    :func:`extract_all`).
+    :func:`extract_all`); ``engine``: where extraction runs instead (a Dask cluster,
+    :mod:`geo.engines`).
     """
     if online is None:
         from geo.geocode import online_from_env
@@ -439,7 +457,8 @@ def run(
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
     loaded = articles_mod.infer_missing_dates(loaded)
     cache = ExtractionCache() if use_cache else None
-    events = extract_all(loaded, cache, method, problems, progress=progress, jobs=jobs)
+    events = extract_all(loaded, cache, method, problems, progress=progress, jobs=jobs,
+                         engine=engine)
     if geocoder is None:
         from geo.geocode import Geocoder
 
@@ -469,12 +488,24 @@ def _new_extras(loaded: Sequence[Article], extra: Sequence[Article],
 
 
 def load_events(path: str | Path) -> Result:
-    """Events from a JSONL file instead of articles (``NEWSMAP_EVENTS``: big or prepared
-    event sets, the benchmarks). Takes ``Event.to_dict`` lines or the CLI's export lines;
-    a bad line is a Problem, not a crash."""
+    """Events from a JSONL file or a Parquet events folder instead of articles
+    (``NEWSMAP_EVENTS``: big or prepared event sets, the benchmarks). Takes
+    ``Event.to_dict`` lines or the CLI's export lines; a bad line is a Problem, not a crash.
+    A folder is read by :func:`geo.parquet.read_events` (a folder that is not one raises
+    :class:`geo.parquet.EventsFolderError`, a ValueError that says why)."""
     from geo.models import Place, Source
 
     path = Path(path)
+    if path.is_dir():
+        from geo import parquet
+
+        return Result(articles=[], events=parquet.read_events(path), problems=[])
+    if path.suffix == ".parquet" and path.is_file():
+        from geo import parquet
+
+        raise parquet.EventsFolderError(f"{path} is one file of a Parquet events folder; "
+                                        "give the folder (the one with "
+                                        f"{parquet.MARKER})")
     events: list[Event] = []
     problems: list[Problem] = []
     place_fields = set(Place.__dataclass_fields__)
