@@ -28,6 +28,8 @@ def kinds(sentence):
     ("The cyclone slammed into the coast on Wednesday.", ("disaster", "slammed")),
     ("Floodwaters swept away dozens of houses.", ("disaster", "swept")),
     ("The residence of the ambassador was attacked by a mob.", ("attack", "attacked")),
+    ("The exterior was charred after protesters set it on fire.", ("riot/storming", "set")),
+    ("Several government buildings were also set on fire.", ("riot/storming", "set")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)
