@@ -70,6 +70,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("rel_span", re.compile(r"\b(?P<rel>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
     ("ago", re.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
                        r"\s+(?P<unit>years?|months?)\s+ago\b", re.I)),
+    ("years_on", re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|"
+                            r"\d{1,2})\s+years?\s+(?P<dir>later|earlier)\b", re.I)),
     ("anchor", re.compile(
         r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?)\s+"
         r"(?P<dir>earlier|later|before|after(?:wards)?|ago)\b", re.I)),
@@ -190,11 +192,13 @@ def find_times(
     *,
     anchor: dt.date | None = None,
     future: bool = False,
+    year: int | None = None,
 ) -> list[TimeRef]:
     """All time expressions in ``sentence``, left to right, resolved where possible.
 
     ``ref`` is the article's date; ``anchor`` the date of the event the narrative is on
-    (for "a day earlier", "hours later"); ``future`` resolves weekdays forwards.
+    (for "a day earlier", "hours later"); ``year`` the year the narrative is in (for "two
+    years later"); ``future`` resolves weekdays forwards.
     """
     if not _ANY_TIME.search(sentence):
         return []
@@ -209,7 +213,8 @@ def find_times(
             if not free(m.start(), m.end()):
                 continue
             try:
-                ref_obj = _resolve(kind, m, ref, anchor, future)
+                ref_obj = (_years_on(m, year) if kind == "years_on"
+                           else _resolve(kind, m, ref, anchor, future))
             except (OverflowError, ValueError):  # "1000000 days ago", "next Friday" in 9999
                 ref_obj = None
             if ref_obj is None or (ref_obj.value and not in_range(ref_obj.value)):
@@ -427,6 +432,20 @@ def latest_explicit_date(text: str, year: int) -> dt.date | None:
         if d:
             dates.append(d)
     return max(dates) if dates else None
+
+
+def _years_on(m: re.Match, year: int | None) -> TimeRef | None:
+    """ "Two years later" after a story of 2013: 2015, a year of the narrative, not of the
+    article; nothing when the narrative has no year yet."""
+    if year is None:
+        return None
+    word = m.group("n").lower()
+    n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word) or _MORE_NUMBERS.get(word)
+    if not n:
+        return None
+    sign = 1 if m.group("dir").lower() == "later" else -1
+    return TimeRef(m.start(), m.end(), m.group(0), f"{year + sign * n:04d}", "year",
+                   kind="deictic")
 
 
 _MONTH_DAY = re.compile(r"(?P<mon>" + _MONTH_NAMES + r")\.?\s+(?P<day>[0-3]?\d)\b|"

@@ -488,3 +488,17 @@ def test_a_town_named_in_the_story_is_that_town_at_the_start_of_a_sentence():
                     date="2009-10-16")
     july = [e for e in evs if e.date == "2009-07-09"]
     assert [e.mention.city for e in july] == ["Tall ‘Afar"]  # not the Afar region of Ethiopia
+
+
+def test_years_later_counts_from_the_year_the_story_is_in():
+    evs = events_of("In September 2013, al-Shabab fighters entered the Westgate shopping mall "
+                    "in Nairobi and killed 67 people.\n\nTwo years later, the group carried out "
+                    "its deadliest ever assault in Kenya, shooting dead almost 150 people at "
+                    "Garissa University.", date="2019-01-16")
+    assert sorted((e.date, e.background) for e in evs) == [("2013-09", True), ("2015", True)]
+
+
+def test_years_later_with_no_year_before_it_is_not_a_date():
+    from geo.dates import find_times
+
+    assert find_times("Two years later, the group attacked again.", None) == []

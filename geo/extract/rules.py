@@ -81,6 +81,9 @@ class TooSlow(RuntimeError):
     """An article took longer than its extraction budget (crafted or pathological text)."""
 
 
+_YEARS_ON = re.compile(r"\byears?\s+(?:later|earlier)\b", re.I)
+
+
 def extract(article: Article, more_triggers=None, deadline: float | None = None) -> list[Event]:
     """Events of one article, merged within it. Pure: depends only on text and date.
 
@@ -114,6 +117,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
     previous_index = -1  # the sentence that told it
     prev_refs: list[TimeRef] = []
     prev_found: list[Found] = []
+    story_year: int | None = None
     for index, sentence in enumerate(sentences):
         if deadline is not None and time.monotonic() > deadline:
             raise TooSlow("extraction took too long (crafted or run-on text?): skipped")
@@ -133,8 +137,10 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             own_day = next((r for r in plain_refs[index] if r.value and r.precision == "day"
                             and r.kind != "anchor"), None)
             anchor = dt.date.fromisoformat(own_day.value) if own_day else None
-        own_refs = (mark_reported(sentence, find_times(sentence, pub, anchor=anchor))
-                    if has_anchor else plain_refs[index])
+        own_refs = (mark_reported(sentence, find_times(sentence, pub, anchor=anchor,
+                                                       year=story_year))
+                    if has_anchor or (story_year and _YEARS_ON.search(sentence))
+                    else plain_refs[index])
         sentence_anchor = anchor  # what this sentence's "a day after" counts from
         if anchor is None and focal and has_anchor:
             # "The demonstration comes a day after thousands marched": with no narrative day
@@ -305,6 +311,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         if index + 1 < len(paragraph_of) and paragraph_of[index + 1] != paragraph_of[index]:
             ctx.paragraph_place = None
         prev_refs = own_refs or prev_refs if continuation else own_refs
+        dated = [r for r in own_refs if r.value and not r.reported]
+        if dated:  # the year the narrative is in, for "two years later"
+            story_year = int(dated[-1].value[:4])
         prev_found = [f for f in found if not is_possessive_country(sentence, f)]
     return merge([at_capital(e) for e in events])
 
