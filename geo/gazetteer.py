@@ -530,6 +530,19 @@ def world_regions() -> tuple[Entry, ...]:
     return tuple(us + rest)
 
 
+@functools.cache
+def us_state_abbreviations() -> dict[str, tuple[str, bool]]:
+    """ "Calif." -> ("California", scanned anywhere?) (``data/us_state_abbreviations.csv``)."""
+    return {row["abbreviation"]: (row["state"], row["scan"] == "yes")
+            for row in _read_csv("us_state_abbreviations.csv")}
+
+
+def us_state(abbreviation: str) -> Entry | None:
+    """The US state a wire abbreviation ("Calif.", "W.Va.") stands for."""
+    found = us_state_abbreviations().get(abbreviation.strip())
+    return find_region(found[0], "US") if found else None
+
+
 def _region_short_name(name: str) -> str:
     """"Provincia de Lima" -> "Lima", "Region of Murcia" -> "Murcia", "Ishikawa-ken" kept."""
     words = name.split()

@@ -60,6 +60,27 @@ _DATELINE = re.compile(
 )
 
 
+@functools.cache
+def _state_abbreviations() -> re.Pattern:
+    """Wire copy's US state abbreviations: anywhere for "Calif.", only after "City, " for
+    those that are also words or names ("Miss.", "Pa.")."""
+    table = gazetteer.us_state_abbreviations()
+    anywhere = "|".join(re.escape(a) for a, (_s, scan) in table.items() if scan)
+    after_city = "|".join(re.escape(a) for a, (_s, scan) in table.items() if not scan)
+    return re.compile(r"(?<![\w.])(?P<abbr>" + anywhere + r")(?![\w.])"
+                      r"|(?<=[A-Za-z], )(?P<after_city>" + after_city + r")(?![\w.])")
+
+
+def _us_town(name: str, state: gazetteer.Entry) -> gazetteer.Entry | None:
+    """The US town of that name nearest the state's point ("MIDDLETOWN, Calif.")."""
+    towns = [t for t in gazetteer.find_towns(name) if t.country_code == "US"]
+    city = _city(name)
+    if city is not None and city.country_code == "US":
+        towns.append(city)
+    return min(towns, key=lambda t: gazetteer.haversine_km(t.lat, t.lon, state.lat, state.lon),
+               default=None)
+
+
 def dateline_end(paragraph: str) -> int:
     """Where a dateline ("NEW DELHI -- ", "ISTANBUL: ") ends, 0 when there is none: the
     reporter's city is not where the sentence's events happen."""
@@ -77,6 +98,12 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
         return None
     name = m.group("place").title()
     region = m.group("region")
+    state = (gazetteer.us_state(region.strip()) or gazetteer.find_region(region.strip(), "US")
+             ) if region else None
+    if state is not None and state.country_code == "US" and not gazetteer.country_code(
+            region.strip(" .")):
+        town = _us_town(name, state)  # "SHAVER LAKE, Calif. —", "SEATTLE, Washington (AP) —"
+        return (town.name, "US") if town is not None else None
     cc = gazetteer.country_code(region.strip(" .")) if region else None
     if cc:
         town = gazetteer.find_town(name, [cc])
@@ -203,6 +230,12 @@ def find_mentions(sentence: str) -> list[Found]:
         cap = capital_mention(_country_of_adj(m.group("adj")))
         if cap:
             add(m.start(), m.end(), cap)
+
+    for m in _state_abbreviations().finditer(sentence):  # "Shaver Lake, Calif.", "W.Va."
+        state = gazetteer.us_state(m.group(m.lastgroup))
+        if state is not None and not _overlaps(taken, m.start(), m.end()):
+            add(m.start(), m.end(), PlaceMention(text=state.name, kind="region",
+                                                 city=state.name, country_code="US"))
 
     _match_gazetteer(sentence, taken, add)
 

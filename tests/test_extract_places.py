@@ -502,3 +502,23 @@ def test_years_later_with_no_year_before_it_is_not_a_date():
     from geo.dates import find_times
 
     assert find_times("Two years later, the group attacked again.", None) == []
+
+
+@pytest.mark.parametrize("text, named", [
+    ("W.Va. Mine Explosion Traps 13", [("West Virginia", "region")]),  # not Washington
+    ("Floods in eastern Ky. killed 16.", [("Kentucky", "region")]),
+    ("Protesters in Jackson, Miss., marched on Monday.", [("Mississippi", "region")]),
+    ("Miss. Smith said the storm was over.", []),  # the title, not the state
+])
+def test_wire_copy_state_abbreviations(text, named):
+    from geo.mentions import find_mentions
+
+    assert [(f.mention.text, f.mention.kind) for f in find_mentions(text)] == named
+
+
+def test_a_us_dateline_with_a_state_abbreviation_is_the_story_home():
+    from geo.mentions import dateline
+
+    assert dateline("SEATTLE, Wash. (AP) — Police arrested 13 people.") == ("Seattle", "US")
+    assert dateline("JACKSON, Miss. (AP) — A tornado hit the city.") == ("Jackson", "US")
+    assert dateline("TBILISI, Georgia (AP) — Protesters rallied.") == ("Tbilisi", "GE")
