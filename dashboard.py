@@ -21,7 +21,7 @@ import time
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import datechart, export, mapview, offline, tiles, timeline, userdata
+from geo import datechart, export, layout, mapview, offline, tiles, timeline, userdata
 from geo.models import CATEGORIES
 from geo.paths import SEEDS_DIR
 from geo.review import actions as rv_actions
@@ -85,6 +85,7 @@ st.markdown(
       .st-key-nm_main > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
         min-width: 100%; flex: 1 1 100%;}
     }
+    .st-key-nm_narrow {display: none;}  /* only a script (geo/layout.py) */
     .nm-card[data-nm-id] {cursor: pointer; transition: box-shadow .15s, background .15s;}
     .nm-card[data-nm-id]:hover {box-shadow: 0 1px 5px rgba(0,0,0,.13);}
     .nm-card[data-nm-id]:focus-visible {outline: 2px solid var(--c); outline-offset: 1px;}
@@ -120,6 +121,9 @@ st.markdown(
     </style>""",
     unsafe_allow_html=True,
 )
+if not snapshot_mode:  # a narrow window starts with the sidebar collapsed (geo/layout.py)
+    with st.container(key="nm_narrow"):
+        st.html(layout.sidebar_script(), unsafe_allow_javascript=True)
 
 
 def md(text: str) -> str:
