@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 SIDEBAR = "[data-testid='stSidebar']"
 MIN_MAP_WIDTH = 700  # of 800 px: it was 468 with the sidebar open
+LEGEND_SHARE = 0.08  # of the map's area, at most (the full legend covered 12 % at 800 px)
 
 
 def open_page(browser, server, width):
@@ -102,5 +103,68 @@ def test_a_wide_window_opens_with_the_sidebar_open(browser, server):
         page.wait_for_function("s => document.querySelector(s)?.dataset.collapsed === 'false'",
                                arg=SIDEBAR, timeout=10_000)
         assert page.errors == []
+    finally:
+        page.context.close()
+
+
+LEGEND_BOX = """() => {
+  const m = document.querySelector('#map_div').getBoundingClientRect();
+  const l = document.querySelector('.nm-legend').getBoundingClientRect();
+  return {share: (l.width * l.height) / (m.width * m.height),
+          inside: l.left >= m.left && l.top >= m.top && l.right <= m.right
+                  && l.bottom <= m.bottom,
+          rows: new Set([...document.querySelectorAll('.nm-legend-row')]
+                  .filter(r => r.offsetParent && r.querySelector('.nm-legend-name'))
+                  .map(r => Math.round(r.getBoundingClientRect().top))).size,
+          names: [...document.querySelectorAll('.nm-legend-name')]
+                  .filter(n => n.offsetParent).map(n => n.textContent),
+          font: parseFloat(getComputedStyle(document.querySelector('.nm-legend-name'))
+                  .fontSize)};
+}"""
+
+
+def test_the_legend_is_compact_on_an_800_px_map(browser, server):
+    page, frame = open_page(browser, server, 800)
+    try:
+        page.wait_for_function("s => document.querySelector(s)?.dataset.collapsed === 'true'",
+                               arg=SIDEBAR, timeout=10_000)
+        frame.wait_for_selector(".nm-legend.nm-legend-compact", timeout=10_000)
+        box = frame.evaluate(LEGEND_BOX)
+        # every category of the step still named, in fewer rows than categories, smaller
+        assert set(box["names"]) == {"riot/storming", "protest", "statement",
+                                     "diplomatic action", "desecration"}
+        assert box["rows"] < len(box["names"])
+        assert box["font"] < 12
+        assert box["inside"] and box["share"] < LEGEND_SHARE, box
+        shot(page, "narrow-800-legend.png")
+        assert page.errors == []
+    finally:
+        page.context.close()
+
+
+def test_the_png_export_at_800_px_has_the_compact_legend_inside_its_frame(browser, server):
+    page = snap.capture_page(browser, 800, 560)
+    try:
+        url = snap.capture_url(server, "2023-07-22", "upto", height=560)
+        png = snap.shoot(page, url, "2023-07-22", timeout_ms=30_000)
+        frame = page.query_selector(snap.MAP_IFRAME).content_frame()
+        box = frame.evaluate(LEGEND_BOX)
+        assert box["inside"] and box["share"] < LEGEND_SHARE, box
+        assert frame.eval_on_selector(".nm-legend", "n => n.classList.contains("
+                                      "'nm-legend-compact')")
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "narrow-export-800.png").write_bytes(png)
+    finally:
+        page.context.close()
+    # a wide picture keeps the full legend, one category a row
+    page = snap.capture_page(browser, 1400, 900)
+    try:
+        url = snap.capture_url(server, "2023-07-22", "upto", height=900)
+        snap.shoot(page, url, "2023-07-22", timeout_ms=30_000)
+        frame = page.query_selector(snap.MAP_IFRAME).content_frame()
+        box = frame.evaluate(LEGEND_BOX)
+        assert box["rows"] == len(box["names"]) and box["inside"]
+        assert not frame.eval_on_selector(".nm-legend", "n => n.classList.contains("
+                                          "'nm-legend-compact')")
     finally:
         page.context.close()
