@@ -410,12 +410,21 @@
     });
     bases.Offline = offline;
     L.control.layers(bases, null, { position: "topright", collapsed: true }).addTo(map);
-    var first = bases[opts.tiles[0].label];
+    // the layer chosen before (opts.base: a key, or "offline"; geo/tiles.py), else the first
+    var first = opts.base === "offline" ? offline : null;
+    opts.tiles.forEach(function (t) { if (!first && t.key === opts.base) first = bases[t.label]; });
+    first = first || bases[opts.tiles[0].label];
+    var keyOf = function (layer) { return layer === offline ? "offline" : layer.nm.key; };
     first.addTo(map);
-    use(first);
+    use(first === offline ? null : first);
+    box.setAttribute("data-nm-base-choice", keyOf(first));
+    // the user's choice (not a fall-back) is said on the map and to NM.onBaseChange (the
+    // dashboard keeps it for the PNG export and the URL: geo/mapview.py FEED_JS)
     map.on("baselayerchange", function (e) {
       if (falling || e.layer === current) return;
       use(e.layer === offline ? null : e.layer);
+      box.setAttribute("data-nm-base-choice", keyOf(e.layer));
+      if (NM.onBaseChange) NM.onBaseChange(keyOf(e.layer));
     });
   };
 
