@@ -86,7 +86,9 @@ st.markdown(
       .st-key-nm_main > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
         min-width: 100%; flex: 1 1 100%;}
     }
-    .st-key-nm_narrow {display: none;}  /* only a script (geo/layout.py) */
+    /* only a script (geo/layout.py): no room, not even the gap of its wrapper */
+    .st-key-nm_narrow, [data-testid="stLayoutWrapper"]:has(> .st-key-nm_narrow) {
+      display: none;}
     .nm-card[data-nm-id] {cursor: pointer; transition: box-shadow .15s, background .15s;}
     .nm-card[data-nm-id]:hover {box-shadow: 0 1px 5px rgba(0,0,0,.13);}
     .nm-card[data-nm-id]:focus-visible {outline: 2px solid var(--c); outline-offset: 1px;}
