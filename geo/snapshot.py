@@ -637,19 +637,21 @@ def snapshot(
     view = view or View(fit=fit)
     check_size(width, height, scale)
     paths = list(paths)
-    query = check_view(_load_events(paths, online), date, mode, filters, background)
     from geo import tiles as tiles_mod
 
+    key = None
     if base is not None:
         # what the served dashboard will offer with tiles on
         offered = [{"key": t.key, "label": t.label} for t in tiles_mod.layers()]
         key = tiles_mod.resolve(base, offered)
         if key is None:
-            raise ValueError(f"no base layer {base!r} here (there are: "
-                             f"{', '.join(tiles_mod.choices())}; Light needs a CARTO key)")
+            here = [t["label"].lower() for t in offered] + [tiles_mod.OFFLINE]
+            raise ValueError(f"no base layer {base!r} here (there are: {', '.join(here)}; "
+                             "light needs a CARTO key in NEWSMAP_CARTO_KEY)")
         tiles = key != tiles_mod.OFFLINE
-        if tiles:
-            query["base"] = key
+    query = check_view(_load_events(paths, online), date, mode, filters, background)
+    if tiles and key:
+        query["base"] = key
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     env = {
