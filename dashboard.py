@@ -21,7 +21,7 @@ import time
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import datechart, export, mapview, offline, tiles, timeline, userdata
+from geo import datechart, export, layout, mapview, offline, tiles, timeline, userdata
 from geo.models import CATEGORIES
 from geo.paths import SEEDS_DIR
 from geo.review import actions as rv_actions
@@ -38,6 +38,7 @@ CHART_HEIGHT = 96
 SPEEDS = {"0.5 s": 0.5, "1 s": 1.0, "2 s": 2.0, "4 s": 4.0}
 FILTER_PARAMS = {"cat": "f_cat", "country": "f_country", "article": "f_article"}  # URL -> key
 BACKGROUND_PARAM = "bg"  # "bg=0" in the URL: background events hidden (default: shown)
+BASE_PARAM = "base"  # "base=Esri.WorldImagery" / "base=offline": the chosen base layer
 PROGRESS_MIN_ARTICLES = 50  # a first load of more articles than this shows a progress bar
 MAX_ARTICLE_OPTIONS = 1000  # more articles than this: the article filter is a text search
 UPLOAD_LIMIT_MB = 2  # geo.articles.MAX_BYTES (2,000,000 bytes) is what is enforced
@@ -85,6 +86,9 @@ st.markdown(
       .st-key-nm_main > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
         min-width: 100%; flex: 1 1 100%;}
     }
+    /* only a script (geo/layout.py): no room, not even the gap of its wrapper */
+    .st-key-nm_narrow, [data-testid="stLayoutWrapper"]:has(> .st-key-nm_narrow) {
+      display: none;}
     .nm-card[data-nm-id] {cursor: pointer; transition: box-shadow .15s, background .15s;}
     .nm-card[data-nm-id]:hover {box-shadow: 0 1px 5px rgba(0,0,0,.13);}
     .nm-card[data-nm-id]:focus-visible {outline: 2px solid var(--c); outline-offset: 1px;}
@@ -120,6 +124,9 @@ st.markdown(
     </style>""",
     unsafe_allow_html=True,
 )
+if not snapshot_mode:  # a narrow window starts with the sidebar collapsed (geo/layout.py)
+    with st.container(key="nm_narrow"):
+        st.html(layout.sidebar_script(), unsafe_allow_javascript=True)
 
 
 def md(text: str) -> str:
@@ -240,6 +247,7 @@ if "_init" not in st.session_state:
     for qkey, skey in FILTER_PARAMS.items():
         st.session_state[f"_want_{skey}"] = st.query_params.get_all(qkey)
     st.session_state["f_bg"] = st.query_params.get(BACKGROUND_PARAM) != "0"
+    st.session_state["_want_base"] = st.query_params.get(BASE_PARAM)
     st.session_state["playing"] = False
     st.session_state["online"] = os.environ.get("NEWSMAP_ONLINE") == "1"
     st.session_state["_uploaded"] = set()
@@ -261,6 +269,10 @@ online = sb.toggle(
 )
 # online base maps are tried in the browser and fall back to the offline layer (geo/tiles.py)
 tile_layers = tiles.js_options()
+# the base layer the map opens with, from the URL (a shared link, the PNG export); fixed for
+# the session, so the base map never remounts. What the user picks later comes back from
+# the map (chosen_base, below).
+opening_base = tiles.resolve(st.session_state.get("_want_base"), tile_layers)
 
 web_sig_loaded = userdata.web_signature()  # what this run shows; the watch compares
 result, load_error = load_result(online)
@@ -1000,7 +1012,7 @@ with col_map:
         # a map of its own while picking (it reports clicks; the stepping map does not, so
         # clicking it never costs a rerun)
         pick_state = st_folium(
-            mapview.base_map(events_all, tiles=tile_layers,
+            mapview.base_map(events_all, tiles=tile_layers, base=opening_base,
                              summary=derived("base", lambda: mapview.base_summary(events_all))),
             key="map_pick", height=map_height - 110, use_container_width=True,
             returned_objects=["last_clicked"],
@@ -1016,15 +1028,23 @@ with col_map:
             st.rerun()
     # the view comes back (a rerun after a pan or zoom, the map stays) for "This view as PNG"
     map_state = {} if picking else st_folium(
-        mapview.base_map(events_all, tiles=tile_layers,
+        mapview.base_map(events_all, tiles=tile_layers, base=opening_base,
                          summary=derived("base", lambda: mapview.base_summary(events_all))),
         key="map",
         height=map_height,  # the PNG's height in snapshot mode: the map is made at its size
         use_container_width=True,
-        returned_objects=[] if snapshot_mode else ["center", "zoom", "bounds"],
+        returned_objects=[] if snapshot_mode else ["center", "zoom", "bounds",
+                                                   "selected_layers"],
         feature_group_to_add=mapview.step_group(payload,
                                                 view=snap_view.js() if snap_view else None),
     ) or {}
+# the base layer on the map: the user's last pick in its layer control (the map reports a
+# list, empty until a pick, and again after a remount), else the opening one; the PNG
+# export draws it and the URL carries it
+_reported = map_state.get("selected_layers")
+if _reported is not None:
+    st.session_state["_base"] = tiles.reported(_reported, tile_layers)
+chosen_base = st.session_state.get("_base") or opening_base or tiles.default(tile_layers)
 
 
 with col_feed:
@@ -1083,7 +1103,7 @@ exp.download_button("Events as JSONL", data=lambda: export.to_jsonl(events),
 exp.download_button(
     "This map as HTML",
     data=lambda: mapview.standalone_html(events_all, step.shown(), current, mode, online=online,
-                                         tiles=tile_layers),
+                                         tiles=tile_layers, base=chosen_base),
     file_name=f"map-{current or 'all'}-{mode}.html", mime="text/html", key="dl_html",
 )
 
@@ -1091,11 +1111,13 @@ exp.download_button(
 def _png(
     view: tuple = (current, mode, tuple((q, tuple(st.session_state.get(k) or ()))
                                         for q, k in FILTER_PARAMS.items())
-                   + (((BACKGROUND_PARAM, ("0",)),) if not f_bg else ()),
+                   + (((BACKGROUND_PARAM, ("0",)),) if not f_bg else ())
+                   + ((BASE_PARAM, (chosen_base,)),),
                    (map_state.get("center"), map_state.get("zoom"), map_state.get("bounds"))),
 ) -> bytes:
-    """This view (date, mode, filters, the map's centre, zoom and size) as a PNG of the map
-    frame, from headless Chromium on this server.
+    """This view (date, mode, filters, base layer, the map's centre, zoom and size) as a PNG
+    of the map frame, from headless Chromium on this server (a base layer whose tiles do not
+    load there is drawn as the offline one, with the map's notice saying so).
 
     Streamlit calls it later, outside the script run (no session state there), so the view
     is bound now, as the default argument; snapshot.capture runs one browser at a time.
@@ -1124,6 +1146,7 @@ want_qp: dict[str, str | list[str] | None] = {"date": current or "", "mode": mod
 for qkey, skey in FILTER_PARAMS.items():
     want_qp[qkey] = list(st.session_state.get(skey) or [])
 want_qp[BACKGROUND_PARAM] = None if f_bg else "0"
+want_qp[BASE_PARAM] = None if chosen_base == tiles.default(tile_layers) else chosen_base
 changed = any(
     (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) != v
     for k, v in want_qp.items()

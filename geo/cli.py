@@ -308,6 +308,7 @@ def cmd_snapshot(args) -> int:
     """The map frame as a PNG; a view that can not be drawn is one line on stderr, exit 1."""
     from geo import snapshot
 
+    notes: list[str] = []
     try:
         view = snapshot.View(center=args.center, zoom=args.zoom, bbox=args.bbox, fit=args.fit)
         filters = {"cat": args.category, "country": args.country, "article": args.article}
@@ -315,11 +316,13 @@ def cmd_snapshot(args) -> int:
             date=args.date, mode=args.mode, out=Path(args.out), paths=args.paths or [SEEDS_DIR],
             width=args.width, height=args.height, scale=args.scale, view=view,
             filters={k: v for k, v in filters.items() if v}, background=not args.no_background,
-            tiles=args.tiles,
+            tiles=args.tiles, base=args.base, notes=notes,
         )
     except (snapshot.SnapshotError, ValueError, FileNotFoundError, TimeoutError) as exc:
         print(f"snapshot: {exc}", file=sys.stderr)
         return 1
+    for note in notes:  # the picture was made, but not quite as asked (tiles fell back)
+        print(f"snapshot: note: {note}", file=sys.stderr)
     print(out)
     return 0
 
@@ -413,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     from geo import snapshot as snap
+    from geo import tiles as tiles_mod
 
     p = sub.add_parser("snapshot", help="write a PNG of the map frame as the dashboard shows it",
                        description="The dashboard's map frame (with its date banner, legend and "
@@ -439,6 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--tiles", action="store_true",
                    help="the online base map (needs the network; falls back to the offline "
                         "layer, with a notice, when its tiles do not load); default: offline")
+    g.add_argument("--base", type=str.lower, choices=tiles_mod.choices(), metavar="LAYER",
+                   help="the base layer, as chosen in the map's layer control: "
+                        f"{', '.join(tiles_mod.choices())}; an online one implies --tiles "
+                        "(light needs NEWSMAP_CARTO_KEY)")
     g = p.add_argument_group("size")
     g.add_argument("--width", type=int, default=1400, help="map frame width, CSS px (1400)")
     g.add_argument("--height", type=int, default=900, help="map frame height, CSS px (900)")

@@ -28,6 +28,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import basemap, offline
+from geo import tiles as tiles_mod
 from geo.basemap import ATTRIBUTION as BASEMAP_ATTRIBUTION
 from geo.links import safe_url, source_record
 from geo.models import Event
@@ -397,6 +398,19 @@ FEED_JS = r"""(function (map, opts) {
     if (NM._fitFiltered && !touched && NM.current) fitStep(NM.current, false);
   });
 
+  // ---- the base layer the user picks goes to the server ---------------------------------
+  // streamlit-folium sends the map's view on moveend, with its "selected_layers" (it lists
+  // WMS overlays there, and has none here): the pick goes in that list, under
+  // opts.report_url, and a moveend sends it (geo/tiles.py reported()). Nothing without
+  // streamlit-folium (a standalone file).
+  NM.onBaseChange = function (key) {
+    var g = window.__GLOBAL_DATA__;
+    if (!g || !g.selected_layers || !opts.report_url) return;
+    g.selected_layers = {};
+    g.selected_layers[opts.report_url] = { name: key, url: opts.report_url };
+    map.fire("moveend");
+  };
+
   // ---- the page: card clicks, and no history entry per step ---------------------------
   if (page) {
     try {
@@ -521,11 +535,14 @@ def base_map(
     tiles: Sequence[dict] | None = None,
     standalone: bool = False,
     summary: dict | None = None,
+    base: str | None = None,
 ) -> NewsMap:
-    """The stable part of the map. Depends only on ``events`` (all of them) and ``tiles``.
+    """The stable part of the map. Depends only on ``events`` (all of them), ``tiles`` and
+    ``base``.
 
     ``tiles`` are the online base maps to try (``geo.tiles.js_options()``; none: the offline
-    layer only). The browser falls back to the offline layer when they do not load.
+    layer only), ``base`` the one to open with (a key, or "offline"; default: the first).
+    The browser falls back to the offline layer when they do not load.
     ``summary`` (from :func:`base_summary` over the same events) skips the pass over them.
     """
     summary = summary if summary is not None else base_summary(events)
@@ -557,6 +574,7 @@ def base_map(
         # what the offline layer can show; online, the tile layer's own range
         "zoom_range": [basemap.MIN_ZOOM, basemap.MAX_ZOOM],
         "notice": "Map tiles could not load: showing the built-in offline map",
+        "base": base if tiles else None,
     }
     # the offline layer is drawn online too, under the tiles, as the fallback
     if standalone:  # the world and the cells around the events, inline (no server)
@@ -568,7 +586,7 @@ def base_map(
         pts = [(e.place.lat, e.place.lon) for e in events if is_located(e)]
         data = data.replace('"__BASEMAP__"', js_json(json.loads(basemap.inline_data(pts))))
     _Script("NM.setupBase(__PARENT__, __DATA__);", data).add_to(m)
-    _Script(FEED_JS, js_json({"zoom": FOCUS_ZOOM})).add_to(m)
+    _Script(FEED_JS, js_json({"zoom": FOCUS_ZOOM, "report_url": tiles_mod.REPORT_URL})).add_to(m)
     if bounds:
         if bounds[0] == bounds[1]:
             m.location = list(bounds[0])
@@ -795,10 +813,12 @@ def standalone_html(
     online: bool = False,
     title: str = "News-event map",
     tiles: Sequence[dict] | None = None,
+    base: str | None = None,
 ) -> str:
     """The current map as one self-contained HTML file: no server, no network needed (with
-    ``tiles`` it tries them first and falls back to the inlined offline layer)."""
-    m = base_map(all_events, tiles=tiles, standalone=True)
+    ``tiles`` it tries them first, ``base`` first of all, and falls back to the inlined
+    offline layer)."""
+    m = base_map(all_events, tiles=tiles, standalone=True, base=base)
     fg = step_group(step_payload(shown, date, mode, online=online))
     fg.add_to(m)
     root = m.get_root()

@@ -394,6 +394,7 @@ def capture(
     view: View | None = None,
     fit: str = "all",
     max_wait: float = QUEUE_WAIT_S,
+    notes: list[str] | None = None,
 ) -> bytes:
     """PNG bytes of the map frame of an already running dashboard at ``base`` (used by its
     own export), ``width`` x ``height`` CSS px at ``scale`` device px per CSS px.
@@ -404,6 +405,10 @@ def capture(
     per process: raises :class:`SnapshotBusy` after waiting ``max_wait`` seconds for the
     one before, :class:`SnapshotEmpty` when the dashboard says the view has no events.
     ``fit`` is the view when ``view`` is None ("step": this date's events).
+
+    The base layer is the query's ``base`` (geo/tiles.py; default: the dashboard's first).
+    When its tiles do not load the map falls back to the offline layer, its notice says so
+    in the picture, and a line saying so is added to ``notes``.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -411,7 +416,8 @@ def capture(
     check_size(width, height, scale)
     url = capture_url(base, date, mode, query=query, view=view, height=height)
     with QUEUE.turn(max_wait):
-        return _browser_capture(url, date, width=width, height=height, scale=scale, view=view)
+        return _browser_capture(url, date, width=width, height=height, scale=scale, view=view,
+                                notes=notes)
 
 
 # The capture page shows the map frame alone. In the dashboard page (a script injected before
@@ -450,9 +456,10 @@ def capture_page(browser, width: int, height: int, scale: float = 1.0):
 
 
 def shoot(page, url: str, date: str | None, view: View | None = None,
-          timeout_ms: int = 60_000) -> bytes:
+          timeout_ms: int = 60_000, notes: list[str] | None = None) -> bytes:
     """Open ``url`` in a :func:`capture_page`, wait for the map at ``date`` and its view,
-    and return the PNG of the map frame. The page stays open (tests look into it)."""
+    and return the PNG of the map frame. The page stays open (tests look into it).
+    ``notes`` gets a line when the chosen tiles did not load (:func:`tiles_note`)."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -484,7 +491,11 @@ def shoot(page, url: str, date: str | None, view: View | None = None,
             "() => ['ready', 'failed', null].includes(document.querySelector('#map_div')"
             ".getAttribute('data-nm-base'))", timeout=timeout_ms)
         page.wait_for_timeout(300)
-        return page.locator(MAP_IFRAME).screenshot(timeout=timeout_ms)
+        png = page.locator(MAP_IFRAME).screenshot(timeout=timeout_ms)
+        note = tiles_note(frame)
+        if note and notes is not None:
+            notes.append(note)
+        return png
     except PlaywrightTimeout as exc:
         raise SnapshotError(f"the map did not finish drawing within {timeout_ms // 1000} s "
                             f"({url})") from exc
@@ -493,8 +504,21 @@ def shoot(page, url: str, date: str | None, view: View | None = None,
         raise SnapshotError(f"the browser failed: {first}") from exc
 
 
+def tiles_note(frame) -> str | None:
+    """A line for the user when the map's chosen online layer did not load and it fell
+    back to the offline layer (newsmap.js NM.setupTiles; the map's notice says so too)."""
+    state = frame.evaluate("() => { const m = document.querySelector('#map_div');"
+                           " return m && [m.getAttribute('data-nm-tiles'),"
+                           " m.getAttribute('data-nm-tile-layer')]; }")
+    if not state or state[0] != "failed":
+        return None
+    return (f"the {state[1] or 'online'} map tiles did not load: the picture shows the "
+            "built-in offline map instead (its notice says so)")
+
+
 def _browser_capture(url: str, date: str | None, *, width: int, height: int,
-                     scale: float = 1.0, view: View | None = None) -> bytes:
+                     scale: float = 1.0, view: View | None = None,
+                     notes: list[str] | None = None) -> bytes:
     """Open ``url`` in headless Chromium and shoot the map frame."""
     from playwright.sync_api import sync_playwright
 
@@ -502,7 +526,7 @@ def _browser_capture(url: str, date: str | None, *, width: int, height: int,
         browser = launch(p)
         try:
             page = capture_page(browser, width, height, scale)
-            return shoot(page, url, date, view)
+            return shoot(page, url, date, view, notes=notes)
         finally:
             browser.close()
 
@@ -595,10 +619,15 @@ def snapshot(
     background: bool = True,
     scale: float = 1.0,
     tiles: bool = False,
+    base: str | None = None,
+    notes: list[str] | None = None,
 ) -> Path:
     """Write a PNG of the map frame showing ``date`` in ``mode`` ("date", "upto", "all"),
     with ``filters`` (``cat``/``country``/``article`` -> values) and ``view``; ``tiles``
     tries the online base map (else the offline layer only: the same picture everywhere).
+    ``base`` names the base layer (geo/tiles.py: "satellite", "Esri.WorldImagery",
+    "offline"...): an online one tries the tiles, that layer first; when they do not load
+    the picture shows the offline layer with the map's notice, and ``notes`` gets a line.
 
     The view is checked first, without a browser: an empty one raises
     :class:`SnapshotEmpty` in about the time it takes to read the (cached) events.
@@ -608,7 +637,21 @@ def snapshot(
     view = view or View(fit=fit)
     check_size(width, height, scale)
     paths = list(paths)
+    from geo import tiles as tiles_mod
+
+    key = None
+    if base is not None:
+        # what the served dashboard will offer with tiles on
+        offered = [{"key": t.key, "label": t.label} for t in tiles_mod.layers()]
+        key = tiles_mod.resolve(base, offered)
+        if key is None:
+            here = [t["label"].lower() for t in offered] + [tiles_mod.OFFLINE]
+            raise ValueError(f"no base layer {base!r} here (there are: {', '.join(here)}; "
+                             "light needs a CARTO key in NEWSMAP_CARTO_KEY)")
+        tiles = key != tiles_mod.OFFLINE
     query = check_view(_load_events(paths, online), date, mode, filters, background)
+    if tiles and key:
+        query["base"] = key
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     env = {
@@ -617,8 +660,8 @@ def snapshot(
         # the picture is reproducible offline unless asked: tiles only with --tiles
         "NEWSMAP_TILES": "on" if tiles else "off",
     }
-    with serve(script, env=env) as base:
-        png = capture(base, date, mode, width=width, height=height, scale=scale, query=query,
-                      view=view)
+    with serve(script, env=env) as url:
+        png = capture(url, date, mode, width=width, height=height, scale=scale, query=query,
+                      view=view, notes=notes)
     out.write_bytes(png)
     return out

@@ -10,6 +10,10 @@ network. The choices, in the map's layer control:
 * "Satellite" - Esri World Imagery;
 * "Offline" - the built-in layer (``geo/basemap.py``), always there.
 
+The layer the user chose travels as ``base=<key>`` (``base=offline`` for the built-in one) in
+the dashboard's URL and in the PNG export's (:func:`resolve`); the map reports a choice made
+in its layer control through streamlit-folium's ``selected_layers`` (:func:`reported`).
+
 ``NEWSMAP_TILES=off`` turns tiles off (the offline layer only: tests, snapshots);
 ``NEWSMAP_TILES_URL`` replaces every provider's URL by one template with ``{name}`` (a
 local tile server in the tests), keeping each provider's name and attribution.
@@ -30,6 +34,9 @@ PROVIDERS = (
     ("Esri.WorldImagery", "Satellite"),
 )
 MAX_ZOOM = 19  # the map's bound online: OSM's last zoom (Positron 20, imagery 19+)
+OFFLINE = "offline"  # the built-in layer's name as a choice (it has no xyzservices key)
+OFFLINE_LABEL = "Offline"
+REPORT_URL = "nm-base"  # marks the map's report of its base layer in selected_layers
 
 
 @dataclass(frozen=True)
@@ -78,3 +85,44 @@ def layers() -> list[TileLayer]:
 def js_options() -> list[dict]:
     """What ``NM.setupBase`` needs (``opts.tiles``): empty when tiles are off."""
     return [asdict(t) for t in layers()] if enabled() else []
+
+
+def choices() -> list[str]:
+    """Every base layer's name as the CLI takes it: the labels in lower case, then
+    "offline" (whether or not a layer is offered here: that depends on keys)."""
+    return [label.lower() for _key, label in PROVIDERS] + [OFFLINE]
+
+
+def resolve(name: str | None, offered: list[dict]) -> str | None:
+    """The base layer ``name`` (an xyzservices key or a label, any case; "offline") among
+    the ``offered`` tile layers (:func:`js_options`): its key, or :data:`OFFLINE`; None
+    when it is not one of them (none given, a typo, or tiles off: the default layer)."""
+    want = (name or "").strip().casefold()
+    if not want:
+        return None
+    if want in (OFFLINE, OFFLINE_LABEL.casefold()):
+        return OFFLINE
+    for t in offered:
+        if want in (t["key"].casefold(), t["label"].casefold()):
+            return t["key"]
+    return None
+
+
+def default(offered: list[dict]) -> str:
+    """The layer a map opens with when none is chosen: the first offered, else offline."""
+    return offered[0]["key"] if offered else OFFLINE
+
+
+def label(key: str | None, offered: list[dict]) -> str:
+    """The layer control's name for ``key``."""
+    return next((t["label"] for t in offered if t["key"] == key), OFFLINE_LABEL)
+
+
+def reported(selected_layers, offered: list[dict]) -> str | None:
+    """The base layer the map last reported (st_folium's ``selected_layers``: the map adds
+    ``{"name": key, "url": REPORT_URL}`` when the user picks one in its layer control);
+    None before any pick, or for a name not offered here."""
+    for item in selected_layers or []:
+        if isinstance(item, dict) and item.get("url") == REPORT_URL:
+            return resolve(str(item.get("name") or ""), offered)
+    return None

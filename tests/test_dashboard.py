@@ -84,8 +84,9 @@ def test_base_map_is_unchanged_by_a_step(fake_pipeline):
     after = folium_args(at)
     assert before["script"] == after["script"]  # same base map: no remount
     assert before["feature_group"] != after["feature_group"]
-    # the view comes back (for "This view as PNG"); a pan reruns the script, not the map
-    assert after["returned_objects"] == ["center", "zoom", "bounds"]
+    # the view and the base layer picked come back (for "This view as PNG"); a pan reruns
+    # the script, not the map
+    assert after["returned_objects"] == ["center", "zoom", "bounds", "selected_layers"]
 
 
 def test_query_string_restores_the_view(fake_pipeline):

@@ -262,3 +262,15 @@ def test_a_landmark_the_geocoder_only_estimated_is_never_called_exact():
 
 def place_is_unverified(place) -> bool:
     return "unverified" in place.note
+
+
+def test_the_base_map_opens_on_the_chosen_layer(events, monkeypatch):
+    monkeypatch.setenv("NEWSMAP_TILES_URL", "http://127.0.0.1:9/{name}/{z}/{x}/{y}.png")
+    monkeypatch.delenv("NEWSMAP_TILES", raising=False)
+    offered = tiles.js_options()
+    html = mapview.base_map(events, tiles=offered, base="Esri.WorldImagery").get_root().render()
+    assert '"base":"Esri.WorldImagery"' in html
+    assert '"report_url":"nm-base"' in html  # the map reports a pick back (FEED_JS)
+    # without tiles there is nothing to choose
+    html = mapview.base_map(events, tiles=[], base="Esri.WorldImagery").get_root().render()
+    assert '"base":null' in html

@@ -153,6 +153,18 @@ def test_an_empty_or_impossible_view_exits_fast_with_one_line(args, message, eve
     assert not out.exists()
 
 
+def test_a_base_layer_not_offered_here_exits_fast_with_one_line(events_file, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.delenv("NEWSMAP_CARTO_KEY", raising=False)  # Positron needs one
+    out = tmp_path / "x.png"
+    proc, seconds = run_cli(["--base", "light", "--out", str(out)], events_file, tmp_path,
+                            timeout=30)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("snapshot: no base layer 'light' here (there are: "
+                                  "openstreetmap, satellite, offline;"), proc.stderr
+    assert seconds < 10 and not out.exists()
+
+
 def test_malformed_view_arguments_are_usage_errors(events_file, tmp_path):
     proc, _ = run_cli(["--center", "33.3", "--zoom", "13"], events_file, tmp_path, timeout=30)
     assert proc.returncode == 2 and "centre (LAT,LON) must be 2 numbers" in proc.stderr

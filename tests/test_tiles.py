@@ -42,3 +42,35 @@ def test_tiles_can_be_turned_off(monkeypatch):
     monkeypatch.setenv("NEWSMAP_TILES", "on")
     monkeypatch.delenv("NEWSMAP_TILES_URL", raising=False)
     assert [t["label"] for t in tiles.js_options()][-1] == "Satellite"
+
+
+def test_a_chosen_base_layer_is_named_by_key_or_label(monkeypatch):
+    monkeypatch.delenv("NEWSMAP_CARTO_KEY", raising=False)
+    monkeypatch.setenv("NEWSMAP_TILES_URL", "http://127.0.0.1:9/{name}/{z}/{x}/{y}.png")
+    monkeypatch.delenv("NEWSMAP_TILES", raising=False)
+    offered = tiles.js_options()
+    assert tiles.default(offered) == "CartoDB.Positron" and tiles.default([]) == tiles.OFFLINE
+    assert tiles.resolve("Esri.WorldImagery", offered) == "Esri.WorldImagery"
+    assert tiles.resolve("satellite", offered) == "Esri.WorldImagery"
+    assert tiles.resolve(" OpenStreetMap ", offered) == "OpenStreetMap.Mapnik"
+    assert tiles.resolve("Offline", offered) == tiles.OFFLINE
+    assert tiles.resolve("offline", []) == tiles.OFFLINE  # tiles off: still the offline one
+    # a typo, none, or a layer not offered here: None (the map opens on its default)
+    for name in ("moon", "", None):
+        assert tiles.resolve(name, offered) is None
+    assert tiles.resolve("satellite", []) is None
+    assert tiles.label("Esri.WorldImagery", offered) == "Satellite"
+    assert tiles.choices() == ["light", "openstreetmap", "satellite", "offline"]
+
+
+def test_the_maps_report_of_its_base_layer():
+    offered = [{"key": "OpenStreetMap.Mapnik", "label": "OpenStreetMap"},
+               {"key": "Esri.WorldImagery", "label": "Satellite"}]
+    pick = [{"name": "Esri.WorldImagery", "url": tiles.REPORT_URL}]
+    assert tiles.reported(pick, offered) == "Esri.WorldImagery"
+    assert tiles.reported([{"name": "offline", "url": tiles.REPORT_URL}], offered) == "offline"
+    # no pick yet, a WMS overlay's entry, or a hand-made value: nothing
+    assert tiles.reported([], offered) is None and tiles.reported(None, offered) is None
+    assert tiles.reported([{"name": "roads", "url": "http://x/wms"}], offered) is None
+    assert tiles.reported([{"name": "javascript:x", "url": tiles.REPORT_URL}], offered) is None
+    assert tiles.reported(["junk", 3], offered) is None

@@ -43,7 +43,8 @@
     );
   }
   NM.glyphSvg = glyphSvg;
-  NM.LEGEND_FOLD_BELOW = 560; // px of map width
+  NM.LEGEND_FOLD_BELOW = 560; // px of map width: the legend starts folded to a strip
+  NM.LEGEND_COMPACT_BELOW = 900; // px of map width: two columns, smaller type
   NM.LABEL_MIN_ZOOM = 11; // pins carry their place name from this zoom on
 
   function swatch(color, glyph, size) {
@@ -271,7 +272,23 @@
       box.addEventListener(ev, function () { pristine = false; }, { passive: true });
     });
     map.on("resize", fitInitial);
+    map.on("resize", function () { NM.fitLegend(box); });
     setTimeout(function () { map.invalidateSize(); fitInitial(); }, 0);
+  };
+
+  // ---- the legend's size follows the map's width ---------------------------------------
+  // Below NM.LEGEND_COMPACT_BELOW px it is compact (two columns, smaller type: an 800-px
+  // window or PNG); below NM.LEGEND_FOLD_BELOW it starts folded, unless the user has
+  // folded or unfolded it (NM.legendFolded).
+  NM.fitLegend = function (box) {
+    var legend = box && box.querySelector(".nm-legend");
+    if (!legend) return;
+    var w = box.clientWidth;
+    var folded = NM.legendFolded !== undefined ? NM.legendFolded : w < NM.LEGEND_FOLD_BELOW;
+    legend.classList.toggle("nm-legend-folded", folded);
+    legend.classList.toggle("nm-legend-compact", w < NM.LEGEND_COMPACT_BELOW);
+    var title = legend.querySelector(".nm-legend-title");
+    if (title) title.setAttribute("aria-expanded", String(!folded));
   };
 
   // ---- an open popup is never under an overlay -----------------------------------------
@@ -393,12 +410,21 @@
     });
     bases.Offline = offline;
     L.control.layers(bases, null, { position: "topright", collapsed: true }).addTo(map);
-    var first = bases[opts.tiles[0].label];
+    // the layer chosen before (opts.base: a key, or "offline"; geo/tiles.py), else the first
+    var first = opts.base === "offline" ? offline : null;
+    opts.tiles.forEach(function (t) { if (!first && t.key === opts.base) first = bases[t.label]; });
+    first = first || bases[opts.tiles[0].label];
+    var keyOf = function (layer) { return layer === offline ? "offline" : layer.nm.key; };
     first.addTo(map);
-    use(first);
+    use(first === offline ? null : first);
+    box.setAttribute("data-nm-base-choice", keyOf(first));
+    // the user's choice (not a fall-back) is said on the map and to NM.onBaseChange (the
+    // dashboard keeps it for the PNG export and the URL: geo/mapview.py FEED_JS)
     map.on("baselayerchange", function (e) {
       if (falling || e.layer === current) return;
       use(e.layer === offline ? null : e.layer);
+      box.setAttribute("data-nm-base-choice", keyOf(e.layer));
+      if (NM.onBaseChange) NM.onBaseChange(keyOf(e.layer));
     });
   };
 
@@ -477,15 +503,13 @@
       // legend, bottom left
       if (d.legend.length) {
         var legend = el("div", "nm-legend");
-        // A narrow map (a small window) starts with the legend folded to a strip of
-        // swatches, so it does not cover the events; the title unfolds it. The choice is
-        // kept across steps.
-        if (NM.legendFolded === undefined) NM.legendFolded = box.clientWidth < NM.LEGEND_FOLD_BELOW;
-        if (NM.legendFolded) legend.classList.add("nm-legend-folded");
+        // A narrow map (a small window) has a compact legend, and a very narrow one starts
+        // with it folded to a strip of swatches, so it does not cover the events
+        // (NM.fitLegend, again on every resize); the title folds and unfolds it, and that
+        // choice is kept across steps.
         var title = el("div", "nm-legend-title", d.legend_title);
         title.setAttribute("role", "button");
         title.setAttribute("tabindex", "0");
-        title.setAttribute("aria-expanded", String(!NM.legendFolded));
         title.title = "Show or hide the legend";
         var fold = function (e) {
           if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") return;
@@ -530,6 +554,7 @@
           legend.appendChild(ap);
         }
         this._addDom(box, legend);
+        NM.fitLegend(box);
       }
       // source line, bottom right (inside the frame so a crop still credits)
       var src = el("div", "nm-source", d.source_line ? d.source_line + " · " : "");
