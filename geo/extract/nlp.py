@@ -84,31 +84,44 @@ def _index_attribute_rules(ruler) -> None:
     """The tag map and exceptions (spaCy's AttributeRuler, about 170 one-token rules) run
     through its Matcher cost a third of the parse; the same rules decided once per distinct
     (tag, lower-case word, dependency) and looked up after, with the few rules of two tokens
-    left to a Matcher, give the same matches in the same order."""
+    left to a Matcher that runs only when a token could start one, give the same matches in
+    the same order."""
+    from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
     from spacy.matcher import Matcher
 
-    single, multi = [], Matcher(ruler.vocab)
+    strings = ruler.vocab.strings
+    single, multi, starts = [], Matcher(ruler.vocab), []
     for attr_id, rule in enumerate(ruler.patterns):
-        match_id = ruler.vocab.strings.add(str(attr_id))
+        match_id = strings.add(str(attr_id))
         for pattern in rule["patterns"]:
             if len(pattern) == 1 and set(pattern[0]) <= _SIGNATURE_ATTRS:
                 single.append((attr_id, match_id, _token_test(pattern[0])))
             else:
                 multi.add(match_id, [pattern])
-    decided: dict[tuple, tuple] = {}
+                first = pattern[0]
+                starts.append(_token_test(first) if set(first) <= _SIGNATURE_ATTRS
+                              else (lambda sig: True))
+    # (tag, lower, dep, is_space) hashes -> (the one-token rules that match, may a
+    # two-token rule start here)
+    decided: dict[tuple, tuple[tuple, bool]] = {}
 
     def match(doc):
-        found = []
-        for tok in doc:
-            sig = (tok.tag_, tok.lower_, tok.dep_, tok.is_space)
-            rules = decided.get(sig)
+        found, may_start = [], False
+        for i, row in enumerate(doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()):
+            key = tuple(row)
+            rules = decided.get(key)
             if rules is None:
                 if len(decided) >= LEMMA_CACHE_MAX:
                     decided.clear()
-                rules = decided[sig] = tuple((a, m) for a, m, test in single if test(sig))
-            found += [(a, m, tok.i, tok.i + 1) for a, m in rules]
-        found += [(int(ruler.vocab.strings[m]), m, s, e)
-                  for m, s, e in multi(doc, allow_missing=True, as_spans=False)]
+                sig = (strings[row[0]] if row[0] else "", strings[row[1]] if row[1] else "",
+                       strings[row[2]] if row[2] else "", bool(row[3]))
+                rules = decided[key] = (tuple((a, m) for a, m, test in single if test(sig)),
+                                        any(test(sig) for test in starts))
+            found += [(a, m, i, i + 1) for a, m in rules[0]]
+            may_start = may_start or rules[1]
+        if may_start:
+            found += [(int(strings[m]), m, s, e)
+                      for m, s, e in multi(doc, allow_missing=True, as_spans=False)]
         return sorted(found)
 
     ruler.match = match
