@@ -183,6 +183,11 @@ def _where(text: str | None) -> tuple[str | None, str | None]:
         code = _country_of_adj(m.group("adj"))
         cap = gazetteer.capital(code) if code else None
         return (cap.name if cap else None), code
+    owner = re.match(r"(?P<country>.+?)['’]s\s+(?P<rest>.+)$", text)
+    if owner and (code := gazetteer.country_code(owner.group("country"))):
+        city, cc = _where(owner.group("rest"))  # "the Russian consulate in Ukraine's Lviv"
+        if city and cc == code:
+            return city, cc
     words = text.split()
     # "in Copenhagen and ..." may have swallowed a following capitalised word; try shorter
     for n in range(len(words), 0, -1):

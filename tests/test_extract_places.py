@@ -522,3 +522,24 @@ def test_a_us_dateline_with_a_state_abbreviation_is_the_story_home():
     assert dateline("SEATTLE, Wash. (AP) — Police arrested 13 people.") == ("Seattle", "US")
     assert dateline("JACKSON, Miss. (AP) — A tornado hit the city.") == ("Jackson", "US")
     assert dateline("TBILISI, Georgia (AP) — Protesters rallied.") == ("Tbilisi", "GE")
+
+
+def test_a_mission_in_a_countrys_city_and_no_cocktail_city():
+    from geo.mentions import find_mentions
+
+    found = find_mentions("Someone had thrown a Molotov cocktail at the Russian consulate in "
+                          "Ukraine’s Lviv on Friday.")
+    # the consulate is in Lviv, not the capital; "Molotov" is not Perm's old name here
+    assert [(f.mention.kind, f.mention.city, f.mention.country_code) for f in found] == [
+        ("mission", "Lviv", "UA")]
+
+
+def test_a_title_moved_to_a_distance_drops_its_preposition():
+    from geo.extract.titles import retitle
+    from geo.models import PlaceMention
+
+    assert retitle("Earthquake in Barranca", PlaceMention("Barranca"),
+                   PlaceMention("Barranca", offset_km=40.2, bearing=315.0)
+                   ) == "Earthquake 40 km NW of Barranca"
+    assert retitle("Protest in Baghdad", PlaceMention("Baghdad"), PlaceMention("Basra")
+                   ) == "Protest in Basra"

@@ -38,7 +38,7 @@ from geo.extract.placing import (
     without_qualifiers,
 )
 from geo.extract.sentences import NOT_NEWS, is_reporting, sentence_cased, split_sentences
-from geo.extract.titles import event_title, place_label
+from geo.extract.titles import event_title, retitle
 from geo.extract.triggers import (
     CLASH,
     DAMAGE,
@@ -167,8 +167,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 if mention_key(m) != mention_key(previous.mention):
                     events.append(replace(
                         previous, mention=m, sources=[Source(article.name, shown[index])],
-                        title=previous.title.replace(place_label(previous.mention),
-                                                     place_label(m)),
+                        title=retitle(previous.title, previous.mention, m),
                         place_from_context=False))
         for hit in hits:
             trig = hit.trigger
@@ -328,7 +327,7 @@ def relocate(event: Event, mention: PlaceMention, sentence: str) -> None:
     sentence joins its evidence, so the reader sees why."""
     old = event.mention
     if old is not None:
-        event.title = event.title.replace(place_label(old), place_label(mention))
+        event.title = retitle(event.title, old, mention)
     event.mention = mention
     event.place_from_context = False
     first = event.sources[0]

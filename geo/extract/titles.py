@@ -88,6 +88,17 @@ def _adjective(code: str) -> str | None:
     return _adjectives().get(code)
 
 
+def retitle(title: str, old: PlaceMention | None, new: PlaceMention | None) -> str:
+    """The title with its place changed: "Earthquake in Barranca" -> "Earthquake 40 km NW
+    of Barranca" (a distance takes no preposition)."""
+    was, now = place_label(old), place_label(new)
+    if not was:
+        return title
+    if new is not None and new.offset_label:
+        title = re.sub(r"\s+(?:in|at)\s+" + re.escape(was) + r"\b", " " + was, title)
+    return title.replace(was, now)
+
+
 def place_label(m: PlaceMention | None) -> str:
     if m is None:
         return ""
