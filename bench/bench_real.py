@@ -22,7 +22,7 @@ Methods:
   plain            spaCy small model with NER, ``nlp(text)`` + ``doc.ents``, plus dateparser's
                    ``search_dates(text, languages=["en"])`` on each article
   plain spaCy      the spaCy half of "plain" alone;  plain dateparser: the other half alone
-  --memory         ``geo.pipeline.extract_all(articles, None)`` over N Article objects, in one
+  --memory         ``geo.pipeline.extract_all(articles, None, jobs=1)`` over N Article objects, in one
                    process from start (cold: imports and model load included)
 
 dateparser is not a project dependency: ``.venv/bin/pip install dateparser`` for this bench.
@@ -148,7 +148,7 @@ def child(method: str, n: int) -> dict:
         arts = [Article(name=a, text=t, date=d) for a, t, d in corpus(n)]
         rss0 = _rss_mb()
         t0, c0 = time.perf_counter(), time.process_time()
-        events = extract_all(arts, None)
+        events = extract_all(arts, None, jobs=1)  # one process, so its peak RSS is the run's
         secs, cpu = time.perf_counter() - t0, time.process_time() - c0
         return {"method": method, "articles": n, "seconds": secs, "cpu_seconds": cpu,
                 "events": len(events), "rss_before_mb": rss0, "peak_rss_mb": _rss_mb()}
