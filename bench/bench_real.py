@@ -22,8 +22,8 @@ Methods:
   plain            spaCy small model with NER, ``nlp(text)`` + ``doc.ents``, plus dateparser's
                    ``search_dates(text, languages=["en"])`` on each article
   plain spaCy      the spaCy half of "plain" alone;  plain dateparser: the other half alone
-  --memory         ``geo.pipeline.extract_all(articles, None, jobs=1)`` over N Article objects, in one
-                   process from start (cold: imports and model load included)
+  --memory         ``geo.pipeline.extract_all(articles, None, jobs=1)`` over N Article
+                   objects, in one process from start (cold: imports and model load included)
 
 dateparser is not a project dependency: ``.venv/bin/pip install dateparser`` for this bench.
 """

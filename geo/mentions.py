@@ -53,9 +53,11 @@ _TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "
 
 
 # "BRASILIA, Brazil (AP) —", "TEHRAN (Tasnim) –", "SHAVER LAKE, Calif. —", "ISTANBUL:",
+# "NEW YORK, Jan. 2 (Reuters) -", "SEATTLE, Wash., Sept 13 --",
 # "BAGHDAD --": an upper-case place, optional region or country, optional agency, a dash or colon.
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'’-]*[A-Z])(?:,\s*(?P<region>[A-Z][\w .'’-]*?))?\s*"
+    r"(?:,\s*(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\s*)?"
     r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:[—–]|-{1,2}|:)\s+"
 )
 

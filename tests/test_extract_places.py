@@ -543,3 +543,10 @@ def test_a_title_moved_to_a_distance_drops_its_preposition():
                    ) == "Earthquake 40 km NW of Barranca"
     assert retitle("Protest in Baghdad", PlaceMention("Baghdad"), PlaceMention("Basra")
                    ) == "Protest in Basra"
+
+
+def test_a_dateline_with_the_day_in_it():
+    from geo.mentions import dateline
+
+    assert dateline("NEW YORK, Jan. 2 (Reuters) - Protesters marched.") == ("New York City", "US")
+    assert dateline("SEATTLE, Wash., Sept 13 -- Police arrested 13.") == ("Seattle", "US")
