@@ -531,6 +531,17 @@ def world_regions() -> tuple[Entry, ...]:
 
 
 @functools.cache
+def organisations() -> dict[str, tuple[str, str]]:
+    """Name or alias of an international body -> (seat city, ISO2) (``data/organisations.csv``):
+    it acts from its seat, as a state from its capital."""
+    out: dict[str, tuple[str, str]] = {}
+    for row in _read_csv("organisations.csv"):
+        for name in (row["name"], *_split_aliases(row["aliases"])):
+            out[name] = (row["seat"], row["country_code"])
+    return out
+
+
+@functools.cache
 def us_state_abbreviations() -> dict[str, tuple[str, bool]]:
     """ "Calif." -> ("California", scanned anywhere?) (``data/us_state_abbreviations.csv``)."""
     return {row["abbreviation"]: (row["state"], row["scan"] == "yes")

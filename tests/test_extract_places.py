@@ -550,3 +550,16 @@ def test_a_dateline_with_the_day_in_it():
 
     assert dateline("NEW YORK, Jan. 2 (Reuters) - Protesters marched.") == ("New York City", "US")
     assert dateline("SEATTLE, Wash., Sept 13 -- Police arrested 13.") == ("Seattle", "US")
+
+
+@pytest.mark.parametrize("text, seat", [
+    ("The European Union on Tuesday slapped sanctions on seven people over the elections.",
+     "Brussels"),
+    ("NATO expelled eight Russian diplomats on Wednesday.", "Brussels"),
+    ("The UN Security Council imposed sanctions on North Korea on Monday.", "New York City"),
+    ("Russia expelled the UN envoy on Monday.", "Moscow"),  # the body is the object
+    ("The EU said France had recalled its ambassador to Australia on Friday.", "Paris"),
+])
+def test_an_international_body_acts_from_its_seat(text, seat):
+    (e,) = events_of(text, date="2019-09-03")
+    assert e.mention.city == seat

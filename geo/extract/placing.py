@@ -10,6 +10,7 @@ article's main city.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -361,6 +362,34 @@ def _demonyms_in(text: str) -> set[tuple[str, str]]:
     return {(w, table[w.lower()]) for w in set(_WORDS.findall(text)) if w.lower() in table}
 
 
+@functools.cache
+def _bodies() -> re.Pattern:
+    names = sorted(gazetteer.organisations(), key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(?P<name>" + "|".join(re.escape(n) for n in names)
+                      + r")(?![\w])['’]?s?")
+
+
+def _acting_body(sentence: str, hit: Hit) -> PlaceMention | None:
+    """An international body that is the subject of the act: the last one named in the
+    clause before the trigger ("The European Union on Tuesday slapped sanctions"), at its
+    seat. Not one the act is done to ("expelled the UN envoy") nor a country acting."""
+    before = sentence[:hit.start]
+    clause = re.split(r"[;:]|,\s+(?:and|but|while|as)\s|\.\s", before)[-1]
+    bodies = list(_bodies().finditer(clause))
+    if not bodies:
+        return None
+    last = bodies[-1]
+    between = clause[last.end():]
+    if len(between) > 60 or re.search(r"\b(?:to|of|from|with|against|by)\s*$", clause[
+            :last.start()]) or find_mentions(between):
+        return None  # too far, the object of a preposition, or a state named in between
+    seat, cc = gazetteer.organisations()[last.group("name")]
+    city = gazetteer.find_city(seat, cc)
+    if city is None:
+        return None
+    return PlaceMention(text=city.name, kind="city", city=city.name, country_code=cc)
+
+
 def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                 ctx: ArticleContext) -> tuple[PlaceMention | None, bool]:
     """(mention, from_context). Diplomatic acts sit with their actor, the first country;
@@ -370,6 +399,9 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
                         and f.mention.city), None)
         if mission is not None:  # "Operations at the US embassy in Minsk have been suspended"
             return mission, False
+    if trig.family in ("ties", "diplomatic", "sanction") and (body := _acting_body(
+            sentence, hit)) is not None:
+        return body, False  # "The European Union on Tuesday slapped sanctions on ..."
     if trig.family in ("ties", "diplomatic", "sanction") and found:
         actors = acting_states(found, hit, sentence)
         if actors:  # "Turkey's foreign ministry summoned ...": the state that acts
