@@ -30,6 +30,8 @@ def kinds(sentence):
     ("The residence of the ambassador was attacked by a mob.", ("attack", "attacked")),
     ("The exterior was charred after protesters set it on fire.", ("riot/storming", "set")),
     ("Several government buildings were also set on fire.", ("riot/storming", "set")),
+    ("People from 294 villages have been shifted to 115 relief camps.", ("evacuation", "shifted")),
+    ("Residents were relocated to evacuation centres.", ("evacuation", "relocated")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)
@@ -40,6 +42,7 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     "The children threw a ball into the garden and tourists raided the buffet.",
     "The storming was a gathering of minds, he said.",
     "Critics attacked the plan as too costly.",  # no armed men, no crowd
+    "The company relocated to a new place in Mumbai.",  # nobody was moved
 ])
 def test_without_its_arguments_a_row_is_silent(sentence):
     assert not {k for k, _ in kinds(sentence)} & {"attack", "protest"}
