@@ -45,7 +45,7 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     "The company relocated to a new place in Mumbai.",  # nobody was moved
 ])
 def test_without_its_arguments_a_row_is_silent(sentence):
-    assert not {k for k, _ in kinds(sentence)} & {"attack", "protest"}
+    assert not kinds(sentence)
 
 
 @pytest.mark.parametrize("sentence, expected", [
