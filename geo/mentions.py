@@ -128,7 +128,11 @@ _TOWN_CUE = re.compile(
 )
 _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ath|adh)-[a-zA-Z]")  # "al-Bayda"
 _MODIFIERS = {"central", "northern", "southern", "eastern", "western", "greater", "old", "new",
-              "downtown", "north", "south", "east", "west", "upper", "lower", "inner", "outer"}
+              "downtown", "north", "south", "east", "west", "upper", "lower", "inner", "outer",
+              "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern",
+              "north-western", "south-eastern", "south-western", "northeast", "northwest",
+              "southeast", "southwest", "coastal", "rural", "suburban", "neighbouring",
+              "neighboring", "mainland", "metro", "war-torn", "landlocked", "occupied"}
 
 
 @dataclass(frozen=True)
@@ -530,6 +534,18 @@ def is_title_case(sentence: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
+# Words that open a sentence before a place name with no comma between ("In Baghdad", "Then
+# Mosul", "Across Kenya"): not the first half of a person's name.
+_SENTENCE_OPENERS = HEADLINE_SMALL | {
+    "across", "around", "outside", "inside", "throughout", "then", "meanwhile", "also", "but",
+    "even", "only", "while", "when", "where", "since", "until", "like", "unlike", "both",
+    "all", "most", "many", "some", "several", "thousands", "hundreds", "dozens", "residents",
+    "people", "protesters", "police", "troops", "officials", "neither", "either", "this",
+    "that", "these", "those", "his", "her", "their", "its", "our", "my", "your", "if",
+    "once", "before", "after", "during", "within", "beyond", "toward", "towards", "against",
+    "between", "beneath", "under", "above", "upon", "via", "despite", "amid", "among"}
+
+
 def _looks_like_person(sentence: str, tokens, i: int, n: int, headline: bool = False) -> bool:
     """'Lawrence Richard', 'President Jackson': a city name used as a person's name.
 
@@ -541,11 +557,14 @@ def _looks_like_person(sentence: str, tokens, i: int, n: int, headline: bool = F
     if headline:
         return False
     gap_prev = sentence[tokens[i - 1].end() : tokens[i].start()] if i > 0 else ""
-    if i > 1 and gap_prev == " " and prev[:1].isupper() and prev.isalpha() and (
+    if i > 0 and gap_prev == " " and prev[:1].isupper() and prev.isalpha() and (
             not prev.isupper()) and (
             gazetteer.normalize(prev) not in gazetteer.name_table()
-            and prev.lower() not in _MODIFIERS):
-        return True  # "the Nile Delta", "Fox News' Lawrence": part of a longer name
+            and prev.lower() not in _MODIFIERS) and (
+            i > 1 or prev.lower() not in _SENTENCE_OPENERS):
+        # "the Nile Delta", "Fox News' Lawrence": part of a longer name; at a sentence's
+        # start too ("Breonna Taylor protests erupt"), unless the first word is a small one
+        return True
     gap_next = sentence[tokens[i + n - 1].end(): tokens[i + n].start()] if nxt else ""
     owner = re.search(r"['’]s$", tokens[i + n - 1].group(0))  # "Venezuela's Maduro": an owner
     if nxt and gap_next == " " and nxt[0].isupper() and nxt.isalpha() and not owner:

@@ -563,3 +563,15 @@ def test_a_dateline_with_the_day_in_it():
 def test_an_international_body_acts_from_its_seat(text, seat):
     (e,) = events_of(text, date="2019-09-03")
     assert e.mention.city == seat
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Breonna Taylor protests erupt across the US", ["United States"]),  # not Taylor, Texas
+    ("Northeastern Nigeria was hit by floods.", ["Nigeria"]),
+    ("In Baghdad, protesters marched.", ["Baghdad"]),
+    ("Across Kenya, rallies were held.", ["Kenya"]),
+])
+def test_a_first_name_opening_a_sentence_is_not_a_town(text, named):
+    from geo.mentions import find_mentions
+
+    assert [f.mention.text for f in find_mentions(text)] == named
