@@ -575,3 +575,10 @@ def test_a_first_name_opening_a_sentence_is_not_a_town(text, named):
     from geo.mentions import find_mentions
 
     assert [f.mention.text for f in find_mentions(text)] == named
+
+
+def test_the_older_event_a_happening_is_measured_against_keeps_its_place():
+    evs = events_of("MALATYA, Turkey (AP) — The quake on Monday was the deadliest since the "
+                    "1999 Izmit earthquake, which killed 17,000 people.", date="2023-02-07")
+    izmit = [e for e in evs if e.mention and e.mention.city == "İzmit"]
+    assert [e.date for e in izmit] == ["1999"]  # Monday's quake is not at İzmit

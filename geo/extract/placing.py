@@ -534,6 +534,7 @@ _FAR = re.compile(r"(?:as\s+far\s+(?:away\s+)?as|\b(?:felt|heard)\s+(?:in|across
 
 
 _RELATIVE = re.compile(r",\s*(?:which|who)\b", re.I)
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,2}?\d{4}\b", re.I)
 
 
 def origins(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
@@ -637,7 +638,8 @@ def acting_states(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found
 def place_candidates(found: Sequence[Found], sentence: str, hit: Hit | None = None) -> list[Found]:
     """Mentions that can be where the event is: not an owner ("Iran's leader"), not a
     distance ("felt as far away as Cyprus"), not past a relative clause that opens after the
-    trigger ("Storm Daniel, which had battered Greece, ...")."""
+    trigger ("Storm Daniel, which had battered Greece, ..."), nor in the older event it is
+    measured against ("the deadliest since the 1999 Izmit earthquake")."""
     out: list[Found] = []
     far: Found | None = None  # "felt as far away as Rabat, Casablanca and Essaouira"
     for f in found:
@@ -647,8 +649,9 @@ def place_candidates(found: Sequence[Found], sentence: str, hit: Hit | None = No
             far = f
             continue
         if is_possessive_country(sentence, f) or (
-                hit and f.start > hit.end and _RELATIVE.search(sentence[hit.end : f.start])):
-            continue
+                hit and f.start > hit.end and (_RELATIVE.search(sentence[hit.end : f.start])
+                                              or _SINCE_YEAR.search(sentence[hit.end:f.start]))):
+            continue  # "the deadliest quake since the 1999 Izmit earthquake": another one
         lead_in = sentence[max(0, f.start - 50) : f.start]
         if _SPEAKER_PLACE.search(lead_in) or _APPOSITIVE_PLACE.search(lead_in):
             continue  # "told reporters in Manila", "Tacloban, a city in Leyte"
