@@ -582,3 +582,9 @@ def test_the_older_event_a_happening_is_measured_against_keeps_its_place():
                     "1999 Izmit earthquake, which killed 17,000 people.", date="2023-02-07")
     izmit = [e for e in evs if e.mention and e.mention.city == "İzmit"]
     assert [e.date for e in izmit] == ["1999"]  # Monday's quake is not at İzmit
+
+
+def test_summoned_to_a_foreign_office_named_by_its_adjective():
+    (e,) = events_of("U.S. Ambassador John Bass was summoned to the Turkish foreign office on "
+                     "Monday.", date="2017-05-22")
+    assert (e.kind, e.mention.text) == ("summons", "Ankara")

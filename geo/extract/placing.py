@@ -473,8 +473,8 @@ _FOREIGN_EVACUEES = re.compile(
     r"staff|other\s+staff|ambassador|envoys?|employees|embassy\s+staff|expatriates|foreigners|[A-Z][a-z]+(?:ans|ese|is|ish|ians))\b")
 
 
-_MINISTRY_AFTER = re.compile(r"\s+(?:to|by|at)\s+the\s+(?P<adj>[A-Z][a-z]+)\s+(?:Foreign|"
-                             r"Ministry|government|authorities)")
+_MINISTRY_AFTER = re.compile(r"\s+(?:to|by|at)\s+the\s+(?P<adj>[A-Z][a-z]+)\s+(?i:foreign|"
+                             r"ministry|government|authorities|presidency)")
 
 
 _ENVOY_AFTER = re.compile(r"\s+(?:ambassador|envoy|diplomat|charg|embassy|consul|mission)", re.I)
