@@ -188,10 +188,27 @@ def _satisfied(tok, slot: str, words: frozenset[str]) -> bool:
     return False
 
 
+# Nouns that make an event noun a reference to one told already: "the coup leaders",
+# "instigators of the coup", "on the anniversary of the bombing", "in the wake of the quake"
+_REFERRING = frozenset((
+    "leader", "instigator", "plotter", "maker", "junta", "regime", "leadership", "supporter",
+    "opponent", "anniversary", "aftermath", "wake", "victim", "survivor", "memorial"))
+
+
+def _a_reference(tok) -> bool:
+    if tok.pos_ != "NOUN":
+        return False
+    if tok.dep_ == "compound" and tok.head.lemma_.lower() in _REFERRING:
+        return True
+    prep = tok.head if tok.dep_ == "pobj" else None
+    return bool(prep is not None and prep.lower_ == "of"
+                and prep.head.lemma_.lower() in _REFERRING)
+
+
 def match(tok) -> Trigger | None:
     """The trigger this token is, with its constraints checked, or None."""
     for e in entries().get((tok.lemma_.lower(), tok.pos_), ()):
-        if any(c.dep_ == "neg" for c in tok.children):
+        if any(c.dep_ == "neg" for c in tok.children) or _a_reference(tok):
             return None
         if all(_satisfied(tok, slot, words) for slot, words in e.requires):
             return e.trigger
