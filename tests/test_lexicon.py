@@ -43,7 +43,7 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     "The storming was a gathering of minds, he said.",
     "Critics attacked the plan as too costly.",  # no armed men, no crowd
     "The company relocated to a new place in Mumbai.",  # nobody was moved
-    "Instigators of the coup ordered the envoy to leave.",  # the coup told already
+    "Instigators of the coup met the delegation.",  # the coup told already
     "The coup leaders met the delegation.",
     "Survivors marked the anniversary of the bombing.",
 ])
