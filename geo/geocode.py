@@ -184,6 +184,7 @@ class _Context:
     def __init__(self, mention: PlaceMention, others: Sequence[PlaceMention]):
         self.cities: list[Entry] = []
         self.countries: list[str] = []
+        self.regions: list[Entry] = []  # the regions the article names, for a fallback
         if mention.city:
             e = gazetteer.find_city(mention.city, mention.country_code)
             if e is not None:
@@ -206,6 +207,8 @@ class _Context:
                     cc = cc or e.country_code
             if m.kind == "country" and not cc:
                 cc = gazetteer.country_code(m.text)
+            if m.kind == "region" and (r := gazetteer.find_region(m.text, cc)) is not None:
+                self.regions.append(r)
             if cc and cc not in self.countries:
                 self.countries.append(cc)
         for c in self.cities:
@@ -452,6 +455,17 @@ class Geocoder:
             return self._city_place(city, f"{label}: {why}; shown at city ({city.name})",
                                     confidence=0.5)
         cc = (mention.country_code or "").upper() or None
+        near = next((c for c in ctx.cities if cc and c.country_code == cc
+                     and normalize(c.name) != normalize(label)), None)
+        if mention.kind == "city" and near is not None:
+            # "Kaboro community" in a Gusau story: nearer than the country's middle
+            return self._city_place(near, f"{label}: {why}; shown at {near.name}, a city the "
+                                    "article names", confidence=0.4)
+        region = next((r for r in ctx.regions if cc and r.country_code == cc), None)
+        if mention.kind == "city" and region is not None:
+            return self._from_entry(region, self._entry_source(region), 0.35,
+                                    f"{label}: {why}; shown at {region.name}, a region the "
+                                    "article names")
         if cc:
             entry = gazetteer.country_entry(cc)
             if entry is not None:
@@ -634,6 +648,16 @@ class Geocoder:
                                         want="city")
             if place is not None:
                 return place
+        if cc and best.country_code != cc and not mention.entry_id:
+            # none of that name where the text is: never a namesake abroad ("Kaboro
+            # community" in Nigeria is not Carrboro, North Carolina)
+            key = cache_key(name, kind="city", country_code=cc)
+            place, reason = self._ask_online(mention, name, city=None, cc=cc, key=key,
+                                             want="city", ctx=ctx)
+            if place is not None:
+                return place
+            return self._fallback(replace(mention, city=None), ctx,
+                                  f"no {name} in {cc} ({reason})")
         conf = 0.9 if not ambiguous else 0.6
         note = ""
         if cc and best.country_code != cc:

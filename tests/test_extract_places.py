@@ -588,3 +588,19 @@ def test_summoned_to_a_foreign_office_named_by_its_adjective():
     (e,) = events_of("U.S. Ambassador John Bass was summoned to the Turkish foreign office on "
                      "Monday.", date="2017-05-22")
     assert (e.kind, e.mention.text) == ("summons", "Ankara")
+
+
+def test_a_village_no_gazetteer_has_keeps_its_name_and_is_shown_at_the_region():
+    from geo.geocode import Geocoder
+
+    evs = events_of("GUSAU, Nigeria - A total of 18 people were killed late Tuesday in an "
+                    "attack on Kaboro community in Zamfara State, police said.",
+                    date="2012-11-01")
+    kaboro = next(e for e in evs if e.mention and e.mention.text == "Kaboro")
+    assert kaboro.title == "Attack in Kaboro" and kaboro.mention.country_code == "NG"
+    others = [e.mention for e in evs if e.mention and e is not kaboro] + [
+        replace(kaboro.mention, text="Zamfara", kind="region", city=None)]
+    place = Geocoder(online=False).resolve(kaboro.mention, others)
+    # not Carrboro, North Carolina (an alternate name there), nor the middle of Nigeria
+    assert place.country_code == "NG" and place.name == "Zamfara", place
+    assert "Kaboro" in place.note and "article names" in place.note

@@ -78,6 +78,7 @@ class ArticleContext:
                 found.sort(key=lambda f: f.start)
             found[:] = [self._region_cue(f, s) for f in found]
         self._towns_leading(sentences)
+        self._villages(sentences, home[1] if home else None)
         named = [f.mention for found in self.mentions for f in found
                  if f.mention.kind == "region"]
         regions = {m.text for m in named}
@@ -101,6 +102,30 @@ class ArticleContext:
         self.last_mission: PlaceMention | None = None
         self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
         self.disaster: str | None = None  # the kind of the article's first disaster, if any
+
+    def _villages(self, sentences: Sequence[str], home_cc: str | None) -> None:
+        """ "an attack on Kaboro community", "the village of Jinping": a place the text says
+        is a village, though no gazetteer here has it, is a candidate under its own name, in
+        the story's country (online, the geocoder may find it; offline it is shown at a city
+        the article names, and says so)."""
+        countries = sorted(self.countries - {None})
+        cc = home_cc or (countries[0] if len(countries) == 1 else None)
+        if cc is None:
+            return
+        for found, s in zip(self.mentions, sentences, strict=True):
+            for m in _VILLAGE.finditer(s):
+                a, b = (m.start("a"), m.end("a")) if m.group("a") else (m.start("b"), m.end("b"))
+                name = s[a:b]
+                key = gazetteer.normalize(name)
+                if (a == 0 or len(key) < 4 or any(f.start < b and a < f.end for f in found)
+                        or key in self._common or key in gazetteer.city_stoplist()
+                        or key in gazetteer.name_table() or gazetteer.country_code(name)
+                        or name.split()[0].lower() in _NOT_A_NAME
+                        or gazetteer.demonyms().get(name.split()[0].lower())):
+                    continue  # "the Chinese community", "California village", "The village"
+                found.append(Found(a, b, PlaceMention(text=name, kind="city", city=name,
+                                                      country_code=cc), (), True))
+                found.sort(key=lambda f: f.start)
 
     def _towns_leading(self, sentences: Sequence[str]) -> None:
         """ "Tal Afar, mainly home to Turkmen, ...": a town the article names elsewhere is that
@@ -292,6 +317,13 @@ _DISTRICT = re.compile(
 _WORDS = re.compile(r"[A-Z][a-z]+")
 
 
+_NOT_A_NAME = frozenset(("the", "a", "an", "this", "that", "its", "their", "one", "local",
+                         "muslim", "christian", "hindu", "jewish", "buddhist", "sikh", "catholic",
+                         "international", "business", "farming", "fishing", "lgbt", "lgbtq"))
+_VILLAGE_NAME = r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2}"
+_VILLAGE = re.compile(
+    r"\b(?:village|hamlet|community|commune|settlement)\s+of\s+(?P<a>" + _VILLAGE_NAME + r")"
+    r"|(?<![\w’'-])(?P<b>" + _VILLAGE_NAME + r")\s+(?:village|community|commune|hamlet)\b")
 _LEADING_NAME = re.compile(r"[A-Z][\w’'-]+(?:[ -][A-Z][\w’'-]+){0,2}")
 _LOWER_WORDS = re.compile(r"(?<![\w.] )\b[a-z]{4,}\b")
 
