@@ -211,3 +211,17 @@ def test_wrong_json_types_never_crash_or_reach_the_cache(stub, tmp_path, body):
     assert isinstance(place.name, str) and place.lat is not None
     for row in ok_rows(tmp_path):
         assert isinstance(row["name"], str) and row["country_code"] == "TR"
+
+
+def test_a_village_no_gazetteer_has_is_asked_online_in_its_country(stub, tmp_path):
+    from nominatim_stub import Route
+
+    stub.default = Route(body=[result(12.24, 6.30, "Kaboro, Dansadau, Zamfara, Nigeria", "ng",
+                                      osm_class="place", osm_type="village",
+                                      addresstype="village")])
+    g = geocoder(tmp_path, client(stub))
+    place = g.resolve(PlaceMention(text="Kaboro", kind="city", city="Kaboro",
+                                   country_code="NG"))
+    # asked for in Nigeria, not taken as Carrboro, North Carolina (an alternate name there)
+    assert (place.country_code, round(place.lat, 2)) == ("NG", 12.24), place
+    assert any("Kaboro" in q for q in stub.queries())
