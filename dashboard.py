@@ -404,7 +404,17 @@ def _read_links() -> None:
             ("error", "Not added: paste one or more http(s) links, one per line"))
         return
     bad = [u for u in urls if not read.is_url(u)]
-    got = read.read_inputs([u for u in urls if read.is_url(u)], _fetcher())
+    good = [u for u in urls if read.is_url(u)]
+    bar = sb.progress(0.0, text="Reading links…") if len(good) > 1 else None
+
+    def progress(done: int, total: int, url: str) -> None:
+        if bar is not None:  # one second a site: a list of links takes a while
+            bar.progress(done / total, text=_plain(
+                f"Reading link {done + 1} of {total}: {url}" if url else "Read"))
+
+    got = read.read_inputs(good, _fetcher(), progress=progress)
+    if bar is not None:
+        bar.empty()
     got.problems[:0] = [importlib.import_module("geo.models").Problem(
         u, "not an http(s) link") for u in bad]
     _keep_web(got)

@@ -382,3 +382,11 @@ def test_events_carry_their_articles_link_to_cards_and_exports():
     assert export.csv_row(linked)["urls"] == "https://wire.example/story"
     c = card_html(card(linked))
     assert '<a class="nm-src-link" href="https://wire.example/story" target="_blank"' in c
+
+
+def test_reading_a_list_of_links_reports_its_progress(web_site, fetcher):
+    seen = []
+    items = [web_site.url(NIAMEY), web_site.url("/missing"), web_site.url(MOROCCO)]
+    got = read.read_inputs(items, fetcher, progress=lambda *a: seen.append(a))
+    assert seen == [(0, 3, items[0]), (1, 3, items[1]), (2, 3, items[2]), (3, 3, "")]
+    assert len(got.articles) == 2  # a failure in the middle does not stop the count

@@ -7,7 +7,7 @@ fails with "the network is down" and ``Read.offline`` says so once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,12 +122,21 @@ def read_bytes(label: str, raw: bytes) -> Read:
     return Read(articles=[art] if art else [], problems=problems)
 
 
-def read_inputs(items: Iterable[str], fetcher: Fetcher | None = None) -> Read:
-    """URLs (pages or feeds) and .html files, in order; the same article once."""
+def read_inputs(items: Iterable[str], fetcher: Fetcher | None = None,
+                progress: Callable[[int, int, str], object] | None = None) -> Read:
+    """URLs (pages or feeds) and .html files, in order; the same article once.
+
+    ``progress(done, total, next_item)`` is called before each item and once at the end
+    (with an empty item): a polite fetch waits a second a site, so a list takes a while."""
     out = Read()
     fetcher = fetcher or Fetcher()
-    for item in items:
+    items = list(items)
+    for i, item in enumerate(items):
+        if progress is not None:
+            progress(i, len(items), item)
         out.extend(read_url(item, fetcher) if is_url(item) else read_file(item))
+    if progress is not None:
+        progress(len(items), len(items), "")
     out.articles = dedupe(out.articles, out.problems)
     return out
 
