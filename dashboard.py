@@ -395,8 +395,10 @@ def _keep_web(got) -> None:
         msgs.append(("warning", OFFLINE_NOTE))
 
 
-def _read_links() -> None:
-    text = st.session_state.get("links_text") or ""
+def _read_links(text: str, slot) -> None:
+    """Read the pasted links, with a progress bar in ``slot`` (a polite fetch waits a second
+    a site), in the script itself: an element made in a callback would shift the sidebar's
+    elements and close the expander the user opened."""
     read = importlib.import_module("geo.web.read")
     urls = read.split_urls(text)
     if not urls:
@@ -405,20 +407,18 @@ def _read_links() -> None:
         return
     bad = [u for u in urls if not read.is_url(u)]
     good = [u for u in urls if read.is_url(u)]
-    bar = sb.progress(0.0, text="Reading links…") if len(good) > 1 else None
 
     def progress(done: int, total: int, url: str) -> None:
-        if bar is not None:  # one second a site: a list of links takes a while
-            bar.progress(done / total, text=_plain(
+        if total > 1:
+            slot.progress(done / total, text=_plain(
                 f"Reading link {done + 1} of {total}: {url}" if url else "Read"))
 
     got = read.read_inputs(good, _fetcher(), progress=progress)
-    if bar is not None:
-        bar.empty()
+    slot.empty()
+    st.session_state["_links_read"] = True  # keep the text only when nothing was a link
     got.problems[:0] = [importlib.import_module("geo.models").Problem(
         u, "not an http(s) link") for u in bad]
     _keep_web(got)
-    st.session_state["links_text"] = ""
 
 
 def _plain(text: str) -> str:
@@ -497,13 +497,20 @@ new_names = userdata.new_article_names(web_kept, userdata.looked_at()) if web_ke
 n_new = derived(f"n_new {sorted(new_names)}", lambda: timeline.count_new(events, new_names))
 
 with sb.expander("Add articles", expanded=bool(problems) and not snapshot_mode):
+    if st.session_state.pop("_links_read", False):
+        st.session_state["links_text"] = ""  # read: emptied before the box is drawn again
     with st.form("links", clear_on_submit=False, border=False):
-        st.text_area("Paste links to articles", key="links_text", height=80,
-                     placeholder="https://… one per line (pages or feeds)",
-                     help="Each page is fetched politely (robots.txt, one request a second "
-                          "per site) and its main text, title, date and address are kept; "
-                          "a feed's entries are read as articles.")
-        st.form_submit_button("Read links", on_click=_read_links)
+        links_text = st.text_area(
+            "Paste links to articles", key="links_text", height=80,
+            placeholder="https://… one per line (pages or feeds)",
+            help="Each page is fetched politely (robots.txt, one request a second per site) "
+                 "and its main text, title, date and address are kept; a feed's entries are "
+                 "read as articles.")
+        links_sent = st.form_submit_button("Read links")
+    reading = st.empty()  # the progress bar while links are read; always here, so the
+    if links_sent:        # elements below keep their places
+        _read_links(links_text or "", reading)
+        st.rerun()
     st.file_uploader("Upload .txt articles or saved .html pages",
                      type=["txt", "html", "htm"], accept_multiple_files=True,
                      key="uploads", on_change=_add_uploads, max_upload_size=UPLOAD_LIMIT_MB,

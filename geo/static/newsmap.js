@@ -297,9 +297,9 @@
   // touches steps aside (class nm-under-popup: hidden, not clickable); they come back when
   // it closes or moves away.
   NM.OVERLAYS = ".nm-banner, .nm-legend, .nm-source, .nm-empty, .nm-notice, .leaflet-control";
-  // The same for pins: the banner or the legend over one of this step's pins turns
-  // see-through and lets clicks pass (class nm-over-pins), so no pin is hidden under them.
-  NM.SEE_THROUGH = ".nm-banner, .nm-legend";
+  // The same for pins: the banner, the legend or the tiles notice over one of this step's
+  // pins turns see-through and lets clicks pass (class nm-over-pins), so no pin is hidden.
+  NM.SEE_THROUGH = ".nm-banner, .nm-legend, .nm-notice";
   NM.guardPopups = function (map) {
     var box = map.getContainer();
     var meets = function (r, b) {
@@ -357,6 +357,7 @@
         box.appendChild(notice);
       }
       if (notice) notice.style.display = on ? "" : "none";
+      if (NM.updateOverlays) NM.updateOverlays();
     };
     var fallBack = function (layer) {
       if (current !== layer) return;
