@@ -46,6 +46,9 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _TOD_WORDS = r"morning|afternoon|evening|night|early hours|small hours"
 
 # Order matters: longer, more specific patterns first; matched spans are consumed.
+# "two years later": counted from the year the story is in (find_times's ``year``)
+YEARS_ON = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+                      r"\s+years?\s+(?P<dir>later|earlier)\b", re.I)
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{2})-(?P<day>\d{2})\b")),
     ("mdy", re.compile(_WD + _MON + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b")),
@@ -70,8 +73,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("rel_span", re.compile(r"\b(?P<rel>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
     ("ago", re.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
                        r"\s+(?P<unit>years?|months?)\s+ago\b", re.I)),
-    ("years_on", re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|"
-                            r"\d{1,2})\s+years?\s+(?P<dir>later|earlier)\b", re.I)),
+    ("years_on", YEARS_ON),
     ("anchor", re.compile(
         r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?)\s+"
         r"(?P<dir>earlier|later|before|after(?:wards)?|ago)\b", re.I)),

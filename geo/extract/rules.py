@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from geo.dates import TimeRef, clock_time, find_times
+from geo.dates import YEARS_ON, TimeRef, clock_time, find_times
 from geo.extract.dating import FLASHBACK, focal_date, mark_reported, refs_for
 from geo.extract.placing import (
     ArticleContext,
@@ -81,9 +81,6 @@ class TooSlow(RuntimeError):
     """An article took longer than its extraction budget (crafted or pathological text)."""
 
 
-_YEARS_ON = re.compile(r"\byears?\s+(?:later|earlier)\b", re.I)
-
-
 def extract(article: Article, more_triggers=None, deadline: float | None = None) -> list[Event]:
     """Events of one article, merged within it. Pure: depends only on text and date.
 
@@ -139,7 +136,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             anchor = dt.date.fromisoformat(own_day.value) if own_day else None
         own_refs = (mark_reported(sentence, find_times(sentence, pub, anchor=anchor,
                                                        year=story_year))
-                    if has_anchor or (story_year and _YEARS_ON.search(sentence))
+                    if has_anchor or (story_year and YEARS_ON.search(sentence))
                     else plain_refs[index])
         sentence_anchor = anchor  # what this sentence's "a day after" counts from
         if anchor is None and focal and has_anchor:
@@ -149,7 +146,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 days=r.offset)).isoformat()) if r.kind == "anchor" and r.value is None
                 and r.text.lower().endswith(("after", "before")) else r for r in own_refs]
         if not hits and continuation:
-            refine_continuation(previous, found, ctx, sentence)
+            refine_continuation(previous, found, ctx, shown[index])
         if (centre := EPICENTRE.search(sentence)) is not None:
             # "its epicenter was at Jajarkot": where the quake told without a place was
             quake = next((e for e in events if e.kind == "earthquake" and not e.background
@@ -159,7 +156,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                      if 0 <= f.start - centre.end() <= 80 and f.mention.kind in ("city", "region")
                      and not _far_from(sentence[centre.end() : f.start])]
             if quake is not None and spots:
-                relocate(quake, ctx.complete(spots[0]), sentence)
+                relocate(quake, ctx.complete(spots[0]), shown[index])
         if not hits and previous is not None and previous_index >= index - 2:
             # "Of the total, five were killed in Caracas, two in the state of Zulia, ...":
             # the event just told, at each place of a tally
@@ -202,7 +199,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     if mention is not None and not from_context and mention.kind != "country" and (
                             not vague or told.mention is None
                             or mention.country_code == told.mention.country_code):
-                        relocate(told, mention, sentence)
+                        relocate(told, mention, shown[index])
                 continue  # "The attack came hours after ...": the one already told
             subject = sentence[max(0, hit.start - 60) : hit.start]
             if trig.kind == "protest" and (DIPLOMATIC_PROTEST.search(subject) or _PROTEST_TO.match(
