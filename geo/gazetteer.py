@@ -619,7 +619,7 @@ def find_district(name: str, country_codes: Iterable[str],
     inside = next((e for e in found if normalize(e.aliases[0]) in named), None)
     if inside is not None:
         return inside
-    if any(find_region(r, e.country_code) is not None for r in regions for e in found[:1]):
+    if any(find_region(r, found[0].country_code) is not None for r in regions):
         return None  # "Floyd County" in a Kentucky story: not Georgia's, though that is known
     return found[0]
 

@@ -455,17 +455,19 @@ class Geocoder:
             return self._city_place(city, f"{label}: {why}; shown at city ({city.name})",
                                     confidence=0.5)
         cc = (mention.country_code or "").upper() or None
-        near = next((c for c in ctx.cities if cc and c.country_code == cc
-                     and normalize(c.name) != normalize(label)), None)
-        if mention.kind == "city" and near is not None:
-            # "Kaboro community" in a Gusau story: nearer than the country's middle
-            return self._city_place(near, f"{label}: {why}; shown at {near.name}, a city the "
-                                    "article names", confidence=0.4)
-        region = next((r for r in ctx.regions if cc and r.country_code == cc), None)
-        if mention.kind == "city" and region is not None:
-            return self._from_entry(region, self._entry_source(region), 0.35,
-                                    f"{label}: {why}; shown at {region.name}, a region the "
-                                    "article names")
+        if mention.kind == "city" and cc:
+            # "Kaboro community" in a Gusau story: a city, else a region, the article names
+            # in that country is nearer than the country's middle
+            near = next((c for c in ctx.cities if c.country_code == cc
+                         and normalize(c.name) != normalize(label)), None)
+            if near is not None:
+                return self._city_place(near, f"{label}: {why}; shown at {near.name}, a city "
+                                        "the article names", confidence=0.4)
+            region = next((r for r in ctx.regions if r.country_code == cc), None)
+            if region is not None:
+                return self._from_entry(region, self._entry_source(region), 0.35,
+                                        f"{label}: {why}; shown at {region.name}, a region "
+                                        "the article names")
         if cc:
             entry = gazetteer.country_entry(cc)
             if entry is not None:
@@ -616,15 +618,7 @@ class Geocoder:
             town = self._town_place(name, [cc] if cc else ctx.countries, mention.entry_id)
             if town is not None:  # "the village of Letur": too small for the scan table
                 return town
-            key = cache_key(name, kind="city", country_code=cc)
-            place, reason = self._ask_online(mention, name, city=None, cc=cc, key=key,
-                                             want="city", ctx=ctx)
-            if place is not None:
-                return place
-            if cc:
-                return self._fallback(replace(mention, city=None), ctx,
-                                      f"city not found ({reason})")
-            return self.unresolved(mention, f"{name}: not in the gazetteers ({reason})")
+            return self._town_online(mention, name, cc, ctx, "city not found")
         region = gazetteer.find_region(name, cc)
         if region is not None and region_first(region, cands, cc, ctx):
             return self._region_place(region, name)
@@ -651,13 +645,7 @@ class Geocoder:
         if cc and best.country_code != cc and not mention.entry_id:
             # none of that name where the text is: never a namesake abroad ("Kaboro
             # community" in Nigeria is not Carrboro, North Carolina)
-            key = cache_key(name, kind="city", country_code=cc)
-            place, reason = self._ask_online(mention, name, city=None, cc=cc, key=key,
-                                             want="city", ctx=ctx)
-            if place is not None:
-                return place
-            return self._fallback(replace(mention, city=None), ctx,
-                                  f"no {name} in {cc} ({reason})")
+            return self._town_online(mention, name, cc, ctx, f"no {name} in {cc}")
         conf = 0.9 if not ambiguous else 0.6
         note = ""
         if cc and best.country_code != cc:
@@ -670,6 +658,18 @@ class Geocoder:
         if stand_in:
             note, conf = (f"{stand_in}; {note}" if note else stand_in), min(conf, 0.5)
         return self._city_place(best, note, conf)
+
+    def _town_online(self, mention: PlaceMention, name: str, cc: str | None, ctx: _Context,
+                     why: str) -> Place:
+        """A town no gazetteer here has (in ``cc``): asked online, else the fallback."""
+        key = cache_key(name, kind="city", country_code=cc)
+        place, reason = self._ask_online(mention, name, city=None, cc=cc, key=key,
+                                         want="city", ctx=ctx)
+        if place is not None:
+            return place
+        if cc:
+            return self._fallback(replace(mention, city=None), ctx, f"{why} ({reason})")
+        return self.unresolved(mention, f"{name}: not in the gazetteers ({reason})")
 
     def _resolve_country(self, mention: PlaceMention, ctx: _Context) -> Place:
         code = (mention.country_code or "").upper() or gazetteer.country_code(mention.text)

@@ -102,8 +102,7 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
     region = m.group("region")
     state = (gazetteer.us_state(region.strip()) or gazetteer.find_region(region.strip(), "US")
              ) if region else None
-    if state is not None and state.country_code == "US" and not gazetteer.country_code(
-            region.strip(" .")):
+    if state is not None and not gazetteer.country_code(region.strip(" .")):
         town = _us_town(name, state)  # "SHAVER LAKE, Calif. —", "SEATTLE, Washington (AP) —"
         return (town.name, "US") if town is not None else None
     cc = gazetteer.country_code(region.strip(" .")) if region else None
@@ -524,26 +523,26 @@ HEADLINE_SMALL = frozenset((
     "a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "nor", "but", "as",
     "by", "with", "from", "into", "onto", "over", "amid", "near", "after", "before", "vs",
     "via", "per", "is", "are", "be"))
-_HEADLINE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+HEADLINE_WORD = re.compile(r"[A-Za-z][\w’'-]*")  # a word of a headline
 
 
 def is_title_case(sentence: str) -> bool:
     """A headline in title case ("Strong Earthquakes Hit Ishikawa Pref."): every word but the
     small ones capitalised, so there a capital says nothing about a name."""
-    words = [w for w in _HEADLINE_WORD.findall(sentence)[1:] if w.lower() not in HEADLINE_SMALL]
+    words = [w for w in HEADLINE_WORD.findall(sentence)[1:] if w.lower() not in HEADLINE_SMALL]
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 # Words that open a sentence before a place name with no comma between ("In Baghdad", "Then
 # Mosul", "Across Kenya"): not the first half of a person's name.
 _SENTENCE_OPENERS = HEADLINE_SMALL | {
-    "across", "around", "outside", "inside", "throughout", "then", "meanwhile", "also", "but",
+    "across", "around", "outside", "inside", "throughout", "then", "meanwhile", "also",
     "even", "only", "while", "when", "where", "since", "until", "like", "unlike", "both",
     "all", "most", "many", "some", "several", "thousands", "hundreds", "dozens", "residents",
     "people", "protesters", "police", "troops", "officials", "neither", "either", "this",
     "that", "these", "those", "his", "her", "their", "its", "our", "my", "your", "if",
-    "once", "before", "after", "during", "within", "beyond", "toward", "towards", "against",
-    "between", "beneath", "under", "above", "upon", "via", "despite", "amid", "among"}
+    "once", "during", "within", "beyond", "toward", "towards", "against", "between",
+    "beneath", "under", "above", "upon", "despite", "among"}
 
 
 def _looks_like_person(sentence: str, tokens, i: int, n: int, headline: bool = False) -> bool:

@@ -54,6 +54,16 @@ def open_review(page, event_id: str, attempts: int = 3):
     return page.locator(DIALOG)
 
 
+def act(page, event_id: str, button: str, card_text: str, then: str):
+    """Press a review button of one event; wait for its card to say ``then``."""
+    open_review(page, event_id).get_by_role("button", name=button).click()
+    closed(page)
+    page.wait_for_function(
+        "([text, then]) => [...document.querySelectorAll('.nm-card')].some("
+        "c => c.textContent.includes(text) && c.textContent.includes(then))",
+        arg=[card_text, then])
+
+
 def fill(dialog, key: str, value: str):
     box = dialog.locator(f".st-key-{key} input, .st-key-{key} textarea").first
     box.fill(value)
@@ -163,18 +173,8 @@ def test_review_actions_survive_a_restart_and_a_new_extractor(browser, home):
         card(page, "Police fire tear gas").wait_for()
         assert "added" in badge(page, "Police fire tear gas")
         # confirm e8, then undo that
-        dialog = open_review(page, "e8")
-        dialog.get_by_role("button", name="✓ Confirm").click()
-        closed(page)
-        page.wait_for_function("() => [...document.querySelectorAll('.nm-card')].some("
-                               "c => c.textContent.includes('Foreign ministry statement')"
-                               " && c.textContent.includes('confirmed'))")
-        dialog = open_review(page, "e8")
-        dialog.get_by_role("button", name="↶ Undo last change").click()
-        closed(page)
-        page.wait_for_function("() => [...document.querySelectorAll('.nm-card')].some("
-                               "c => c.textContent.includes('Foreign ministry statement')"
-                               " && c.textContent.includes('automatic'))")
+        act(page, "e8", "✓ Confirm", "Foreign ministry statement", "confirmed")
+        act(page, "e8", "↶ Undo last change", "Foreign ministry statement", "automatic")
         shot(page, "review-feed-1400.png")
         assert not errors, errors
 

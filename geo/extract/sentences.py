@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from geo.mentions import HEADLINE_SMALL, is_title_case
+from geo.mentions import HEADLINE_SMALL, HEADLINE_WORD, is_title_case
 
 NOT_NEWS = re.compile(
     r"pic\.twitter\.com|\(@\w+\)|contributed to this report|^\s*(?:by|reporting by|editing by|"
@@ -119,16 +119,12 @@ TIMESTAMP = re.compile(
     r"(?:\s*[A-Z]{2,4})?)?\s*$)", re.I)
 
 
-_HEADLINE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
-
-
 def sentence_cased(sentence: str, text: str) -> str:
     """A title-case headline in the case the article's own prose gives its words
     ("Protesters storm provincial council building in Basra"), so "Storm" is not a named
     storm nor "Protesters Storm Parliament" a building. A word stays capitalised unless the
     text writes it (or "stormed" for "Storm") in lower case more often than capitalised
-    inside a sentence. Same length,
-    so offsets into it are offsets into the headline."""
+    inside a sentence. Same length, so offsets into it are offsets into the headline."""
     if not is_title_case(sentence):
         return sentence
     text = text.replace(sentence, " ")  # the prose around it, not the headline itself
@@ -144,4 +140,4 @@ def sentence_cased(sentence: str, text: str) -> str:
         prose = sum(lower[b + end] for b in bases for end in ("", "s", "d", "ed", "ing"))
         return low if prose > upper[w] or low in HEADLINE_SMALL else w
 
-    return _HEADLINE_WORD.sub(case, sentence)
+    return HEADLINE_WORD.sub(case, sentence)
