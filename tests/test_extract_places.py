@@ -104,6 +104,21 @@ def test_a_diplomatic_protest_is_not_a_street_protest():
     assert evs[0].title == "China recalls its ambassador"
 
 
+def test_a_protest_lodged_is_a_complaint_and_a_named_envoy_is_summoned():
+    evs = events_of("Beijing summoned Hideo Tarumi, Japan’s ambassador to China, on Sunday to "
+                    "lodge a “solemn” protest over references to Taiwan at the summit in "
+                    "Hiroshima.", date="2023-05-22")
+    assert [(e.category, e.mention.text, e.date) for e in evs] == [
+        ("diplomatic action", "Beijing", "2023-05-21")]
+
+
+def test_places_each_with_its_own_in_after_an_appositive_are_each_an_event():
+    evs = events_of("Heavy shooting was also heard in Daloa, a hub for the cocoa growing "
+                    "regions, and in Ivory Coast’s second port city, San Pedro, on Monday.",
+                    date="2017-05-16")
+    assert sorted(e.mention.city for e in evs) == ["Daloa", "San-Pédro"]
+
+
 def test_us_and_uk_are_states_when_named_as_places_not_as_adjectives():
     from geo.mentions import find_mentions
 

@@ -182,7 +182,9 @@ def _satisfied(tok, slot: str, words: frozenset[str]) -> bool:
     if not words:  # "any"
         return True
     for a in args:
-        group = [a, *(c for c in a.children if c.dep_ == "conj")]
+        # "the ambassadors of X and Y"; "summoned Hideo Tarumi, Japan's ambassador": a name
+        # is what its apposition says it is
+        group = [a, *(c for c in a.children if c.dep_ in ("conj", "appos"))]
         if any(_words(g) & words for g in group):
             return True
     return False

@@ -636,9 +636,10 @@ def place_list(found: Sequence[Found], hit: Hit, sentence: str,
         if f.start < hit.end or f.mention.kind != "city":
             continue
         lead_in = sentence[max(hit.end, f.start - 45) : f.start]
-        if re.search(r"\b(?:" + lead + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}$", lead_in) or (
-                spots and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", sentence[spots[-1].end :
-                                                                          f.start])):
+        if re.search(r"\b(?:" + lead + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}(?:[\w'’-]+,\s+)?$",
+                     lead_in) or (
+                spots and re.fullmatch(r"\s*(?:,|and|or|,\s*(?:and|or))\s*(?:in\s+)?",
+                                       sentence[spots[-1].end : f.start])):
             spots.append(f)
     return spots
 

@@ -210,9 +210,10 @@ CLASH = next(t for t in TRIGGERS if t.kind == "clash")
 
 
 DIPLOMATIC_PROTEST = re.compile(
-    r"\b(?:voic\w*|lodg\w*|express\w*|fil(?:ed|es|ing)|register\w*|official|formal|strong|"
-    r"diplomatic|note\s+of|in)\s+(?:a\s+|an\s+|its\s+)?(?:strong\s+|formal\s+|official\s+)?$",
-    re.I)
+    r"\b(?:(?:voic\w*|lodg\w*|express\w*|fil(?:ed|es|ing)|register\w*)\s+(?:a\s+|an\s+|its\s+)?"
+    r"(?:[“\"'‘]?[\w-]+[”\"'’]?,?\s+){0,2}|(?:official|formal|strong|diplomatic|note\s+of|in)\s+"
+    r"(?:a\s+|an\s+|its\s+)?(?:strong\s+|formal\s+|official\s+)?)$",
+    re.I)  # "lodged a “solemn” protest", "a formal protest": a complaint, not a demonstration
 
 
 RIOTERS = re.compile(r"\b(?:rioters|the\s+mob|attackers|assailants|looters)\b", re.I)
