@@ -70,6 +70,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("rel_day", re.compile(
         r"\b(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"
         r"this evening|the day before yesterday)\b", re.I)),
+    ("weekend", re.compile(r"\b(?P<rel>last|this\s+past|over\s+the|at\s+the|on\s+the|"
+                           r"during\s+the)\s+weekend\b", re.I)),
     ("rel_span", re.compile(r"\b(?P<rel>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
     ("ago", re.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
                        r"\s+(?P<unit>years?|months?)\s+ago\b", re.I)),
@@ -102,7 +104,7 @@ _CLOCK = re.compile(
 
 # Cheap pre-check: a sentence with none of these has no time expression.
 _ANY_TIME = re.compile(
-    r"\d|day\b|night|month|year|hours?\b|later|earlier|ago|before|after|christmas|"
+    r"\d|day\b|weekend|night|month|year|hours?\b|later|earlier|ago|before|after|christmas|"
     + "|".join(sorted(MONTHS, key=len, reverse=True)),
     re.I,
 )
@@ -283,6 +285,14 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         if ref is None:
             return None
         return TimeRef(start, end, text, _iso(ref - dt.timedelta(days=21))[:7], "month",
+                       kind="deictic")
+    if kind == "weekend":  # "barrelled through Vanuatu last weekend": its Saturday
+        if ref is None or future:
+            return None
+        back = (ref.weekday() - 5) % 7 or 7  # the Saturday before the article's day
+        if back < 2 and g["rel"].lower() in ("last", "this past"):
+            back += 7  # "last weekend", told on a Sunday: the one before this
+        return TimeRef(start, end, text, _iso(ref - dt.timedelta(days=back)), "day",
                        kind="deictic")
     if kind == "rel_day":
         rel = g["rel"].lower()

@@ -112,3 +112,16 @@ def test_a_month_of_last_year_holidays_and_weeks_ago():
     assert values("supporters rioted in the capital weeks ago", dt.date(2023, 1, 8)) == [
         ("weeks ago", "2022-12", "month")]
     assert values("Christmas shopping was slow") == []
+
+
+def test_a_weekend_is_its_saturday_and_last_weekend_told_on_sunday_the_one_before():
+    def values(s, ref):
+        return [(r.text, r.value, r.precision) for r in find_times(s, ref)]
+
+    wed = dt.date(2023, 3, 8)
+    assert values("cyclones barrelled through Vanuatu last weekend", wed) == [
+        ("last weekend", "2023-03-04", "day")]
+    assert values("protesters clashed over the weekend", dt.date(2023, 3, 6)) == [
+        ("over the weekend", "2023-03-04", "day")]
+    assert values("they rioted last weekend", dt.date(2023, 3, 5)) == [
+        ("last weekend", "2023-02-25", "day")]

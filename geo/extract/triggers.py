@@ -62,6 +62,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"washed\s+away|submerged|flooded|damaged|wrecked|reduced\s+to\s+rubble|buried|"
        r"(?:were|was|been|being)\s+(?:killed|lost)|(?:deaths|dead)\s+(?:were|was)\s+reported|"
        r"(?:people|residents|persons)\s+died|died\s+in|drowned(?!\s+out)|"
+       r"(?:have|has|had)\s+died|(?:man|woman|boy|girl|child|person|resident|firefighter|pilot)"
+       r"(?:\s+[\w-]+){0,5}\s+died|"
+       r"killed\s+(?:at\s+least\s+|more\s+than\s+|over\s+|nearly\s+|about\s+|some\s+)?"
+       r"[\d,]+\s+(?:people|persons|residents|villagers)|"
        r"deaths\s+(?:and\s+injuries\s+)?(?:\w+\s+)?occurred|"
        r"bodies\s+(?:were|have\s+been|had\s+been)\s+(?:found|recovered|pulled))\b"),
     # unrest
