@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from geo import gazetteer, place_grammar
-from geo.gazetteer import Entry, normalize
+from geo.gazetteer import Entry, haversine_km, normalize
 from geo.geocache import GeoCache, cache_key
 from geo.models import Event, Place, PlaceMention
 
@@ -197,6 +197,8 @@ class _Context:
             cc = (m.country_code or "").upper() or None
             if m.kind == "city":
                 e = gazetteer.find_city(m.city or m.text, cc)
+                if e is None and cc:  # a town too small for the city table
+                    e = gazetteer.find_town(m.city or m.text, [cc], entry_id=m.entry_id)
                 if e is not None and all(e is not c for c in self.cities):
                     self.cities.append(e)
                     cc = cc or e.country_code
@@ -426,10 +428,20 @@ class Geocoder:
             return self._resolve_landmark(mention, ctx)
         return self._resolve_city(mention, ctx)
 
-    def _town_place(self, name: str, countries, entry_id: str | None) -> Place | None:
-        """A town of the towns table (cities1000) in one of ``countries``, as a Place."""
-        town = gazetteer.find_town(name, countries, entry_id=entry_id)
+    def _town_place(self, name: str, countries, entry_id: str | None,
+                    ctx: _Context | None = None) -> Place | None:
+        """A town of the towns table (cities1000) in one of ``countries``, as a Place. A name
+        the extractor did not pick from the table ("the village of Jinping") is the town of
+        that name near the places the article names, or none: not a namesake 600 km off."""
+        near = [(e.lat, e.lon) for e in (ctx.cities + ctx.regions if ctx else [])
+                if e.lat is not None and normalize(e.name) != normalize(name)
+                and e.country_code in countries]
+        town = gazetteer.find_town(name, countries, near, entry_id=entry_id)
         if town is None:
+            return None
+        if entry_id is None and near and min(
+                haversine_km(town.lat, town.lon, lat, lon) for lat, lon in near
+        ) > gazetteer.NEAR_KM:
             return None
         return self._city_place(town, f"{name}: a town of {town.population:,}", 0.8)
 
@@ -615,7 +627,7 @@ class Geocoder:
             region = gazetteer.find_region(name, cc)
             if region is not None:
                 return self._region_place(region, name)
-            town = self._town_place(name, [cc] if cc else ctx.countries, mention.entry_id)
+            town = self._town_place(name, [cc] if cc else ctx.countries, mention.entry_id, ctx)
             if town is not None:  # "the village of Letur": too small for the scan table
                 return town
             return self._town_online(mention, name, cc, ctx, "city not found")
@@ -627,7 +639,7 @@ class Geocoder:
             # there beats a namesake abroad ("Khar" in Pakistan, not Haar in Bavaria)
             if region is not None:
                 return self._region_place(region, name)
-            town = self._town_place(name, [cc], mention.entry_id)
+            town = self._town_place(name, [cc], mention.entry_id, ctx)
             if town is not None:
                 return town
         wanted = [cc] if cc else ctx.countries

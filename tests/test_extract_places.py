@@ -619,3 +619,11 @@ def test_a_village_no_gazetteer_has_keeps_its_name_and_is_shown_at_the_region():
     # not Carrboro, North Carolina (an alternate name there), nor the middle of Nigeria
     assert place.country_code == "NG" and place.name == "Zamfara", place
     assert "Kaboro" in place.note and "article names" in place.note
+
+
+def test_after_the_event_with_its_own_verb_tells_where_it_struck():
+    text = ("At least one person died after rains triggered a landslide in Sichuan on Saturday. "
+            "Rescuers arrived after the landslide struck the village of Jinping in Junlian "
+            "County on Saturday.")
+    evs = [e for e in events_of(text, date="2025-02-09") if e.kind == "landslide"]
+    assert [(e.mention.text, e.date) for e in evs] == [("Jinping", "2025-02-08")]

@@ -340,3 +340,11 @@ def test_a_volcano_is_its_own_point_not_the_dateline_city(g):
     p = g.resolve(PlaceMention(text="Fuego Volcano", kind="landmark", city="Guatemala City",
                                country_code="GT"))
     assert p.precision == "landmark" and km(p, 14.473, -90.880) < 1
+
+
+def test_a_village_the_text_names_is_not_a_namesake_far_from_the_articles_places(g):
+    # "the village of Jinping" in a Sichuan story: the only Jinping of the towns table is a
+    # town 500 km east, in Chongqing; the region the article names is nearer the truth
+    p = g.resolve(PlaceMention(text="Jinping", kind="city", city="Jinping", country_code="CN"),
+                  [PlaceMention(text="Sichuan", kind="region", country_code="CN")])
+    assert km(p, 31.208, 109.935) > 300 and p.country_code == "CN"

@@ -297,6 +297,8 @@ class ArticleContext:
         if country and cc:
             return PlaceMention(text=gazetteer.country_name(cc) or cc, kind="country",
                                 country_code=cc)
+        if gazetteer.find_city(city, cc) is None and gazetteer.find_region(city, cc) is not None:
+            return PlaceMention(text=city, kind="region", country_code=cc)  # "in Sichuan"
         return PlaceMention(text=city, kind="city", city=city, country_code=cc)
 
 

@@ -192,13 +192,17 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             if told is not None:
                 previous, previous_index = told, index  # the narrative is back on it
                 vague = told.mention is None or told.mention.kind == "country"
-                if told.place_from_context or vague:  # "... in a northwestern Pakistani
+                broad = told.mention is not None and told.mention.kind == "region"
+                if told.place_from_context or vague or broad:  # "... in a northwestern Pakistani
                     # city. ... injured in the attack in Charsadda", "quake rocks Haiti ...
                     # The quake struck near Petit Trou de Nippes": the telling that says where
                     mention, from_context = pick_place(hit, found, sentence, trig, ctx)
                     if mention is not None and not from_context and mention.kind != "country" and (
-                            not vague or told.mention is None
-                            or mention.country_code == told.mention.country_code):
+                            not (vague or broad) or told.mention is None
+                            or mention.country_code == told.mention.country_code) and (
+                            not broad or mention.kind in ("city", "landmark")):
+                        # "a landslide in Sichuan ... the landslide struck the village of
+                        # Jinping in Junlian County": the telling that says where in it
                         relocate(told, mention, shown[index])
                 continue  # "The attack came hours after ...": the one already told
             subject = sentence[max(0, hit.start - 60) : hit.start]

@@ -133,6 +133,12 @@ TRIGGERS: tuple[Trigger, ...] = (
 )
 
 
+# "after the landslide struck the village of Jinping": the clause tells the event itself
+_TOLD_HERE = re.compile(r"\s+(?:had\s+|has\s+)?(?:struck|hit|swept|slammed|tore|ripped|buried|"
+                        r"destroyed|flattened|devastated|battered|erupted|broke\s+out|"
+                        r"occurred|happened)\b", re.I)
+
+
 # A trigger right after these refers to an event told elsewhere; it is context, not news.
 _REFERENCE = re.compile(
     r"(?:\b(?:following|after|amid|over|reports? of|recurrence of|repeat(?:ition)? of|"
@@ -277,7 +283,7 @@ def find_triggers(sentence: str, disaster: str | None = None,
                 continue  # "has previously staged Quran burnings": background, not news
             ref_m = _REFERENCE.search(before)
             if ref_m and not _DATED_NOUN.search(before[-25:]) and not _OFFSET_BEFORE.search(
-                    before[: ref_m.start() + 8]):
+                    before[: ref_m.start() + 8]) and not _TOLD_HERE.match(sentence, m.end()):
                 continue  # "following reports of a Quran burning"; but "the 2019 protests" and
                 # "a day after Saudi Arabia severed ties" stay
             if trig.kind == "arson" and _ARSON_OF_BOOK.match(sentence[m.end() :]):
