@@ -644,6 +644,7 @@ class Geocoder:
                 return town
         wanted = [cc] if cc else ctx.countries
         best, primary = _pick_city(cands, wanted)
+        best = _nearest_namesake(best, cands, ctx)
         ambiguous = (not primary) or (
             not (cc or any(e.country_code in wanted for e, _ in cands))
             and len({e.country_code for e, _ in cands}) > 1
@@ -782,6 +783,32 @@ def _pick_city(cands: list[tuple[Entry, bool]], wanted: Sequence[str]) -> tuple[
 
     e, primary = max(cands, key=rank)
     return e, primary
+
+
+NAMESAKE_NEAR_KM = 100.0  # a namesake this close to a place the article names is the one
+
+
+def _nearest_namesake(best: Entry, cands: list[tuple[Entry, bool]], ctx: _Context) -> Entry:
+    """Of same-named cities and towns in one country, the one by a region or city the article
+    names: "Talisay" in "three Batangas towns" is Talisay, Batangas, not the larger one in
+    Cebu; "San Nicolas" there is the Batangas town, not the city in Ilocos."""
+    same = [e for e, _ in cands if e.country_code == best.country_code
+            and normalize(e.name) == normalize(best.name) and e.lat is not None]
+    same += [t for t in gazetteer.find_towns(best.name) if t.country_code == best.country_code
+             and all(haversine_km(t.lat, t.lon, e.lat, e.lon) > 5 for e in same)]
+    if len(same) < 2:
+        return best
+    anchors = [(a.lat, a.lon) for a in ctx.regions + ctx.cities
+               if a.lat is not None and a.country_code == best.country_code
+               and normalize(a.name) != normalize(best.name)]
+    if not anchors:
+        return best
+
+    def gap(e: Entry) -> float:
+        return min(haversine_km(e.lat, e.lon, lat, lon) for lat, lon in anchors)
+
+    near = min(same, key=gap)
+    return near if gap(near) <= NAMESAKE_NEAR_KM < gap(best) else best
 
 
 def region_first(region: Entry, cands: list[tuple[Entry, bool]], cc: str | None,

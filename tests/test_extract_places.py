@@ -627,3 +627,19 @@ def test_after_the_event_with_its_own_verb_tells_where_it_struck():
             "County on Saturday.")
     evs = [e for e in events_of(text, date="2025-02-09") if e.kind == "landslide"]
     assert [(e.mention.text, e.date) for e in evs] == [("Jinping", "2025-02-08")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("On Tuesday evacuations had been enforced in three Batangas towns \u2014 San Nicolas, Balete "
+     "and Talisay.", ["Balete", "San Nicolas", "Talisay"]),
+    ("Protests continued on Wednesday in other cities and towns across Kazakhstan, including "
+     "Aqtau, Zhanaozen, and Oral.", ["Aktau", "Oral", "Zhanaozen"]),
+])
+def test_a_list_after_towns_or_cities_is_one_event_at_each(sentence, expected):
+    evs = events_of(sentence, date="2022-01-06")
+    assert sorted(e.mention.text for e in evs if e.mention) == expected
+
+
+def test_a_tornado_is_a_storm():
+    evs = events_of("Two tornadoes hit Joplin on Sunday.", date="2011-05-23")
+    assert [(e.kind, e.mention.text, e.date) for e in evs] == [("storm", "Joplin", "2011-05-22")]

@@ -348,3 +348,15 @@ def test_a_village_the_text_names_is_not_a_namesake_far_from_the_articles_places
     p = g.resolve(PlaceMention(text="Jinping", kind="city", city="Jinping", country_code="CN"),
                   [PlaceMention(text="Sichuan", kind="region", country_code="CN")])
     assert km(p, 31.208, 109.935) > 300 and p.country_code == "CN"
+
+
+def test_of_namesakes_in_one_country_the_one_by_the_articles_places(g):
+    # "three Batangas towns - San Nicolas, Balete and Talisay": not Talisay in Cebu (larger),
+    # nor San Nicolas in Ilocos (the only one in the city table)
+    batangas = PlaceMention(text="Batangas", kind="city", city="Batangas", country_code="PH")
+    for name in ("Talisay", "San Nicolas"):
+        p = g.resolve(PlaceMention(text=name, kind="city", city=name, country_code="PH"),
+                      [batangas])
+        assert km(p, 13.95, 121.0) < 40, (name, p)
+    alone = g.resolve(PlaceMention(text="Talisay", kind="city", city="Talisay", country_code="PH"))
+    assert km(alone, 10.245, 123.849) < 5  # without context: the largest

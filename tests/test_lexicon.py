@@ -32,6 +32,8 @@ def kinds(sentence):
     ("Several government buildings were also set on fire.", ("riot/storming", "set")),
     ("People from 294 villages have been shifted to 115 relief camps.", ("evacuation", "shifted")),
     ("Residents were relocated to evacuation centres.", ("evacuation", "relocated")),
+    ("Soldiers opened fire with live rounds near the army headquarters.", ("attack", "opened")),
+    ("The troops fought daylong gun battles with the militants.", ("attack", "battles")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)

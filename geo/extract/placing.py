@@ -628,6 +628,19 @@ def without_qualifiers(found: Sequence[Found], sentence: str) -> list[Found]:
     return out
 
 
+# "in three Batangas towns — San Nicolas, Balete and Talisay", "in several cities, including
+# Aqtau, Zhanaozen and Oral", "the towns of Al Musannah, Suwaiq and Saham"
+_LIST_LEAD = re.compile(r"\b(?:in|across)\s+(?:\w+\s+){0,3}(?:towns|cities|villages|areas|"
+                        r"districts|provinces|regions|municipalities|communities|places|"
+                        r"neighbourhoods|neighborhoods|suburbs)(?:\s+and\s+\w+)?"
+                        r"(?:\s+(?:across|in|of)\s+[\w'’-]+(?:\s+[\w'’-]+)?)?"
+                        r"(?:\s*[—–:-]\s*|,?\s+(?:including|such\s+as|like|of)\s+)$", re.I)
+
+
+_LIST_NOUN_AFTER = re.compile(r"\s+(?:towns|cities|villages|districts|provinces|"
+                              r"municipalities|communities)\b", re.I)
+
+
 def place_list(found: Sequence[Found], hit: Hit, sentence: str,
                lead: str = r"in") -> list[Found]:
     """Cities listed after the trigger, each "in" one of them: "Demonstrations took place in
@@ -637,9 +650,12 @@ def place_list(found: Sequence[Found], hit: Hit, sentence: str,
     for f in found:
         if f.start < hit.end or f.mention.kind != "city":
             continue
+        if _LIST_NOUN_AFTER.match(sentence, f.end):
+            continue  # "three Batangas towns — ...": which towns, not one of them
         lead_in = sentence[max(hit.end, f.start - 45) : f.start]
+        listed = _LIST_LEAD.search(sentence, max(hit.end, f.start - 90), f.start)
         if re.search(r"\b(?:" + lead + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}(?:[\w'’-]+,\s+)?$",
-                     lead_in) or (
+                     lead_in) or listed or (
                 spots and re.fullmatch(r"\s*(?:,|and|or|,\s*(?:and|or))\s*(?:in\s+)?",
                                        sentence[spots[-1].end : f.start])):
             spots.append(f)

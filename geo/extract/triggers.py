@@ -35,7 +35,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("earthquake", "disaster", "earthquake",
        r"\b(?:earthquakes?|quakes?|tremors?|aftershocks?)\b|\bmagnitude[- ]\d"),
     _t("storm", "disaster", "storm",
-       r"\b(?i:hurricane|typhoon|cyclone|tropical storm|(?:a|the)\s+(?:severe|powerful|deadly|"
+       r"\b(?i:hurricane|typhoon|cyclone|tropical storm|tornado(?:e(?=s))?|twister|"
+       r"(?:a|the)\s+(?:severe|powerful|deadly|"
        r"winter|major|heavy|violent)\s+storm)s?\b|\bStorm\s+[A-Z][a-z]+", flags=0),
     _t("flood", "disaster", "flood",
        r"\b(?:floods?(?!\s+(?:of|into)\b)|flooding|flash floods?|inundated|flood\s*waters?)\b"
