@@ -286,11 +286,19 @@ def country_entry(code: str) -> Entry | None:
     )
 
 
+@functools.cache
+def _seats() -> dict[str, str]:
+    return {r["iso2"]: r["seat"] for r in _read_csv("seats_of_government.csv")}
+
+
 def capital(code: str) -> Entry | None:
+    """Where the country's government sits, where its acts happen: the capital, or the seat
+    of government where the two differ (Bolivia's is La Paz, not Sucre; data file
+    ``seats_of_government.csv``)."""
     c = _countries().get((code or "").upper())
     if c is None or not c.capital:
         return None
-    return find_city(c.capital, c.iso2)
+    return find_city(_seats().get(c.iso2, c.capital), c.iso2)
 
 
 # ---------------------------------------------------------------------------------------------

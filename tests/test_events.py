@@ -275,4 +275,5 @@ def test_a_mutiny_the_text_places_only_by_the_article_stays_off_the_capital():
               category="coup", title="", mention=bouake, sources=[], family="coup",
               place_from_context=True)
     assert at_capital(Event(kind="mutiny", **kw)).mention.text == "Bouaké"  # at the barracks
-    assert at_capital(Event(kind="coup", **kw)).mention.text == "Yamoussoukro"
+    # a coup is at the seat of government (the presidency), Abidjan, not Yamoussoukro
+    assert at_capital(Event(kind="coup", **kw)).mention.text == "Abidjan"

@@ -643,3 +643,15 @@ def test_a_list_after_towns_or_cities_is_one_event_at_each(sentence, expected):
 def test_a_tornado_is_a_storm():
     evs = events_of("Two tornadoes hit Joplin on Sunday.", date="2011-05-23")
     assert [(e.kind, e.mention.text, e.date) for e in evs] == [("storm", "Joplin", "2011-05-22")]
+
+
+def test_a_state_that_is_followed_is_not_the_one_acting():
+    evs = events_of("Venezuela follows Bolivia and expels U.S ambassador", date="2008-09-12")
+    assert [(e.mention.text, e.title) for e in evs] == [("Caracas", "Venezuela expels ambassador")]
+
+
+def test_an_act_of_state_announced_in_speech_is_the_act_and_at_the_seat_of_government():
+    evs = events_of("Bolivian President Evo Morales said Wednesday that he was expelling the "
+                    "U.S. ambassador.", date="2008-09-11")
+    assert [(e.category, e.mention.text, e.date) for e in evs] == [
+        ("diplomatic action", "La Paz", "2008-09-10")]

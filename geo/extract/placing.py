@@ -667,7 +667,9 @@ def _is_capital(m: PlaceMention) -> bool:
     return cap is not None and cap.name == m.city
 
 
-_OTHER_PARTY = re.compile(r"\b(?:with|from|to|against|toward|towards)\s+(?:the\s+)?$", re.I)
+# "... with Colombia", "Venezuela follows Bolivia and expels ...": the other state, not the actor
+_OTHER_PARTY = re.compile(r"\b(?:with|from|to|against|toward|towards|follows?|followed|joins?|"
+                          r"joined|like)\s+(?:the\s+)?$", re.I)
 
 
 def acting_states(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:

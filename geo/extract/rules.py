@@ -185,8 +185,10 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             quoted = sentence[: hit.start].count('"') % 2 == 1 or (
                 sentence[: hit.start].count("“") > sentence[: hit.start].count("”"))
             dated = any(r.value and not r.reported for r in refs)
-            if SPEECH.search(sentence[max(0, hit.start - 80) : hit.start]):
-                continue  # "wrote that peaceful demonstrations were part of democracy"
+            if SPEECH.search(sentence[max(0, hit.start - 80) : hit.start]) and (
+                    trig.family not in ("diplomatic", "ties")):
+                continue  # "wrote that peaceful demonstrations were part of democracy"; but
+                # "Chavez said Thursday that he was expelling the U.S. ambassador" is the act
             told = next((e for e in reversed(events) if e.family == trig.family), None) if (
                 definite or (quoted and not dated)) else None
             if told is not None:
