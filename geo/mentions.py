@@ -405,8 +405,9 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
             entry = entries[0]
             key = " ".join(_norm_token(t.group(0)) for t in tokens[i : i + n])
             entry = _state_over_its_city(entry, entries, key)
-            if _a_speaker(sentence, a, b, entry):
-                i += n
+            if _a_speaker(sentence, a, b, entry) or (
+                    entry.kind in ("city", "region") and _WATER_AFTER.match(sentence, b)):
+                i += n  # "Parker said"; "the Kabul River", "the Volme river": not the city
                 continue
             if entry.kind == "country":  # city-states: "Hong Kong", "Singapore" are cities too
                 entry = next((e for e in entries if e.kind == "city"
@@ -426,6 +427,7 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
         i += n
 
 
+_WATER_AFTER = re.compile(r"\s+(?:[Rr]iver|[Cc]anal|[Cc]reek|[Dd]am|[Rr]eservoir|[Ee]stuary)\b")
 _SPEAKS = re.compile(r"\s+(?:said|says|told|added|wrote|explained|tweeted)\b")
 
 

@@ -655,3 +655,9 @@ def test_an_act_of_state_announced_in_speech_is_the_act_and_at_the_seat_of_gover
                     "U.S. ambassador.", date="2008-09-11")
     assert [(e.category, e.mention.text, e.date) for e in evs] == [
         ("diplomatic action", "La Paz", "2008-09-10")]
+
+
+def test_a_river_named_after_a_city_is_not_the_city():
+    evs = events_of("A very high flood was recorded in the Kabul River at Nowshera on Saturday.",
+                    date="2022-08-28")
+    assert [e.mention.text for e in evs if e.kind == "flood"] == ["Nowshera"]
