@@ -658,6 +658,7 @@ def test_an_act_of_state_announced_in_speech_is_the_act_and_at_the_seat_of_gover
 
 
 def test_a_river_named_after_a_city_is_not_the_city():
-    evs = events_of("Floods hit northwestern Pakistan on Saturday. A very high flood was "
-                    "recorded in the Kabul River at Nowshera on Saturday.", date="2022-08-28")
-    assert [e.mention.text for e in evs if e.kind == "flood"] == ["Nowshera"]
+    evs = events_of("Floods hit northwestern Pakistan on Saturday. Authorities renewed calls for "
+                    "evacuations on Saturday as the water rose in the Kabul River.",
+                    date="2022-08-28")
+    assert "Kabul" not in {e.mention.text for e in evs if e.mention}
