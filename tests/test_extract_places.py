@@ -662,3 +662,22 @@ def test_a_river_named_after_a_city_is_not_the_city():
                     "evacuations on Saturday as the water rose in the Kabul River.",
                     date="2022-08-28")
     assert "Kabul" not in {e.mention.text for e in evs if e.mention}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bolivian President Evo Morales on Wednesday accused the U.S. envoy of fostering "
+     "divisions and ordered him to leave.", ("La Paz", "Bolivia expels ambassador")),
+    ("Sudan on Sunday declared 15 United Arab Emirates (UAE) embassy staff persona non grata, "
+     "ordering them to leave the country within 48 hours.",
+     ("Khartoum", "Sudan expels ambassador")),
+])
+def test_the_state_that_orders_an_envoy_out_is_the_actor_not_the_envoys(text, expected):
+    evs = [e for e in events_of(text, date="2023-12-11") if e.kind == "expulsion"]
+    assert [(e.mention.text, e.title) for e in evs] == [expected]
+
+
+def test_a_road_blocked_by_burning_tires_is_a_protest():
+    evs = events_of("In Beirut on Friday, the main highway to the airport was later blocked by "
+                    "metal barriers and burning tires.", date="2019-10-19")
+    assert [(e.category, e.mention.text, e.date) for e in evs] == [
+        ("protest", "Beirut", "2019-10-18")]

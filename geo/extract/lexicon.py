@@ -162,8 +162,8 @@ def _subjects(tok) -> list:
 def _pobjs(tok, prep: str) -> list:
     out = []
     for c in tok.children:
-        if c.dep_ == "prep" and c.lower_ == prep:
-            out += [g for g in c.children if g.dep_ == "pobj"]
+        if (c.dep_ == "prep" or (c.dep_ == "agent" and prep == "by")) and c.lower_ == prep:
+            out += [g for g in c.children if g.dep_ == "pobj"]  # "blocked by burning tires"
         if c.dep_ == "prt" and c.lower_ == prep:  # "got in to the compound" parses oddly
             out += [g for g in c.children if g.dep_ == "pobj"]
     return out
@@ -187,7 +187,12 @@ def _satisfied(tok, slot: str, words: frozenset[str]) -> bool:
         group = [a, *(c for c in a.children if c.dep_ in ("conj", "appos"))]
         if any(_words(g) & words for g in group):
             return True
+        if a.lower_ in _PRONOUNS and any(t.lemma_.lower() in words for t in a.doc[: a.i]):
+            return True  # "accused the U.S. envoy of ... and ordered him to leave"
     return False
+
+
+_PRONOUNS = frozenset(("him", "her", "them", "he", "she", "they", "it"))
 
 
 # Nouns that make an event noun a reference to one told already: "the coup leaders",

@@ -511,7 +511,8 @@ _MINISTRY_AFTER = re.compile(r"\s+(?:to|by|at)\s+the\s+(?P<adj>[A-Z][a-z]+)\s+(?
                              r"ministry|government|authorities|presidency)")
 
 
-_ENVOY_AFTER = re.compile(r"\s+(?:ambassador|envoy|diplomat|charg|embassy|consul|mission)", re.I)
+_ENVOY_AFTER = re.compile(r"[.)]?\s+(?:\([A-Z]{2,5}\)\s+)?(?:ambassador|envoy|diplomat|charg|"
+                          r"embassy|consul|mission)", re.I)  # "the U.S. envoy", "UAE (UAE) embassy"
 
 
 def _acting_state(sentence: str, hit: Hit) -> str | None:
@@ -527,7 +528,15 @@ def _acting_state(sentence: str, hit: Hit) -> str | None:
         code = gazetteer.country_code(m.group(0))
         if code:
             return code
+    for m in reversed(list(_LEADER_OF.finditer(sentence, 0, hit.start))):
+        code = gazetteer.country_code(m.group("adj"))
+        if code:  # "Bolivian President Evo Morales ... accused ... and ordered him to leave"
+            return code
     return None
+
+
+_LEADER_OF = re.compile(r"\b(?P<adj>[A-Z][a-z]+)\s+(?:President|Prime\s+Minister|Foreign\s+"
+                        r"Minist(?:er|ry)|[Gg]overnment|[Aa]uthorities|[Ll]eader|[Jj]unta)\b")
 
 
 def _evacuating_state(found: Sequence[Found], hit: Hit, sentence: str) -> str | None:
@@ -681,10 +690,11 @@ def acting_states(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found
     # "Venezuela's Maduro says breaks relations with Colombia, expels ...": the state after
     # "with" is the other party, not the one that acts
     acting = [f for f in before if not _OTHER_PARTY.search(sentence[max(0, f.start - 12) :
-                                                                    f.start])]
-    before = acting or before
-    if not before and _acting_state(sentence, hit) is not None:
+                                                                    f.start])
+              and not _ENVOY_AFTER.match(sentence, f.end)]  # "accused the U.S. envoy"
+    if not acting and _acting_state(sentence, hit) is not None:
         return []  # "German authorities ordered the ambassador of Chad to leave": Germany
+    before = acting or before
     return list(reversed(before)) or states  # the nearest state before the verb first
 
 
