@@ -83,6 +83,11 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         r"\b(?P<rel>the (?:previous|next|following) day|the day (?:before|after)|"
         r"later that day|that same day|the same day|the day earlier|that night|"
         r"(?:several |a few )?hours later|moments later|shortly after(?:wards)?)\b", re.I)),
+    # "in the night between Saturday and Sunday", "Saturday night into Sunday": Saturday's
+    ("night_span", re.compile(
+        r"\b(?:(?:the\s+)?night\s+(?:between|from)\s+(?P<wd>" + "|".join(WEEKDAYS) + r")\s+"
+        r"(?:and|to|into)\s+(?:" + "|".join(WEEKDAYS) + r")|(?P<wd2>" + "|".join(WEEKDAYS)
+        + r")\s+night\s+(?:into|to|and)\s+(?:early\s+)?(?:" + "|".join(WEEKDAYS) + r"))\b")),
     ("weekday", re.compile(
         r"(?:\b(?P<pre>early on|late on|on|at dawn on|at dusk on|last|this|next|"
         r"(?:the\s+)?(?:early|small) hours of|(?:the\s+)?(?:morning|afternoon|evening|night)"
@@ -352,10 +357,10 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         tod = "night" if "night" in text.lower() else None
         return TimeRef(start, end, text, _iso(base + sign * dt.timedelta(days=days)), "day", tod,
                        kind="anchor" if base is anchor else "deictic", offset=sign * days)
-    if kind == "weekday":
-        wd = WEEKDAYS.index(g["wd"])
+    if kind in ("weekday", "night_span"):
+        wd = WEEKDAYS.index(g.get("wd") or g["wd2"])
         pre = (g.get("pre") or "").lower()
-        tod = _time_of_day(pre, g.get("post"))
+        tod = "night" if kind == "night_span" else _time_of_day(pre, g.get("post"))
         if ref is None:
             return TimeRef(start, end, text, None, "day", tod, kind="deictic")
         if pre == "next" or (future and pre != "last"):

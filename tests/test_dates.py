@@ -125,3 +125,13 @@ def test_a_weekend_is_its_saturday_and_last_weekend_told_on_sunday_the_one_befor
         ("over the weekend", "2023-03-04", "day")]
     assert values("they rioted last weekend", dt.date(2023, 3, 5)) == [
         ("last weekend", "2023-02-25", "day")]
+
+
+def test_a_night_between_two_days_is_the_first_days_night():
+    mon = dt.date(2024, 10, 21)
+    got = [(r.value, r.time_of_day) for r in find_times(
+        "In the night between Saturday and Sunday, Ravenna was hit by floods", mon)]
+    assert got == [("2024-10-19", "night")]
+    got = [(r.value, r.time_of_day) for r in find_times(
+        "Rain fell from Saturday night into Sunday", mon)]
+    assert got == [("2024-10-19", "night")]
