@@ -385,15 +385,25 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
             i += 1
             continue
         hit = None
-        key = ""
+        key = kept = ""  # kept: with a possessive inside the name kept ("Hawke's Bay")
         for n in range(1, min(gazetteer.MAX_NAME_TOKENS, len(tokens) - i) + 1):
-            piece = _norm_token(tokens[i + n - 1].group(0))
+            word = tokens[i + n - 1].group(0)
+            piece = _norm_token(word)
             key = f"{key} {piece}" if key else piece
-            if key not in prefixes:
+            whole = gazetteer.normalize(word.rstrip("."))
+            kept = (f"{kept} {whole}" if kept else whole) if kept is not None else None
+            if kept is not None and (kept == key or kept not in prefixes):
+                kept = None
+            if key not in prefixes and kept is None:
                 break
-            entries = table.get(key)
             a = tokens[i].start()
-            raw = _strip_possessive(tokens[i + n - 1].group(0).rstrip("."))
+            if kept is not None and n > 1 and (entries := table.get(kept)):
+                b = tokens[i + n - 1].start() + len(word.rstrip("."))
+                if not _overlaps(taken, a, b):
+                    hit = (n, a, b, entries)
+                continue
+            entries = table.get(key) if key in prefixes else None
+            raw = _strip_possessive(word.rstrip("."))
             b = tokens[i + n - 1].start() + len(raw)
             if entries and not _overlaps(taken, a, b):
                 hit = (n, a, b, entries)

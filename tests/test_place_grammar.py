@@ -39,3 +39,9 @@ def test_alternation_treats_space_and_hyphen_alike():
     pattern = re.compile(place_grammar.alternation("mission"))
     assert pattern.fullmatch("consulate-general") and pattern.fullmatch("consulate general")
     assert pattern.fullmatch("high commission") and pattern.fullmatch("high-commission")
+
+
+def test_a_possessive_inside_a_name_is_part_of_the_name():
+    s = "A woman died overnight in northern Hawke's Bay; Venezuela's Maduro spoke."
+    got = [(s[f.start:f.end], f.mention.kind) for f in mentions.find_mentions(s)]
+    assert got == [("Hawke's Bay", "region"), ("Venezuela", "country")]
