@@ -163,6 +163,8 @@ def _year_for(month: int, day: int | None, ref: dt.date, future: bool) -> int:
         return year
     slack = dt.timedelta(days=14)
     if not future and candidate > ref + slack:
+        if day and candidate <= ref + dt.timedelta(days=75):
+            return year  # "in June 26 polls", told in May: this June's, not last year's
         return year - 1
     if future and candidate < ref - dt.timedelta(days=60):
         return year + 1

@@ -135,3 +135,10 @@ def test_a_night_between_two_days_is_the_first_days_night():
     got = [(r.value, r.time_of_day) for r in find_times(
         "Rain fell from Saturday night into Sunday", mon)]
     assert got == [("2024-10-19", "night")]
+
+
+def test_a_day_without_year_weeks_ahead_is_this_years_not_last_years():
+    may = dt.date(2015, 5, 13)
+    assert [r.value for r in find_times("to stand for re-election in June 26 polls", may)] == [
+        "2015-06-26"]
+    assert [r.value for r in find_times("the riots of October 2", may)] == ["2014-10-02"]
