@@ -681,3 +681,11 @@ def test_a_road_blocked_by_burning_tires_is_a_protest():
                     "metal barriers and burning tires.", date="2019-10-19")
     assert [(e.category, e.mention.text, e.date) for e in evs] == [
         ("protest", "Beirut", "2019-10-18")]
+
+
+def test_the_subject_of_a_verb_trigger_does_not_make_it_a_told_event():
+    # "the bomber attacked the mosque": "the" is the bomber's, not an attack told already
+    text = ("A suicide bomber killed 11 people in northern Iraq on Friday. Police said the "
+            "bomber attacked the mosque in Tal Afar on Friday.")
+    evs = events_of(text, date="2009-10-17")
+    assert any(e.mention.text in ("Tal Afar", "Tall ‘Afar") for e in evs if e.mention)

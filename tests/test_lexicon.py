@@ -34,6 +34,10 @@ def kinds(sentence):
     ("Residents were relocated to evacuation centres.", ("evacuation", "relocated")),
     ("Soldiers opened fire with live rounds near the army headquarters.", ("attack", "opened")),
     ("The troops fought daylong gun battles with the militants.", ("attack", "battles")),
+    ("There were confrontations between protesters and police.",
+     ("riot/storming", "confrontations")),
+    ("Soldiers seized the state broadcaster late on Tuesday.", ("coup", "seized")),
+    ("The military has placed President Robert Mugabe under house arrest.", ("coup", "placed")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)

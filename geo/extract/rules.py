@@ -179,8 +179,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 refs = prev_refs[-1:]  # "He did, however, kick ...": still that day
             if continuation and not places_here and prev_found:
                 found = prev_found[-1:]
-            definite = (hit.text.lower().startswith("the ") or re.search(
+            definite = (hit.text.lower().startswith("the ") or (re.search(
                 r"\bthe\s+(?:\w+\s+)?$", sentence[max(0, hit.start - 20) : hit.start], re.I)
+                and not _VERB_FORM.search(hit.text))  # "the bomber attacked": its subject
             ) and not HAPPENS.match(sentence[hit.end :])
             quoted = sentence[: hit.start].count('"') % 2 == 1 or (
                 sentence[: hit.start].count("“") > sentence[: hit.start].count("”"))
@@ -318,6 +319,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             story_year = int(dated[-1].value[:4])
         prev_found = [f for f in found if not is_possessive_country(sentence, f)]
     return merge([at_capital(e) for e in events])
+
+
+_VERB_FORM = re.compile(r"ed$", re.I)  # a past-tense verb: "the bomber attacked", "the mob stormed"
 
 
 # "Russia ... protests to Ukraine authorities": a state's complaint, not a demonstration
