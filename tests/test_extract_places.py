@@ -685,7 +685,8 @@ def test_a_road_blocked_by_burning_tires_is_a_protest():
 
 def test_the_subject_of_a_verb_trigger_does_not_make_it_a_told_event():
     # "the bomber attacked the mosque": "the" is the bomber's, not an attack told already
-    text = ("A suicide bomber killed 11 people in northern Iraq on Friday. Police said the "
-            "bomber attacked the mosque in Tal Afar on Friday.")
+    text = ("A bomber attacked a market in Mosul on Thursday. On Friday the bomber attacked a "
+            "mosque in Baghdad.")
     evs = events_of(text, date="2009-10-17")
-    assert any(e.mention.text in ("Tal Afar", "Tall ‘Afar") for e in evs if e.mention)
+    assert sorted((e.mention.city, e.date) for e in evs) == [
+        ("Baghdad", "2009-10-16"), ("Mosul", "2009-10-15")]
