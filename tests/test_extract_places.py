@@ -690,3 +690,11 @@ def test_the_subject_of_a_verb_trigger_does_not_make_it_a_told_event():
     evs = events_of(text, date="2009-10-17")
     assert sorted((e.mention.city, e.date) for e in evs) == [
         ("Baghdad", "2009-10-16"), ("Mosul", "2009-10-15")]
+
+
+def test_a_list_with_each_places_province_in_brackets_is_one_event_at_each():
+    text = ("On Sunday there were demonstrations in Alquízar, Guanajay and Güira de Melena "
+            "(Artemisa); Güines (Mayabeque); Palma Soriano (Santiago de Cuba).")
+    evs = events_of(text, date="2021-07-12")
+    assert sorted(e.mention.text for e in evs) == [
+        "Alquízar", "Guanajay", "Güines", "Güira de Melena", "Palma Soriano"]

@@ -646,6 +646,8 @@ _LIST_LEAD = re.compile(r"\b(?:in|across)\s+(?:\w+\s+){0,3}(?:towns|cities|villa
                         r"(?:\s*[—–:-]\s*|,?\s+(?:including|such\s+as|like|of)\s+)$", re.I)
 
 
+# between two places of a list: "X, Y and Z", "X (Artemisa); Y (Mayabeque); Z"
+_LIST_GAP = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:,|;|and|or|,\s*(?:and|or))\s*(?:in\s+)?")
 _LIST_NOUN_AFTER = re.compile(r"\s+(?:towns|cities|villages|districts|provinces|"
                               r"municipalities|communities)\b", re.I)
 
@@ -662,11 +664,12 @@ def place_list(found: Sequence[Found], hit: Hit, sentence: str,
         if _LIST_NOUN_AFTER.match(sentence, f.end):
             continue  # "three Batangas towns — ...": which towns, not one of them
         lead_in = sentence[max(hit.end, f.start - 45) : f.start]
+        if spots and sentence[max(0, f.start - 1) : f.start] == "(":
+            continue  # "Güines (Mayabeque)", "Centro Habana (Havana)": where it is, not another
         listed = _LIST_LEAD.search(sentence, max(hit.end, f.start - 90), f.start)
         if re.search(r"\b(?:" + lead + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}(?:[\w'’-]+,\s+)?$",
                      lead_in) or listed or (
-                spots and re.fullmatch(r"\s*(?:,|and|or|,\s*(?:and|or))\s*(?:in\s+)?",
-                                       sentence[spots[-1].end : f.start])):
+                spots and _LIST_GAP.fullmatch(sentence, spots[-1].end, f.start)):
             spots.append(f)
     return spots
 
