@@ -698,3 +698,10 @@ def test_a_list_with_each_places_province_in_brackets_is_one_event_at_each():
     evs = events_of(text, date="2021-07-12")
     assert sorted(e.mention.text for e in evs) == [
         "Alquízar", "Guanajay", "Güines", "Güira de Melena", "Palma Soriano"]
+
+
+def test_the_event_named_by_another_place_is_another_event():
+    text = ("A landslide buried three villages in Kegalle, Sri Lanka, on Tuesday. The Ratnapura "
+            "landslide left 14 dead and two missing.")
+    evs = events_of(text, date="2016-05-20")
+    assert sorted(e.mention.text for e in evs) == ["Kegalle", "Ratnapura"]

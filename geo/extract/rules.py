@@ -190,8 +190,13 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     trig.family not in ("diplomatic", "ties")):
                 continue  # "wrote that peaceful demonstrations were part of democracy"; but
                 # "Chavez said Thursday that he was expelling the U.S. ambassador" is the act
-            told = next((e for e in reversed(events) if e.family == trig.family), None) if (
-                definite or (quoted and not dated)) else None
+            named = next((f for f in found if f.end <= hit.start
+                          and re.fullmatch(r"\s*", sentence[f.end : hit.start])
+                          and re.search(r"\bthe\s+$", sentence[max(0, f.start - 5) : f.start],
+                                        re.I)), None)  # "The Bulathkohupitiya landslide"
+            told = next((e for e in reversed(events) if e.family == trig.family and (
+                named is None or mention_key(e.mention) == mention_key(ctx.complete(
+                    named.mention)))), None) if (definite or (quoted and not dated)) else None
             if told is not None:
                 previous, previous_index = told, index  # the narrative is back on it
                 vague = told.mention is None or told.mention.kind == "country"
