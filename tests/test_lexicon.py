@@ -38,6 +38,8 @@ def kinds(sentence):
      ("riot/storming", "confrontations")),
     ("Soldiers seized the state broadcaster late on Tuesday.", ("coup", "seized")),
     ("The military has placed President Robert Mugabe under house arrest.", ("coup", "placed")),
+    ("The man was reportedly beaten to death in the district.", ("attack", "beaten")),
+    ("The EU issued parallel sanctions upon seven officials.", ("sanction", "issued")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)

@@ -36,7 +36,8 @@ _IRREGULAR = {
     "flee": "fled", "leave": "left", "fly": "flew flown", "strike": "struck stricken",
     "shake": "shook shaken", "tell": "told", "withdraw": "withdrew withdrawn",
     "burn": "burnt", "overrun": "overran", "overthrow": "overthrew overthrown",
-    "seize": "seized", "fight": "fought", "hit": "hit", "cut": "cut", "burst": "burst",
+    "seize": "seized", "fight": "fought", "beat": "beaten", "hit": "hit", "cut": "cut",
+    "burst": "burst",
 }
 
 
