@@ -705,3 +705,15 @@ def test_the_event_named_by_another_place_is_another_event():
             "landslide left 14 dead and two missing.")
     evs = events_of(text, date="2016-05-20")
     assert sorted(e.mention.text for e in evs) == ["Kegalle", "Ratnapura"]
+
+
+def test_unrest_at_a_countrys_parliament_told_only_with_the_country_is_in_its_capital():
+    evs = events_of("Protesters stormed the parliament in North Macedonia on Thursday after an "
+                    "ethnic Albanian was elected speaker.", date="2017-04-28")
+    assert [(e.kind, e.mention.text) for e in evs] == [("storming", "Skopje")]
+
+
+def test_a_place_name_as_an_adjective_is_not_that_place():
+    evs = events_of("The evacuation of lawmakers from the building in the Balkan country took "
+                    "hours on Thursday.", date="2017-04-28")
+    assert "Balkan" not in {e.mention.text for e in evs if e.mention}

@@ -193,6 +193,8 @@ class ArticleContext:
         if f.mention.kind == "region" and f.start == 0 and f.mention.country_code not in (
                 self.countries | {None}):
             return None  # "Marches in Quito ...": a capitalised first word, not Italy's Marche
+        if f.mention.kind in ("region", "city") and _AS_ADJECTIVE.match(sentence, f.end):
+            return None  # "the Balkan country": a word for where, not Turkmenistan's Balkan
         if f.mention.kind != "city" or not f.candidates:
             return f
         local = [c for c in f.candidates if c.country_code in self.countries]
@@ -766,12 +768,26 @@ def at_capital(e: Event) -> Event:
     a seizure of power at the capital."""
     m = e.mention
     coup = e.kind == "coup" and e.place_from_context  # a mutiny is at its barracks
-    if m is None or not (coup or (e.family in ("ties", "diplomatic") and m.kind == "country")):
+    seat = (e.family == "unrest" and m is not None and m.kind == "country" and e.sources
+            and _NATIONAL_SEAT.search(e.sources[0].sentence))  # "stormed the parliament"
+    if m is None or not (coup or seat or (e.family in ("ties", "diplomatic")
+                                          and m.kind == "country")):
         return e
     cap = capital_mention(m.country_code)
     if cap is not None:
         e.mention = cap
     return e
+
+
+_AS_ADJECTIVE = re.compile(r"\s+(?:country|countries|nation|nations|state's|peninsula's|"
+                           r"neighbou?rs?)\b")
+
+
+# A country's own institutions, in its capital: unrest at one told only with the country
+# ("protesters stormed the building when an ethnic Albanian was elected speaker of parliament")
+_NATIONAL_SEAT = re.compile(r"\b(?:parliament|congress|national\s+assembly|senate|legislature|"
+                            r"presidential\s+palace|presidency|state\s+house|supreme\s+court)\b",
+                            re.I)
 
 
 _TALLY = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|dozens|"
