@@ -717,3 +717,12 @@ def test_a_place_name_as_an_adjective_is_not_that_place():
     evs = events_of("The evacuation of lawmakers from the building in the Balkan country took "
                     "hours on Thursday.", date="2017-04-28")
     assert "Balkan" not in {e.mention.text for e in evs if e.mention}
+
+
+def test_a_bureau_dateline_stays_a_bureau_when_the_story_names_the_kremlin():
+    text = ("MOSCOW \u2013 Moldova slipped into chaos Tuesday as thousands of youths overran "
+            "parliament in the capital city of Chisinau.\n\n"
+            "Police were unable to keep 10,000 protesters from ransacking the building.\n\n"
+            "Moldova's president has ties with the Kremlin; Moldova is poor.")
+    evs = events_of(text, date="2009-04-08")
+    assert {e.mention.text for e in evs} == {"Chisinau"}

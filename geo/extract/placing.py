@@ -345,8 +345,9 @@ def _bureau_abroad(home: tuple[str, str | None], found_lists: Sequence[Sequence[
         for f in found:
             if f.start < end:
                 continue  # the dateline itself
-            if f.mention.city == city and f.mention.country_code == cc:
-                return False
+            if f.mention.kind == "city" and f.mention.city == city and (
+                    f.mention.country_code == cc):
+                return False  # (a landmark of it is the state speaking: "the Kremlin")
             if f.mention.country_code:
                 counts[f.mention.country_code] += 1
     table = gazetteer.demonyms()
