@@ -726,3 +726,9 @@ def test_a_bureau_dateline_stays_a_bureau_when_the_story_names_the_kremlin():
             "Moldova's president has ties with the Kremlin; Moldova is poor.")
     evs = events_of(text, date="2009-04-08")
     assert {e.mention.text for e in evs} == {"Chisinau"}
+
+
+def test_the_lexicon_adds_a_second_place_of_the_same_kind_the_patterns_missed():
+    evs = events_of("Cyclone Kenneth hit the north coast of Mozambique in Cabo Delgado province "
+                    "on Thursday after swiping the Comoros.", date="2019-04-26")
+    assert sorted(e.mention.text for e in evs) == ["Cabo Delgado", "Comoros"]

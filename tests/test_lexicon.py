@@ -67,3 +67,8 @@ def test_without_its_arguments_a_row_is_silent(sentence):
 ])
 def test_nouns_of_an_event_with_their_of_argument(sentence, expected):
     assert expected in kinds(sentence)
+
+
+def test_tear_gas_fired_at_a_crowd_on_a_day_is_no_shooting():
+    assert kinds("Police fired tear gas at crowds in Khartoum on Tuesday.") == set()
+    assert ("attack", "fired") in kinds("Soldiers fired at protesters on Tuesday.")

@@ -13,8 +13,9 @@ on a token of that lemma and part of speech whose dependents satisfy every const
 
 Only sentences that hold a lexicon word form next to one of its argument words (set
 lookups) are parsed, at most :data:`PARSE_BUDGET` characters an article: the parse is the
-expensive part. In a sentence the patterns fired in, the lexicon adds only hits of other
-families, and gives the patterns' hits their place arguments.
+expensive part. In a sentence the patterns fired in, the lexicon adds the hits they did not
+cover ("Cyclone Kenneth hit Cabo Delgado after swiping the Comoros": the storm at both), and
+gives the patterns' hits their place arguments.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def argument_classes() -> dict[str, frozenset[str]]:
 
 
 def _constraint(spec: str, classes: dict[str, frozenset[str]]) -> tuple[str, frozenset[str]]:
-    slot, _, what = spec.partition(":")
+    slot, _, what = spec.partition(":")  # "!obj:C": the object must not be in C
     if slot in ("mod", "prt"):
         return slot, frozenset(what.split("|"))
     if what == "any":
@@ -101,8 +102,8 @@ def word_forms() -> dict[str, frozenset[str] | None]:
     needs: dict[str, set[str] | None] = {}
     for (lemma, _pos), group in entries().items():
         for e in group:
-            words = set().union(*(w for slot, w in e.requires if w)) if any(
-                w for _slot, w in e.requires) else None
+            wanted = [w for slot, w in e.requires if w and not slot.startswith("!")]
+            words = set().union(*wanted) if wanted else None
             for f in _forms(lemma):
                 if f in needs and needs[f] is None:
                     continue
@@ -154,9 +155,10 @@ def _subjects(tok) -> list:
     if not subs and tok.dep_ == "acl":  # "protesters storming the building"
         subs.append(tok.head)
     head = tok
-    while not subs and head.dep_ in ("conj", "xcomp", "advcl") and head.head is not head:
-        head = head.head  # "crowds gathered and stormed": the first verb's subject
-        subs = [c for c in head.children if c.dep_ == "nsubj"]
+    while not subs and head.dep_ in ("conj", "xcomp", "advcl", "pcomp", "prep") and (
+            head.head is not head):
+        head = head.head  # "crowds gathered and stormed": the first verb's subject; "hit
+        subs = [c for c in head.children if c.dep_ == "nsubj"]  # ... after swiping the Comoros"
     return subs
 
 
@@ -218,7 +220,8 @@ def match(tok) -> Trigger | None:
     for e in entries().get((tok.lemma_.lower(), tok.pos_), ()):
         if any(c.dep_ == "neg" for c in tok.children) or _a_reference(tok):
             return None
-        if all(_satisfied(tok, slot, words) for slot, words in e.requires):
+        if all(_satisfied(tok, slot[1:], words) is False if slot.startswith("!")
+               else _satisfied(tok, slot, words) for slot, words in e.requires):
             return e.trigger
     return None
 
@@ -257,6 +260,10 @@ def _tallied(tok, sentence: str) -> bool:
     return tok.dep_ == "conj" and tok.head is not tok and _tallied(tok.head, sentence)
 
 
+_HOLY_AFTER = re.compile(r"\b(?:copy|copies|quran|koran|qur['’]an|bible|torah|holy\s+book|flag)\b",
+                         re.I)
+
+
 def hits_in(doc, sentence: str) -> tuple[Hit, ...]:
     hits = []
     for tok in doc:
@@ -270,6 +277,9 @@ def hits_in(doc, sentence: str) -> tuple[Hit, ...]:
             continue
         if _tallied(tok, sentence):
             continue  # "Niger has seen four coups since 1960": a tally, not a happening
+        if trig.kind == "arson" and (_HOLY_AFTER.search(sentence, tok.idx, tok.idx + 60) or any(
+                _HOLY_AFTER.fullmatch(o.text) for o in _objects(tok))):
+            continue  # "set fire to a copy of the Quran", "a Quran was burned": a desecration
         hits.append(Hit(trig, tok.idx, tok.idx + len(tok.text), tok.text,
                          argument_spans(tok)))
     return tuple(hits)
@@ -342,8 +352,7 @@ def more_triggers(sentences: Sequence[str], hits: Sequence[Sequence[Hit]], *,
         found = hits_in(doc, sentences[i])
         where[i] = _pattern_arguments(doc, hits[i])
         if hits[i]:  # the patterns fired too: only what they did not see
-            families = {h.trigger.family for h in hits[i]}
-            found = tuple(h for h in found if h.trigger.family not in families and not any(
+            found = tuple(h for h in found if not any(
                 h.start < o.end and o.start < h.end for o in hits[i]))
         if gate is not None and found and probs[i].get("none", 0.0) >= gate:
             found = ()
