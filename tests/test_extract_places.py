@@ -732,3 +732,10 @@ def test_the_lexicon_adds_a_second_place_of_the_same_kind_the_patterns_missed():
     evs = events_of("Cyclone Kenneth hit the north coast of Mozambique in Cabo Delgado province "
                     "on Thursday after swiping the Comoros.", date="2019-04-26")
     assert sorted(e.mention.text for e in evs) == ["Cabo Delgado", "Comoros"]
+
+
+def test_a_disaster_warned_of_has_not_happened():
+    text = ("Cyclone Kenneth hit Cabo Delgado province in Mozambique on Thursday. "
+            "The U.N. warned of flash flooding and landslides.")
+    evs = events_of(text, date="2019-04-26")
+    assert [e.kind for e in evs] == ["storm"]

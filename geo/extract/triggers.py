@@ -243,7 +243,9 @@ _STRICKEN_AFTER = re.compile(r"-(?:stricken|hit|affected|prone|ravaged|battered|
                              re.I)
 _MAYBE_BEFORE = re.compile(
     r"\b(?:like|as\s+if|as\s+though|possibility|possible|risk|threat|danger|chance|"
-    r"likelihood|fears?)\s+(?:of\s+)?(?:an?\s+|the\s+)?(?:\w+\s+)?$", re.I)
+    r"likelihood|fears?|warn(?:ed|s|ing)?|cautious|aware|prepare[ds]?\s+for)\s+(?:of\s+)?"
+    r"(?:an?\s+|the\s+|possible\s+|potential\s+|more\s+)?(?:\w+\s+)?(?:\w+\s+and\s+)?$",
+    re.I)  # "The U.N. warned of flash flooding and landslides": not yet
 
 
 def not_the_disaster(sentence: str, start: int, end: int) -> bool:
