@@ -739,3 +739,12 @@ def test_a_disaster_warned_of_has_not_happened():
             "The U.N. warned of flash flooding and landslides.")
     evs = events_of(text, date="2019-04-26")
     assert [e.kind for e in evs] == ["storm"]
+
+
+def test_also_reports_from_places_after_an_event_are_that_event_at_each():
+    text = ("Thousands protested in Havana, Cuba, on Sunday. There are also reports from "
+            "Pinar del Río, Holguín and Guantánamo.")
+    evs = events_of(text, date="2021-07-12")
+    assert sorted(e.mention.text for e in evs) == ["Guantánamo", "Havana", "Holguín",
+                                                   "Pinar del Río"]
+    assert {e.date for e in evs} == {"2021-07-11"}

@@ -805,3 +805,25 @@ def tally_places(found: Sequence[Found], sentence: str) -> list[PlaceMention]:
            and _TALLY.search(sentence[max(0, f.start - 70) : f.start])]
     return out if len(out) >= 2 else []
 
+
+
+# "There are also reports from Pinar del Río, Villa Clara and Holguín": the event just told,
+# at each of them
+_ALSO_FROM = re.compile(r"\b(?:reports?\s+(?:\w+\s+){0,2}(?:from|in)|(?:was|were)\s+also\s+"
+                        r"(?:seen|held|reported)\s+in|also\s+(?:in|at)|as\s+well\s+as\s+in|"
+                        r"spread\s+to)\s+(?:the\s+)?$", re.I)
+
+
+def also_places(found: Sequence[Found], sentence: str) -> list[PlaceMention]:
+    """Places listed after "also reports from", "spread to", in a sentence with no trigger
+    of its own: where the event just told happened too."""
+    spots: list[Found] = []
+    for f in found:
+        if f.mention.kind not in ("city", "region"):
+            continue
+        if spots and sentence[max(0, f.start - 1) : f.start] == "(":
+            continue
+        if (spots and _LIST_GAP.fullmatch(sentence, spots[-1].end, f.start)) or (
+                not spots and _ALSO_FROM.search(sentence[max(0, f.start - 40) : f.start])):
+            spots.append(f)
+    return [f.mention for f in spots]

@@ -25,6 +25,7 @@ from geo.extract.dating import FLASHBACK, focal_date, mark_reported, refs_for
 from geo.extract.placing import (
     ArticleContext,
     acting_states,
+    also_places,
     at_capital,
     event_actor,
     is_possessive_country,
@@ -160,7 +161,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         if not hits and previous is not None and previous_index >= index - 2:
             # "Of the total, five were killed in Caracas, two in the state of Zulia, ...":
             # the event just told, at each place of a tally
-            for m in tally_places(found, sentence):
+            for m in tally_places(found, sentence) or also_places(found, sentence):
                 if mention_key(m) != mention_key(previous.mention):
                     events.append(replace(
                         previous, mention=m, sources=[Source(article.name, shown[index])],
