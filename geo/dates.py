@@ -70,6 +70,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("rel_day", re.compile(
         r"\b(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"
         r"this evening|the day before yesterday)\b", re.I)),
+    ("week", re.compile(r"\b(?P<rel>last|earlier\s+this|this\s+past|the\s+previous|the\s+past)\s+"
+                        r"week\b(?!['’]s?\s+(?:election|vote|poll|summit))", re.I)),
     ("weekend", re.compile(r"\b(?P<rel>last|this\s+past|over\s+the|at\s+the|on\s+the|"
                            r"during\s+the)\s+weekend\b", re.I)),
     ("rel_span", re.compile(r"\b(?P<rel>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
@@ -109,7 +111,7 @@ _CLOCK = re.compile(
 
 # Cheap pre-check: a sentence with none of these has no time expression.
 _ANY_TIME = re.compile(
-    r"\d|day\b|weekend|night|month|year|hours?\b|later|earlier|ago|before|after|christmas|"
+    r"\d|day\b|week|night|month|year|hours?\b|later|earlier|ago|before|after|christmas|"
     + "|".join(sorted(MONTHS, key=len, reverse=True)),
     re.I,
 )
@@ -292,6 +294,12 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         if ref is None:
             return None
         return TimeRef(start, end, text, _iso(ref - dt.timedelta(days=21))[:7], "month",
+                       kind="deictic")
+    if kind == "week":  # "was recorded last week": some day of it; its month is what is known
+        if ref is None or future:
+            return None
+        back = 7 if g["rel"].lower() in ("last", "the previous") else 3
+        return TimeRef(start, end, text, _iso(ref - dt.timedelta(days=back))[:7], "month",
                        kind="deictic")
     if kind == "weekend":  # "barrelled through Vanuatu last weekend": its Saturday
         if ref is None or future:

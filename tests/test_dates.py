@@ -142,3 +142,10 @@ def test_a_day_without_year_weeks_ahead_is_this_years_not_last_years():
     assert [r.value for r in find_times("to stand for re-election in June 26 polls", may)] == [
         "2015-06-26"]
     assert [r.value for r in find_times("the riots of October 2", may)] == ["2014-10-02"]
+
+
+def test_last_week_is_known_to_its_month():
+    got = [(r.text, r.value, r.precision) for r in find_times(
+        "The all-time record, 5.33 meters, was recorded last week.", dt.date(2024, 5, 14))]
+    assert got == [("last week", "2024-05", "month")]
+    assert [r.value for r in find_times("before last week's election", dt.date(2024, 5, 14))] == []

@@ -40,6 +40,9 @@ def kinds(sentence):
     ("The military has placed President Robert Mugabe under house arrest.", ("coup", "placed")),
     ("The man was reportedly beaten to death in the district.", ("attack", "beaten")),
     ("The EU issued parallel sanctions upon seven officials.", ("sanction", "issued")),
+    ("Security forces retook the administration building on the main square.",
+     ("attack", "retook")),
+    ("A coast guard ship rammed a supply boat off the shoal.", ("attack", "rammed")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)

@@ -38,6 +38,7 @@ _IRREGULAR = {
     "shake": "shook shaken", "tell": "told", "withdraw": "withdrew withdrawn",
     "burn": "burnt", "overrun": "overran", "overthrow": "overthrew overthrown",
     "seize": "seized", "fight": "fought", "beat": "beaten", "hit": "hit", "cut": "cut",
+    "retake": "retook retaken",
     "burst": "burst",
 }
 
