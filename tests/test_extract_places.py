@@ -748,3 +748,12 @@ def test_also_reports_from_places_after_an_event_are_that_event_at_each():
     assert sorted(e.mention.text for e in evs) == ["Guantánamo", "Havana", "Holguín",
                                                    "Pinar del Río"]
     assert {e.date for e in evs} == {"2021-07-11"}
+
+
+def test_a_killing_at_a_place_of_its_own_in_a_story_of_unrest_is_an_attack_there():
+    text = ("At least one MDC supporter has been killed in political violence in Zimbabwe, "
+            "police said on Saturday. Unconfirmed accounts said another MDC supporter was "
+            "killed in Mudzi district in Mashonaland East Province.")
+    evs = events_of(text, date="2008-04-13")
+    assert ("attack", "Mashonaland East", "2008-04-12") in {
+        (e.category, e.mention.text, e.date) for e in evs}

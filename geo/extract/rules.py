@@ -48,6 +48,8 @@ from geo.extract.triggers import (
     PERPETRATOR,
     RIOTERS,
     SPEECH,
+    TRIGGERS,
+    Hit,
     disaster_kind,
     find_triggers,
     status_of,
@@ -56,6 +58,10 @@ from geo.mentions import Found
 from geo.merge import mention_key, merge
 from geo.models import Article, Event, PlaceMention, Source
 
+KILLED_IN = re.compile(r"\b(?:was|were|been|being)\s+(?:reportedly\s+)?(?:shot\s+dead|killed|"
+                       r"shot|gunned\s+down|beaten\s+to\s+death)\s+(?:\w+\s+){0,3}?"
+                       r"(?:in|at|near)\s+(?:the\s+)?", re.I)
+ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
 EPICENTRE = re.compile(r"\b(?:epicent(?:er|re)|(?:was|were)\s+cent(?:er|r)ed)\b", re.I)
 _CONTINUATION = re.compile(
     r"^(?:they|he|she|it|the\s+(?:protesters|demonstrators|crowd|crowds|rioters|mob|group))\b",
@@ -167,6 +173,23 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                         previous, mention=m, sources=[Source(article.name, shown[index])],
                         title=retitle(previous.title, previous.mention, m),
                         place_from_context=False))
+        if not hits and (killed := KILLED_IN.search(sentence)) is not None and (
+                told := next((e for e in reversed(events) if e.family == "unrest"), None)):
+            # "another MDC supporter was killed in Mudzi district": in a story of unrest, a
+            # killing at a place of its own is an attack there
+            spot = next((f.mention for f in place_candidates(found, sentence)
+                         if 0 <= f.start - killed.end() <= 30
+                         and f.mention.kind in ("city", "region", "landmark")), None)
+            day = next((r for r in own_refs if r.value and not r.reported), None)
+            if spot is not None and mention_key(ctx.complete(spot)) != mention_key(told.mention):
+                events.append(replace(
+                    told, mention=ctx.complete(spot), kind="attack", category="attack",
+                    sources=[Source(article.name, shown[index])], place_from_context=False,
+                    title=event_title(ATTACK, Hit(ATTACK, killed.start(), killed.end(),
+                                                  killed.group(0)), ctx.complete(spot),
+                                      "occurred", found, sentence, None),
+                    date=day.value if day else told.date,
+                    date_precision=day.precision if day else told.date_precision))
         for hit in hits:
             trig = hit.trigger
             status = status_of(sentence, hit)
