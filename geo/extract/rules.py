@@ -174,7 +174,8 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                         title=retitle(previous.title, previous.mention, m),
                         place_from_context=False))
         if not hits and (killed := KILLED_IN.search(sentence)) is not None and (
-                told := next((e for e in reversed(events) if e.family == "unrest"), None)):
+                told := next((e for e in reversed(events) if e.family == "unrest"), None)
+        ) and not tally_places(found, sentence):  # a tally is the event told, at each place
             # "another MDC supporter was killed in Mudzi district": in a story of unrest, a
             # killing at a place of its own is an attack there
             spot = next((f.mention for f in place_candidates(found, sentence)
