@@ -757,3 +757,10 @@ def test_a_killing_at_a_place_of_its_own_in_a_story_of_unrest_is_an_attack_there
     evs = events_of(text, date="2008-04-13")
     assert ("attack", "Mashonaland East", "2008-04-12") in {
         (e.category, e.mention.text, e.date) for e in evs}
+
+
+def test_a_state_that_describes_the_event_is_not_where_it_happened():
+    evs = events_of("Soldiers have arrested the prime minister of Guinea-Bissau, hours after the "
+                    "leader's home was attacked with grenades in what former colonial ruler "
+                    "Portugal described as a military coup.", date="2012-04-13")
+    assert "Portugal" not in {e.mention.text for e in evs if e.mention}

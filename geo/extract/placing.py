@@ -724,8 +724,14 @@ def place_candidates(found: Sequence[Found], sentence: str, hit: Hit | None = No
         lead_in = sentence[max(0, f.start - 50) : f.start]
         if _SPEAKER_PLACE.search(lead_in) or _APPOSITIVE_PLACE.search(lead_in):
             continue  # "told reporters in Manila", "Tacloban, a city in Leyte"
+        if f.mention.kind == "country" and _STATE_SPEAKS.match(sentence, f.end):
+            continue  # "in what former colonial ruler Portugal described as a military coup"
         out.append(f)
     return out
+
+
+_STATE_SPEAKS = re.compile(r"\s+(?:described|called|termed|branded|labell?ed|denounced|"
+                           r"condemned)\b")
 
 
 _SPEAKER_PLACE = re.compile(r"\b(?:told(?:\s+\w+){0,2}|said|says|speaking|spoke|briefing|"
