@@ -76,7 +76,13 @@ def _same_place(a: Event, b: Event) -> bool:
         if "country" in kinds and kinds != {"country"} and (
                 a.mention.country_code == b.mention.country_code):
             return True
-    # a place taken only from the article's context joins any event in that city
+    # a place taken only from the article's context joins any event in that city; a region
+    # taken so, any event of its kind and day in that country ("Evacuation in North Sumatra"
+    # told without a place of its own is the evacuation at Mount Sinabung)
+    if a.category in ("disaster", "evacuation") and a.date == b.date and (
+            a.mention.country_code == b.mention.country_code) and any(
+            e.place_from_context and e.mention.kind == "region" for e in (a, b)):
+        return True
     return same_city and (a.place_from_context or b.place_from_context)
 
 

@@ -277,3 +277,18 @@ def test_a_mutiny_the_text_places_only_by_the_article_stays_off_the_capital():
     assert at_capital(Event(kind="mutiny", **kw)).mention.text == "Bouaké"  # at the barracks
     # a coup is at the seat of government (the presidency), Abidjan, not Yamoussoukro
     assert at_capital(Event(kind="coup", **kw)).mention.text == "Abidjan"
+
+
+def test_a_disaster_placed_only_by_a_region_of_the_story_joins_that_days_event_there():
+    from geo.models import Event, PlaceMention
+
+    kw = dict(id="", date="2014-01-31", date_precision="day", status="occurred",
+              category="evacuation", kind="evacuation", family="evacuation", title="")
+    volcano = PlaceMention(text="Mount Sinabung", kind="landmark", country_code="ID")
+    sumatra = PlaceMention(text="North Sumatra", kind="region", country_code="ID")
+    told = Event(mention=volcano, sources=[], place_from_context=False, **kw)
+    vague = Event(mention=sumatra, sources=[], place_from_context=True, **kw)
+    merged = merge([told, vague])
+    assert [e.mention.text for e in merged] == ["Mount Sinabung"]
+    named = Event(mention=sumatra, sources=[], place_from_context=False, **kw)
+    assert len(merge([told, named])) == 2  # a region the text names stays its own
