@@ -764,3 +764,12 @@ def test_a_state_that_describes_the_event_is_not_where_it_happened():
                     "leader's home was attacked with grenades in what former colonial ruler "
                     "Portugal described as a military coup.", date="2012-04-13")
     assert "Portugal" not in {e.mention.text for e in evs if e.mention}
+
+
+def test_a_county_in_a_story_that_names_no_country_is_in_the_country_of_its_cities():
+    text = ("Donald Trump's rally in Butler County came to a shocking end Saturday when shots "
+            "were fired at Trump.\n\nTwo people were being treated in Pittsburgh, a hospital "
+            "spokesperson said.")
+    evs = events_of(text, date="2024-07-14")
+    assert [(e.kind, e.mention.text) for e in evs if e.category == "attack"] == [
+        ("shooting", "Butler County, Pennsylvania")]

@@ -83,6 +83,9 @@ class ArticleContext:
                  if f.mention.kind == "region"]
         regions = {m.text for m in named}
         district_countries = sorted((self.countries | {m.country_code for m in named}) - {None})
+        if not district_countries:  # "Butler County" in a story that names only Pittsburgh
+            district_countries = sorted({f.mention.country_code for found in self.mentions
+                                         for f in found if f.mention.kind == "city"} - {None})
         for found, s in zip(self.mentions, sentences, strict=True):
             self._add_districts(found, s, regions, district_countries)
         cities: Counter = Counter()
