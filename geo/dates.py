@@ -109,6 +109,11 @@ _CLOCK = re.compile(
 )
 
 
+# Patterns that can only match a sentence holding this word (lowercased).
+_NEEDS = {"week": "week", "weekend": "weekend", "night_span": "night", "weeks_ago": "weeks",
+          "years_on": "year", "ago": "ago"}
+
+
 # Cheap pre-check: a sentence with none of these has no time expression.
 _ANY_TIME = re.compile(
     r"\d|day\b|week|night|month|year|hours?\b|later|earlier|ago|before|after|christmas|"
@@ -221,7 +226,10 @@ def find_times(
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    lower = sentence.lower()
     for kind, pattern in _PATTERNS:
+        if (need := _NEEDS.get(kind)) is not None and need not in lower:
+            continue  # cheap: most sentences have no "week" or "night" at all
         for m in pattern.finditer(sentence):
             if not free(m.start(), m.end()):
                 continue

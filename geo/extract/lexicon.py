@@ -20,6 +20,7 @@ gives the patterns' hits their place arguments.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import re
@@ -290,10 +291,17 @@ def _pattern_arguments(doc, hits: Sequence[Hit]) -> dict[int, tuple[tuple[int, i
     """For each pattern hit, the place arguments of the parsed token it starts on (or the
     first verb or noun inside it: "broke into" -> "broke")."""
     out = {}
+    if not hits:
+        return out
+    starts = [t.idx for t in doc]
     for h in hits:
-        toks = [t for t in doc if h.start <= t.idx < h.end and t.pos_ in ("VERB", "NOUN")]
-        if toks:
-            out[h.start] = argument_spans(toks[0])
+        i = bisect.bisect_left(starts, h.start)
+        while i < len(starts) and starts[i] < h.end:
+            t = doc[i]
+            if t.pos_ in ("VERB", "NOUN"):
+                out[h.start] = argument_spans(t)
+                break
+            i += 1
     return out
 
 

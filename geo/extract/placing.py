@@ -302,9 +302,19 @@ class ArticleContext:
         if country and cc:
             return PlaceMention(text=gazetteer.country_name(cc) or cc, kind="country",
                                 country_code=cc)
-        if gazetteer.find_city(city, cc) is None and gazetteer.find_region(city, cc) is not None:
+        if self._main_is_region:
             return PlaceMention(text=city, kind="region", country_code=cc)  # "in Sichuan"
         return PlaceMention(text=city, kind="city", city=city, country_code=cc)
+
+    @functools.cached_property
+    def _main_is_region(self) -> bool:
+        """The article's main place is a region, not a city of its name ("the Sichuan
+        province of China")."""
+        if not self.main_city:
+            return False
+        city, cc = self.main_city
+        return not any(e.kind == "city" and e.country_code == cc for e in gazetteer.lookup(city)
+                       ) and gazetteer.find_region(city, cc) is not None
 
 
 _BARE_CAPITAL = re.compile(r"(?<!provincial )(?<!regional )(?<!state )\bthe capital\b"
