@@ -75,3 +75,16 @@ def test_nouns_of_an_event_with_their_of_argument(sentence, expected):
 def test_tear_gas_fired_at_a_crowd_on_a_day_is_no_shooting():
     assert kinds("Police fired tear gas at crowds in Khartoum on Tuesday.") == set()
     assert ("attack", "fired") in kinds("Soldiers fired at protesters on Tuesday.")
+
+
+def test_an_argument_class_defined_twice_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "argument_classes.csv").write_text(
+        "class,words,note\nroad,road street,a\nroad,highway,b\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "DATA", tmp_path)
+    lexicon.argument_classes.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="defined twice"):
+            lexicon.argument_classes()
+    finally:
+        monkeypatch.undo()
+        lexicon.argument_classes.cache_clear()

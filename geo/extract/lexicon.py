@@ -54,8 +54,13 @@ class Entry:
 
 @functools.cache
 def argument_classes() -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
     with open(DATA / "argument_classes.csv", newline="", encoding="utf-8") as f:
-        return {r["class"]: frozenset(r["words"].split()) for r in csv.DictReader(f)}
+        for r in csv.DictReader(f):
+            if r["class"] in out:  # a second row would silently replace the first
+                raise ValueError(f"argument_classes.csv: class {r['class']!r} is defined twice")
+            out[r["class"]] = frozenset(r["words"].split())
+    return out
 
 
 def _constraint(spec: str, classes: dict[str, frozenset[str]]) -> tuple[str, frozenset[str]]:
