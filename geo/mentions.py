@@ -83,10 +83,33 @@ def _us_town(name: str, state: gazetteer.Entry) -> gazetteer.Entry | None:
                default=None)
 
 
+# "Kalpetta: Vanished villages ...", "Guayaquil: Masked men ...", "Tashkent [Uzbekistan], July
+# 5 : ...", "Paris, July 18, (dpa/GNA) – ...": a dateline in the case of the prose, for a city
+# of some size (a capitalised word and a colon is often a label: "Update:", "Watch:")
+_DATELINE_TITLE = re.compile(
+    r"^(?P<place>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s*(?:\[(?P<region>[A-Z][\w .'’-]{1,30})\])?"
+    r"(?:,\s*(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?)?\s*"
+    r"(?::\s+|\((?P<agency>[\w .&/-]{2,30})\)\s*(?:[—–]|-{1,2})\s+)")
+_TITLE_DATELINE_MIN_POPULATION = 20_000
+
+
+def _dateline_match(paragraph: str) -> re.Match | None:
+    m = _DATELINE.match(paragraph)
+    if m is not None:
+        return m
+    m = _DATELINE_TITLE.match(paragraph)
+    if m is None:
+        return None
+    city = _city(m.group("place"))
+    if city is None or 0 < city.population < _TITLE_DATELINE_MIN_POPULATION:
+        return None
+    return m
+
+
 def dateline_end(paragraph: str) -> int:
     """Where a dateline ("NEW DELHI -- ", "ISTANBUL: ") ends, 0 when there is none: the
     reporter's city is not where the sentence's events happen."""
-    m = _DATELINE.match(paragraph)
+    m = _dateline_match(paragraph)
     return m.end() if m and dateline(paragraph) else 0
 
 
@@ -95,7 +118,7 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
 
     The city must be in the gazetteer (or a town of the named country): a headline in
     capitals ("BREAKING:") is not a place."""
-    m = _DATELINE.match(paragraph)
+    m = _dateline_match(paragraph)
     if not m:
         return None
     name = m.group("place").title()

@@ -2,6 +2,8 @@
 
 import csv
 
+import pytest
+
 from geo import gazetteer, geocode, mentions, place_grammar
 
 
@@ -45,3 +47,14 @@ def test_a_possessive_inside_a_name_is_part_of_the_name():
     s = "A woman died overnight in northern Hawke's Bay; Venezuela's Maduro spoke."
     got = [(s[f.start:f.end], f.mention.kind) for f in mentions.find_mentions(s)]
     assert got == [("Hawke's Bay", "region"), ("Venezuela", "country")]
+
+
+@pytest.mark.parametrize("paragraph, expected", [
+    ("Guayaquil: Masked men broke onto the set of a television channel.", ("Guayaquil", "EC")),
+    ("Tashkent [Uzbekistan], July 5 : 18 people were killed.", ("Tashkent", "UZ")),
+    ("Paris, July 18, (dpa/GNA) – French authorities were forced to act.", ("Paris", "FR")),
+    ("Update: more people were evacuated.", None),
+    ("Sudan: the army seized power.", None),
+])
+def test_a_dateline_in_the_case_of_the_prose(paragraph, expected):
+    assert mentions.dateline(paragraph) == expected
