@@ -773,3 +773,9 @@ def test_a_county_in_a_story_that_names_no_country_is_in_the_country_of_its_citi
     evs = events_of(text, date="2024-07-14")
     assert [(e.kind, e.mention.text) for e in evs if e.category == "attack"] == [
         ("shooting", "Butler County, Pennsylvania")]
+
+
+def test_unrest_told_with_its_country_under_a_dateline_of_that_country_is_at_the_dateline():
+    evs = events_of("Guayaquil: Masked men broke onto the set of a public television channel in "
+                    "Ecuador waving guns during a live broadcast on Tuesday.", date="2024-01-10")
+    assert [(e.mention.text, e.date) for e in evs] == [("Guayaquil", "2024-01-09")]

@@ -500,6 +500,12 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         if (mention.kind == "country" and here is not None and trig.category in (
                 "evacuation", "disaster") and here.country_code == mention.country_code):
             return here, True  # "Bicol ... More than 96,000 families in the Philippines"
+        if mention.kind == "country" and trig.family == "unrest" and (
+                home := dateline(sentence)) is not None and home[1] == mention.country_code:
+            # "Guayaquil: Masked men broke onto the set of a television channel in Ecuador":
+            # the dateline's city, the sentence's country
+            return PlaceMention(text=home[0], kind="city", city=home[0],
+                                country_code=home[1]), True
         return ctx.complete(mention), False
     national = trig.family in ("ties", "diplomatic", "sanction", "election")
     owner = next((f.mention for f in found_all if is_possessive_country(sentence, f)), None)
