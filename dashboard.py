@@ -157,19 +157,6 @@ AHEAD = (-1, 1, 2)  # the neighbouring steps sent with each step, for the browse
 PAYLOADS_KEPT = 24  # step payloads kept per loaded result (they are rebuilt on a miss)
 
 
-def _nav_report() -> dict | None:
-    """The map's last report of a step taken in the browser: {"date", "playing", "n"}."""
-    state = st.session_state.get("map")
-    layers = state.get("selected_layers") if isinstance(state, dict) else None
-    for item in layers or []:
-        if isinstance(item, dict) and item.get("url") == mapview.NAV_URL:
-            try:
-                got = json.loads(str(item.get("name") or ""))
-            except ValueError:
-                return None
-            return got if isinstance(got, dict) else None
-    return None
-
 
 # ---- data ------------------------------------------------------------------------------
 
@@ -657,14 +644,9 @@ dates = index.dates
 # A step taken in the browser (Previous / Next / Play, handled by the map's own script:
 # NM.setupNav in geo/static/newsmap.js) is reported back through the map's value, under
 # NAV_URL in its "selected_layers": {"date", "playing", "n"}. Each report (a new n) is
-# applied once; a date the user chose here in this same run (the slider) wins over it.
-_report = _nav_report()
-if _report is not None and _report.get("n") != st.session_state.get("_nav_seen"):
-    st.session_state["_nav_seen"] = _report.get("n")
-    st.session_state["playing"] = bool(_report.get("playing")) and len(dates) >= 2
-    if (_report.get("date") in dates
-            and st.session_state.get("date") == st.session_state.get("_shown")):
-        st.session_state["date"] = _report["date"]
+# applied once (mapview.apply_nav_report).
+mapview.apply_nav_report(st.session_state, mapview.nav_report(st.session_state.get("map")),
+                         dates)
 # a click on a bar of the per-date chart (geo/datechart.py) chose a date: step there. The
 # chart's key names the date it was drawn for, so each step starts with no selection.
 _chart_key = st.session_state.get("_chart_key")
@@ -677,7 +659,6 @@ want = st.session_state.get("date") or st.session_state.get("_want_date")
 current = timeline.resolve_date(dates, want)
 if st.session_state.get("date") != current:
     st.session_state["date"] = current
-st.session_state["_shown"] = current
 mode = timeline.resolve_mode(st.session_state.get("mode"))
 
 

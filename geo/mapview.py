@@ -471,6 +471,36 @@ def _compact(js: str) -> str:
 FEED_JS = _compact(FEED_JS).replace("PAGE_JS", json.dumps(_compact(PAGE_JS_SRC)))
 
 
+def nav_report(map_value) -> dict | None:
+    """The map's last report of a step taken in the browser (``{"date", "playing", "n"}``),
+    from st_folium's value: an item of its "selected_layers" marked with :data:`NAV_URL`."""
+    layers = map_value.get("selected_layers") if isinstance(map_value, dict) else None
+    for item in layers or []:
+        if isinstance(item, dict) and item.get("url") == NAV_URL:
+            try:
+                got = json.loads(str(item.get("name") or ""))
+            except ValueError:
+                return None
+            return got if isinstance(got, dict) else None
+    return None
+
+
+def apply_nav_report(state, report: dict | None, dates: Sequence[str]) -> bool:
+    """Apply a step report to the session ``state`` once (a new ``n``); True if applied.
+
+    A new report wins over the slider's value in the same run: that value is what the page
+    knew when it asked for the run, often older than the step the map reports (the slider
+    had not heard of the previous report's run yet). ``_nav_seen`` is what the next step
+    payload acknowledges (``live.ack``)."""
+    if report is None or report.get("n") == state.get("_nav_seen"):
+        return False
+    state["_nav_seen"] = report.get("n")
+    state["playing"] = bool(report.get("playing")) and len(dates) >= 2
+    if report.get("date") in dates:
+        state["date"] = report["date"]
+    return True
+
+
 # A "{" that opens a Jinja tag ("{{", "{%", "{#"). JSON itself never writes one (an object's
 # first key is a string), so each is inside a string value, where "\u007b" means the same.
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
