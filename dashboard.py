@@ -1015,6 +1015,8 @@ step = index.step(current, mode)
 _view_key = hashlib.sha1(_fkey.encode()).hexdigest()[:10]
 _filtered = bool(f_cat or f_country or f_article or not f_bg or f_review != "all")
 _new_sig = hashlib.sha1("\0".join(sorted(new_names)).encode()).hexdigest()[:10]
+_data_key = hashlib.sha1(f"{rv_version}|{_new_sig}|{online}|{id(result)}".encode()
+                         ).hexdigest()[:10]
 
 
 def _feed_cards(date: str | None) -> tuple[list[dict], int]:
@@ -1043,6 +1045,7 @@ def _build_payload(date: str | None) -> dict:
          else mapview.step_payload_for(index.step(date, mode), online=online))
     p["view_key"] = _view_key  # the map fits what is left when the filters change (FEED_JS)
     p["filtered"] = _filtered
+    p["data_key"] = _data_key  # the browser drops the neighbours it holds when this changes
     cards, n_cards = _feed_cards(date)
     und = _undated_cards() if mode == "all" else []
     i = dates.index(date) if date in dates else None
@@ -1064,15 +1067,18 @@ def step_payload(date: str | None) -> dict:
     its neighbours are asked for again on every step)."""
     if result is None:
         return _build_payload(date)
-    kept = result.__dict__.setdefault("_nm_payloads", {})
+    kept = result.__dict__.setdefault("_nm_payloads", {})  # shared by the sessions
     k = (rv_version, _fkey, mode, online, _new_sig, date)
-    if k in kept:
-        kept[k] = kept.pop(k)  # most recently used last
-    else:
-        kept[k] = _build_payload(date)
-        while len(kept) > PAYLOADS_KEPT:
+    p = kept.pop(k, None)  # then put back: the most recently used go last
+    if p is None:
+        p = _build_payload(date)
+    kept[k] = p
+    while len(kept) > PAYLOADS_KEPT:
+        try:
             kept.pop(next(iter(kept)))
-    return kept[k]
+        except (StopIteration, KeyError, RuntimeError):  # another session trimmed it
+            break
+    return p
 
 
 _here = step_payload(current)

@@ -91,7 +91,7 @@ def settle(page, min_ms: int = 800) -> None:
         page.wait_for_timeout(left * 1000)
 
 
-def run_steps(page, kind: str, steps: int) -> list[tuple[float, float]]:
+def run_steps(page, kind: str, steps: int, received: list) -> list[tuple[float, float, int]]:
     out = []
     direction = "Next ▶"
     for _ in range(steps):
@@ -102,11 +102,13 @@ def run_steps(page, kind: str, steps: int) -> list[tuple[float, float]]:
         before = (page.eval_on_selector(".floor-n", "n => n.textContent") if kind == "floor"
                   else page.evaluate(BANNER))
         page.evaluate(ARM, [kind, before])
+        b0 = received[0]
         btn.click()
         page.wait_for_function("() => window.__nmb.frame > 0", timeout=60_000, polling=50)
         s = page.evaluate("window.__nmb")
-        out.append((s["dom"] - s["t0"] if s["dom"] else float("nan"), s["frame"] - s["t0"]))
         settle(page)
+        out.append((s["dom"] - s["t0"] if s["dom"] else float("nan"), s["frame"] - s["t0"],
+                    received[0] - b0))
     return out
 
 
@@ -124,6 +126,9 @@ def one(p, app: str, size: str, mode: str, steps: int, before_root: Path | None)
     try:
         with snap.serve(script, env=env, timeout=180) as base:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
+            received = [0]  # websocket bytes the page received (Streamlit's deltas)
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda m: received.__setitem__(
+                0, received[0] + len(m))))
             if app == "floor":
                 page.goto(base + "/", wait_until="domcontentloaded")
                 page.wait_for_selector(".floor-n", timeout=60_000)
@@ -141,13 +146,15 @@ def one(p, app: str, size: str, mode: str, steps: int, before_root: Path | None)
                         page.keyboard.press("ArrowRight")
                     settle(page, 2500)
             frame_ms = page.evaluate(FRAME_MS)
-            res = run_steps(page, "floor" if app == "floor" else "ours", steps)
+            res = run_steps(page, "floor" if app == "floor" else "ours", steps, received)
             page.close()
     finally:
         browser.close()
-    dom = [d for d, _ in res]
-    frame = [f for _, f in res]
+    dom = [d for d, _, _ in res]
+    frame = [f for _, f, _ in res]
+    kb = [b / 1000 for _, _, b in res]
     return {"app": app, "size": size, "mode": mode, "dom_ms": dom, "frame_ms": frame,
+            "kb_per_step": statistics.median(kb),
             "browser_frame_ms": frame_ms,
             "dom_p50": statistics.median(dom), "frame_p50": statistics.median(frame),
             "frame_max": max(frame), "load": os.getloadavg()[0]}
@@ -180,7 +187,8 @@ def main() -> int:
                         rows.append(row)
                         print(f"round {r} {app:>6} {size:>6} {mode:>4}: DOM p50 "
                               f"{row['dom_p50']:.0f} ms, frame p50 {row['frame_p50']:.0f} ms "
-                              f"(max {row['frame_max']:.0f}); browser frame "
+                              f"(max {row['frame_max']:.0f}); {row['kb_per_step']:.0f} kB/step"
+                              f" (websocket, the report's run included); browser frame "
                               f"{row['browser_frame_ms']:.1f} ms; load {row['load']:.2f}",
                               flush=True)
                         if a.json:

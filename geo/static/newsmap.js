@@ -533,7 +533,7 @@
     var doc = page.document;
     var host = L.layerGroup().addTo(map);
     var nav = NM.nav = {
-      shown: null, cache: {}, order: [], view: null, sent: 0, playing: false,
+      shown: null, cache: {}, order: [], view: null, sent: 0, sentAt: 0, playing: false,
       timer: null, interval: 1, last: 0, review: null
     };
     var keep = function (p) {
@@ -553,14 +553,16 @@
 
     nav.fromServer = function (layer) {
       var d = layer._data, live = d.live || {};
-      var view = d.view_key + "|" + d.mode;
+      var view = d.view_key + "|" + d.mode + "|" + d.data_key;
       var changed = view !== nav.view;
       if (changed) { nav.cache = {}; nav.order = []; nav.view = view; }
       keep(d);
       (live.ahead || []).forEach(keep);
       if (live.interval) nav.interval = live.interval;
       // the server's word holds when it has seen our last report, or shows other filters
-      var holds = changed || !nav.shown || !nav.sent || live.ack === nav.sent;
+      // or data (or has not answered a report for 3 s: it would never hold otherwise)
+      var holds = changed || !nav.shown || !nav.sent || live.ack === nav.sent ||
+        performance.now() - nav.sentAt > 3000;
       if (!holds) return;
       if (!nav.shown || nav.shown._data.rev !== d.rev) show(layer, false);
       else nav.syncPage();
@@ -574,6 +576,7 @@
       if (!g || !d || !opts.nav_url) return;
       if (g.returned_objects && g.returned_objects.indexOf("selected_layers") < 0) return;
       nav.sent += 1;
+      nav.sentAt = performance.now();
       g.selected_layers = g.selected_layers || {};
       g.selected_layers[opts.nav_url] = {
         name: JSON.stringify({ date: d.date, playing: nav.playing, n: nav.sent }),
