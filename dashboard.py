@@ -1088,9 +1088,11 @@ payload = dict(_here, live={
     "ack": st.session_state.get("_nav_seen"),
     "playing": bool(st.session_state.get("playing")),
     "interval": interval,
-    # the neighbouring steps, for the browser to show without asking (none in a PNG)
+    # the neighbouring steps, for the browser to show without asking (none in a PNG), but
+    # not those the map said it holds
     "ahead": [] if snapshot_mode or _i is None else [
-        step_payload(dates[_i + k]) for k in AHEAD if 0 <= _i + k < len(dates)],
+        p for p in (step_payload(dates[_i + k]) for k in AHEAD if 0 <= _i + k < len(dates))
+        if p["rev"] not in st.session_state.get("_nav_have", ())],
 })
 col_map, col_feed = st.container(key="nm_main").columns([7, 3], gap="small")
 picking = st.session_state.get("rv_pick")

@@ -91,6 +91,9 @@ def main() -> int:
         page.get_by_role("button", name="Play").click()
         page.wait_for_timeout(args.seconds * 1000)
         data = page.evaluate("window.__nm")
+        # ticks that had to wait for their step's payload (the dashboard's own count)
+        data["waited"] = page.frame_locator(snap.MAP_IFRAME).locator("body").evaluate(
+            "() => (window.NM && NM.nav) ? NM.nav.waited : null")
         browser.close()
     times = [t for t, _ in data["banner"][1:]]  # the first entry is the state before Play
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
@@ -100,6 +103,7 @@ def main() -> int:
            "max_ms": round(max(gaps)) if gaps else None,
            "frames": data["frames"], "frames_map_and_feed_disagree": data["disagree"],
            "frames_map_and_slider_disagree": data["slider_disagree"],
+           "ticks_that_waited_for_a_payload": data["waited"],
            "events": args.events or "seeds", "root": str(args.root or ROOT),
            "load": os.getloadavg()[0]}
     print(json.dumps(out))

@@ -491,10 +491,13 @@ def apply_nav_report(state, report: dict | None, dates: Sequence[str]) -> bool:
     A new report wins over the slider's value in the same run: that value is what the page
     knew when it asked for the run, often older than the step the map reports (the slider
     had not heard of the previous report's run yet). ``_nav_seen`` is what the next step
-    payload acknowledges (``live.ack``)."""
+    payload acknowledges (``live.ack``); ``_nav_have`` the revisions of the steps the map
+    holds (not sent again as neighbours)."""
     if report is None or report.get("n") == state.get("_nav_seen"):
         return False
     state["_nav_seen"] = report.get("n")
+    have = report.get("have")
+    state["_nav_have"] = {str(r) for r in have} if isinstance(have, list) else set()
     state["playing"] = bool(report.get("playing")) and len(dates) >= 2
     if report.get("date") in dates:
         state["date"] = report["date"]

@@ -534,7 +534,7 @@
     var host = L.layerGroup().addTo(map);
     var nav = NM.nav = {
       shown: null, cache: {}, order: [], view: null, sent: 0, sentAt: 0, playing: false,
-      timer: null, interval: 1, last: 0, review: null
+      timer: null, interval: 1, last: 0, review: null, waited: 0, waiting: false
     };
     var keep = function (p) {
       var k = String(p.date);
@@ -579,7 +579,9 @@
       nav.sentAt = performance.now();
       g.selected_layers = g.selected_layers || {};
       g.selected_layers[opts.nav_url] = {
-        name: JSON.stringify({ date: d.date, playing: nav.playing, n: nav.sent }),
+        // "have": the steps this map holds, which the server need not send again
+        name: JSON.stringify({ date: d.date, playing: nav.playing, n: nav.sent,
+                               have: nav.order.map(function (k) { return nav.cache[k].rev; }) }),
         url: opts.nav_url
       };
       var value = L.extend({}, g.previous_data || {},
@@ -606,7 +608,12 @@
       var d = nav.shown._data, next = d.nav && d.nav.next;
       if (!next) { pause(true); return; }
       var p = nav.cache[String(next)];
-      if (!p) { nav.timer = setTimeout(tick, 20); return; }  // on its way: show it when here
+      if (!p) {  // on its way: show it when here
+        if (!nav.waiting) { nav.waiting = true; nav.waited += 1; }
+        nav.timer = setTimeout(tick, 20);
+        return;
+      }
+      nav.waiting = false;
       nav.last = performance.now();
       show(p, true);
       if (!p.nav.next) { pause(true); return; }  // the last date: stop there
@@ -649,12 +656,35 @@
     var label = function (playing) {
       text(q(".st-key-play button p"), playing ? "Pause" : "▶ Play");
     };
+    // A run of the server that is older than the map's step (it had not seen the last
+    // report) redraws the slider and the buttons for its own date: put the map's back.
+    var watch = function () {
+      var box = q(".st-key-nm_controls"), sl = q(".st-key-date");
+      var key = [box, sl];
+      if (nav.watched && nav.watched[0] === box && nav.watched[1] === sl) return;
+      if (nav.mo) nav.mo.disconnect();
+      nav.watched = key;
+      nav.mo = new page.MutationObserver(function () {
+        try {
+          var d = nav.shown && nav.shown._data;
+          if (!d || !d.nav) return;
+          var v = q(".st-key-date [data-testid=stSliderThumbValue] p");
+          controls(d, !!v && v.textContent !== d.nav.short);
+          label(nav.playing);
+        } catch (e) { /* the map is going */ }
+      });
+      [box, sl].forEach(function (n) {
+        if (n) nav.mo.observe(n, { subtree: true, childList: true, characterData: true,
+                                   attributes: true, attributeFilter: ["style", "disabled"] });
+      });
+    };
     var controls = function (d, local) {
       var n = d.nav;
       if (!n) return;
+      watch();
       var prev = q(".st-key-prev button"), next = q(".st-key-next button");
-      if (prev) prev.disabled = !n.prev;
-      if (next) next.disabled = !n.next;
+      if (prev && prev.disabled !== !n.prev) prev.disabled = !n.prev;
+      if (next && next.disabled !== !n.next) next.disabled = !n.next;
       var input = q(".st-key-date .stSlider input[type=range]");
       if (input && n.i !== null && n.n > 1) {
         var pct = 100 * n.i / (n.n - 1);
@@ -663,11 +693,12 @@
           input.value = String(n.i);
           input.setAttribute("aria-valuetext", n.short);
           if (thumb) {
-            thumb.style.left = pct + "%";
+            if (thumb.style.left !== pct + "%") thumb.style.left = pct + "%";
             var val = thumb.querySelector("[data-testid=stSliderThumbValue]");
             if (val) {
-              val.style.left = n.i === 0 ? "0px" : "";
-              val.style.right = n.i === n.n - 1 ? "0px" : "";
+              var l = n.i === 0 ? "0px" : "", r = n.i === n.n - 1 ? "0px" : "";
+              if (val.style.left !== l) val.style.left = l;
+              if (val.style.right !== r) val.style.right = r;
               text(val.querySelector("p"), n.short);
             }
             var track = thumb.parentElement && thumb.parentElement.firstElementChild;
