@@ -154,6 +154,7 @@ _NO_LINK = re.compile(r"(?i)(?:\b(?:https?|ftp|mailto):|\bwww(?=\\\.)|@)")
 
 
 AHEAD = (-1, 1, 2)  # the neighbouring steps sent with each step, for the browser to show
+AHEAD_PLAYING = (-1, 1, 2, 3, 4)  # while playing: the browser reports about once a run
 PAYLOADS_KEPT = 24  # step payloads kept per loaded result (they are rebuilt on a miss)
 
 
@@ -1091,7 +1092,9 @@ payload = dict(_here, live={
     # the neighbouring steps, for the browser to show without asking (none in a PNG), but
     # not those the map said it holds
     "ahead": [] if snapshot_mode or _i is None else [
-        p for p in (step_payload(dates[_i + k]) for k in AHEAD if 0 <= _i + k < len(dates))
+        p for p in (step_payload(dates[_i + k]) for k in
+                    (AHEAD_PLAYING if st.session_state.get("playing") else AHEAD)
+                    if 0 <= _i + k < len(dates))
         if p["rev"] not in st.session_state.get("_nav_have", ())],
 })
 col_map, col_feed = st.container(key="nm_main").columns([7, 3], gap="small")
@@ -1150,9 +1153,15 @@ with col_feed:
     if per_date:
         st.markdown('<div class="nm-feed-sub">Events per date · click a bar</div>',
                     unsafe_allow_html=True)
-        st.session_state["_chart_key"] = f"date_chart:{current}"
+        # while playing, the chart stays as it was when Play started: redrawn at every step
+        # its view costs the browser more than a step does (the map's own feed and the
+        # slider show the date); it moves again at the pause
+        chart_at = st.session_state.get("_chart_at") if playing else current
+        chart_at = chart_at if chart_at in dates else current
+        st.session_state["_chart_at"] = chart_at
+        st.session_state["_chart_key"] = f"date_chart:{chart_at}"
         st.session_state["_chart_done"] = None
-        st.altair_chart(datechart.chart(per_date, current, CHART_HEIGHT),
+        st.altair_chart(datechart.chart(per_date, chart_at, CHART_HEIGHT),
                         on_select="rerun", selection_mode=datechart.SELECTION,
                         key=st.session_state["_chart_key"], width="stretch")
     cards, n_cards = _feed_cards(current)
@@ -1164,7 +1173,14 @@ with col_feed:
         f"<span>{n_cards} event{'s' if n_cards != 1 else ''}</span></div>",
         unsafe_allow_html=True,
     )
-    if not cards:
+    if playing:
+        # the map's own copy of the feed shows each step (NM.setupNav, from the same payload
+        # as the map): the server's is drawn again at the pause, and not compared till then
+        _feed_key += "#playing"
+        cards, n_cards, undated_shown = [], 0, False
+    else:
+        undated_shown = True
+    if not cards and not playing:
         feed.caption("No events on this date with the current filters.")
     for c in cards:
         feed.markdown(mapview.card_html(c), unsafe_allow_html=True)
@@ -1173,7 +1189,7 @@ with col_feed:
     if n_cards > len(cards):
         feed.caption(f"{n_cards - len(cards)} more events on this date (the map shows all): "
                      "filter by category or country to list them.")
-    undated_events = index.undated
+    undated_events = index.undated if undated_shown else []
     if undated_events and mode == "all":
         feed.markdown('<div class="nm-feed-head">Undated</div>', unsafe_allow_html=True)
         for ev in undated_events[:timeline.MAX_CARDS]:

@@ -533,7 +533,8 @@
     var doc = page.document;
     var host = L.layerGroup().addTo(map);
     var nav = NM.nav = {
-      shown: null, cache: {}, order: [], view: null, sent: 0, sentAt: 0, playing: false,
+      shown: null, cache: {}, order: [], view: null, sent: 0, inflight: false, dirty: false,
+      retry: null, playing: false,
       timer: null, interval: 1, last: 0, review: null, waited: 0, waiting: false
     };
     var keep = function (p) {
@@ -559,10 +560,15 @@
       keep(d);
       (live.ahead || []).forEach(keep);
       if (live.interval) nav.interval = live.interval;
-      // the server's word holds when it has seen our last report, or shows other filters
-      // or data (or has not answered a report for 3 s: it would never hold otherwise)
-      var holds = changed || !nav.shown || !nav.sent || live.ack === nav.sent ||
-        performance.now() - nav.sentAt > 3000;
+      // the server's word holds when it has seen our last report and the map has not
+      // stepped since, or when it shows other filters or data
+      var acked = live.ack === nav.sent;
+      var holds = changed || !nav.shown || !nav.sent || (acked && !nav.dirty);
+      if (acked && nav.inflight) {
+        nav.inflight = false;
+        clearTimeout(nav.retry);
+        if (nav.dirty) report();  // the steps taken meanwhile
+      }
       if (!holds) return;
       if (!nav.shown || nav.shown._data.rev !== d.rev) show(layer, false);
       else nav.syncPage();
@@ -571,12 +577,22 @@
     };
 
     // ---- the report to the server (streamlit-folium's value; the page sends it) --------
+    // One at a time: while a report is on its way (the server's run has not answered it),
+    // later steps only mark the map "dirty", and the answer sends the latest. So the server
+    // runs once per answer, never a queue of runs that interrupt each other (Play).
+    var tell = function () {
+      if (nav.inflight) { nav.dirty = true; return; }
+      report();
+    };
     var report = function () {
       var g = window.__GLOBAL_DATA__, d = nav.shown && nav.shown._data;
       if (!g || !d || !opts.nav_url) return;
       if (g.returned_objects && g.returned_objects.indexOf("selected_layers") < 0) return;
       nav.sent += 1;
-      nav.sentAt = performance.now();
+      nav.dirty = false;
+      nav.inflight = true;
+      clearTimeout(nav.retry);
+      nav.retry = setTimeout(function () { if (nav.inflight) report(); }, 5000);  // lost?
       g.selected_layers = g.selected_layers || {};
       g.selected_layers[opts.nav_url] = {
         // "have": the steps this map holds, which the server need not send again
@@ -599,7 +615,7 @@
       var p = target && nav.cache[String(target)];
       if (!p) return false;  // not at hand: the server steps (the button's own callback)
       show(p, true);
-      report();
+      tell();
       return true;
     };
     var tick = function () {
@@ -617,24 +633,24 @@
       nav.last = performance.now();
       show(p, true);
       if (!p.nav.next) { pause(true); return; }  // the last date: stop there
-      report();
+      tell();
       nav.timer = setTimeout(tick, Math.max(0, nav.last + nav.interval * 1000 -
                                                  performance.now()));
     };
-    var play = function (tell) {
+    var play = function (say) {
       nav.playing = true;
       nav.last = performance.now();
       if (nav.timer) clearTimeout(nav.timer);
       nav.timer = setTimeout(tick, nav.interval * 1000);
       label(true);
-      if (tell) report();
+      if (say) tell();
     };
-    var pause = function (tell) {
+    var pause = function (say) {
       nav.playing = false;
       if (nav.timer) clearTimeout(nav.timer);
       nav.timer = null;
       label(false);
-      if (tell) report();
+      if (say) tell();
     };
     nav.step = step;
     // a press of Previous (-1), Next (1) or Play/Pause (0) in the page; true: handled here
