@@ -158,7 +158,6 @@ AHEAD_PLAYING = (-1, 1, 2, 3, 4)  # while playing: the browser reports about onc
 PAYLOADS_KEPT = 24  # step payloads kept per loaded result (they are rebuilt on a miss)
 
 
-
 # ---- data ------------------------------------------------------------------------------
 
 
@@ -675,7 +674,6 @@ def _toggle_play() -> None:
     st.session_state["playing"] = playing
     if playing and dates and st.session_state.get("date") == dates[-1]:
         st.session_state["date"] = dates[0]  # play from the start, like a video
-    st.session_state["_last_tick"] = time.monotonic()
 
 
 # ---- header + controls -----------------------------------------------------------------

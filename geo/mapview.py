@@ -10,6 +10,12 @@ the base map's script changes, but swaps a ``feature_group_to_add`` in place. So
   the big date banner, the legend and the source line, all drawn by ``NM.StepLayer`` in
   ``geo/static/newsmap.js`` from one JSON payload (:func:`step_payload`).
 
+In the dashboard a step's payload also carries the feed beside the map (:func:`feed_payload`)
+and its place among the dates, and comes with its neighbours' payloads: Previous, Next and
+Play then step in the browser (``NM.setupNav`` in newsmap.js: map, feed, slider and URL in
+one task), and the date goes back to the server as the map's value (:func:`nav_report`,
+:func:`apply_nav_report`). A standalone file simply adds its one step (``NM.addStep``).
+
 Article text only ever travels inside that JSON (with ``<``, ``>``, ``&`` escaped) and the
 browser sets it with ``textContent``: it can not become markup.
 """

@@ -152,3 +152,28 @@ def test_play_shows_map_feed_and_slider_together_and_stops_at_the_end(page, serv
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "step-play-end.png"))
     assert page.errors == []
+
+
+def test_the_exported_file_draws_its_step_without_the_dashboard(browser, tmp_path):
+    from conftest import make_events
+
+    from geo import mapview
+    from geo.timeline import Shown
+
+    evs = make_events()
+    shown = [Shown(e, True) for e in evs if e.date == "2023-07-22"]
+    out = tmp_path / "map.html"
+    out.write_text(mapview.standalone_html(evs, shown, "2023-07-22", "date"), "utf-8")
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700})
+    try:
+        pg = ctx.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(out.as_uri())
+        pg.wait_for_function("() => document.querySelector('.nm-banner-date')?.textContent"
+                             " === '22 July 2023'", timeout=20_000)
+        assert pg.evaluate("NM.nav === undefined && !!NM.current")  # no stepping here
+        assert pg.locator(".nm-marker").count() == 3  # e6, e7, e8 (e9 has no place)
+        assert errors == []
+    finally:
+        ctx.close()
