@@ -177,3 +177,21 @@ def test_the_exported_file_draws_its_step_without_the_dashboard(browser, tmp_pat
         assert errors == []
     finally:
         ctx.close()
+
+
+def test_a_step_the_server_takes_shows_map_and_feed_together(page, server):
+    # the slider moved with the keyboard: Streamlit's own path (a run draws the feed and the
+    # map one after the other); the feed shown follows the map at every painted frame
+    open_view(page, server, "2023-07-22", "date")
+    page.evaluate(WATCH)
+    page.locator(".st-key-date .stSlider input").first.focus()
+    for want in ("2023-07-21", "2023-07-20"):
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function(
+            "t => document.querySelector(\"IFRAME\").contentDocument"
+            ".querySelector('.nm-banner-date').textContent === t".replace(
+                "IFRAME", snap.MAP_IFRAME), arg=date_label(want), timeout=20_000)
+        caught_up(page)
+    s = page.evaluate("window.__nmw")
+    assert s["dates"][-1] == date_label("2023-07-20")
+    assert s["feed"] == 0, s

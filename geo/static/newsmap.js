@@ -803,9 +803,13 @@
       if (!f) return;
       var box = q(".st-key-feed");
       if (!box) return;
+      // the server's feed is the map's step when its heading and its end marker both say
+      // so (a run redraws the heading first and the end marker last)
       var end = box.querySelector(".nm-feed-end");
+      var head = box.querySelector(":scope > .stElementContainer .nm-feed-head[data-nm-feed]");
       var mine = box.querySelector(":scope > .nm-feed-local");
-      if (end && end.getAttribute("data-nm-feed") === f.key) {  // the server's feed is here
+      if (end && end.getAttribute("data-nm-feed") === f.key && head &&
+          head.getAttribute("data-nm-feed") === f.key) {
         if (mine) mine.parentNode.removeChild(mine);
         if (nav.track) { nav.track.style.background = ""; nav.track = null; }
         if (nav.review) {
