@@ -7,7 +7,7 @@ depend on the network), opens 22 July 2023 in "up to this date" mode at 1400, 10
 800 px wide, and writes docs/dashboard-<width>.png (the whole window: sidebar, controls,
 map, chart and feed). The map frame alone is `python -m geo snapshot`'s job.
 
-``--step`` also presses "◀ Previous" and shoots at once, before the server has answered:
+``--step`` also presses "◀ Previous" with the map's report to the server held back:
 docs/dashboard-<width>-step.png shows the step as the browser draws it (the map, the feed
 drawn from the map's payload, the slider; NM.setupNav in geo/static/newsmap.js).
 """
@@ -55,10 +55,14 @@ def main(argv: list[str] | None = None) -> int:
                 page.screenshot(path=str(out))
                 print(out)
                 if args.step:
-                    # press and shoot with nothing in between: the server has not answered
+                    # the map holds its report back (as if one were on its way), so the
+                    # shot shows the step as the browser drew it, before the server knows
+                    frame = page.query_selector(snap.MAP_IFRAME).content_frame()
+                    frame.evaluate("() => { NM.nav.inflight = true; }")
                     page.evaluate("() => document.querySelector('.st-key-prev button').click()")
+                    page.wait_for_timeout(800)
                     out = args.out / f"dashboard-{width}-step.png"
-                    page.screenshot(path=str(out), animations="disabled")
+                    page.screenshot(path=str(out))
                     print(out, page.evaluate(
                         "() => document.querySelector('.nm-feed-local') ? 'browser-drawn feed'"
                         " : 'the server had answered'"))
