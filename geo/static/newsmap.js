@@ -544,7 +544,8 @@
       while (nav.order.length > 40) delete nav.cache[nav.order.shift()];
     };
     var show = function (p, local) {
-      var layer = p instanceof NM.StepLayer ? p : new NM.StepLayer(p);
+      var Step = NM.StepLayer;  // (payload_from_script looks for the call as a step writes it)
+      var layer = p instanceof Step ? p : new Step(p);
       if (nav.shown) host.removeLayer(nav.shown);
       nav.shown = layer;
       host.addLayer(layer);
