@@ -89,6 +89,17 @@ st.markdown(
     /* only a script (geo/layout.py): no room, not even the gap of its wrapper */
     .st-key-nm_narrow, [data-testid="stLayoutWrapper"]:has(> .st-key-nm_narrow) {
       display: none;}
+    /* the feed's end marker (the browser compares it with the map's step); what is still
+       there after it is the last run's, on its way out */
+    .stElementContainer:has(.nm-feed-end) {display: none;}
+    .st-key-feed > .stElementContainer:has(.nm-feed-end) ~ * {display: none;}
+    /* the browser's own copy of the map's feed (NM.setupNav) stands in for the server's */
+    .st-key-feed:has(> .nm-feed-local) > :not(.nm-feed-local) {display: none !important;}
+    .nm-feed-local {display: flex; flex-direction: column; gap: 1rem;}
+    .nm-feed-local .nm-card {padding-bottom: 2.3rem;}
+    .nm-rv-wrap {align-self: flex-end; margin: -3.05rem .45rem .75rem 0; position: relative;
+      z-index: 1;}
+    .nm-feed-note {font-size: .875rem; color: rgba(49, 51, 63, .6);}
     .nm-card[data-nm-id] {cursor: pointer; transition: box-shadow .15s, background .15s;}
     .nm-card[data-nm-id]:hover {box-shadow: 0 1px 5px rgba(0,0,0,.13);}
     .nm-card[data-nm-id]:focus-visible {outline: 2px solid var(--c); outline-offset: 1px;}
@@ -112,8 +123,8 @@ st.markdown(
        card leaves for it */
     [class*="st-key-rv_open_"] {align-self: flex-end; margin: -3.05rem .45rem .75rem 0;}
     .stElementContainer:has(+ [class*="st-key-rv_open_"]) .nm-card {padding-bottom: 2.3rem;}
-    [class*="st-key-rv_open_"] button {min-height: 1.6rem; padding: 0 .5rem; font-size: .8rem;
-      background: #fff;}
+    [class*="st-key-rv_open_"] button, .nm-rv-wrap button {min-height: 1.6rem;
+      padding: 0 .5rem; font-size: .8rem; background: #fff;}
     .nm-article-text {font-size: .88rem; line-height: 1.5; color: #1f2933;}
     .nm-article-text p {margin: 0 0 .6rem;}
     .nm-article-text mark.nm-ev {background: #fef08a; padding: 0 .1rem; border-radius: 2px;}
@@ -140,6 +151,11 @@ def md(text: str) -> str:
 
 
 _NO_LINK = re.compile(r"(?i)(?:\b(?:https?|ftp|mailto):|\bwww(?=\\\.)|@)")
+
+
+AHEAD = (-1, 1, 2)  # the neighbouring steps sent with each step, for the browser to show
+AHEAD_PLAYING = (-1, 1, 2, 3, 4)  # while playing: the browser reports about once a run
+PAYLOADS_KEPT = 24  # step payloads kept per loaded result (they are rebuilt on a miss)
 
 
 # ---- data ------------------------------------------------------------------------------
@@ -625,6 +641,12 @@ for p in problems:
 # ---- step state --------------------------------------------------------------------------
 
 dates = index.dates
+# A step taken in the browser (Previous / Next / Play, handled by the map's own script:
+# NM.setupNav in geo/static/newsmap.js) is reported back through the map's value, under
+# NAV_URL in its "selected_layers": {"date", "playing", "n"}. Each report (a new n) is
+# applied once (mapview.apply_nav_report).
+mapview.apply_nav_report(st.session_state, mapview.nav_report(st.session_state.get("map")),
+                         dates)
 # a click on a bar of the per-date chart (geo/datechart.py) chose a date: step there. The
 # chart's key names the date it was drawn for, so each step starts with no selection.
 _chart_key = st.session_state.get("_chart_key")
@@ -652,7 +674,6 @@ def _toggle_play() -> None:
     st.session_state["playing"] = playing
     if playing and dates and st.session_state.get("date") == dates[-1]:
         st.session_state["date"] = dates[0]  # play from the start, like a video
-    st.session_state["_last_tick"] = time.monotonic()
 
 
 # ---- header + controls -----------------------------------------------------------------
@@ -689,28 +710,9 @@ c_mode.radio("Show", list(timeline.MODES), key="mode", horizontal=True,
              format_func=timeline.MODES.get, label_visibility="collapsed")
 
 interval = SPEEDS[speed]
-
-
-@st.fragment(run_every=interval if playing else None)
-def _player() -> None:
-    """Ticks while playing: next date, then a full rerun; stops at the last date."""
-    if not st.session_state.get("playing"):
-        return
-    now = time.monotonic()
-    if now - st.session_state.get("_last_tick", 0.0) < interval * 0.8:
-        return  # the run that set the timer up, not a tick
-    st.session_state["_last_tick"] = now
-    _prev, nxt = timeline.neighbours(dates, st.session_state.get("date"))
-    if nxt is None:
-        st.session_state["playing"] = False
-    else:
-        st.session_state["date"] = nxt
-        if nxt == dates[-1]:
-            st.session_state["playing"] = False
-    st.rerun()
-
-
-_player()
+# Play ticks in the browser (NM.setupNav): each tick is due one interval after the previous
+# one started, the map and the cards change in the same frame, and the date comes back here
+# as a report (above). The server only says whether it is playing and how fast.
 
 # ---- review: the analyst's corrections (geo/review) ---------------------------------------
 
@@ -1009,10 +1011,90 @@ if snapshot_mode and (not events or (want_date and want_date not in dates)):
         + "</div>", unsafe_allow_html=True)
     st.stop()
 step = index.step(current, mode)
-payload = mapview.step_payload_for(step, online=online)
-# the map fits what is left when the filters change (FEED_JS in geo/mapview.py)
-payload["view_key"] = hashlib.sha1(_fkey.encode()).hexdigest()[:10]
-payload["filtered"] = bool(f_cat or f_country or f_article or not f_bg or f_review != "all")
+_view_key = hashlib.sha1(_fkey.encode()).hexdigest()[:10]
+_filtered = bool(f_cat or f_country or f_article or not f_bg or f_review != "all")
+_new_sig = hashlib.sha1("\0".join(sorted(new_names)).encode()).hexdigest()[:10]
+_data_key = hashlib.sha1(f"{rv_version}|{_new_sig}|{online}|{id(result)}".encode()
+                         ).hexdigest()[:10]
+
+
+def _feed_cards(date: str | None) -> tuple[list[dict], int]:
+    """The cards of ``date`` (the first MAX_CARDS) and how many there are."""
+    cards = timeline.mark_new(timeline.cards_for(index.on_date(date), date), new_names)
+    return cards[:timeline.MAX_CARDS], len(cards)
+
+
+def _undated_cards() -> list[dict]:
+    return [timeline.card(ev, current=False) for ev in index.undated[:timeline.MAX_CARDS]]
+
+
+def _undated_note() -> str:
+    n_und = len(index.undated)
+    if not n_und or mode == "all":
+        return ""
+    return (f"{n_und} undated event{'s' if n_und != 1 else ''}: shown with "
+            f"“{timeline.MODES['all']}”.")
+
+
+def _build_payload(date: str | None) -> dict:
+    """One step's payload: the map's (geo/mapview.py step_payload_for), its feed, and where
+    it sits among the dates. ``rev`` names its content: the feed the server draws carries it,
+    so the browser knows when that feed shows what the map shows."""
+    p = (mapview.step_payload_for(step, online=online) if date == current
+         else mapview.step_payload_for(index.step(date, mode), online=online))
+    p["view_key"] = _view_key  # the map fits what is left when the filters change (FEED_JS)
+    p["filtered"] = _filtered
+    p["data_key"] = _data_key  # the browser drops the neighbours it holds when this changes
+    cards, n_cards = _feed_cards(date)
+    und = _undated_cards() if mode == "all" else []
+    i = dates.index(date) if date in dates else None
+    p["nav"] = {
+        "date": date, "i": i, "n": len(dates), "short": timeline.short_label(date),
+        "prev": dates[i - 1] if i is not None and i > 0 else None,
+        "next": dates[i + 1] if i is not None and i + 1 < len(dates) else None,
+    }
+    key = f"{date}|{mode}|{_view_key}"
+    p["feed"] = mapview.feed_payload(key, timeline.date_label(date), cards, n_cards, und,
+                                     len(index.undated), _undated_note())
+    p["rev"] = hashlib.sha1(mapview.js_json(p).encode()).hexdigest()[:12]
+    p["feed"]["key"] = f"{key}#{p['rev']}"
+    return p
+
+
+def step_payload(date: str | None) -> dict:
+    """:func:`_build_payload`, kept per loaded result, filters, mode and date (a step and
+    its neighbours are asked for again on every step)."""
+    if result is None:
+        return _build_payload(date)
+    kept = result.__dict__.setdefault("_nm_payloads", {})  # shared by the sessions
+    k = (rv_version, _fkey, mode, online, _new_sig, date)
+    p = kept.pop(k, None)  # then put back: the most recently used go last
+    if p is None:
+        p = _build_payload(date)
+    kept[k] = p
+    while len(kept) > PAYLOADS_KEPT:
+        try:
+            kept.pop(next(iter(kept)))
+        except (StopIteration, KeyError, RuntimeError):  # another session trimmed it
+            break
+    return p
+
+
+_here = step_payload(current)
+_i = _here["nav"]["i"]
+payload = dict(_here, live={
+    # what the server knows: the last report it applied, whether it plays and how fast
+    "ack": st.session_state.get("_nav_seen"),
+    "playing": bool(st.session_state.get("playing")),
+    "interval": interval,
+    # the neighbouring steps, for the browser to show without asking (none in a PNG), but
+    # not those the map said it holds
+    "ahead": [] if snapshot_mode or _i is None else [
+        p for p in (step_payload(dates[_i + k]) for k in
+                    (AHEAD_PLAYING if st.session_state.get("playing") else AHEAD)
+                    if 0 <= _i + k < len(dates))
+        if p["rev"] not in st.session_state.get("_nav_have", ())],
+})
 col_map, col_feed = st.container(key="nm_main").columns([7, 3], gap="small")
 picking = st.session_state.get("rv_pick")
 
@@ -1069,21 +1151,34 @@ with col_feed:
     if per_date:
         st.markdown('<div class="nm-feed-sub">Events per date · click a bar</div>',
                     unsafe_allow_html=True)
-        st.session_state["_chart_key"] = f"date_chart:{current}"
+        # while playing, the chart stays as it was when Play started: redrawn at every step
+        # its view costs the browser more than a step does (the map's own feed and the
+        # slider show the date); it moves again at the pause
+        chart_at = st.session_state.get("_chart_at") if playing else current
+        chart_at = chart_at if chart_at in dates else current
+        st.session_state["_chart_at"] = chart_at
+        st.session_state["_chart_key"] = f"date_chart:{chart_at}"
         st.session_state["_chart_done"] = None
-        st.altair_chart(datechart.chart(per_date, current, CHART_HEIGHT),
+        st.altair_chart(datechart.chart(per_date, chart_at, CHART_HEIGHT),
                         on_select="rerun", selection_mode=datechart.SELECTION,
                         key=st.session_state["_chart_key"], width="stretch")
-    cards = timeline.mark_new(timeline.cards_for(index.on_date(current), current), new_names)
-    n_cards = len(cards)
-    cards = cards[:timeline.MAX_CARDS]
+    cards, n_cards = _feed_cards(current)
     feed = st.container(height=MAP_HEIGHT - CHART_HEIGHT - 40, border=False, key="feed")
+    _feed_key = html.escape(_here["feed"]["key"], quote=True)
     feed.markdown(
-        f'<div class="nm-feed-head">{html.escape(timeline.date_label(current))} '
+        f'<div class="nm-feed-head" data-nm-feed="{_feed_key}">'
+        f"{html.escape(timeline.date_label(current))} "
         f"<span>{n_cards} event{'s' if n_cards != 1 else ''}</span></div>",
         unsafe_allow_html=True,
     )
-    if not cards:
+    if playing:
+        # the map's own copy of the feed shows each step (NM.setupNav, from the same payload
+        # as the map): the server's is drawn again at the pause, and not compared till then
+        _feed_key += "#playing"
+        cards, n_cards, undated_shown = [], 0, False
+    else:
+        undated_shown = True
+    if not cards and not playing:
         feed.caption("No events on this date with the current filters.")
     for c in cards:
         feed.markdown(mapview.card_html(c), unsafe_allow_html=True)
@@ -1092,7 +1187,7 @@ with col_feed:
     if n_cards > len(cards):
         feed.caption(f"{n_cards - len(cards)} more events on this date (the map shows all): "
                      "filter by category or country to list them.")
-    undated_events = index.undated
+    undated_events = index.undated if undated_shown else []
     if undated_events and mode == "all":
         feed.markdown('<div class="nm-feed-head">Undated</div>', unsafe_allow_html=True)
         for ev in undated_events[:timeline.MAX_CARDS]:
@@ -1107,6 +1202,10 @@ with col_feed:
         n_und = len(undated_events)
         feed.caption(f"{n_und} undated event{'s' if n_und != 1 else ''}: shown with "
                      f"“{timeline.MODES['all']}”.")
+    # the end of this run's feed: the browser shows its own copy of the map's feed until
+    # the server's is all there (FEED_JS, NM.setupNav)
+    feed.markdown(f'<div class="nm-feed-end" data-nm-feed="{_feed_key}"></div>',
+                  unsafe_allow_html=True)
 
 # ---- export ---------------------------------------------------------------------------------
 

@@ -10,6 +10,12 @@ the base map's script changes, but swaps a ``feature_group_to_add`` in place. So
   the big date banner, the legend and the source line, all drawn by ``NM.StepLayer`` in
   ``geo/static/newsmap.js`` from one JSON payload (:func:`step_payload`).
 
+In the dashboard a step's payload also carries the feed beside the map (:func:`feed_payload`)
+and its place among the dates, and comes with its neighbours' payloads: Previous, Next and
+Play then step in the browser (``NM.setupNav`` in newsmap.js: map, feed, slider and URL in
+one task), and the date goes back to the server as the map's value (:func:`nav_report`,
+:func:`apply_nav_report`). A standalone file simply adds its one step (``NM.addStep``).
+
 Article text only ever travels inside that JSON (with ``<``, ``>``, ``&`` escaped) and the
 browser sets it with ``textContent``: it can not become markup.
 """
@@ -50,6 +56,9 @@ from geo.timeline import (
 )
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+# marks the map's report of a step taken in the browser in st_folium's "selected_layers"
+# (NM.setupNav in newsmap.js; read by dashboard.py)
+NAV_URL = "nm-nav"
 DEFAULT_VIEW = ((30.0, 20.0), 3)
 
 # The feed tied to the map: run once per map mount, after NM.setupBase (see FEED_JS).
@@ -90,6 +99,40 @@ if (!w.__nmFeed) {
   };
   w.document.addEventListener("click", go);
   w.document.addEventListener("keydown", go);
+}
+// Previous, Next and Play are the map's when it has the step at hand (NM.setupNav in
+// newsmap.js): the click stops here, before Streamlit's own handler sees it. Otherwise (no
+// map yet, a step not sent) it goes on to the button's callback on the server.
+if (!w.__nmNav) {
+  w.__nmNav = true;
+  var navOf = function () {
+    var frames = w.document.querySelectorAll("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      try {
+        var nm = frames[i].contentWindow && frames[i].contentWindow.NM;
+        if (nm && nm.nav && nm.nav.ready()) return nm.nav;
+      } catch (err) { /* another origin's frame */ }
+    }
+    return null;
+  };
+  w.document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!t || !t.closest) return;
+    var b = t.closest(".st-key-prev button, .st-key-next button, .st-key-play button");
+    if (!b || b.disabled) return;
+    var nav = navOf();
+    var which = b.closest(".st-key-prev") ? -1 : b.closest(".st-key-next") ? 1 : 0;
+    if (nav && nav.press(which)) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+  // the server's feed changed: show it if it is the map's step, else the map's own copy
+  new w.MutationObserver(function () {
+    var nav = navOf();
+    if (nav) { try { nav.syncPage(); } catch (err) { /* the map is going */ } }
+  }).observe(w.document.body, { childList: true, subtree: true, attributes: true,
+                                attributeFilter: ["data-nm-feed"] });
 }
 var H = w.history;
 if (H && !H.__nmReplace) {
@@ -406,10 +449,15 @@ FEED_JS = r"""(function (map, opts) {
   NM.onBaseChange = function (key) {
     var g = window.__GLOBAL_DATA__;
     if (!g || !g.selected_layers || !opts.report_url) return;
+    var nav = g.selected_layers[opts.nav_url];  // the last step report stays in the list
     g.selected_layers = {};
+    if (nav) g.selected_layers[opts.nav_url] = nav;
     g.selected_layers[opts.report_url] = { name: key, url: opts.report_url };
     map.fire("moveend");
   };
+
+  // ---- Previous / Next / Play in the browser, the feed drawn with the map (newsmap.js) ---
+  if (page && opts.nav_url && NM.setupNav) NM.setupNav(map, page, opts);
 
   // ---- the page: card clicks, and no history entry per step ---------------------------
   if (page) {
@@ -427,6 +475,39 @@ def _compact(js: str) -> str:
 
 
 FEED_JS = _compact(FEED_JS).replace("PAGE_JS", json.dumps(_compact(PAGE_JS_SRC)))
+
+
+def nav_report(map_value) -> dict | None:
+    """The map's last report of a step taken in the browser (``{"date", "playing", "n"}``),
+    from st_folium's value: an item of its "selected_layers" marked with :data:`NAV_URL`."""
+    layers = map_value.get("selected_layers") if isinstance(map_value, dict) else None
+    for item in layers or []:
+        if isinstance(item, dict) and item.get("url") == NAV_URL:
+            try:
+                got = json.loads(str(item.get("name") or ""))
+            except ValueError:
+                return None
+            return got if isinstance(got, dict) else None
+    return None
+
+
+def apply_nav_report(state, report: dict | None, dates: Sequence[str]) -> bool:
+    """Apply a step report to the session ``state`` once (a new ``n``); True if applied.
+
+    A new report wins over the slider's value in the same run: that value is what the page
+    knew when it asked for the run, often older than the step the map reports (the slider
+    had not heard of the previous report's run yet). ``_nav_seen`` is what the next step
+    payload acknowledges (``live.ack``); ``_nav_have`` the revisions of the steps the map
+    holds (not sent again as neighbours)."""
+    if report is None or report.get("n") == state.get("_nav_seen"):
+        return False
+    state["_nav_seen"] = report.get("n")
+    have = report.get("have")
+    state["_nav_have"] = {str(r) for r in have} if isinstance(have, list) else set()
+    state["playing"] = bool(report.get("playing")) and len(dates) >= 2
+    if report.get("date") in dates:
+        state["date"] = report["date"]
+    return True
 
 
 # A "{" that opens a Jinja tag ("{{", "{%", "{#"). JSON itself never writes one (an object's
@@ -586,7 +667,8 @@ def base_map(
         pts = [(e.place.lat, e.place.lon) for e in events if is_located(e)]
         data = data.replace('"__BASEMAP__"', js_json(json.loads(basemap.inline_data(pts))))
     _Script("NM.setupBase(__PARENT__, __DATA__);", data).add_to(m)
-    _Script(FEED_JS, js_json({"zoom": FOCUS_ZOOM, "report_url": tiles_mod.REPORT_URL})).add_to(m)
+    _Script(FEED_JS, js_json({"zoom": FOCUS_ZOOM, "report_url": tiles_mod.REPORT_URL,
+                              "nav_url": NAV_URL})).add_to(m)
     if bounds:
         if bounds[0] == bounds[1]:
             m.location = list(bounds[0])
@@ -785,7 +867,9 @@ def step_group(payload: dict, view: dict | None = None) -> folium.FeatureGroup:
     """The per-step FeatureGroup for ``st_folium(feature_group_to_add=...)``; ``view`` fixes
     the map's view (the PNG export, see VIEW_JS)."""
     fg = folium.FeatureGroup(name="events", control=False)
-    _Script("new NM.StepLayer(__DATA__).addTo(__PARENT__);", js_json(payload)).add_to(fg)
+    # NM.addStep adds it to the group, or (in the dashboard) hands it to the browser's
+    # stepping (NM.setupNav in newsmap.js), which decides what the map shows
+    _Script("NM.addStep(new NM.StepLayer(__DATA__), __PARENT__);", js_json(payload)).add_to(fg)
     if view:
         _Script(VIEW_JS, js_json(view)).add_to(fg)
     return fg
@@ -851,6 +935,41 @@ REVIEW_TITLES = {"auto": "as the extractor found it; not reviewed yet",
                  "confirmed": "checked by a person and kept as found",
                  "edited": "corrected by a person; the export keeps the original values",
                  "added": "added by a person from the article's sentence"}
+
+
+FEED_CARD_KEYS = ("id", "title", "category", "color", "status", "place", "precision",
+                  "precision_note", "estimated", "located", "lat", "lon", "time_of_day",
+                  "date_inferred", "background", "review_status", "new")
+
+
+def feed_card(c: dict) -> dict:
+    """A card (from ``timeline.card``) as the browser draws it (``NM.feedCard`` in
+    newsmap.js, the same markup as :func:`card_html`, every text set as text)."""
+    out = {k: c.get(k) for k in FEED_CARD_KEYS}
+    out["sources"] = [{k: s[k] for k in ("article", "sentence", "url") if s.get(k)}
+                      for s in c["sources"]]
+    return out
+
+
+def feed_payload(key: str, date_label_text: str, cards: Sequence[dict], n_cards: int,
+                 undated: Sequence[dict] = (), n_undated: int = 0, undated_note: str = ""
+                 ) -> dict:
+    """What the feed beside the map shows for one step, for the browser to draw in the same
+    frame as the map when it steps without the server (the server draws the same feed with
+    :func:`card_html`; ``key`` names the step, and the server's feed carries it too)."""
+    return {
+        "key": key,
+        "head": date_label_text,
+        "count": f"{n_cards} event{'s' if n_cards != 1 else ''}",
+        "cards": [feed_card(c) for c in cards],
+        "empty": "No events on this date with the current filters." if not cards else "",
+        "more": (f"{n_cards - len(cards)} more events on this date (the map shows all): "
+                 "filter by category or country to list them.") if n_cards > len(cards) else "",
+        "undated": [feed_card(c) for c in undated],
+        "undated_more": (f"{n_undated - len(undated)} more undated events (the map shows all)."
+                         if n_undated > len(undated) else ""),
+        "undated_note": undated_note,
+    }
 
 
 def card_html(c: dict) -> str:

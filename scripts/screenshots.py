@@ -6,6 +6,10 @@ Serves the dashboard on the seeds (offline: NEWSMAP_TILES=off, so the picture do
 depend on the network), opens 22 July 2023 in "up to this date" mode at 1400, 1024 and
 800 px wide, and writes docs/dashboard-<width>.png (the whole window: sidebar, controls,
 map, chart and feed). The map frame alone is `python -m geo snapshot`'s job.
+
+``--step`` also presses "◀ Previous" with the map's report to the server held back:
+docs/dashboard-<width>-step.png shows the step as the browser draws it (the map, the feed
+drawn from the map's payload, the slider; NM.setupNav in geo/static/newsmap.js).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs")
     ap.add_argument("--date", default="2023-07-22")
+    ap.add_argument("--step", action="store_true",
+                    help="also shoot right after a press of Previous (the browser's step)")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -48,6 +54,18 @@ def main(argv: list[str] | None = None) -> int:
                 out = args.out / f"dashboard-{width}.png"
                 page.screenshot(path=str(out))
                 print(out)
+                if args.step:
+                    # the map holds its report back (as if one were on its way), so the
+                    # shot shows the step as the browser drew it, before the server knows
+                    frame = page.query_selector(snap.MAP_IFRAME).content_frame()
+                    frame.evaluate("() => { NM.nav.inflight = true; }")
+                    page.evaluate("() => document.querySelector('.st-key-prev button').click()")
+                    page.wait_for_timeout(800)
+                    out = args.out / f"dashboard-{width}-step.png"
+                    page.screenshot(path=str(out))
+                    print(out, page.evaluate(
+                        "() => document.querySelector('.nm-feed-local') ? 'browser-drawn feed'"
+                        " : 'the server had answered'"))
                 ctx.close()
         finally:
             browser.close()

@@ -429,6 +429,410 @@
     });
   };
 
+  // ---- a step's payload goes to the map (geo/mapview.py step_group) -------------------
+  // Without the dashboard's stepping (a standalone file, a PNG) the step is simply added to
+  // its group; in the dashboard NM.setupNav decides what the map shows.
+  NM.addStep = function (layer, group) {
+    if (NM.nav) NM.nav.fromServer(layer);
+    else layer.addTo(group);
+  };
+
+  // ---- the feed's cards, drawn here from a step's payload (geo/mapview.py feed_payload) ---
+  // The same markup as mapview.card_html, in the page's document; every text from an
+  // article is set as text, a link only for a plain http(s) address.
+  var CARD_REVIEW = {
+    auto: ["automatic", "as the extractor found it; not reviewed yet"],
+    confirmed: ["✓ confirmed", "checked by a person and kept as found"],
+    edited: ["✎ edited", "corrected by a person; the export keeps the original values"],
+    added: ["+ added", "added by a person from the article's sentence"]
+  };
+  NM.feedCard = function (doc, c) {
+    var mk = function (tag, cls, text) {
+      var e = doc.createElement(tag);
+      if (cls) e.className = cls;
+      if (text !== undefined && text !== null) e.textContent = String(text);
+      return e;
+    };
+    var fold = function (t) {
+      return String(t === undefined || t === null ? "" : t).split(/\s+/).filter(Boolean).join(" ");
+    };
+    var card = mk("div", "nm-card");
+    if (c.located && c.id && c.lat !== null && c.lat !== undefined) {
+      card.setAttribute("data-nm-id", fold(c.id));
+      card.setAttribute("data-nm-lat", Number(c.lat).toFixed(6));
+      card.setAttribute("data-nm-lon", Number(c.lon).toFixed(6));
+      card.setAttribute("tabindex", "0");
+      card.title = "Show on the map";
+    }
+    card.style.setProperty("--c", /^#[0-9a-fA-F]{3,8}$/.test(c.color) ? c.color : "#555");
+    var top = mk("div", "nm-card-top");
+    top.appendChild(mk("span", "nm-dot"));
+    top.appendChild(doc.createTextNode(fold(c.category)));
+    var review = c.review_status || "auto";
+    var rv = CARD_REVIEW[review];
+    var chip = mk("span", "nm-chip nm-rv nm-rv-" + fold(review), rv ? rv[0] : fold(review));
+    chip.title = rv ? rv[1] : "";
+    top.appendChild(chip);
+    var add = function (cls, text, title) {
+      var x = mk("span", cls, text);
+      if (title) x.title = title;
+      top.appendChild(x);
+    };
+    if (c.new) add("nm-chip nm-chip-new", "new",
+                   "read by the watch since you last marked the news as seen");
+    if (c.time_of_day) add("nm-chip", fold(c.time_of_day));
+    if (c.status === "planned") add("nm-chip nm-chip-warn", "planned");
+    if (!c.located) add("nm-chip nm-chip-warn", "unlocated: not on the map");
+    if (c.date_inferred) add("nm-chip", "date inferred");
+    if (c.background) add("nm-chip nm-chip-bg", "background",
+                          "told as background: dated only to a year or month before the article");
+    card.appendChild(top);
+    card.appendChild(mk("div", "nm-card-title", fold(c.title)));
+    card.appendChild(mk("div", "nm-card-place", fold(c.place)));
+    var approx = c.located && (c.precision !== "landmark" || c.estimated);
+    card.appendChild(mk("div", "nm-card-prec" + (approx ? " approx" : ""), fold(c.precision_note)));
+    var source = function (parent, s) {
+      parent.appendChild(mk("q", null, fold(s.sentence)));
+      var line = mk("div", "nm-card-src", "— ");
+      var name = fold(s.article);
+      if (typeof s.url === "string" && /^https?:\/\/[^\s]+$/i.test(s.url)) {
+        var a = mk("a", "nm-src-link", name + " ↗");
+        a.href = s.url;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        a.title = s.url;
+        line.appendChild(a);
+      } else {
+        line.appendChild(doc.createTextNode(name));
+      }
+      parent.appendChild(line);
+    };
+    var srcs = c.sources || [];
+    if (srcs.length) source(card, srcs[0]);
+    if (srcs.length > 1) {
+      var more = mk("details");
+      more.appendChild(mk("summary", "nm-card-src", "+ " + (srcs.length - 1) + " more sources"));
+      srcs.slice(1).forEach(function (s) { source(more, s); });
+      card.appendChild(more);
+    }
+    return card;
+  };
+
+  // ---- stepping in the browser (the dashboard: geo/mapview.py FEED_JS calls this) ------
+  // Previous, Next and Play are handled here when the step is at hand: every step's payload
+  // comes with its neighbours' (dashboard.py AHEAD), so a click shows the next step at once.
+  // In that task the map swaps its step layer, the page's feed shows the step's cards
+  // (drawn from the same payload, in place of the server's until the server's shows the
+  // same step: data-nm-feed), the slider and the buttons move, and the URL's date changes;
+  // then the date goes to the server as the map's value (under opts.nav_url in
+  // "selected_layers", with a running number n). The server's next step payload says
+  // which report it has applied ("ack"): one that has not seen the latest report is older
+  // than what the map shows, and is kept as a neighbour, not shown.
+  // Play ticks here too: each tick is due one interval after the previous tick started.
+  NM.setupNav = function (map, page, opts) {
+    var doc = page.document;
+    var host = L.layerGroup().addTo(map);
+    var nav = NM.nav = {
+      shown: null, cache: {}, order: [], view: null, sent: 0, inflight: false, dirty: false,
+      retry: null, playing: false,
+      timer: null, interval: 1, last: 0, review: null, waited: 0, waiting: false
+    };
+    var keep = function (p) {
+      var k = String(p.date);
+      if (!(k in nav.cache)) nav.order.push(k);
+      nav.cache[k] = p;
+      while (nav.order.length > 40) delete nav.cache[nav.order.shift()];
+    };
+    var show = function (p, local) {
+      var Step = NM.StepLayer;  // (payload_from_script looks for the call as a step writes it)
+      var layer = p instanceof Step ? p : new Step(p);
+      if (nav.shown) host.removeLayer(nav.shown);
+      nav.shown = layer;
+      host.addLayer(layer);
+      controls(layer._data, local);
+      nav.syncPage();
+    };
+
+    nav.fromServer = function (layer) {
+      var d = layer._data, live = d.live || {};
+      var view = d.view_key + "|" + d.mode + "|" + d.data_key;
+      var changed = view !== nav.view;
+      if (changed) { nav.cache = {}; nav.order = []; nav.view = view; }
+      keep(d);
+      (live.ahead || []).forEach(keep);
+      if (live.interval) nav.interval = live.interval;
+      // the server's word holds when it has seen our last report and the map has not
+      // stepped since, or when it shows other filters or data
+      var acked = live.ack === nav.sent;
+      var holds = changed || !nav.shown || !nav.sent || (acked && !nav.dirty);
+      if (acked && nav.inflight) {
+        nav.inflight = false;
+        clearTimeout(nav.retry);
+        if (nav.dirty) report();  // the steps taken meanwhile
+      }
+      if (!holds) return;
+      if (!nav.shown || nav.shown._data.rev !== d.rev) show(layer, false);
+      else nav.syncPage();
+      if (live.playing && !nav.playing) play(false);
+      else if (!live.playing && nav.playing) pause(false);
+    };
+
+    // ---- the report to the server (streamlit-folium's value; the page sends it) --------
+    // One at a time: while a report is on its way (the server's run has not answered it),
+    // later steps only mark the map "dirty", and the answer sends the latest. So the server
+    // runs once per answer, never a queue of runs that interrupt each other (Play).
+    var tell = function () {
+      if (nav.inflight) { nav.dirty = true; return; }
+      report();
+    };
+    var report = function () {
+      var g = window.__GLOBAL_DATA__, d = nav.shown && nav.shown._data;
+      if (!g || !d || !opts.nav_url) return;
+      if (g.returned_objects && g.returned_objects.indexOf("selected_layers") < 0) return;
+      nav.sent += 1;
+      nav.dirty = false;
+      nav.inflight = true;
+      clearTimeout(nav.retry);
+      nav.retry = setTimeout(function () { if (nav.inflight) report(); }, 5000);  // lost?
+      g.selected_layers = g.selected_layers || {};
+      g.selected_layers[opts.nav_url] = {
+        // "have": the steps this map holds, which the server need not send again
+        name: JSON.stringify({ date: d.date, playing: nav.playing, n: nav.sent,
+                               have: nav.order.map(function (k) { return nav.cache[k].rev; }) }),
+        url: opts.nav_url
+      };
+      var value = L.extend({}, g.previous_data || {},
+                           { selected_layers: Object.keys(g.selected_layers).map(function (k) {
+                             return g.selected_layers[k]; }) });
+      g.previous_data = value;  // streamlit-folium compares its next value with this one
+      window.parent.postMessage({ isStreamlitMessage: true, type: "streamlit:setComponentValue",
+                                  value: value, dataType: "json" }, "*");
+    };
+
+    // ---- Previous / Next / Play -------------------------------------------------------
+    var step = function (delta) {
+      var d = nav.shown && nav.shown._data, n = d && d.nav;
+      var target = n && (delta < 0 ? n.prev : n.next);
+      var p = target && nav.cache[String(target)];
+      if (!p) return false;  // not at hand: the server steps (the button's own callback)
+      show(p, true);
+      tell();
+      return true;
+    };
+    var tick = function () {
+      nav.timer = null;
+      if (!nav.playing) return;
+      var d = nav.shown._data, next = d.nav && d.nav.next;
+      if (!next) { pause(true); return; }
+      var p = nav.cache[String(next)];
+      if (!p) {  // on its way: show it when here
+        if (!nav.waiting) { nav.waiting = true; nav.waited += 1; }
+        nav.timer = setTimeout(tick, 20);
+        return;
+      }
+      nav.waiting = false;
+      nav.last = performance.now();
+      show(p, true);
+      if (!p.nav.next) { pause(true); return; }  // the last date: stop there
+      tell();
+      nav.timer = setTimeout(tick, Math.max(0, nav.last + nav.interval * 1000 -
+                                                 performance.now()));
+    };
+    var play = function (say) {
+      nav.playing = true;
+      nav.last = performance.now();
+      if (nav.timer) clearTimeout(nav.timer);
+      nav.timer = setTimeout(tick, nav.interval * 1000);
+      label(true);
+      if (say) tell();
+    };
+    var pause = function (say) {
+      nav.playing = false;
+      if (nav.timer) clearTimeout(nav.timer);
+      nav.timer = null;
+      label(false);
+      if (say) tell();
+    };
+    nav.step = step;
+    // a press of Previous (-1), Next (1) or Play/Pause (0) in the page; true: handled here
+    nav.press = function (which) {
+      if (!nav.shown || !nav.shown._data.nav) return false;
+      if (which) return step(which);
+      if (nav.playing) { pause(true); return true; }
+      if (!nav.shown._data.nav.next) return false;  // at the end: the server starts over
+      play(true);
+      return true;
+    };
+
+    // ---- the page's controls follow the map ------------------------------------------
+    var q = function (sel) { try { return doc.querySelector(sel); } catch (e) { return null; } };
+    var text = function (node, value) {  // the text node React made, so React can update it
+      var t = node && node.firstChild;
+      if (t && t.nodeType === 3) { if (t.nodeValue !== value) t.nodeValue = value; }
+    };
+    var label = function (playing) {
+      text(q(".st-key-play button p"), playing ? "Pause" : "▶ Play");
+    };
+    // A run of the server that is older than the map's step (it had not seen the last
+    // report) redraws the slider and the buttons for its own date: put the map's back.
+    var watch = function () {
+      var box = q(".st-key-nm_controls"), sl = q(".st-key-date");
+      var key = [box, sl];
+      if (nav.watched && nav.watched[0] === box && nav.watched[1] === sl) return;
+      if (nav.mo) nav.mo.disconnect();
+      nav.watched = key;
+      nav.mo = new page.MutationObserver(function () {
+        try {
+          var d = nav.shown && nav.shown._data;
+          if (!d || !d.nav) return;
+          var v = q(".st-key-date [data-testid=stSliderThumbValue] p");
+          controls(d, !!v && v.textContent !== d.nav.short);
+          label(nav.playing);
+        } catch (e) { /* the map is going */ }
+      });
+      [box, sl].forEach(function (n) {
+        if (n) nav.mo.observe(n, { subtree: true, childList: true, characterData: true,
+                                   attributes: true, attributeFilter: ["style", "disabled"] });
+      });
+    };
+    var controls = function (d, local) {
+      var n = d.nav;
+      if (!n) return;
+      watch();
+      var prev = q(".st-key-prev button"), next = q(".st-key-next button");
+      if (prev && prev.disabled !== !n.prev) prev.disabled = !n.prev;
+      if (next && next.disabled !== !n.next) next.disabled = !n.next;
+      var input = q(".st-key-date .stSlider input[type=range]");
+      if (input && n.i !== null && n.n > 1) {
+        var pct = 100 * n.i / (n.n - 1);
+        var thumb = input.parentElement && input.parentElement.parentElement;
+        if (local) {
+          input.value = String(n.i);
+          input.setAttribute("aria-valuetext", n.short);
+          if (thumb) {
+            if (thumb.style.left !== pct + "%") thumb.style.left = pct + "%";
+            var val = thumb.querySelector("[data-testid=stSliderThumbValue]");
+            if (val) {
+              var l = n.i === 0 ? "0px" : "", r = n.i === n.n - 1 ? "0px" : "";
+              if (val.style.left !== l) val.style.left = l;
+              if (val.style.right !== r) val.style.right = r;
+              text(val.querySelector("p"), n.short);
+            }
+            var track = thumb.parentElement && thumb.parentElement.firstElementChild;
+            if (track && track !== thumb) {
+              var c = page.getComputedStyle(thumb).backgroundColor, off = "rgba(187, 187, 165, 0.25)";
+              track.style.background = "linear-gradient(to right, " + off + " 0%, " + c + " 0%, " +
+                c + " " + pct + "%, " + off + " " + pct + "%)";
+              nav.track = track;
+            }
+          }
+        }
+      }
+      if (local) {
+        try {
+          var u = new page.URL(page.location.href);
+          if (u.searchParams.get("date") !== (d.date || "")) {
+            u.searchParams.set("date", d.date || "");
+            page.history.replaceState(page.history.state, "", u.toString());
+          }
+        } catch (e) { /* not a page we can write */ }
+      }
+    };
+
+    // ---- the feed: the server's when it shows the map's step, else drawn from the payload --
+    var strip = function (node) {  // a copy of the server's markup: its classes, no ids
+      if (node.removeAttribute) { node.removeAttribute("data-testid"); node.removeAttribute("id"); }
+      for (var i = 0; i < node.childNodes.length; i++) strip(node.childNodes[i]);
+      return node;
+    };
+    var drawFeed = function (box, f) {
+      var mk = function (tag, cls, t) {
+        var e = doc.createElement(tag);
+        if (cls) e.className = cls;
+        if (t !== undefined) e.textContent = t;
+        return e;
+      };
+      var model = box.querySelector(":scope > .stElementContainer .nm-feed-head");
+      var cell = function (content) {  // one element of the feed, dressed as Streamlit's
+        var outer = null;
+        if (model) {
+          var ec = model.closest(".stElementContainer");
+          outer = strip(ec.cloneNode(true));
+          var head = outer.querySelector(".nm-feed-head");
+          head.parentNode.replaceChild(content, head);
+        } else {
+          outer = mk("div", "stElementContainer");
+          outer.appendChild(content);
+        }
+        return outer;
+      };
+      var btnModel = box.querySelector('[class*="st-key-rv_open_"] button');
+      var root = mk("div", "nm-feed-local");
+      root.setAttribute("data-nm-feed", f.key);
+      var head = mk("div", "nm-feed-head", f.head + " ");
+      head.appendChild(mk("span", null, f.count));
+      root.appendChild(cell(head));
+      var cards = function (list) {
+        list.forEach(function (c) {
+          root.appendChild(cell(NM.feedCard(doc, c)));
+          var wrap = mk("div", "nm-rv-wrap");
+          var b = mk("button", btnModel ? btnModel.className : "", "✎ Review");
+          b.type = "button";
+          b.title = "Confirm, correct, remove or merge this event";
+          b.addEventListener("click", function () {
+            nav.review = c.id;  // opened by the server's own button once its feed is here
+            nav.syncPage();
+          });
+          wrap.appendChild(b);
+          root.appendChild(wrap);
+        });
+      };
+      if (f.empty) root.appendChild(mk("div", "nm-feed-note", f.empty));
+      cards(f.cards || []);
+      if (f.more) root.appendChild(mk("div", "nm-feed-note", f.more));
+      if (f.undated && f.undated.length) {
+        root.appendChild(cell(mk("div", "nm-feed-head", "Undated")));
+        cards(f.undated);
+        if (f.undated_more) root.appendChild(mk("div", "nm-feed-note", f.undated_more));
+      } else if (f.undated_note) {
+        root.appendChild(mk("div", "nm-feed-note", f.undated_note));
+      }
+      return root;
+    };
+    nav.syncPage = function () {
+      var d = nav.shown && nav.shown._data, f = d && d.feed;
+      if (!f) return;
+      var box = q(".st-key-feed");
+      if (!box) return;
+      // the server's feed is the map's step when its heading and its end marker both say
+      // so (a run redraws the heading first and the end marker last)
+      var end = box.querySelector(".nm-feed-end");
+      var head = box.querySelector(":scope > .stElementContainer .nm-feed-head[data-nm-feed]");
+      var mine = box.querySelector(":scope > .nm-feed-local");
+      if (end && end.getAttribute("data-nm-feed") === f.key && head &&
+          head.getAttribute("data-nm-feed") === f.key) {
+        if (mine) mine.parentNode.removeChild(mine);
+        if (nav.track) { nav.track.style.background = ""; nav.track = null; }
+        if (nav.review) {
+          var id = nav.review, btn = null;
+          nav.review = null;
+          box.querySelectorAll('[class*="st-key-rv_open_"] button').forEach(function (b) {
+            if (!btn && b.offsetParent !== null &&
+                b.closest('[class~="st-key-rv_open_' + id + '"]')) btn = b;
+          });
+          if (btn) btn.click();
+        }
+        return;
+      }
+      if (mine && mine.getAttribute("data-nm-feed") === f.key) return;
+      var fresh = drawFeed(box, f);
+      if (mine) box.replaceChild(fresh, mine);
+      else box.insertBefore(fresh, box.firstChild);
+    };
+    nav.ready = function () { return !!nav.shown; };
+    return nav;
+  };
+
   NM.fit = function (map) {
     map = map || NM.map;
     var step = NM.current;
@@ -480,7 +884,9 @@
         mk.bindTooltip(function () { return tooltipContent(m); },
                        { direction: "top", offset: [0, -14] });
         mk.nm = m;
-        mk.addTo(grouping ? self._pins : self._group);
+        // grouped pins are added by _drawBubbles (those with room of their own): adding them
+        // here too drew each pin twice (~10 ms for 250 pins)
+        if (!grouping) mk.addTo(self._group);
         self._markers.push(mk);
         self._points.push(ll);
         if (m.current) self._currentPoints.push(ll);
