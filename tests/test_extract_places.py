@@ -779,3 +779,11 @@ def test_unrest_told_with_its_country_under_a_dateline_of_that_country_is_at_the
     evs = events_of("Guayaquil: Masked men broke onto the set of a public television channel in "
                     "Ecuador waving guns during a live broadcast on Tuesday.", date="2024-01-10")
     assert [(e.mention.text, e.date) for e in evs] == [("Guayaquil", "2024-01-09")]
+
+
+def test_where_a_leader_travelled_to_is_not_where_the_coup_was():
+    text = ("BUJUMBURA, Burundi (AP) - A general announced via a private radio station on "
+            "Wednesday that the president had been overthrown hours after he left for "
+            "neighbouring Tanzania for talks.")
+    evs = events_of(text, date="2015-05-14")
+    assert "Tanzania" not in {e.mention.text for e in evs if e.mention}

@@ -745,10 +745,15 @@ def place_candidates(found: Sequence[Found], sentence: str, hit: Hit | None = No
             continue  # "told reporters in Manila", "Tacloban, a city in Leyte"
         if f.mention.kind == "country" and _STATE_SPEAKS.match(sentence, f.end):
             continue  # "in what former colonial ruler Portugal described as a military coup"
+        if _TRAVELLED_TO.search(lead_in):
+            continue  # "overthrown hours after he left for neighbouring Tanzania": his trip
         out.append(f)
     return out
 
 
+_TRAVELLED_TO = re.compile(r"\b(?:left|leaving|leaves|flew|flying|travell?ed|travell?ing|headed|"
+                           r"heading|departed|returned|returning)\s+(?:for|to)\s+"
+                           r"(?:neighbou?ring\s+|the\s+)?$", re.I)
 _STATE_SPEAKS = re.compile(r"\s+(?:described|called|termed|branded|labell?ed|denounced|"
                            r"condemned)\b")
 
