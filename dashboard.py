@@ -30,7 +30,7 @@ from geo.review import queue as rv_queue
 from geo.review import service as rv_service
 from geo.review import viewer as rv_viewer
 from geo.review.apply import Reviewed
-from geo.review.corrections import REMOVE_REASONS, article_hashes
+from geo.review.corrections import REMOVE_REASONS, ArticleHashes
 from geo.store import StoreError
 
 MAP_HEIGHT = 680
@@ -46,6 +46,7 @@ WEB_SUFFIXES = (".html", ".htm")
 WATCH_EVERY = {"1 min": 60, "5 min": 300, "10 min": 600, "30 min": 1800, "1 hour": 3600}
 WATCH_CHECK_S = 10  # how often the open page looks for articles a watch has added
 MESSAGES_KEPT_S = 120  # an add's messages stay this long (or until the next add)
+RUN_CACHE_WRITE_DELAY_S = 5.0  # after a run, its cache rows are written this much later
 LIST_ROWS = 20  # rows a sidebar list of articles shows; a search box finds the others
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
@@ -176,6 +177,8 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
         with status.container(), st.spinner("Reading articles…"), slot["lock"]:
             if "result" not in slot:  # another session may have filled it while we waited
                 pipeline = importlib.import_module("geo.pipeline")
+                # the run cache is written a few seconds later, off the first map's path
+                pipeline.WRITE_DELAY_S = RUN_CACHE_WRITE_DELAY_S
                 slot["result"] = pipeline.run(list(paths), online=online,
                                               extra_articles=_user_articles(),
                                               date_overrides=json.loads(overrides_json),
@@ -311,7 +314,7 @@ def _review_all() -> Reviewed:
 
 reviewed = derived("reviewed", _review_all)
 events_all = reviewed.events
-hashes = derived("hashes", lambda: article_hashes(articles))
+hashes = derived("hashes", lambda: ArticleHashes(articles))  # computed on first use
 
 
 facets = derived("facets", lambda: timeline.facets(events_all))
