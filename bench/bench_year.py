@@ -53,7 +53,7 @@ WATCH = """(() => {
   const tick = () => {
     if (window.__nmSeen && !window.__nmAt) window.__nmAt = Date.now();
     else if (window.__nmWant && !window.__nmSeen) {
-      const f = document.querySelector("%s");
+      const f = document.querySelector("IFRAME");
       const d = f && f.contentDocument;
       try { if (d && window.__nmWant(d)) window.__nmSeen = Date.now(); } catch (e) {}
     }
@@ -61,10 +61,11 @@ WATCH = """(() => {
   };
   requestAnimationFrame(tick);
   document.addEventListener('mousedown', () => { window.__nmClick = Date.now(); }, true);
-})();""" % IFRAME
+})();""".replace("IFRAME", IFRAME)
 
 OURS_ANY = ("d => { const b = d.querySelector('.nm-banner-date'); "
-            "return !!b && b.textContent.length > 0 && !!d.querySelector('#map_div[data-nm-step]'); }")
+            "return !!b && b.textContent.length > 0 && "
+            "!!d.querySelector('#map_div[data-nm-step]'); }")
 BARE = "d => !!d.querySelector('.leaflet-marker-icon')"
 
 
@@ -242,7 +243,8 @@ def bench_year(a) -> dict:
                                 0, received[0] + len(payload))))
                         # the websocket opened before the handler: count from a reload
                         page.reload(wait_until="commit")
-                        page.evaluate("() => { window.__nmWant = " + ours_date(date_label(dates[start])) + "; }")
+                        want0 = ours_date(date_label(dates[start]))
+                        page.evaluate("() => { window.__nmWant = " + want0 + "; }")
                         page.wait_for_function("() => window.__nmAt > 0", timeout=600_000)
                         settle(page)
                         hwm_open = vm_hwm_mb(proc.pid)
