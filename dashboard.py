@@ -336,7 +336,7 @@ else:  # thousands of names: a dropdown would be unusable, and heavy on every re
                                 help=f"{len(facets.articles):,} articles")
     f_article = ([a for a in facets.articles if f_article_q.lower() in a.lower()]
                  or ["\0no match"]) if f_article_q else []
-n_background = derived("n_background", lambda: sum(1 for e in events_all if e.background))
+n_background = derived("n_background", lambda: timeline.count_background(events_all))
 f_bg = sb.toggle(
     "Background events", key="f_bg",
     help="Events the articles mention as background, dated only to a year or month before "
@@ -354,7 +354,7 @@ events = (events_all if not (f_cat or f_country or f_article or not f_bg
                   lambda: rv_queue.filter_events(
                       timeline.apply_filters(events_all, f_cat, f_country, f_article,
                                              background=f_bg), f_review)))
-index = derived(f"index {_fkey}", lambda: timeline.StepIndex(events))
+index = derived(f"index {_fkey}", lambda: timeline.step_index(events))
 
 
 def _add_uploads() -> None:

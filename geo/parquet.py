@@ -278,6 +278,32 @@ def open_dataset(path: str | Path) -> ds.Dataset:
     return dataset
 
 
+def read_columnar(path: str | Path):
+    """The folder's events as a :class:`geo.columnar.ColumnarEvents` (Arrow columns, Event
+    objects made when read), in the written order: a year of news in ~450 MB instead of
+    ~3 GB of objects. The table is not sorted (a copy); the order is an index."""
+    import numpy as np
+
+    from geo.columnar import ColumnarEvents
+
+    dataset = open_dataset(path)
+    try:
+        table = dataset.to_table() if dataset.files else SCHEMA.empty_table()
+        seq = table.column("seq").to_numpy()
+    except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as exc:
+        raise EventsFolderError(f"{path}: not readable as Parquet events ({exc})") from exc
+    return ColumnarEvents(table, np.argsort(seq, kind="stable"))
+
+
+def count_events(path: str | Path) -> int:
+    """The event count the folder's marker gives (0 when it says none)."""
+    try:
+        info = json.loads((Path(path) / MARKER).read_text(encoding="utf-8"))
+        return int(info.get("events", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
 def read_events(path: str | Path, months: Iterable[str] | None = None) -> list[Event]:
     """The events of the folder in the order they were written; ``months`` (partition
     values: ``"2023-07"``, ``"2023"``, ``"undated"``) reads only those partitions."""

@@ -660,11 +660,15 @@ def _new_extras(loaded: Sequence[Article], extra: Sequence[Article],
     return out
 
 
+COLUMNAR_MIN_EVENTS = 200_000  # a Parquet folder this big is kept as columns (geo.columnar)
+
+
 def load_events(path: str | Path) -> Result:
     """Events from a JSONL file or a Parquet events folder instead of articles
     (``NEWSMAP_EVENTS``: big or prepared event sets, the benchmarks). Takes
     ``Event.to_dict`` lines or the CLI's export lines; a bad line is a Problem, not a crash.
-    A folder is read by :func:`geo.parquet.read_events` (a folder that is not one raises
+    A folder is read by :func:`geo.parquet.read_events`, or from ``COLUMNAR_MIN_EVENTS``
+    events on as columns by :func:`geo.parquet.read_columnar` (a folder that is not one raises
     :class:`geo.parquet.EventsFolderError`, a ValueError that says why)."""
     from geo.models import Place, Source
 
@@ -672,6 +676,8 @@ def load_events(path: str | Path) -> Result:
     if path.is_dir():
         from geo import parquet
 
+        if parquet.count_events(path) >= COLUMNAR_MIN_EVENTS:  # a year of news: columns
+            return Result(articles=[], events=parquet.read_columnar(path), problems=[])
         return Result(articles=[], events=parquet.read_events(path), problems=[])
     if path.suffix == ".parquet" and path.is_file():
         from geo import parquet
