@@ -958,7 +958,7 @@ for _msg in st.session_state.pop("_rv_toasts", []):
 with sb.expander("Review", expanded=bool(rv_error or reviewed.unmatched)):
     if rv_error:
         st.error(_plain(rv_error))
-    n_reviewed = sum(1 for e in events_all if not rv_queue.needs_review(e))
+    n_reviewed = derived("n_reviewed", lambda: rv_queue.count_reviewed(events_all))
     st.caption(f"{n_reviewed:,} of {len(events_all):,} events reviewed · "
                f"{len(reviewed.removed):,} removed")
     st.button("+ Add an event the extractor missed", key="rv_add_open",

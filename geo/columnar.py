@@ -82,20 +82,26 @@ class ColumnarEvents(Sequence):
         return pc.struct_field(col, sub) if sub else col
 
     def col(self, path: str) -> np.ndarray:
-        """``path``'s values in this order: float64 with NaN for nulls (numbers), bool with
-        nulls False, else an object array of str/None."""
+        """``path``'s values in this order, for numbers (float64, NaN for nulls) and
+        booleans (nulls False). Strings: :meth:`codes` (a million Python strings would be
+        ~60 MB a column) or :meth:`arrow`."""
         got = self._cols.get(path)
         if got is None:
-            arr = self._arrow(path).take(pa.array(self.rows))
+            arr = self.arrow(path)
             t = arr.type
             if pa.types.is_floating(t) or pa.types.is_integer(t):
                 got = arr.to_numpy(zero_copy_only=False).astype(np.float64)
             elif pa.types.is_boolean(t):
                 got = pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(bool)
             else:
-                got = np.asarray(arr.to_pylist(), dtype=object)
+                raise TypeError(f"{path} is {t}: use codes() or arrow()")
             self._cols[path] = got
         return got
+
+    def arrow(self, path: str, pos: np.ndarray | None = None) -> pa.Array:
+        """``path``'s values in this order (or at positions ``pos`` of it), as Arrow."""
+        rows = self.rows if pos is None else self.rows[pos]
+        return self._arrow(path).take(pa.array(rows)).combine_chunks()
 
     def codes(self, path: str) -> tuple[list, np.ndarray]:
         """(distinct values, one int per event: index into them; -1 for null), for strings
@@ -123,16 +129,24 @@ class ColumnarEvents(Sequence):
         ok = np.array([bool(v) for v in values] + [False], dtype=bool)  # "" is undated too
         return ok[idx]
 
-    def country(self) -> np.ndarray:
-        """``timeline.event_country`` for each event (object array, None when unknown)."""
-        out = np.full(len(self), None, dtype=object)
+    def truthy(self, path: str) -> np.ndarray:
+        """Where a string column is neither null nor empty."""
+        values, idx = self.codes(path)
+        return np.array([bool(v) for v in values] + [False], dtype=bool)[idx]
+
+    def country(self) -> tuple[list, np.ndarray]:
+        """``timeline.event_country`` for each event: (values, index into them; -1 when
+        unknown)."""
+        names: list = []
+        out = np.full(len(self), -1, dtype=np.int64)
         for path in ("mention.country_code", "place.country_code", "place.country"):
-            vals = self.col(path)
-            ok = np.array([bool(v) for v in vals], dtype=bool) if len(vals) else vals
+            values, idx = self.codes(path)
+            ok = self.truthy(path)
             if path.startswith("place."):
                 ok &= self._has_place
-            out = np.where(ok, vals, out)
-        return out
+            out = np.where(ok, idx + len(names), out)
+            names += values
+        return names, out
 
     @functools.cached_property
     def _has_place(self) -> np.ndarray:
@@ -152,9 +166,11 @@ class ColumnarEvents(Sequence):
         from geo.timeline import Facets, ordered_categories
 
         cats, _ = self.codes("category")
-        countries = sorted({c for c in self.country() if c})
+        values, idx = self.country()
+        countries = sorted({values[i] for i in np.unique(idx) if i >= 0})
         _, names = self.articles()
-        arts = sorted(v for v in pc.unique(names).to_pylist() if v is not None)
+        arts = pc.drop_null(pc.unique(names))
+        arts = StringList(arts.take(pc.sort_indices(arts)))
         return Facets(ordered_categories(c for c in cats if c is not None), countries, arts)
 
     def count_background(self) -> int:
@@ -172,7 +188,8 @@ class ColumnarEvents(Sequence):
             mask &= keep[idx]
         if countries:
             want = set(countries)
-            mask &= np.array([c in want for c in self.country()], dtype=bool)
+            values, idx = self.country()
+            mask &= np.array([v in want for v in values] + [False], dtype=bool)[idx]
         if articles:
             parents, names = self.articles()
             hit = pc.is_in(names, value_set=pa.array(list(set(articles)))).to_numpy(
@@ -181,7 +198,8 @@ class ColumnarEvents(Sequence):
         return self.subset(mask)
 
     def needs_review(self) -> np.ndarray:
-        return self.col("review_status") == "auto"
+        values, idx = self.codes("review_status")
+        return np.array([v == "auto" for v in values] + [False], dtype=bool)[idx]
 
     def review_filtered(self, which: str) -> ColumnarEvents:
         """``review.queue.filter_events``."""
@@ -197,12 +215,25 @@ class ColumnarEvents(Sequence):
         lat, lon = self.col("place.lat")[ok], self.col("place.lon")[ok]
         bounds = ([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
                   if len(lat) else None)
-        city, name, prec = (self.col("place.city")[ok], self.col("place.name")[ok],
-                            self.col("place.precision")[ok])
-        label = np.where([bool(c) for c in city], city,
-                         np.where(prec == "city", name, None))
-        has = np.array([bool(x) for x in label], dtype=bool)
-        names, inv = np.unique(label[has].astype(str), return_inverse=True)
+        cities, city = self.codes("place.city")
+        pnames, pname = self.codes("place.name")
+        precs, prec = self.codes("place.precision")
+        # the label: the city, else the name of a city-level place (codes into both lists)
+        is_city = np.array([p == "city" for p in precs] + [False], dtype=bool)[prec]
+        label = np.where(self.truthy("place.city"), city,
+                         np.where(is_city & self.truthy("place.name"),
+                                  pname + len(cities), -1))[ok]
+        texts = cities + pnames
+        has = label >= 0
+        names_of: dict[str, int] = {}
+        same = np.array([names_of.setdefault(t, len(names_of)) if t else -1 for t in texts]
+                        + [-1], dtype=np.int64)
+        by_name = sorted(names_of, key=names_of.get)
+        order = np.argsort(np.array(by_name, dtype=object), kind="stable")
+        rank = np.empty(len(by_name), dtype=np.int64)
+        rank[order] = np.arange(len(by_name))
+        names = np.array(by_name, dtype=object)[order] if by_name else np.array([])
+        inv = rank[same[label[has]]] if len(by_name) else np.array([], dtype=np.int64)
         n = np.bincount(inv, minlength=len(names))
         slat = np.bincount(inv, weights=lat[has], minlength=len(names))  # in event order
         slon = np.bincount(inv, weights=lon[has], minlength=len(names))
@@ -231,11 +262,49 @@ class ColumnarEvents(Sequence):
         return LazyQueue(self, score, self.needs_review())
 
     def _distinct_articles(self) -> np.ndarray:
-        parents, names = self.articles()
-        code = pc.fill_null(pc.dictionary_encode(names).indices, -1)
-        code = code.to_numpy(zero_copy_only=False).astype(np.int64) + 1
-        pair = np.unique(parents.astype(np.int64) * (int(code.max(initial=0)) + 1) + code)
-        return np.bincount(pair // (int(code.max(initial=0)) + 1), minlength=len(self))
+        """How many distinct articles each event cites (one or none: from the list's
+        length; the others are counted)."""
+        lengths = pc.fill_null(pc.list_value_length(self.arrow("sources")), 0)
+        out = lengths.to_numpy(zero_copy_only=False).astype(np.int64)
+        many = np.flatnonzero(out > 1)
+        if len(many):
+            sub = ColumnarEvents(self.table, self.rows[many])
+            parents, names = sub.articles()
+            code = pc.fill_null(pc.dictionary_encode(names).indices, -1)
+            code = code.to_numpy(zero_copy_only=False).astype(np.int64) + 1
+            k = int(code.max(initial=0)) + 1
+            pair = np.unique(parents.astype(np.int64) * k + code)
+            out[many] = np.bincount(pair // k, minlength=len(many))
+        return out
+
+
+class StringList(Sequence):
+    """A sorted Arrow array of strings as a read-only list (a year of news cites a million
+    articles: ~80 MB as Python strings, ~40 MB as Arrow)."""
+
+    def __init__(self, arr: pa.Array):
+        self.arr = arr
+
+    def __len__(self) -> int:
+        return len(self.arr)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self.arr[i].to_pylist()
+        return self.arr[i].as_py()
+
+    def __iter__(self) -> Iterator[str]:
+        for a in range(0, len(self.arr), BATCH):
+            yield from self.arr[a:a + BATCH].to_pylist()
+
+    def __contains__(self, v) -> bool:
+        i = bisect.bisect_left(self, v)
+        return i < len(self) and self[i] == v
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None
 
 
 class LazyQueue(Sequence):
@@ -256,9 +325,17 @@ class LazyQueue(Sequence):
         from geo.review.queue import Item, uncertainty
 
         pos = self.pos
-        if k < len(pos):  # only what can be among the first k by score, then the exact sort
+        if k < len(pos):  # only what can be among the first k by score
             cut = np.partition(-self.score[pos], k - 1)[k - 1]
             pos = pos[-self.score[pos] <= cut]
+        if k < len(pos):  # ... and by (date or "9999", id): an Arrow sort, no Events
+            date = pc.fill_null(self.events.arrow("date", pos), "9999")
+            date = pc.if_else(pc.equal(date, ""), "9999", date)
+            t = pa.table({"s": pa.array(-self.score[pos]), "d": date,
+                          "i": self.events.arrow("id", pos)})
+            o = pc.sort_indices(t, sort_keys=[("s", "ascending"), ("d", "ascending"),
+                                              ("i", "ascending")]).to_numpy()
+            pos = pos[o[:k]]
         evs = self.events.make(self.events.rows[pos])
         items = [Item(e, *uncertainty(e)) for e in evs]
         items.sort(key=lambda i: (-i.score, i.event.date or "9999", i.event.id))
@@ -304,12 +381,11 @@ class ColumnarStepIndex:
         n = len(events)
         dvalues, didx = events.codes("date")
         dated = events.dated
-        ids = events.col("id")
-        # dated events sorted by (date, id), as sorted() orders the strings
+        # dated events sorted by (date, id), as sorted() orders the strings (UTF-8 bytes
+        # sort as code points do)
         dpos = np.flatnonzero(dated)
         if len(dpos):
-            t = pa.table({"d": pa.array(np.asarray(dvalues, dtype=object)[didx[dpos]]),
-                          "i": pa.array(ids[dpos])})
+            t = pa.table({"d": events.arrow("date", dpos), "i": events.arrow("id", dpos)})
             dpos = dpos[pc.sort_indices(t, sort_keys=[("d", "ascending"),
                                                       ("i", "ascending")]).to_numpy()]
         self.order = dpos
@@ -466,8 +542,9 @@ def _step_class():
             parents, names = ColumnarEvents(ev.table, ev.rows[pos]).articles()
             arts = list(dict.fromkeys(names.to_pylist()))
             arts = [a for a in arts if a is not None]
-            attr = ev.col("place.attribution")[pos]
-            attributions = list(dict.fromkeys(a for a in attr if a))
+            values, idx = ev.codes("place.attribution")
+            attributions = list(dict.fromkeys(values[i] for i in idx[pos] if i >= 0
+                                              and values[i]))
             parts = []
             if arts:
                 more = len(arts) - max_articles
@@ -511,9 +588,9 @@ class DayEvents(Sequence):
         pos = ix.order[self.lo:self.hi]
         ev = ix.events
         unlocated = ~ev.located[pos]
-        no_tod = np.array([v is None for v in ev.col("time_of_day")[pos]], dtype=bool)
+        no_tod = ev.codes("time_of_day")[1][pos] < 0
         t = pa.table({"u": pa.array(unlocated), "t": pa.array(no_tod),
-                      "i": pa.array(ev.col("id")[pos])})
+                      "i": ev.arrow("id", pos)})
         o = pc.sort_indices(t, sort_keys=[("u", "ascending"), ("t", "ascending"),
                                           ("i", "ascending")]).to_numpy()
         return LazyCards(ev, pos[o])

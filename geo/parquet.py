@@ -287,6 +287,9 @@ def read_columnar(path: str | Path):
     from geo.columnar import ColumnarEvents
 
     dataset = open_dataset(path)
+    # Arrow's default pool (mimalloc) keeps what a big read freed: at 1,000,000 events the
+    # process peaked ~250 MB higher with it than with the system allocator
+    pa.set_memory_pool(pa.system_memory_pool())
     try:
         table = dataset.to_table() if dataset.files else SCHEMA.empty_table()
         seq = table.column("seq").to_numpy()

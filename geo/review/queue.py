@@ -51,6 +51,13 @@ def needs_review(e: Event) -> bool:
     return e.review_status == "auto"
 
 
+def count_reviewed(events: Iterable[Event]) -> int:
+    """How many events a person has reviewed (confirmed, edited, added)."""
+    if getattr(events, "columnar", False):
+        return int((~events.needs_review()).sum())
+    return sum(1 for e in events if not needs_review(e))
+
+
 def queue(events: Iterable[Event]) -> list[Item]:
     if getattr(events, "columnar", False):  # a year of news: Items for what is shown
         return events.queue()
