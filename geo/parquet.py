@@ -291,11 +291,27 @@ def read_columnar(path: str | Path):
     # process peaked ~250 MB higher with it than with the system allocator
     pa.set_memory_pool(pa.system_memory_pool())
     try:
-        table = dataset.to_table() if dataset.files else SCHEMA.empty_table()
+        table = _one_chunk_table(dataset) if dataset.files else SCHEMA.empty_table()
         seq = table.column("seq").to_numpy()
     except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as exc:
         raise EventsFolderError(f"{path}: not readable as Parquet events ({exc})") from exc
     return ColumnarEvents(table, np.argsort(seq, kind="stable"))
+
+
+def _one_chunk_table(dataset: ds.Dataset) -> pa.Table:
+    """The files' columns (not the partition column), each as one contiguous array. Taking
+    rows from a column of many chunks concatenates them first (nested types): 30 events
+    from a million in 372 chunks took 0.13-0.24 s, from one chunk 0.4 ms. Read a column at
+    a time, file by file in a fixed order, so only one column is ever held twice."""
+    frags = list(dataset.get_fragments())
+    names = [f.name for f in dataset.schema if f.name != PARTITION]
+    cols = []
+    for name in names:
+        chunks = [c for f in frags
+                  for c in f.to_table(columns=[name], schema=dataset.schema).column(0).chunks]
+        cols.append(pa.chunked_array(chunks, type=dataset.schema.field(name).type)
+                    .combine_chunks())
+    return pa.Table.from_arrays(cols, names=names)
 
 
 def count_events(path: str | Path) -> int:
