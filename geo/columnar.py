@@ -29,6 +29,20 @@ from geo.models import Event
 BATCH = 20_000  # rows made into Event objects at a time when all are iterated
 
 
+def _released(fn):
+    """After a pass over all the columns, give Arrow's freed buffers back to the system
+    (the server's peak memory is what a year of news is judged by)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            pa.default_memory_pool().release_unused()
+
+    return wrapper
+
+
 class ColumnarEvents(Sequence):
     """Events over an Arrow table (the schema of :data:`geo.parquet.SCHEMA`), in ``rows``
     order: table row numbers, the written order when the table was read from a folder."""
@@ -162,6 +176,7 @@ class ColumnarEvents(Sequence):
 
     # ---- what the dashboard needs of all events (timeline, mapview, review hand over) -------
 
+    @_released
     def facets(self):
         from geo.timeline import Facets, ordered_categories
 
@@ -209,6 +224,7 @@ class ColumnarEvents(Sequence):
             return self.subset(~self.needs_review())
         return self
 
+    @_released
     def base_summary(self, max_labels: int = 30) -> dict:
         """``mapview.base_summary``: bounds and the busiest cities' labels."""
         ok = self.located
@@ -243,6 +259,7 @@ class ColumnarEvents(Sequence):
                   for i in sorted(chosen, key=lambda i: names[i])]
         return {"bounds": bounds, "labels": labels}
 
+    @_released
     def queue(self) -> LazyQueue:
         """``review.queue.queue``: the unreviewed events, most uncertain first."""
         from geo.review.queue import PLACE_WEIGHT
@@ -374,6 +391,7 @@ class _Rows(Sequence):
 class ColumnarStepIndex:
     """:class:`geo.timeline.StepIndex` from columns (same attributes, steps and codes)."""
 
+    @_released
     def __init__(self, events: ColumnarEvents):
         from geo.timeline import ordered_categories, place_label
 

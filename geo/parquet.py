@@ -311,6 +311,8 @@ def _one_chunk_table(dataset: ds.Dataset) -> pa.Table:
                   for c in f.to_table(columns=[name], schema=dataset.schema).column(0).chunks]
         cols.append(pa.chunked_array(chunks, type=dataset.schema.field(name).type)
                     .combine_chunks())
+        del chunks
+        pa.default_memory_pool().release_unused()  # the chunks' memory back to the system
     return pa.Table.from_arrays(cols, names=names)
 
 
