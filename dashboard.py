@@ -46,7 +46,7 @@ WEB_SUFFIXES = (".html", ".htm")
 WATCH_EVERY = {"1 min": 60, "5 min": 300, "10 min": 600, "30 min": 1800, "1 hour": 3600}
 WATCH_CHECK_S = 10  # how often the open page looks for articles a watch has added
 MESSAGES_KEPT_S = 120  # an add's messages stay this long (or until the next add)
-RUN_CACHE_WRITE_DELAY_S = 5.0  # after a run, its cache rows are written this much later
+RUN_CACHE_WRITE_DELAY_S = 2.0  # after a run, its cache rows are written this much later
 LIST_ROWS = 20  # rows a sidebar list of articles shows; a search box finds the others
 
 snapshot_mode = st.query_params.get("snapshot") == "1"

@@ -607,7 +607,9 @@ def run(
 WRITE_DELAY_S = 0.0  # the dashboard sets a few seconds: its first map goes out first
 _writer: threading.Thread | None = None
 _writer_lock = threading.Lock()
-_hurry = threading.Event()  # a new run is waiting: write now, skip the delay
+_hurry = threading.Event()  # a new run is waiting, or the process ends: write now
+if hasattr(threading, "_register_atexit"):  # before the interpreter joins the writer
+    threading._register_atexit(_hurry.set)
 
 
 def _write_later(runs: RunCache, key: str, result: Result, state: Incremental | None) -> None:
