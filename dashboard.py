@@ -15,6 +15,7 @@ import importlib
 import json
 import os
 import re
+import sys
 import threading
 import time
 
@@ -46,7 +47,7 @@ WEB_SUFFIXES = (".html", ".htm")
 WATCH_EVERY = {"1 min": 60, "5 min": 300, "10 min": 600, "30 min": 1800, "1 hour": 3600}
 WATCH_CHECK_S = 10  # how often the open page looks for articles a watch has added
 MESSAGES_KEPT_S = 120  # an add's messages stay this long (or until the next add)
-RUN_CACHE_WRITE_DELAY_S = 2.0  # after a run, its cache rows are written this much later
+RUN_CACHE_WRITE_DELAY_S = 30.0  # a run's cache rows are written after the page, or this
 LIST_ROWS = 20  # rows a sidebar list of articles shows; a search box finds the others
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
@@ -177,7 +178,7 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
         with status.container(), st.spinner("Reading articles…"), slot["lock"]:
             if "result" not in slot:  # another session may have filled it while we waited
                 pipeline = importlib.import_module("geo.pipeline")
-                # the run cache is written a few seconds later, off the first map's path
+                # the run cache is written once the page is out (the end of this script)
                 pipeline.WRITE_DELAY_S = RUN_CACHE_WRITE_DELAY_S
                 slot["result"] = pipeline.run(list(paths), online=online,
                                               extra_articles=_user_articles(),
@@ -1179,3 +1180,6 @@ st.session_state["_url_written"] = True
 if changed and not first_run:
     st.query_params.from_dict({k: v for k, v in want_qp.items() if v or k == "date"}
                               | ({"snapshot": "1"} if snapshot_mode else {}))
+_release = getattr(sys.modules.get("geo.pipeline"), "release_writes", None)
+if _release is not None:  # a run's cache rows are written now that the page is out
+    _release(after_s=1.0)

@@ -604,7 +604,7 @@ def run(
     return result
 
 
-WRITE_DELAY_S = 0.0  # the dashboard sets a few seconds: its first map goes out first
+WRITE_DELAY_S = 0.0  # the longest the writes wait for release_writes() (the dashboard's)
 _writer: threading.Thread | None = None
 _writer_lock = threading.Lock()
 _hurry = threading.Event()  # a new run is waiting, or the process ends: write now
@@ -615,8 +615,10 @@ if hasattr(threading, "_register_atexit"):  # before the interpreter joins the w
 def _write_later(runs: RunCache, key: str, result: Result, state: Incremental | None) -> None:
     """Store the run's result and its :class:`Incremental` state from a thread (~1.5 s of
     pickling and writing at 10,000 articles, which the caller does not wait for), after
-    ``WRITE_DELAY_S``. Not a daemon: a CLI run's process exits once they are written; the
-    next run waits for them (:func:`wait_for_writes`), so it always sees them."""
+    ``WRITE_DELAY_S`` or once :func:`release_writes` says so (the dashboard: when its first
+    page is out; pickling holds the GIL, so writing during it slowed the page by as much).
+    Not a daemon: a CLI run's process exits once they are written; the next run waits for
+    them (:func:`wait_for_writes`), so it always sees them. A failed write is logged."""
     global _writer
     # the caller's object gets attributes later (the dashboard's memo); what is stored is
     # the run's result as returned
@@ -626,15 +628,27 @@ def _write_later(runs: RunCache, key: str, result: Result, state: Incremental | 
     def write() -> None:
         if WRITE_DELAY_S:
             _hurry.wait(WRITE_DELAY_S)
-        with contextlib.suppress(OSError):
+        try:
             runs.put(key, result)
             if state is not None:
                 runs.put_state(state)
+        except Exception as exc:  # noqa: BLE001 - a cache not written costs time, not data
+            log.warning("run cache not written (%s: %s)", type(exc).__name__, exc)
 
     with _writer_lock:
         wait_for_writes()
+        _hurry.clear()
         _writer = threading.Thread(target=write, name="newsmap-run-cache-write")
         _writer.start()
+
+
+def release_writes(after_s: float = 0.0) -> None:
+    """Let a waiting write start ``after_s`` from now (a no-op when none waits)."""
+    w = _writer
+    if w is not None and w.is_alive():
+        t = threading.Timer(after_s, _hurry.set)
+        t.daemon = True
+        t.start()
 
 
 def wait_for_writes() -> None:
