@@ -15,7 +15,8 @@ is started to the first painted frame of its first map in a fresh Chromium page:
              once the page is out, are there for the next round
 
 ``year``: N synthetic events (bench/corpus.py make_events) written as a partitioned Parquet
-folder (geo/parquet.py; JSONL with --format jsonl); ``NEWSMAP_EVENTS=folder streamlit run
+folder (geo/parquet.py; JSONL with --format jsonl, which loads as Event objects: ~3 GB at a
+million); ``NEWSMAP_EVENTS=folder streamlit run
 dashboard.py``: time to the first painted map, then --steps "Next" clicks (mousedown to the
 first painted frame after the map's banner shows the next date), websocket bytes a step,
 and the Streamlit process's peak RSS (VmHWM) after the steps.
