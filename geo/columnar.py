@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from geo.models import Event
 
 BATCH = 20_000  # rows made into Event objects at a time when all are iterated
+STRING_LIST_MIN = 100_000  # more article names than this stay an Arrow array (StringList)
 
 
 def _released(fn):
@@ -185,7 +186,9 @@ class ColumnarEvents(Sequence):
         countries = sorted({values[i] for i in np.unique(idx) if i >= 0})
         _, names = self.articles()
         arts = pc.drop_null(pc.unique(names))
-        arts = StringList(arts.take(pc.sort_indices(arts)))
+        arts = arts.take(pc.sort_indices(arts))
+        # a plain list while a widget could offer them (Streamlit wants a list there)
+        arts = StringList(arts) if len(arts) > STRING_LIST_MIN else arts.to_pylist()
         return Facets(ordered_categories(c for c in cats if c is not None), countries, arts)
 
     def count_background(self) -> int:

@@ -167,3 +167,57 @@ def test_events_with_only_some_fields(both):
     col = columnar.from_events(plain)
     assert timeline.step_index(col).n_located == 0
     assert timeline.facets(col) == timeline.facets(plain)
+
+
+def test_the_dashboard_opens_and_steps_a_columnar_folder(tmp_path, monkeypatch):
+    """NEWSMAP_EVENTS=DIR of a year of news (here a small one, the threshold lowered): the
+    page opens on columns, steps, filters and lists the cards, with no Event path taken."""
+    from pathlib import Path
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    events = synthetic(800, seed=3)
+    parquet.write_events(events, tmp_path / "ev")
+    monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NEWSMAP_EVENTS", str(tmp_path / "ev"))
+    monkeypatch.setattr(pipeline, "COLUMNAR_MIN_EVENTS", 1)
+    made = []
+    real = columnar.ColumnarEvents.make
+    monkeypatch.setattr(columnar.ColumnarEvents, "make",
+                        lambda self, rows: made.append(len(rows)) or real(self, rows))
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"),
+                               default_timeout=60)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        dates = timeline.event_dates(events)
+        assert at.select_slider(key="date").options == [timeline.short_label(d)
+                                                         for d in dates]
+        assert at.session_state["date"] == dates[-1]
+        assert max(made) < len(events)  # never all the events as objects
+        at.session_state["date"] = dates[10]
+        at.run()
+        at.button(key="next").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.session_state["date"] == dates[11]
+        heads = [m.value for m in at.markdown if "nm-feed-head" in str(m.value)]
+        assert any(timeline.date_label(dates[11]) in h for h in heads)
+        n_on = sum(1 for e in events if e.date == dates[11])
+        assert any(f"{n_on} event" in h for h in heads)
+        at.multiselect(key="f_cat").select("protest").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert max(made) < len(events)
+    finally:
+        st.cache_resource.clear()
+
+
+def test_many_article_names_stay_arrow(both, monkeypatch):
+    events, col = both
+    monkeypatch.setattr(columnar, "STRING_LIST_MIN", 10)
+    got = timeline.facets(col).articles
+    want = timeline.facets(events).articles
+    assert isinstance(got, columnar.StringList) and got == want and len(got) == len(want)
+    assert want[3] in got and "a-not-there.txt" not in got and got[2:5] == want[2:5]
+    assert [a for a in got if "a1" in a] == [a for a in want if "a1" in a]
