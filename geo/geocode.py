@@ -702,10 +702,13 @@ class Geocoder:
             mention = PlaceMention(text=text)
         return self.resolve(mention)
 
-    def locate_events(self, events: list[Event]) -> list[Event]:
+    def locate_events(self, events: list[Event],
+                      known: dict[int, Event] | None = None) -> list[Event]:
         """Events with ``place`` set: each mention resolved with its article's other mentions.
 
-        Events without a mention keep ``place=None``.
+        Events without a mention keep ``place=None``. ``known``: ``id(event)`` -> the located
+        event to give for that very object (a caller that knows the answer cannot have
+        changed: geo.pipeline's incremental runs).
         """
         by_article: dict[str, list[PlaceMention]] = {}
         for ev in events:
@@ -717,6 +720,9 @@ class Geocoder:
                     lst.append(ev.mention)
         out: list[Event] = []
         for ev in events:
+            if known and (got := known.get(id(ev))) is not None:
+                out.append(got)
+                continue
             if ev.mention is None:
                 out.append(replace(ev, place=None))
                 continue

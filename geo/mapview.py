@@ -607,6 +607,8 @@ def city_labels(events: Sequence[Event], max_labels: int = 30) -> list[dict]:
 
 def base_summary(events: Sequence[Event]) -> dict:
     """What the base map needs from the events (one pass; cache it for big event sets)."""
+    if getattr(events, "columnar", False):
+        return events.base_summary()
     return {"bounds": bounds_of(events), "labels": city_labels(events)}
 
 
@@ -803,11 +805,19 @@ def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PI
     if step.n_located() <= max_pins:
         return step_payload(step.shown(), date, mode, online=online)
     ix = step.index
-    current = [Shown(e, True) for e in step.current]
-    on_map = [s for s in current if is_located(s.event)]
+    if hasattr(step, "located_current"):  # columnar: Events only for the pins
+        n_on_map = step.n_located_current()
+        on_map = ([Shown(e, True) for e in step.located_current()]
+                  if n_on_map <= max_pins else [])
+        sources = step.source_line(online)
+    else:
+        current = [Shown(e, True) for e in step.current]
+        on_map = [s for s in current if is_located(s.event)]
+        n_on_map = len(on_map)
+        sources = source_line(current, online)
     cur_counts = step.current_counts()
     clusters = aggregate(ix, step.rest_counts(), max_clusters)
-    if len(on_map) <= max_pins:
+    if n_on_map <= max_pins:
         slots = colocated_slots([s.event for s in on_map])
         on_map.sort(key=lambda s: s.event.id)
         markers = [marker_payload(s, *slots[s.event.id]) for s in on_map]
@@ -823,7 +833,7 @@ def step_payload_for(step: Step, *, online: bool = False, max_pins: int = MAX_PI
     ids = ",".join(m["id"] for m in markers)
     sig = f"{date}|{mode}|{ids}|{len(clusters)}|{sum(c['n'] for c in clusters)}"
     payload = _frame(date, mode, sig, subtitle, _legend(per_cat), markers,
-                     any(not c["current"] for c in clusters), source_line(current, online))
+                     any(not c["current"] for c in clusters), sources)
     payload.update(
         cluster_note="bubble = events near there, number = how many",
         clusters=clusters,

@@ -100,30 +100,78 @@ def merge(events: Sequence[Event]) -> list[Event]:
     family the most severe category names the result (ACLED codes one event per
     location-day); "occurred" beats "planned".
     """
-    ordered = sorted(
-        events,
-        key=lambda e: ({"day": 0, "month": 1, "year": 2}.get(e.date_precision or "", 3),
-                       e.place_from_context, e.date or ""),
-    )
-    merged: list[Event] = []
+    return [m for _rank, m in sorted(merge_ranked(events), key=output_order)]
+
+
+def output_order(item: tuple[tuple, Event]) -> tuple:
+    """Sort key of :func:`merge_ranked`'s items: the merged list's order."""
+    rank, e = item
+    return (e.date or "9999", e.time_of_day or "", e.title, rank)
+
+
+def _order(e: Event) -> tuple:
+    return ({"day": 0, "month": 1, "year": 2}.get(e.date_precision or "", 3),
+            e.place_from_context, e.date or "")
+
+
+def merge_ranked(events: Sequence[Event],
+                 positions: Sequence[int] | None = None) -> list[tuple[tuple, Event]]:
+    """:func:`merge`'s events, unsorted, each with the rank of the event that made it:
+    (its merge order, its position in ``events``, or ``positions[i]`` when given: where it
+    sits in a larger list this one is a part of). Sorting by :func:`output_order` gives
+    :func:`merge`'s list; so parts that cannot merge with each other (see
+    :func:`merge_part`) can be merged apart and put together in the same order."""
+    pos = positions if positions is not None else range(len(events))
+    ordered = sorted(range(len(events)), key=lambda i: _order(events[i]))
+    made: list[tuple[tuple, Event]] = []
     # Targets indexed by family and date prefix, so a corpus of a year of news merges in
     # near-linear time: a day-precise event only meets events of its day, "2023-06" only
     # those of June (day-precise events come first, so nothing finer arrives later).
     index: dict[tuple[str, str | None], list[Event]] = defaultdict(list)
-    for e in ordered:
+    for i in ordered:
+        e = events[i]
         fam = _family(e)
         target = next((m for m in index[(fam, e.date)] if _same_place(m, e)), None)
         if target is None:
             target = _copy(e)
-            merged.append(target)
+            made.append(((_order(e), pos[i]), target))
             for key in {e.date, (e.date or "")[:7] or None, (e.date or "")[:4] or None}:
                 index[(fam, key)].append(target)
             continue
         _absorb(target, e)
-    for m in merged:
+    for _rank, m in made:
         m.id = _event_id(m)
-    merged.sort(key=lambda e: (e.date or "9999", e.time_of_day or "", e.title))
-    return merged
+    return made
+
+
+def merge_parts(events: Sequence[Event]) -> list[tuple]:
+    """For each event, the part of the corpus it can merge in: events of different parts
+    never meet in :func:`merge` (a target is found by its family and its date or the date's
+    month or year prefix). A family's year is one part when an event of it is dated only to
+    the year (or oddly); else a month with a month-dated event is one; else each day."""
+    fams = [_family(e) for e in events]
+    coarse_year: set[tuple] = set()
+    coarse_month: set[tuple] = set()
+    for fam, e in zip(fams, events, strict=True):
+        d = e.date
+        if d is None:
+            continue
+        if len(d) == 7:
+            coarse_month.add((fam, d))
+        elif len(d) != 10:
+            coarse_year.add((fam, d[:4]))
+    out = []
+    for fam, e in zip(fams, events, strict=True):
+        d = e.date
+        if d is None:
+            out.append((fam, None))
+        elif (fam, d[:4]) in coarse_year:
+            out.append((fam, d[:4]))
+        elif (fam, d[:7]) in coarse_month:
+            out.append((fam, d[:7]))
+        else:
+            out.append((fam, d))
+    return out
 
 
 def _copy(e: Event) -> Event:

@@ -278,6 +278,53 @@ def open_dataset(path: str | Path) -> ds.Dataset:
     return dataset
 
 
+def read_columnar(path: str | Path):
+    """The folder's events as a :class:`geo.columnar.ColumnarEvents` (Arrow columns, Event
+    objects made when read), in the written order: a year of news in ~450 MB instead of
+    ~3 GB of objects. The table is not sorted (a copy); the order is an index."""
+    import numpy as np
+
+    from geo.columnar import ColumnarEvents
+
+    dataset = open_dataset(path)
+    # Arrow's default pool (mimalloc) keeps what a big read freed: at 1,000,000 events the
+    # process peaked ~250 MB higher with it than with the system allocator
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        table = _one_chunk_table(dataset) if dataset.files else SCHEMA.empty_table()
+        seq = table.column("seq").to_numpy()
+    except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as exc:
+        raise EventsFolderError(f"{path}: not readable as Parquet events ({exc})") from exc
+    return ColumnarEvents(table, np.argsort(seq, kind="stable"))
+
+
+def _one_chunk_table(dataset: ds.Dataset) -> pa.Table:
+    """The files' columns (not the partition column), each as one contiguous array. Taking
+    rows from a column of many chunks concatenates them first (nested types): 30 events
+    from a million in 372 chunks took 0.13-0.24 s, from one chunk 0.4 ms. Read a column at
+    a time, file by file in a fixed order, so only one column is ever held twice."""
+    frags = list(dataset.get_fragments())
+    names = [f.name for f in dataset.schema if f.name != PARTITION]
+    cols = []
+    for name in names:
+        chunks = [c for f in frags
+                  for c in f.to_table(columns=[name], schema=dataset.schema).column(0).chunks]
+        cols.append(pa.chunked_array(chunks, type=dataset.schema.field(name).type)
+                    .combine_chunks())
+        del chunks
+        pa.default_memory_pool().release_unused()  # the chunks' memory back to the system
+    return pa.Table.from_arrays(cols, names=names)
+
+
+def count_events(path: str | Path) -> int:
+    """The event count the folder's marker gives (0 when it says none)."""
+    try:
+        info = json.loads((Path(path) / MARKER).read_text(encoding="utf-8"))
+        return int(info.get("events", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
 def read_events(path: str | Path, months: Iterable[str] | None = None) -> list[Event]:
     """The events of the folder in the order they were written; ``months`` (partition
     values: ``"2023-07"``, ``"2023"``, ``"undated"``) reads only those partitions."""

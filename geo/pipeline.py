@@ -153,6 +153,7 @@ def extract_all(
     progress: Callable[[int, int], object] | None = None,
     jobs: int | None = None,
     engine=None,
+    state: Incremental | None = None,
 ) -> list[Event]:
     """Per-article extraction (cached), then one cross-article merge.
 
@@ -171,6 +172,9 @@ def extract_all(
     a cluster). It gets every article the cache does not hold, however few, instead of the
     pool; its errors are raised (the user asked for that cluster), after the cache keeps
     what it did extract.
+
+    ``state`` (:class:`Incremental`): the previous run's per-article events and merged parts,
+    reused where their inputs are the same (and filled for the next run); same output.
     """
     jobs = pool_mod.resolve_jobs(jobs)
     total = len(articles)
@@ -178,8 +182,11 @@ def extract_all(
     keys = [_cache_key(a, method) for a in articles]
     todo: list[int] = []
     done = 0
+    known = state.raw_in if state is not None else {}
     for i, key in enumerate(keys):
-        found[i] = cache.get(key) if cache else None
+        found[i] = known.get(key)
+        if found[i] is None:
+            found[i] = cache.get(key) if cache else None
         if found[i] is None:
             todo.append(i)
         else:
@@ -235,7 +242,93 @@ def extract_all(
     if problems is not None:
         problems.extend(Problem(articles[i].name, reasons[i], skipped=True)
                         for i in sorted(reasons))
-    return merge_mod.merge([e for events in found if events for e in events])
+    if state is None:
+        return merge_mod.merge([e for events in found if events for e in events])
+    for key, events in zip(keys, found, strict=True):
+        if events is not None:
+            state.raw_out[key] = events
+    return state.merge(list(zip(keys, found, strict=True)))
+
+
+@dataclass
+class Incremental:
+    """What a run keeps so that the next one, after a few files changed, redoes those only
+    (:meth:`RunCache.get_state`): each file's parse, the articles before and after date
+    inference, each article's events (by extraction cache key), each merge part's inputs
+    and result, and each merged event's place. Every piece is reused only for the same inputs,
+    so the result is the one a full run gives (``tests/test_incremental.py``)."""
+
+    base: str = ""
+    reads: dict = field(default_factory=dict)
+    articles_in: list[Article] = field(default_factory=list)
+    articles_out: list[Article] = field(default_factory=list)
+    raw_in: dict[str, list[Event]] = field(default_factory=dict)
+    raw_out: dict[str, list[Event]] = field(default_factory=dict)
+    parts_in: dict[tuple, tuple] = field(default_factory=dict)
+    parts_out: dict[tuple, tuple] = field(default_factory=dict)
+    located: list[tuple[Event, Event]] = field(default_factory=list)  # (merged, located)
+    cites: dict[str, tuple[Event, ...]] = field(default_factory=dict)  # article -> merged
+
+    def locate(self, geocoder, events: list[Event]) -> list[Event]:
+        """``geocoder.locate_events(events)``, a merged event of the last run given its
+        last place when every event citing its articles is the same as then (a mention is
+        resolved with its articles' other mentions, so nothing it reads changed)."""
+        cites: dict[str, list[Event]] = {}
+        for ev in events:
+            for s in ev.sources or ():
+                lst = cites.setdefault(s.article, [])
+                if not lst or lst[-1] is not ev:
+                    lst.append(ev)
+        before = {id(m): loc for m, loc in self.located}
+        known: dict[int, Event] = {}
+        for ev in events:
+            loc = before.get(id(ev))
+            if loc is None:
+                continue
+            if all(_same_objects(cites.get(s.article, ()), self.cites.get(s.article, ()))
+                   for s in ev.sources or ()):
+                known[id(ev)] = loc
+        out = geocoder.locate_events(events, known=known)
+        self.located = list(zip(events, out, strict=True))
+        self.cites = {a: tuple(v) for a, v in cites.items()}
+        return out
+
+    def merge(self, per_article: list[tuple[str, list[Event] | None]]) -> list[Event]:
+        """:func:`geo.merge.merge` of all the articles' events, part by part (parts never
+        merge with each other), a part whose inputs are those of the last run reused."""
+        flat: list[Event] = []
+        sig: list[tuple[str, int]] = []
+        for key, events in per_article:
+            for j, e in enumerate(events or ()):
+                flat.append(e)
+                sig.append((key, j))
+        if len(set(k for k, _ in per_article)) != len(per_article):
+            return merge_mod.merge(flat)  # two articles with one key: no part is safe
+        groups: dict[tuple, list[int]] = {}
+        for i, part in enumerate(merge_mod.merge_parts(flat)):
+            groups.setdefault(part, []).append(i)
+        items = []
+        for part, idx in groups.items():
+            inputs = tuple(sig[i] for i in idx)
+            got = self.parts_in.get(part)
+            if got is not None and got[0] == inputs:
+                ranked = got[1]
+            else:
+                ranked = merge_mod.merge_ranked([flat[i] for i in idx])
+            self.parts_out[part] = (inputs, ranked)
+            items.extend(((rank[0], idx[rank[1]]), m) for rank, m in ranked)
+        items.sort(key=merge_mod.output_order)
+        return [m for _rank, m in items]
+
+    def next_state(self, base: str, reads: dict, articles_in: list[Article],
+                   articles_out: list[Article]) -> Incremental:
+        return Incremental(base=base, reads=reads, articles_in=articles_in,
+                           articles_out=articles_out, raw_in=self.raw_out,
+                           parts_in=self.parts_out, located=self.located, cites=self.cites)
+
+
+def _same_objects(a: Sequence, b: Sequence) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 _EXTRACT = events_mod.extract  # what the pool's workers run
@@ -328,12 +421,14 @@ def _dir_entries(p: Path, dir_key: tuple[int, int, int], max_age: float) -> list
 
 
 def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[str, str],
-             online: bool) -> str:
+             online: bool, inputs: bool = True) -> str:
     """Key of a whole run: the inputs' signature, extra articles, user dates, today's date
-    (weekday inference depends on it), code, geocode cache state."""
+    (weekday inference depends on it), code, geocode cache state. ``inputs=False``: the
+    same without the files' signature (which :class:`Incremental` state may serve)."""
     h = hashlib.sha256(_code_fingerprint().encode())
     parts = [f"online={online}", f"today={dt.date.today()}",
-             json.dumps(overrides, sort_keys=True), inputs_signature(paths)]
+             json.dumps(overrides, sort_keys=True),
+             inputs_signature(paths) if inputs else "paths " + "|".join(map(str, paths))]
     for a in extra:
         parts.append(f"extra {a.name}|{a.date}|{hashlib.sha256(a.text.encode()).hexdigest()}"
                      f"|{a.url}|{a.outlet}")
@@ -373,11 +468,25 @@ class RunCache:
     """
 
     KEEP = 4
+    STATE = "incremental-state"  # the one row of Incremental state (the last run's)
 
     def __init__(self, directory: Path | None = None):
         self.db = _cache_database(directory)
 
+    def get_state(self, base: str) -> Incremental | None:
+        """The last run's :class:`Incremental` state when it was made for ``base`` (the
+        same run but for the files' signature)."""
+        got = self._load(self.STATE)
+        return got if isinstance(got, Incremental) and got.base == base else None
+
+    def put_state(self, state: Incremental) -> None:
+        self._store(self.STATE, state)
+
     def get(self, key: str) -> Result | None:
+        got = self._load(key)
+        return got if isinstance(got, Result) else None
+
+    def _load(self, key: str):
         if self.db is None:
             return None
         try:
@@ -395,18 +504,22 @@ class RunCache:
         finally:
             if gc_was_on:
                 gc.enable()
-        return got if isinstance(got, Result) else None
+        return got
 
     def put(self, key: str, result: Result) -> None:
+        self._store(key, result)
+
+    def _store(self, key: str, value) -> None:
         if self.db is None:
             return
-        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             with self.db.write(durable=False) as conn:
                 conn.execute("INSERT OR REPLACE INTO run_cache (key, result, created) "
                              "VALUES (?, ?, ?)", (key, blob, time.time()))
-                conn.execute("DELETE FROM run_cache WHERE key NOT IN (SELECT key FROM "
-                             "run_cache ORDER BY created DESC LIMIT ?)", (self.KEEP,))
+                conn.execute("DELETE FROM run_cache WHERE key != ? AND key NOT IN (SELECT "
+                             "key FROM run_cache WHERE key != ? ORDER BY created DESC "
+                             "LIMIT ?)", (self.STATE, self.STATE, self.KEEP))
         except (OSError, ValueError) as exc:
             log.warning("run cache not written (%s)", exc)
 
@@ -442,6 +555,7 @@ def run(
 
         online = online_from_env()  # NEWSMAP_ONLINE=1
     paths = [Path(p) for p in paths]
+    wait_for_writes()
     runs = key = None
     if use_cache and geocoder is None and not online and method == events_mod.DEFAULT_METHOD:
         try:
@@ -452,23 +566,98 @@ def run(
             runs = hit = None
         if hit is not None:
             return hit
-    loaded, problems = articles_mod.read_paths(paths)
+    state = base = None
+    if runs is not None:  # a miss: the last run's pieces serve what did not change
+        with contextlib.suppress(OSError):
+            base = _run_key(paths, extra_articles, date_overrides or {}, online, inputs=False)
+            state = runs.get_state(base)
+        state = state or Incremental()
+    reads = dict(state.reads) if state is not None else None
+    loaded, problems = articles_mod.read_paths(paths, memo=reads)
     loaded.extend(_new_extras(loaded, extra_articles, problems))
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
-    loaded = articles_mod.infer_missing_dates(loaded)
+    given = loaded
+    loaded = articles_mod.infer_missing_dates(
+        loaded, previous=(state.articles_in, state.articles_out) if state else None)
     cache = ExtractionCache() if use_cache else None
     events = extract_all(loaded, cache, method, problems, progress=progress, jobs=jobs,
-                         engine=engine)
+                         engine=engine, state=state)
+    geocoder_is_ours = geocoder is None
     if geocoder is None:
         from geo.geocode import Geocoder
 
         geocoder = Geocoder(online=online)
-    events = links.attach(geocoder.locate_events(events), loaded)
+    located = (state.locate(geocoder, events) if state is not None and geocoder_is_ours
+               else geocoder.locate_events(events))
+    events = links.attach(located, loaded)
     result = Result(articles=loaded, events=events, problems=problems)
     if runs is not None and key is not None:
         with contextlib.suppress(OSError):  # keyed on the state after the run (new cache db)
-            runs.put(_run_key(paths, extra_articles, date_overrides or {}, online), result)
+            after = _run_key(paths, extra_articles, date_overrides or {}, online)
+            next_state = None
+            if state is not None and base is not None:
+                next_state = state.next_state(
+                    _run_key(paths, extra_articles, date_overrides or {}, online,
+                             inputs=False), reads, given, loaded)
+            _write_later(runs, after, result, next_state)
     return result
+    return result
+
+
+WRITE_DELAY_S = 0.0  # the longest the writes wait for release_writes() (the dashboard's)
+_writer: threading.Thread | None = None
+_writer_lock = threading.Lock()
+_hurry = threading.Event()  # a new run is waiting, or the process ends: write now
+if hasattr(threading, "_register_atexit"):  # before the interpreter joins the writer
+    threading._register_atexit(_hurry.set)
+
+
+def _write_later(runs: RunCache, key: str, result: Result, state: Incremental | None) -> None:
+    """Store the run's result and its :class:`Incremental` state from a thread (~1.5 s of
+    pickling and writing at 10,000 articles, which the caller does not wait for), after
+    ``WRITE_DELAY_S`` or once :func:`release_writes` says so (the dashboard: when its first
+    page is out; pickling holds the GIL, so writing during it slowed the page by as much).
+    Not a daemon: a CLI run's process exits once they are written; the next run waits for
+    them (:func:`wait_for_writes`), so it always sees them. A failed write is logged."""
+    global _writer
+    # the caller's object gets attributes later (the dashboard's memo); what is stored is
+    # the run's result as returned
+    result = Result(articles=list(result.articles), events=list(result.events),
+                    problems=list(result.problems))
+
+    def write() -> None:
+        if WRITE_DELAY_S:
+            _hurry.wait(WRITE_DELAY_S)
+        try:
+            runs.put(key, result)
+            if state is not None:
+                runs.put_state(state)
+        except Exception as exc:  # noqa: BLE001 - a cache not written costs time, not data
+            log.warning("run cache not written (%s: %s)", type(exc).__name__, exc)
+
+    with _writer_lock:
+        wait_for_writes()
+        _hurry.clear()
+        _writer = threading.Thread(target=write, name="newsmap-run-cache-write")
+        _writer.start()
+
+
+def release_writes(after_s: float = 0.0) -> None:
+    """Let a waiting write start ``after_s`` from now (a no-op when none waits)."""
+    w = _writer
+    if w is not None and w.is_alive():
+        t = threading.Timer(after_s, _hurry.set)
+        t.daemon = True
+        t.start()
+
+
+def wait_for_writes() -> None:
+    """Until the last run's result and state are stored (a no-op when they are)."""
+    w = _writer
+    if w is not None and w is not threading.current_thread() and w.is_alive():
+        _hurry.set()
+        w.join()
+        _hurry.clear()
 
 
 def _new_extras(loaded: Sequence[Article], extra: Sequence[Article],
@@ -487,11 +676,15 @@ def _new_extras(loaded: Sequence[Article], extra: Sequence[Article],
     return out
 
 
+COLUMNAR_MIN_EVENTS = 200_000  # a Parquet folder this big is kept as columns (geo.columnar)
+
+
 def load_events(path: str | Path) -> Result:
     """Events from a JSONL file or a Parquet events folder instead of articles
     (``NEWSMAP_EVENTS``: big or prepared event sets, the benchmarks). Takes
     ``Event.to_dict`` lines or the CLI's export lines; a bad line is a Problem, not a crash.
-    A folder is read by :func:`geo.parquet.read_events` (a folder that is not one raises
+    A folder is read by :func:`geo.parquet.read_events`, or from ``COLUMNAR_MIN_EVENTS``
+    events on as columns by :func:`geo.parquet.read_columnar` (a folder that is not one raises
     :class:`geo.parquet.EventsFolderError`, a ValueError that says why)."""
     from geo.models import Place, Source
 
@@ -499,6 +692,8 @@ def load_events(path: str | Path) -> Result:
     if path.is_dir():
         from geo import parquet
 
+        if parquet.count_events(path) >= COLUMNAR_MIN_EVENTS:  # a year of news: columns
+            return Result(articles=[], events=parquet.read_columnar(path), problems=[])
         return Result(articles=[], events=parquet.read_events(path), problems=[])
     if path.suffix == ".parquet" and path.is_file():
         from geo import parquet

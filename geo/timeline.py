@@ -191,6 +191,8 @@ class Facets:
 
 
 def facets(events: Iterable[Event]) -> Facets:
+    if _columnar(events):
+        return events.facets()
     events = list(events)
     cats = ordered_categories(e.category for e in events)
     countries = sorted({c for e in events if (c := event_country(e))})
@@ -211,6 +213,8 @@ def apply_filters(
     cited by any of the chosen articles; ``background=False`` drops the events told as
     background (``Event.background``: "the 1999 quake").
     """
+    if _columnar(events):
+        return events.filtered(categories, countries, articles, background)
     cats = set(categories or ())
     ctry = set(countries or ())
     arts = set(articles or ())
@@ -226,6 +230,28 @@ def apply_filters(
             continue
         out.append(e)
     return out
+
+
+def count_background(events: Iterable[Event]) -> int:
+    """How many events are told as background (``Event.background``)."""
+    if _columnar(events):
+        return events.count_background()
+    return sum(1 for e in events if e.background)
+
+
+def _columnar(events) -> bool:
+    """A :class:`geo.columnar.ColumnarEvents` (a year of news as Arrow columns)."""
+    return bool(getattr(events, "columnar", False))
+
+
+def step_index(events: Iterable[Event]):
+    """:class:`StepIndex`, or for columnar events :class:`geo.columnar.ColumnarStepIndex`
+    (the same steps, built from numpy arrays)."""
+    if _columnar(events):
+        from geo.columnar import ColumnarStepIndex
+
+        return ColumnarStepIndex(events)
+    return StepIndex(events)
 
 
 def counts_per_date(events: Iterable[Event]) -> list[tuple[str, int]]:
@@ -346,7 +372,11 @@ def newest_date(events: Iterable[Event], new_articles: set[str]) -> str | None:
 
 
 def cards_for(events: Iterable[Event], date: str | None) -> list[dict]:
-    """Cards of the events on ``date`` (the feed beside the map), located ones first."""
+    """Cards of the events on ``date`` (the feed beside the map), located ones first.
+    ``StepIndex.on_date`` of a columnar index gives a sequence whose cards are made only
+    when read (``cards_for(...)[:MAX_CARDS]``)."""
+    if hasattr(events, "cards"):
+        return events.cards()
     chosen = [e for e in events if e.date == date]
     chosen.sort(key=lambda e: (not is_located(e), e.time_of_day is None, e.id))
     return [card(e) for e in chosen]

@@ -154,7 +154,8 @@ def test_caches_live_in_the_user_database(newsmap_home, tmp_path):
     pipeline.run([SEEDS_DIR])
     pipeline.run([SEEDS_DIR])  # a rerun: from the run cache
     counts = backup.check(database_path()).counts
-    assert counts["extraction_cache"] == 4 and counts["run_cache"] == 1
+    # run_cache: the run's result and its incremental state (geo.pipeline.Incremental)
+    assert counts["extraction_cache"] == 4 and counts["run_cache"] == 2
     assert counts["answers"] == 1
     assert not (cache_dir() / "extract").exists() and not (cache_dir() / "runs").exists()
 

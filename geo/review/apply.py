@@ -91,8 +91,8 @@ def apply(events: Sequence[Event], corrections: Iterable[Correction],
     touches is copied first, the others are passed through as they are (10,000 events and
     a few corrections cost a few copies, not 10,000)."""
     todo = active(corrections)
-    if not todo:
-        return Reviewed(list(events))
+    if not todo:  # (columnar events, geo.columnar: read-only, kept as they are)
+        return Reviewed(events if getattr(events, "columnar", False) else list(events))
     out = list(events)
     index = _Index(out, hashes)
     copies: dict[int, Event] = {}

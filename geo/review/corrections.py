@@ -10,7 +10,7 @@ gives several events (a tally: "five killed in Caracas, two in Zulia").
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from geo import merge
@@ -39,6 +39,29 @@ def text_hash(text: str) -> str:
 
 def article_hashes(articles: Iterable[Article]) -> dict[str, str]:
     return {a.name: text_hash(a.text) for a in articles}
+
+
+class ArticleHashes(Mapping):
+    """:func:`article_hashes` computed on first use: the dashboard needs them only when
+    corrections are applied or one is made (10,000 articles: ~0.15 s a first load)."""
+
+    def __init__(self, articles: Iterable[Article]):
+        self._articles = articles
+        self._done: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._done is None:
+            self._done = article_hashes(self._articles)
+        return self._done
+
+    def __getitem__(self, name: str) -> str:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 @dataclass(frozen=True)

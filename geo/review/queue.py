@@ -51,7 +51,16 @@ def needs_review(e: Event) -> bool:
     return e.review_status == "auto"
 
 
+def count_reviewed(events: Iterable[Event]) -> int:
+    """How many events a person has reviewed (confirmed, edited, added)."""
+    if getattr(events, "columnar", False):
+        return int((~events.needs_review()).sum())
+    return sum(1 for e in events if not needs_review(e))
+
+
 def queue(events: Iterable[Event]) -> list[Item]:
+    if getattr(events, "columnar", False):  # a year of news: Items for what is shown
+        return events.queue()
     items = [Item(e, *uncertainty(e)) for e in events if needs_review(e)]
     items.sort(key=lambda i: (-i.score, i.event.date or "9999", i.event.id))
     return items
@@ -61,6 +70,8 @@ REVIEW_FILTERS = {"all": "All events", "needs": "Needs review", "reviewed": "Onl
 
 
 def filter_events(events: Iterable[Event], which: str) -> list[Event]:
+    if getattr(events, "columnar", False):
+        return events.review_filtered(which)
     if which == "needs":
         return [e for e in events if needs_review(e)]
     if which == "reviewed":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from geo.review.apply import Reviewed, apply
-from geo.review.corrections import Correction, article_hashes
+from geo.review.corrections import ArticleHashes, Correction
 from geo.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,9 @@ def load_corrections(db=None) -> tuple[list[Correction], str | None]:
 
 
 def review(result, corrections: list[Correction]) -> Reviewed:
-    """``result.events`` with ``corrections`` applied (``result`` is not changed)."""
-    return apply(result.events, corrections, article_hashes(result.articles))
+    """``result.events`` with ``corrections`` applied (``result`` is not changed). The
+    articles' hashes are computed only when a correction is to be matched."""
+    return apply(result.events, corrections, ArticleHashes(result.articles))
 
 
 def find_event(events, wanted: str):
