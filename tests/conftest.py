@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 import types
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +190,18 @@ def fetcher():
     from geo.web.fetch import Fetcher
 
     return Fetcher(min_interval=0, connect_timeout=1, read_timeout=0.5, deadline=1.5)
+
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def run_app(query: dict | None = None):
+    """The dashboard run once in Streamlit's AppTest (with ``query`` as the URL's query)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

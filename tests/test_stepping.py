@@ -8,21 +8,12 @@ import json
 import re
 from pathlib import Path
 
-from conftest import EVENT_DATES, XSS
+from conftest import EVENT_DATES, XSS, run_app
 from streamlit.testing.v1 import AppTest
 
 from geo import mapview, timeline
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-
-
-def run_app(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def payload(at: AppTest) -> dict:
