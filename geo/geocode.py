@@ -798,16 +798,16 @@ def _nearest_namesake(best: Entry, cands: list[tuple[Entry, bool]], ctx: _Contex
     """Of same-named cities and towns in one country, the one by a region or city the article
     names: "Talisay" in "three Batangas towns" is Talisay, Batangas, not the larger one in
     Cebu; "San Nicolas" there is the Batangas town, not the city in Ilocos."""
+    anchors = [(a.lat, a.lon) for a in ctx.regions + ctx.cities
+               if a.lat is not None and a.country_code == best.country_code
+               and normalize(a.name) != normalize(best.name)]
+    if not anchors:
+        return best
     same = [e for e, _ in cands if e.country_code == best.country_code
             and normalize(e.name) == normalize(best.name) and e.lat is not None]
     same += [t for t in gazetteer.find_towns(best.name) if t.country_code == best.country_code
              and all(haversine_km(t.lat, t.lon, e.lat, e.lon) > 5 for e in same)]
     if len(same) < 2:
-        return best
-    anchors = [(a.lat, a.lon) for a in ctx.regions + ctx.cities
-               if a.lat is not None and a.country_code == best.country_code
-               and normalize(a.name) != normalize(best.name)]
-    if not anchors:
         return best
 
     def gap(e: Entry) -> float:

@@ -52,12 +52,14 @@ _TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "
            "spokesman", "spokeswoman", "leader", "ambassador"}
 
 
+# The day a dateline may carry: "Jan. 2", "Sept 13", "July 18"
+_DATELINE_DAY = r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
 # "BRASILIA, Brazil (AP) —", "TEHRAN (Tasnim) –", "SHAVER LAKE, Calif. —", "ISTANBUL:",
 # "NEW YORK, Jan. 2 (Reuters) -", "SEATTLE, Wash., Sept 13 --",
 # "BAGHDAD --": an upper-case place, optional region or country, optional agency, a dash or colon.
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'’-]*[A-Z])(?:,\s*(?P<region>[A-Z][\w .'’-]*?))?\s*"
-    r"(?:,\s*(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\s*)?"
+    r"(?:,\s*" + _DATELINE_DAY + r"\s*)?"
     r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:[—–]|-{1,2}|:)\s+"
 )
 
@@ -88,7 +90,7 @@ def _us_town(name: str, state: gazetteer.Entry) -> gazetteer.Entry | None:
 # of some size (a capitalised word and a colon is often a label: "Update:", "Watch:")
 _DATELINE_TITLE = re.compile(
     r"^(?P<place>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s*(?:\[(?P<region>[A-Z][\w .'’-]{1,30})\])?"
-    r"(?:,\s*(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?)?\s*"
+    r"(?:,\s*" + _DATELINE_DAY + r",?)?\s*"
     r"(?::\s+|\((?P<agency>[\w .&/-]{2,30})\)\s*(?:[—–]|-{1,2})\s+)")
 _TITLE_DATELINE_MIN_POPULATION = 20_000
 

@@ -668,6 +668,11 @@ _LIST_LEAD = re.compile(r"\b(?:in|across)\s+(?:\w+\s+){0,3}(?:towns|cities|villa
                         r"(?:\s*[—–:-]\s*|,?\s+(?:including|such\s+as|like|of)\s+)$", re.I)
 
 
+def _in_brackets(sentence: str, f: Found) -> bool:
+    """A place that opens a bracket after a list's place says where that one is."""
+    return sentence[max(0, f.start - 1) : f.start] == "("
+
+
 # between two places of a list: "X, Y and Z", "X (Artemisa); Y (Mayabeque); Z"
 _LIST_GAP = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:,|;|and|or|,\s*(?:and|or))\s*(?:in\s+)?")
 _LIST_NOUN_AFTER = re.compile(r"\s+(?:towns|cities|villages|districts|provinces|"
@@ -686,7 +691,7 @@ def place_list(found: Sequence[Found], hit: Hit, sentence: str,
         if _LIST_NOUN_AFTER.match(sentence, f.end):
             continue  # "three Batangas towns — ...": which towns, not one of them
         lead_in = sentence[max(hit.end, f.start - 45) : f.start]
-        if spots and sentence[max(0, f.start - 1) : f.start] == "(":
+        if spots and _in_brackets(sentence, f):
             continue  # "Güines (Mayabeque)", "Centro Habana (Havana)": where it is, not another
         listed = _LIST_LEAD.search(sentence, max(hit.end, f.start - 90), f.start)
         if re.search(r"\b(?:" + lead + r")\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}(?:[\w'’-]+,\s+)?$",
@@ -851,7 +856,7 @@ def also_places(found: Sequence[Found], sentence: str) -> list[PlaceMention]:
     for f in found:
         if f.mention.kind not in ("city", "region"):
             continue
-        if spots and sentence[max(0, f.start - 1) : f.start] == "(":
+        if spots and _in_brackets(sentence, f):
             continue
         if (spots and _LIST_GAP.fullmatch(sentence, spots[-1].end, f.start)) or (
                 not spots and _ALSO_FROM.search(sentence[max(0, f.start - 40) : f.start])):

@@ -41,6 +41,7 @@ from geo.extract.placing import (
 from geo.extract.sentences import NOT_NEWS, is_reporting, sentence_cased, split_sentences
 from geo.extract.titles import event_title, retitle
 from geo.extract.triggers import (
+    ATTACK,
     CLASH,
     DAMAGE,
     DIPLOMATIC_PROTEST,
@@ -48,7 +49,6 @@ from geo.extract.triggers import (
     PERPETRATOR,
     RIOTERS,
     SPEECH,
-    TRIGGERS,
     Hit,
     disaster_kind,
     find_triggers,
@@ -61,7 +61,6 @@ from geo.models import Article, Event, PlaceMention, Source
 KILLED_IN = re.compile(r"\b(?:was|were|been|being)\s+(?:reportedly\s+)?(?:shot\s+dead|killed|"
                        r"shot|gunned\s+down|beaten\s+to\s+death)\s+(?:\w+\s+){0,3}?"
                        r"(?:in|at|near)\s+(?:the\s+)?", re.I)
-ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
 EPICENTRE = re.compile(r"\b(?:epicent(?:er|re)|(?:was|were)\s+cent(?:er|r)ed)\b", re.I)
 _CONTINUATION = re.compile(
     r"^(?:they|he|she|it|the\s+(?:protesters|demonstrators|crowd|crowds|rioters|mob|group))\b",
@@ -178,16 +177,16 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         ) and not tally_places(found, sentence):  # a tally is the event told, at each place
             # "another MDC supporter was killed in Mudzi district": in a story of unrest, a
             # killing at a place of its own is an attack there
-            spot = next((f.mention for f in place_candidates(found, sentence)
+            spot = next((ctx.complete(f.mention) for f in place_candidates(found, sentence)
                          if 0 <= f.start - killed.end() <= 30
                          and f.mention.kind in ("city", "region", "landmark")), None)
             day = next((r for r in own_refs if r.value and not r.reported), None)
-            if spot is not None and mention_key(ctx.complete(spot)) != mention_key(told.mention):
+            if spot is not None and mention_key(spot) != mention_key(told.mention):
                 events.append(replace(
-                    told, mention=ctx.complete(spot), kind="attack", category="attack",
+                    told, mention=spot, kind="attack", category="attack",
                     sources=[Source(article.name, shown[index])], place_from_context=False,
                     title=event_title(ATTACK, Hit(ATTACK, killed.start(), killed.end(),
-                                                  killed.group(0)), ctx.complete(spot),
+                                                  killed.group(0)), spot,
                                       "occurred", found, sentence, None),
                     date=day.value if day else told.date,
                     date_precision=day.precision if day else told.date_precision))
@@ -206,7 +205,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 found = prev_found[-1:]
             definite = (hit.text.lower().startswith("the ") or (re.search(
                 r"\bthe\s+(?:\w+\s+)?$", sentence[max(0, hit.start - 20) : hit.start], re.I)
-                and not _VERB_FORM.search(hit.text))  # "the bomber attacked": its subject
+                and not hit.text.lower().endswith("ed"))  # "the bomber attacked": its subject
             ) and not HAPPENS.match(sentence[hit.end :])
             quoted = sentence[: hit.start].count('"') % 2 == 1 or (
                 sentence[: hit.start].count("“") > sentence[: hit.start].count("”"))
@@ -349,9 +348,6 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             story_year = int(dated[-1].value[:4])
         prev_found = [f for f in found if not is_possessive_country(sentence, f)]
     return merge([at_capital(e) for e in events])
-
-
-_VERB_FORM = re.compile(r"ed$", re.I)  # a past-tense verb: "the bomber attacked", "the mob stormed"
 
 
 # "Russia ... protests to Ukraine authorities": a state's complaint, not a demonstration

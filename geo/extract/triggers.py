@@ -256,7 +256,7 @@ def not_the_disaster(sentence: str, start: int, end: int) -> bool:
                 or _MAYBE_BEFORE.search(sentence[max(0, start - 40) : start]))
 
 
-_ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
+ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
 _EXPULSION = next(t for t in TRIGGERS if t.kind == "expulsion")
 _RECALL = replace(_EXPULSION, kind="recall")
 _SUMMONS = replace(_EXPULSION, kind="summons")
@@ -294,7 +294,7 @@ def find_triggers(sentence: str, disaster: str | None = None,
             if trig.category == "disaster" and not_the_disaster(sentence, m.start(), m.end()):
                 continue
             if trig.kind == "explosion" and (violent or _ATTACK_CONTEXT.search(sentence)):
-                trig = _ATTACK
+                trig = ATTACK
             if trig.kind == "expulsion" and (act := _ENVOY_ACT.match(m.group(0))):
                 # a recall and a summons are acts of their own, not the expulsion beside them
                 trig = _RECALL if act.group(0).lower().startswith("recall") else _SUMMONS
