@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo import snapshot as snap
 
@@ -70,11 +71,20 @@ def fill(dialog, key: str, value: str):
 
 
 def choose(page, dialog, label: str, value: str):
-    """Streamlit's selectbox (a combobox): type to filter, click the option."""
-    box = dialog.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(value)
-    page.get_by_role("option").filter(has_text=value).first.click()
+    """Streamlit's selectbox (a combobox): type to filter, click the option. A rerun that
+    lands while the list is open redraws the dialog and takes the list away (it failed so in
+    a fresh-clone CI run): then open it again."""
+    for attempt in range(3):
+        box = dialog.get_by_role("combobox", name=label)
+        box.click()
+        box.fill(value)
+        try:
+            page.get_by_role("option").filter(has_text=value).first.click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            idle(page)
 
 
 def closed(page):
