@@ -446,7 +446,8 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
                 continue
             if entry.kind == "country":  # city-states: "Hong Kong", "Singapore" are cities too
                 entry = next((e for e in entries if e.kind == "city"
-                              and e.country_code == entry.country_code), entry)
+                              and e.country_code == entry.country_code
+                              and e.population >= CITY_STATE_SHARE * entry.population), entry)
             if entry.kind == "landmark":
                 mention = PlaceMention(text=entry.name, kind="landmark", city=entry.city,
                                        country_code=entry.country_code,
@@ -480,6 +481,10 @@ def _a_speaker(sentence: str, start: int, end: int, entry) -> bool:
     return capital is None or capital.name != entry.name
 
 
+# A country is a city-state when one city of its name holds this share of its people
+# (Singapore, Monaco); "Kuwait", "Paraguay" and "Mozambique" are the countries, though a city
+# there (Kuwait City, Asuncion, the Island of Mozambique) has the name as an alias.
+CITY_STATE_SHARE = 0.5
 BIG_CITY = 5_000_000  # "New York" is the city; "Oklahoma" is the state
 
 

@@ -292,3 +292,41 @@ def test_a_disaster_placed_only_by_a_region_of_the_story_joins_that_days_event_t
     assert [e.mention.text for e in merged] == ["Mount Sinabung"]
     named = Event(mention=sumatra, sources=[], place_from_context=False, **kw)
     assert len(merge([told, named])) == 2  # a region the text names stays its own
+
+
+def test_a_headline_naming_the_storys_event_at_a_coarser_place_is_that_event():
+    from geo.extract.rules import summaries_dropped
+    from geo.models import Event, PlaceMention, Source
+
+    headline = "Texas floods: More rain on the way as 13 people remain missing"
+    body = "Flooding in Houston killed five people on Tuesday."
+    kw = dict(id="", date_precision="day", status="occurred", category="disaster",
+              kind="flood", family="flood", title="", place_from_context=False)
+    texas = PlaceMention(text="Texas", kind="region", country_code="US")
+    houston = PlaceMention(text="Houston", kind="city", city="Houston", country_code="US")
+    summary = Event(date="2015-05-27", mention=texas, sources=[Source("t", headline)], **kw)
+    told = Event(date="2015-05-26", mention=houston, sources=[Source("t", body)], **kw)
+    assert summaries_dropped([summary, told], headline, "t") == [told]
+    # alone, or beside an event of another family or country, the headline's event stays
+    assert summaries_dropped([summary], headline, "t") == [summary]
+    quake = Event(date="2015-05-26", mention=houston, sources=[Source("t", body)],
+                  **{**kw, "kind": "earthquake", "family": "earthquake"})
+    assert summaries_dropped([summary, quake], headline, "t") == [summary, quake]
+    # a first paragraph that is a sentence is the lede, not a headline
+    lede = headline + "."
+    first = Event(date="2015-05-27", mention=texas, sources=[Source("t", lede)], **kw)
+    assert summaries_dropped([first, told], lede, "t") == [first, told]
+
+
+def test_a_country_named_like_one_of_its_towns_is_the_country():
+    from geo.mentions import find_mentions
+
+    def kinds(s):
+        return [(f.mention.text, f.mention.kind) for f in find_mentions(s)]
+
+    # the Island of Mozambique, Kuwait City and Asuncion have the country's name as an alias
+    assert kinds("Troops in Mozambique were fighting.") == [("Mozambique", "country")]
+    assert kinds("Protesters in Kuwait and Paraguay marched.") == [
+        ("Kuwait", "country"), ("Paraguay", "country")]
+    assert kinds("Riots in Singapore and Hong Kong.") == [
+        ("Singapore", "city"), ("Hong Kong", "city")]  # city-states are their city

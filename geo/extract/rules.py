@@ -347,7 +347,32 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         if dated:  # the year the narrative is in, for "two years later"
             story_year = int(dated[-1].value[:4])
         prev_found = [f for f in found if not is_possessive_country(sentence, f)]
+    if len(pairs) > 1 and pairs[0][0] != pairs[1][0] and shown[0]:  # a one-line paragraph
+        events = summaries_dropped(events, shown[0], article.name)
     return merge([at_capital(e) for e in events])
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?][\"”’']?\s*$")
+
+
+def summaries_dropped(events: list[Event], headline: str, article: str) -> list[Event]:
+    """ "Texas floods: More rain on the way", "Thousands flee as typhoon hits eastern
+    Philippines": a headline names the story's event at a coarser place (a country or a
+    region) and often on the day it was published; when the story tells that event at a
+    place inside it, the headline's is the same one, not another."""
+    if _ENDS_SENTENCE.search(headline):
+        return events  # a first paragraph that is a sentence: the lede, not a headline
+
+    def told_there(e: Event, other: Event) -> bool:
+        m, o = e.mention, other.mention
+        return (other.family == e.family and o is not None and o.kind != "country"
+                and o.country_code == m.country_code and other.sources[0].sentence != headline
+                and (m.kind == "country" or o.kind != "region"))
+
+    return [e for e in events if not (
+        e.sources[0].sentence == headline and e.sources[0].article == article
+        and e.mention is not None and e.mention.kind in ("country", "region")
+        and any(told_there(e, other) for other in events if other is not e))]
 
 
 # "Russia ... protests to Ukraine authorities": a state's complaint, not a demonstration
