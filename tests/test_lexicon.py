@@ -43,6 +43,12 @@ def kinds(sentence):
     ("Security forces retook the administration building on the main square.",
      ("attack", "retook")),
     ("A coast guard ship rammed a supply boat off the shoal.", ("attack", "rammed")),
+    ("Warplanes struck the city of Nabatiyeh seven times.", ("attack", "struck")),
+    ("A projectile from Lebanon struck Misgav Am.", ("attack", "struck")),
+    ("An Israeli drone targeted a house in the southern village.", ("attack", "targeted")),
+    ("A military jet dropped three bombs on the village.", ("attack", "dropped")),
+    ("Militants launched a barrage of rockets towards the town.", ("attack", "launched")),
+    ("An Israeli strike in Beirut killed the commander.", ("attack", "strike")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)
@@ -57,6 +63,8 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     "Instigators of the coup met the delegation.",  # the coup told already
     "The coup leaders met the delegation.",
     "Survivors marked the anniversary of the bombing.",
+    "The company launched a new phone and dropped its prices.",  # no weapon
+    "The players struck the ball hard.",
 ])
 def test_without_its_arguments_a_row_is_silent(sentence):
     assert not kinds(sentence)
@@ -70,6 +78,10 @@ def test_without_its_arguments_a_row_is_silent(sentence):
 ])
 def test_nouns_of_an_event_with_their_of_argument(sentence, expected):
     assert expected in kinds(sentence)
+
+
+def test_a_general_strike_is_a_protest_not_an_air_strike():
+    assert kinds("Workers began a general strike in the capital.") == {("protest", "strike")}
 
 
 def test_tear_gas_fired_at_a_crowd_on_a_day_is_no_shooting():
