@@ -49,6 +49,15 @@ def kinds(sentence):
     ("A military jet dropped three bombs on the village.", ("attack", "dropped")),
     ("Militants launched a barrage of rockets towards the town.", ("attack", "launched")),
     ("An Israeli strike in Beirut killed the commander.", ("attack", "strike")),
+    ("A nearby river overflowed on Friday.", ("disaster", "overflowed")),
+    ("Tens of thousands of protesters massed in the capital.", ("protest", "massed")),
+    ("Dozens of motorcyclists mobilized in Petion Ville.", ("protest", "mobilized")),
+    ("They tore down the barriers and took over the parliament.", ("riot/storming", "took")),
+    ("Police used tear gas to disperse protesters.", ("protest", "disperse")),
+    ("Another bomb targeted soldiers on patrol.", ("attack", "targeted")),
+    ("Troops blew up the neighbourhood.", ("attack", "blew")),
+    ("The assassination of the leader in Tehran shocked the region.", ("attack", "assassination")),
+    ("Rebels seized the town after heavy fighting.", ("attack", "seized")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)
@@ -65,6 +74,9 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     "Survivors marked the anniversary of the bombing.",
     "The company launched a new phone and dropped its prices.",  # no weapon
     "The players struck the ball hard.",
+    "The company took over the building's lease.",  # what it took over is no site
+    "The crowd dispersed after the speech.",  # the crowd is the subject, not dispersed
+    "She blew out the candles.",
 ])
 def test_without_its_arguments_a_row_is_silent(sentence):
     assert not kinds(sentence)

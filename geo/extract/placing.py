@@ -336,6 +336,7 @@ _WORDS = re.compile(r"[A-Z][a-z]+")
 
 _NOT_A_NAME = frozenset(("the", "a", "an", "this", "that", "its", "their", "one", "local",
                          "muslim", "christian", "hindu", "jewish", "buddhist", "sikh", "catholic",
+                         "islamic", "orthodox", "protestant", "evangelical", "indigenous",
                          "international", "business", "farming", "fishing", "lgbt", "lgbtq"))
 _VILLAGE_NAME = r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2}"
 _VILLAGE = re.compile(
