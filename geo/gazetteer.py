@@ -632,6 +632,44 @@ def find_district(name: str, country_codes: Iterable[str],
     return found[0]
 
 
+_PART_BEARINGS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
+                  "southwest": 225, "west": 270, "northwest": 315}
+
+
+@functools.cache
+def _parts_of() -> dict[tuple[str, str], tuple[tuple[float, float], ...]]:
+    """(country code, "") -> its first-level regions' points; (country code, normalized
+    region) -> its districts' points: what a compass part of it is made of."""
+    out: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for e in world_regions():
+        if e.lat is not None and e.country_code:
+            out.setdefault((e.country_code, ""), []).append((e.lat, e.lon))
+    for row in _read_csv("districts.csv"):
+        out.setdefault((row["country_code"], normalize(row["region"])), []).append(
+            (float(row["lat"]), float(row["lon"])))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+PART_MIN_UNITS = 4  # fewer regions or districts than that say nothing about a part
+
+
+def part_point(country_code: str, region: str | None, part: str) -> tuple[float, float] | None:
+    """The point of a compass part of a country (``region`` None) or of one of its regions:
+    the median of the third of its regions (or districts) furthest that way. "Eastern
+    Kentucky" is the median of Kentucky's eastern counties, "northern Peru" of its northern
+    regions; None when the table holds too few units to tell."""
+    bearing = _PART_BEARINGS.get(part)
+    points = _parts_of().get((country_code.upper(), normalize(region) if region else ""), ())
+    if bearing is None or len(points) < PART_MIN_UNITS:
+        return None
+    lat0 = math.radians(sorted(p[0] for p in points)[len(points) // 2])
+    dx, dy = math.sin(math.radians(bearing)), math.cos(math.radians(bearing))
+    ranked = sorted(points, key=lambda p: p[1] * math.cos(lat0) * dx + p[0] * dy)
+    far = ranked[len(ranked) - max(2, len(ranked) // 3):]
+    lats, lons = sorted(p[0] for p in far), sorted(p[1] for p in far)
+    return lats[len(far) // 2], lons[len(far) // 2]
+
+
 def find_region(name: str, country_code: str | None = None) -> Entry | None:
     """A curated region ("Gaza Strip") or a world region ("Sichuan province") called
     ``name``, in ``country_code`` when given. A second-level rank ("Butte County", or

@@ -411,6 +411,8 @@ class Geocoder:
             if mention.offset_km is not None and mention.bearing is not None:
                 return _moved(self._resolve(replace(mention, offset_km=None, bearing=None),
                                             context), mention)
+            if mention.part:
+                return _in_part(self._resolve(replace(mention, part=None), context), mention)
             return self._resolve(mention, context)
         except Exception as exc:  # keep the app alive; the note says what happened
             self._log_once("geocode", f"failed on {mention.text!r}: {type(exc).__name__}: {exc}",
@@ -740,6 +742,23 @@ class Geocoder:
                     self._memo[memo_key] = place
             out.append(replace(ev, place=place))
         return out
+
+
+def _in_part(place: Place, mention: PlaceMention) -> Place:
+    """ "Eastern Kentucky": the point of that part of the region or country (see
+    :func:`gazetteer.part_point`), named so; the whole one when the tables cannot tell."""
+    if place.lat is None or place.precision not in ("region", "country") or not (
+            place.country_code):
+        return place
+    region = place.name if place.precision == "region" else None
+    point = gazetteer.part_point(place.country_code, region, mention.part or "")
+    if point is None:
+        return place
+    said = f"{mention.part_label}{place.name}"
+    return replace(place, name=said, lat=round(point[0], 5), lon=round(point[1], 5),
+                   confidence=round(min(place.confidence, 0.6), 2),
+                   note=f"{said}: the median of the {'districts' if region else 'regions'} in "
+                        f"that part of {place.name}" + (f"; {place.note}" if place.note else ""))
 
 
 def _moved(place: Place, mention: PlaceMention) -> Place:

@@ -332,7 +332,23 @@ def find_mentions(sentence: str) -> list[Found]:
 
     _link_possessives(sentence, found)
     found.sort(key=lambda f: f.start)
-    return [_offset(sentence, f) for f in found]
+    return [_part(sentence, _offset(sentence, f)) for f in found]
+
+
+# "in eastern Kentucky", "northern Peru", "north-east India": a compass adjective, in lower
+# case (so "North Carolina" and "West Bengal" stay names), right before a region or country
+_PART = re.compile(r"\b(?P<dir>(?:north|south)[- ]?(?:east|west)|north|south|east|west)"
+                   r"(?:ern)?\s+(?:the\s+)?$")
+
+
+def _part(sentence: str, f: Found) -> Found:
+    """A region or country named with a compass part is that part of it."""
+    if f.mention.kind not in ("region", "country") or f.mention.offset_km is not None:
+        return f
+    m = _PART.search(sentence[max(0, f.start - 20) : f.start])
+    if m is None:
+        return f
+    return replace(f, mention=replace(f.mention, part=re.sub(r"[- ]", "", m.group("dir"))))
 
 
 _BEARINGS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,

@@ -26,6 +26,8 @@ def mention_key(m: PlaceMention | None) -> tuple:
         return ("none",)
     if m.offset_km is not None:  # "50 km north of Barcelona" is not Barcelona
         return (*mention_key(replace(m, offset_km=None, bearing=None)), m.offset_km, m.bearing)
+    if m.part:  # nor is "northern Peru" Peru
+        return (*mention_key(replace(m, part=None)), m.part)
     if m.kind == "mission":
         return ("mission", m.mission_of, (m.city or m.country_code or "").lower())
     if m.kind == "landmark":

@@ -91,9 +91,21 @@ class PlaceMention:
     # direction (degrees clockwise from north); the geocoder moves the named place's point
     offset_km: float | None = None
     bearing: float | None = None
+    # "eastern Kentucky", "northern Peru": the compass part of a region or a country the
+    # text names ("north", "southeast", ...); the geocoder places it in that part
+    part: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def part_label(self) -> str:
+        """ "eastern ", "north-eastern ": the part as a prefix of the named place, or ""."""
+        if not self.part:
+            return ""
+        if len(self.part) > 5:  # "northeast" -> "north-eastern"
+            return f"{self.part[:5]}-{self.part[5:]}ern "
+        return f"{self.part}ern "
 
     @property
     def offset_label(self) -> str:

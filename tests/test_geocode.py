@@ -360,3 +360,32 @@ def test_of_namesakes_in_one_country_the_one_by_the_articles_places(g):
         assert km(p, 13.95, 121.0) < 40, (name, p)
     alone = g.resolve(PlaceMention(text="Talisay", kind="city", city="Talisay", country_code="PH"))
     assert km(alone, 10.245, 123.849) < 5  # without context: the largest
+
+
+def test_a_compass_part_of_a_region_or_country_is_placed_in_that_part(g):
+    from geo.mentions import find_mentions
+
+    def parts(s):
+        return [(f.mention.text, f.mention.part) for f in find_mentions(s)]
+
+    assert parts("Record flooding in eastern Kentucky killed 16.") == [("Kentucky", "east")]
+    assert parts("A quake rocked north-east India and northern Peru.") == [
+        ("India", "northeast"), ("Peru", "north")]
+    assert parts("Floods hit North Carolina and West Bengal.") == [
+        ("North Carolina", None), ("West Bengal", None)]  # names, not parts
+    kentucky = g.resolve(PlaceMention(text="Kentucky", kind="region", country_code="US"))
+    east = g.resolve(PlaceMention(text="Kentucky", kind="region", country_code="US",
+                                  part="east"))
+    assert east.name == "eastern Kentucky" and east.precision == "region"
+    assert east.lon > kentucky.lon + 0.8  # the eastern counties (Pikeville is at -82.5)
+    assert km(east, 37.48, -82.52) < 150
+    peru = g.resolve(PlaceMention(text="Peru", kind="country", country_code="PE",
+                                  part="north"))
+    assert peru.name == "northern Peru" and peru.lat > -7.5  # Peru's centroid is at -9.2
+    # too few units to tell a part: the whole place
+    assert gz.part_point("VA", None, "north") is None
+    # the part is a place of its own when events merge
+    from geo.merge import mention_key
+    assert mention_key(PlaceMention(text="Peru", kind="country", country_code="PE",
+                                    part="north")) != mention_key(
+        PlaceMention(text="Peru", kind="country", country_code="PE"))

@@ -112,3 +112,17 @@ def test_an_argument_class_defined_twice_is_refused(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         lexicon.argument_classes.cache_clear()
+
+
+def test_a_row_of_a_kind_the_patterns_know_is_in_their_family():
+    """A lexicon hit and a pattern hit of one happening merge only within one family: a
+    row whose family differs ("quake" for the patterns' "earthquake") made two events."""
+    import csv
+
+    from geo.extract.triggers import TRIGGERS
+
+    family_of = {t.kind: t.family for t in TRIGGERS}
+    with open(lexicon.DATA / "triggers.csv", newline="", encoding="utf-8") as f:
+        wrong = [(r["lemma"], r["kind"], r["family"]) for r in csv.DictReader(f)
+                 if r["kind"] in family_of and r["family"] != family_of[r["kind"]]]
+    assert not wrong

@@ -32,7 +32,8 @@ def full_event(id_="full", date="2023-07-20") -> Event:
         title="Protest at the « embassy » \u2014 \U0001f525 \"quoted\"\nsecond line",
         mention=PlaceMention(text="the Swedish embassy in Baghdad", kind="mission",
                              city="Baghdad", country_code="IQ", mission_of="SE",
-                             entry_id="geonames:98182", offset_km=12.5, bearing=337.5),
+                             entry_id="geonames:98182", offset_km=12.5, bearing=337.5,
+                             part="north"),
         sources=[Source("a.txt", "Protesters stormed it.", url="https://ex.org/a?x=1&y=2",
                         outlet="Reuters"),
                  Source("b.txt", "They left at dawn.")],
@@ -102,7 +103,7 @@ def test_an_older_folder_opens_with_defaults_and_a_newer_one_is_refused(tmp_path
     table = pq.read_table(part)
     old = table.drop_columns(["actor", "review_note"])  # as if written before those existed
     mention = old.column("mention").combine_chunks()
-    kept = [f for f in mention.type if f.name not in ("offset_km", "bearing")]
+    kept = [f for f in mention.type if f.name not in ("offset_km", "bearing", "part")]
     old = old.set_column(old.schema.get_field_index("mention"), "mention",
                          pa.StructArray.from_arrays([mention.field(f.name) for f in kept],
                                                     fields=kept))

@@ -104,6 +104,8 @@ def place_label(m: PlaceMention | None) -> str:
         return ""
     if m.offset_label:
         return m.offset_label + place_label(replace(m, offset_km=None, bearing=None))
+    if m.part:
+        return m.part_label + place_label(replace(m, part=None))
     if m.kind == "mission":
         adj = _adjective(m.mission_of) if m.mission_of else None
         name = f"{adj or m.mission_of} embassy"
