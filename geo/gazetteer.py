@@ -632,8 +632,8 @@ def find_district(name: str, country_codes: Iterable[str],
     return found[0]
 
 
-_PART_BEARINGS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
-                  "southwest": 225, "west": 270, "northwest": 315}
+BEARINGS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
+            "southwest": 225, "west": 270, "northwest": 315}  # compass words, degrees
 
 
 @functools.cache
@@ -658,7 +658,7 @@ def part_point(country_code: str, region: str | None, part: str) -> tuple[float,
     the median of the third of its regions (or districts) furthest that way. "Eastern
     Kentucky" is the median of Kentucky's eastern counties, "northern Peru" of its northern
     regions; None when the table holds too few units to tell."""
-    bearing = _PART_BEARINGS.get(part)
+    bearing = BEARINGS.get(part)
     points = _parts_of().get((country_code.upper(), normalize(region) if region else ""), ())
     if bearing is None or len(points) < PART_MIN_UNITS:
         return None

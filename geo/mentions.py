@@ -351,8 +351,6 @@ def _part(sentence: str, f: Found) -> Found:
     return replace(f, mention=replace(f.mention, part=re.sub(r"[- ]", "", m.group("dir"))))
 
 
-_BEARINGS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
-             "southwest": 225, "west": 270, "northwest": 315}
 _UNIT_KM = {"km": 1.0, "kms": 1.0, "kilometre": 1.0, "kilometres": 1.0, "kilometer": 1.0,
             "kilometers": 1.0, "mile": 1.609344, "miles": 1.609344, "mi": 1.609344}
 # "some 50 kilometres (30 miles) north of", "about 25 miles northwest of the provincial capital
@@ -375,7 +373,7 @@ def _offset(sentence: str, f: Found) -> Found:
     km = float(m.group("n").replace(",", "")) * _UNIT_KM[m.group("unit").lower()]
     if not 0 < km <= MAX_OFFSET_KM:
         return f
-    bearing = _BEARINGS[re.sub(r"[- ]", "", m.group("dir").lower())]
+    bearing = gazetteer.BEARINGS[re.sub(r"[- ]", "", m.group("dir").lower())]
     start = max(0, f.start - 80) + m.start()
     return replace(f, start=start, mention=replace(f.mention, offset_km=round(km, 1),
                                                    bearing=float(bearing)))
