@@ -330,3 +330,13 @@ def test_a_country_named_like_one_of_its_towns_is_the_country():
         ("Kuwait", "country"), ("Paraguay", "country")]
     assert kinds("Riots in Singapore and Hong Kong.") == [
         ("Singapore", "city"), ("Hong Kong", "city")]  # city-states are their city
+
+
+def test_a_date_inside_a_relative_clause_dates_that_clause_not_the_trigger():
+    evs = events_of("Soldiers in Niger detained President Mohamed Bazoum, who was "
+                    "democratically elected in 2021, on Wednesday.", date="2023-07-27")
+    assert [(e.date, e.category) for e in evs] == [("2023-07-26", "coup")]
+    # a relative clause on the trigger's own noun is its own date
+    evs = events_of("The protests, which began on Sunday, spread to Chittagong.",
+                    date="2024-07-17")
+    assert "2024-07-14" in {e.date for e in evs}

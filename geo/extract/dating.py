@@ -75,6 +75,12 @@ def mark_reported(sentence: str, refs: list[TimeRef]) -> list[TimeRef]:
     return out
 
 
+# ", who was democratically elected in 2021,": a relative clause between commas dates its
+# own verb, not the trigger outside it ("Soldiers detained President Bazoum, who ..., on
+# Wednesday")
+_ASIDE = re.compile(r",\s+(?:who|whom|whose|which)\b[^,;:—–]*(?:,|$)", re.I)
+
+
 def _same_clause(sentence: str, a: int, b: int) -> bool:
     lo, hi = sorted((a, b))
     return not _CLAUSE_BREAK.search(sentence[lo:hi])
@@ -86,7 +92,11 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
     a list ("demonstrations on Thursday 29 June, Friday 30 June and Thursday 20 July"); never
     the date of the reporting ("officials said on Tuesday")."""
     act = hit.trigger.family in ("ties", "diplomatic", "sanction")  # announcing is the act
-    usable = [r for r in refs if r.value and (planned or act or not r.reported)]
+    asides = [m.span() for m in _ASIDE.finditer(sentence)  # but "The protests, which began
+              if not m.start() <= hit.start < m.end()  # in late June": the trigger's own
+              and sentence[hit.end : m.start()].strip()]
+    usable = [r for r in refs if r.value and (planned or act or not r.reported)
+              and not any(a <= r.start < b for a, b in asides)]
     same = [r for r in usable if _same_clause(sentence, r.start, hit.start)]
     # past a clause break after the trigger a date is the other clause's: "recalled its
     # ambassador after the decision in July"; before it, it may still set the scene
