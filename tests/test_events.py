@@ -312,6 +312,10 @@ def test_a_headline_naming_the_storys_event_at_a_coarser_place_is_that_event():
     quake = Event(date="2015-05-26", mention=houston, sources=[Source("t", body)],
                   **{**kw, "kind": "earthquake", "family": "earthquake"})
     assert summaries_dropped([summary, quake], headline, "t") == [summary, quake]
+    # a headline naming no place, or the story's own city, is the story's event too
+    bare = Event(date="2015-05-27", mention=None, sources=[Source("t", headline)], **kw)
+    same = Event(date="2015-05-27", mention=houston, sources=[Source("t", headline)], **kw)
+    assert summaries_dropped([bare, same, told], headline, "t") == [told]
     # a first paragraph that is a sentence is the lede, not a headline
     lede = headline + "."
     first = Event(date="2015-05-27", mention=texas, sources=[Source("t", lede)], **kw)

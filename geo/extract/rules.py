@@ -358,20 +358,23 @@ _ENDS_SENTENCE = re.compile(r"[.!?][\"”’']?\s*$")
 def summaries_dropped(events: list[Event], headline: str, article: str) -> list[Event]:
     """ "Texas floods: More rain on the way", "Thousands flee as typhoon hits eastern
     Philippines": a headline names the story's event at a coarser place (a country or a
-    region) and often on the day it was published; when the story tells that event at a
-    place inside it, the headline's is the same one, not another."""
+    region), at the same place or at none, and often on the day it was published; when the
+    story tells that event there, the headline's is the same one, not another."""
     if _ENDS_SENTENCE.search(headline):
         return events  # a first paragraph that is a sentence: the lede, not a headline
 
     def told_there(e: Event, other: Event) -> bool:
         m, o = e.mention, other.mention
-        return (other.family == e.family and o is not None and o.kind != "country"
-                and o.country_code == m.country_code and other.sources[0].sentence != headline
-                and (m.kind == "country" or o.kind != "region"))
+        if other.family != e.family or o is None or other.sources[0].sentence == headline:
+            return False
+        if m is None or mention_key(m) == mention_key(o):
+            return True  # the headline's place is the story's, or it names none
+        return (m.kind in ("country", "region") and o.kind != "country"
+                and o.country_code == m.country_code and (m.kind == "country"
+                                                         or o.kind != "region"))
 
     return [e for e in events if not (
         e.sources[0].sentence == headline and e.sources[0].article == article
-        and e.mention is not None and e.mention.kind in ("country", "region")
         and any(told_there(e, other) for other in events if other is not e))]
 
 
