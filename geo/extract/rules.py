@@ -367,8 +367,9 @@ def summaries_dropped(events: list[Event], headline: str, article: str) -> list[
         m, o = e.mention, other.mention
         if other.family != e.family or o is None or other.sources[0].sentence == headline:
             return False
-        if m is None or mention_key(m) == mention_key(o):
-            return True  # the headline's place is the story's, or it names none
+        if m is None or (mention_key(m) == mention_key(o) and other.date != e.date):
+            return True  # it names none, or the story's place on another day (a same-day
+            # telling there merges with it, the headline's words first)
         return (m.kind in ("country", "region") and o.kind != "country"
                 and o.country_code == m.country_code and (m.kind == "country"
                                                          or o.kind != "region"))
