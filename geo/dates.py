@@ -67,8 +67,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("m", re.compile(r"\b(?i:in|since|during|until|through|by|from|of|last|this(?:\s+past)?|"
                      r"next|past)\s+"
                      r"(?:(?P<part>early|mid|late)[\s-]+)?" + _MON + r"\b(?!\s+\d)")),
+    # "USA Today reported", NBC's "Today" show: a capitalised Today inside a sentence is a name
     ("rel_day", re.compile(
-        r"\b(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"
+        r"\b(?!(?<=[\w’'] )(?-i:Today))(?!(?<=[\"“])(?-i:Today))"
+        r"(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"
         r"this evening|the day before yesterday)\b", re.I)),
     ("week", re.compile(r"\b(?P<rel>last|earlier\s+this|this\s+past|the\s+previous|the\s+past)\s+"
                         r"week\b(?!['’]s?\s+(?:election|vote|poll|summit))", re.I)),

@@ -149,3 +149,15 @@ def test_last_week_is_known_to_its_month():
         "The all-time record, 5.33 meters, was recorded last week.", dt.date(2024, 5, 14))]
     assert got == [("last week", "2024-05", "month")]
     assert [r.value for r in find_times("before last week's election", dt.date(2024, 5, 14))] == []
+
+
+def test_a_capitalised_today_inside_a_sentence_is_a_name_not_a_day():
+    import datetime as dt
+
+    from geo.dates import find_times
+
+    day = dt.date(2024, 3, 15)
+    assert find_times("It killed 3 people, USA Today reported.", day) == []
+    assert find_times('He told NBC\'s "Today" show.', day) == []
+    assert [r.value for r in find_times("Today the storm hit.", day)] == ["2024-03-15"]
+    assert [r.value for r in find_times("The storm hit today.", day)] == ["2024-03-15"]
