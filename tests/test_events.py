@@ -344,3 +344,13 @@ def test_a_date_inside_a_relative_clause_dates_that_clause_not_the_trigger():
     evs = events_of("The protests, which began on Sunday, spread to Chittagong.",
                     date="2024-07-17")
     assert "2024-07-14" in {e.date for e in evs}
+
+
+def test_an_evacuation_the_text_does_not_place_is_where_the_disaster_told_before_was():
+    story = ("PARIS (dpa) - A forest fire burning near Bordeaux destroyed 10,000 hectares on "
+             "Sunday.\n\nFirefighters said the flames were driven by high winds.\n\nMore than "
+             "14,000 people in the area have already had to leave their homes because of the "
+             "fire.")
+    evs = events_of(story, date="2022-07-18")
+    assert {(e.category, e.mention.text) for e in evs} >= {("evacuation", "Bordeaux")}
+    assert "Paris" not in {e.mention.text for e in evs}

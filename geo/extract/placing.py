@@ -104,6 +104,9 @@ class ArticleContext:
                 self.mentions[i] = others
         self.last_mission: PlaceMention | None = None
         self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph
+        # where the last disaster or evacuation the text placed itself happened: "more than
+        # 14,000 people in the area have had to leave their homes" is there
+        self.disaster_place: PlaceMention | None = None
         self.disaster: str | None = None  # the kind of the article's first disaster, if any
 
     def _villages(self, sentences: Sequence[str], home_cc: str | None) -> None:
@@ -519,6 +522,8 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         return cap or owner, True
     if not national and ctx.paragraph_place is not None:
         return ctx.paragraph_place, True  # "A day later, at her funeral in Saqqez ... fired"
+    if trig.category in ("disaster", "evacuation") and ctx.disaster_place is not None:
+        return ctx.disaster_place, True
     return ctx.fallback(country=national), True
 
 

@@ -330,6 +330,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     actor=actor,
                 ))
                 previous, previous_index = events[-1], index
+                if trig.category in ("disaster", "evacuation") and not from_context and (
+                        mention is not None and mention.kind != "country"):
+                    ctx.disaster_place = mention
         for f in found:
             if f.mention.kind == "mission":
                 ctx.last_mission = ctx.complete(f.mention)
