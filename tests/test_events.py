@@ -354,3 +354,12 @@ def test_an_evacuation_the_text_does_not_place_is_where_the_disaster_told_before
     evs = events_of(story, date="2022-07-18")
     assert {(e.category, e.mention.text) for e in evs} >= {("evacuation", "Bordeaux")}
     assert "Paris" not in {e.mention.text for e in evs}
+
+
+def test_a_town_of_the_country_of_a_region_the_story_names_is_that_town():
+    # the story names Khyber Pakhtunkhwa but never Pakistan, and Afghans: Swabi is Pakistani
+    story = ("The worst-hit region was Khyber Pakhtunkhwa, where flash floods killed 32 people "
+             "on Sunday.\n\nIn Swabi eight Afghan refugees were killed when the roof of their "
+             "mud house collapsed overnight.")
+    evs = events_of(story, date="2012-09-10")
+    assert "Swabi" in {e.mention.text for e in evs if e.mention}

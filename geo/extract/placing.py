@@ -65,6 +65,10 @@ class ArticleContext:
         if not self.countries:  # only when the text never names a country
             self.countries |= _coherent_countries(raw)
         self.countries |= _capitals_named(raw)  # "Quito": an Ecuadorian story too
+        # the countries of the regions it names: "In Swabi ..." in a story that names Khyber
+        # Pakhtunkhwa but never Pakistan is the Pakistani town
+        self._region_countries = {f.mention.country_code for found in raw for f in found
+                                  if f.mention.kind == "region" and f.primary} - {None}
         common = set(_LOWER_WORDS.findall(article.text))
         self._common, self._text = common, article.text
         self.mentions = [[g for f in found if (g := self._plausible(f, s))]
@@ -203,7 +207,8 @@ class ArticleContext:
             return None  # "the Balkan country": a word for where, not Turkmenistan's Balkan
         if f.mention.kind != "city" or not f.candidates:
             return f
-        local = [c for c in f.candidates if c.country_code in self.countries]
+        local = [c for c in f.candidates if c.country_code in self.countries] or [
+            c for c in f.candidates if c.country_code in self._region_countries]
         if local:
             best = max(local, key=lambda c: c.population)
             return replace(f, mention=replace(f.mention, text=best.name, city=best.name,
