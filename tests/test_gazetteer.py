@@ -260,3 +260,11 @@ def test_a_town_spelt_as_transliterations_vary_is_found_in_the_storys_country():
     assert got is not None and got.name == "As Suwayq"
     assert gz.find_town("Suwaiq", ["EG"]) is None  # never outside the story's countries
     assert gz.find_town("Khaburah", ["OM"]).name == "Al Khābūrah"
+
+
+def test_news_agencies_named_like_towns_are_not_scanned_as_towns():
+    from geo import gazetteer
+
+    # "the Xinhua news agency said": not the town of Xinhua, nor Shangmei, which has it as an
+    # alternate name
+    assert gazetteer.lookup("Xinhua") == () and gazetteer.lookup("KUNA") == ()
