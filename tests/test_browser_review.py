@@ -131,6 +131,9 @@ def test_review_actions_survive_a_restart_and_a_new_extractor(browser, home):
         closed(page)
         page.get_by_text("Click the map where").wait_for()
         idle(page)
+        # the rerun into picking mode may show the old map beside the new one for a moment
+        page.wait_for_function("s => document.querySelectorAll(s).length === 1",
+                               arg=snap.MAP_IFRAME, timeout=20_000)
         frame_el = page.locator(snap.MAP_IFRAME)
         frame_el.wait_for()
         snap.map_frame(page)
