@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from geo.literals import may_match, needed
+
 MONTHS = {
     name: i + 1
     for i, names in enumerate(
@@ -112,6 +114,9 @@ _CLOCK = re.compile(
 # Patterns that can only match a sentence holding this word (lowercased).
 _NEEDS = {"week": "week", "weekend": "weekend", "night_span": "night", "weeks_ago": "weeks",
           "years_on": "year", "ago": "ago"}
+
+
+_NEEDED = {kind: needed(pattern) for kind, pattern in _PATTERNS}  # geo.literals
 
 
 # Cheap pre-check: a sentence with none of these has no time expression.
@@ -230,6 +235,8 @@ def find_times(
     for kind, pattern in _PATTERNS:
         if (need := _NEEDS.get(kind)) is not None and need not in lower:
             continue  # cheap: most sentences have no "week" or "night" at all
+        if not may_match(_NEEDED[kind], lower, sentence):
+            continue  # nor the words the pattern itself must match (a month, a weekday)
         for m in pattern.finditer(sentence):
             if not free(m.start(), m.end()):
                 continue
