@@ -32,7 +32,10 @@ def needed(pattern: re.Pattern) -> tuple[str, ...] | None:
         found = _sequence(list(_parser.parse(pattern.pattern, pattern.flags)))
     except Exception:  # a tree this cannot read (another Python's parser): no shortcut
         return None
-    return tuple(sorted(found)) if found else None
+    if not found:
+        return None
+    # a word holding another is implied by it ("april" by "apr"): only the shorter is tested
+    return tuple(sorted(w for w in found if not any(v != w and v in w for v in found)))
 
 
 def may_match(needs: tuple[str, ...] | None, lower: str, text: str) -> bool:

@@ -104,9 +104,11 @@ def is_reporting(sentence: str) -> bool:
     """False for tweets, all-caps promo headlines, bylines and other page furniture."""
     if not sentence or NOT_NEWS.search(sentence):
         return False
-    letters = len(_LETTER.findall(sentence))
-    if letters >= 12 and len(_UPPER.findall(sentence)) / letters > 0.7:
-        return False
+    capitals = len(_UPPER.findall(sentence))
+    if capitals > 8:  # more than 0.7 of 12 letters or more: the letters are worth counting
+        letters = len(_LETTER.findall(sentence))
+        if letters >= 12 and capitals / letters > 0.7:
+            return False
     return len(sentence.split()) >= 4
 
 
