@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geo import dates, literals
-from geo.extract import triggers
+from geo.extract import sentences, triggers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,8 @@ def _texts():
 
 
 def test_no_match_is_skipped():
-    patterns = [t.pattern for t in triggers.TRIGGERS] + [p for _, p in dates._PATTERNS]
+    patterns = [t.pattern for t in triggers.TRIGGERS] + [p for _, p in dates._PATTERNS] + [
+        sentences.NOT_NEWS, re.compile(dates._TIME_WORDS, re.I)]
     texts = _texts()
     for pattern in patterns:
         needs = literals.needed(pattern)
