@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from geo.literals import may_match, needed
+
 MONTHS = {
     name: i + 1
     for i, names in enumerate(
@@ -116,12 +118,16 @@ _NEEDS = {"week": "week", "weekend": "weekend", "night_span": "night", "weeks_ag
           "years_on": "year", "ago": "ago"}
 
 
+_NEEDED = {kind: needed(pattern) for kind, pattern in _PATTERNS}  # geo.literals
+
+
 # Cheap pre-check: a sentence with none of these has no time expression.
-_ANY_TIME = re.compile(
-    r"\d|day\b|week|night|month|year|hours?\b|later|earlier|ago|before|after|christmas|"
-    + "|".join(sorted(MONTHS, key=len, reverse=True)),
-    re.I,
-)
+_TIME_WORDS = (r"day\b|week|night|month|year|hours?\b|later|earlier|ago|before|after|christmas|"
+               + "|".join(sorted(MONTHS, key=len, reverse=True)))
+_ANY_TIME = re.compile(r"\d|" + _TIME_WORDS, re.I)
+# ... and a cheaper one before it: a digit, or one of the words as substrings (geo.literals)
+_DIGIT = re.compile(r"\d")
+_TIME_WORDS_NEEDED = needed(re.compile(_TIME_WORDS, re.I))
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,9 @@ def find_times(
     (for "a day earlier", "hours later"); ``year`` the year the narrative is in (for "two
     years later"); ``future`` resolves weekdays forwards.
     """
-    if not _ANY_TIME.search(sentence):
+    lower = sentence.lower()
+    if not (_DIGIT.search(sentence) or may_match(_TIME_WORDS_NEEDED, lower, sentence)) or (
+            not _ANY_TIME.search(sentence)):
         return []
     taken: list[tuple[int, int]] = []
     found: list[TimeRef] = []
@@ -228,10 +236,11 @@ def find_times(
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    lower = sentence.lower()
     for kind, pattern in _PATTERNS:
         if (need := _NEEDS.get(kind)) is not None and need not in lower:
             continue  # cheap: most sentences have no "week" or "night" at all
+        if not may_match(_NEEDED[kind], lower, sentence):
+            continue  # nor the words the pattern itself must match (a month, a weekday)
         for m in pattern.finditer(sentence):
             if not free(m.start(), m.end()):
                 continue

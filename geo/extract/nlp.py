@@ -85,9 +85,10 @@ def _index_attribute_rules(ruler) -> None:
     through its Matcher cost a third of the parse; the same rules decided once per distinct
     (tag, lower-case word, dependency) and looked up after, with the few rules of two tokens
     left to a Matcher that runs only when a token could start one, give the same matches in
-    the same order."""
+    the same order. Setting them skips the Span the stock ruler makes for each match."""
     from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
     from spacy.matcher import Matcher
+    from spacy.pipeline.attributeruler import set_token_attrs
 
     strings = ruler.vocab.strings
     single, multi, starts = [], Matcher(ruler.vocab), []
@@ -124,7 +125,20 @@ def _index_attribute_rules(ruler) -> None:
                       for m, s, e in multi(doc, allow_missing=True, as_spans=False)]
         return sorted(found)
 
+    stock_set_annotations = ruler.set_annotations
+
+    def set_annotations(doc, matches):
+        """The ruler's own, without a Span made per match to find the token it sets."""
+        attrs, indices = ruler.attrs, ruler.indices
+        for attr_id, match_id, start, end in matches:
+            index = indices[attr_id]
+            i = (start if index >= 0 else end) + index
+            if not start <= i < end:  # the stock method raises its error for this pattern
+                stock_set_annotations(doc, [(attr_id, match_id, start, end)])
+            set_token_attrs(doc[i], attrs[attr_id])
+
     ruler.match = match
+    ruler.set_annotations = set_annotations
 
 
 def parse(texts: Iterable[str]) -> Iterator:

@@ -38,7 +38,7 @@ from geo.extract.placing import (
     tally_places,
     without_qualifiers,
 )
-from geo.extract.sentences import NOT_NEWS, is_reporting, sentence_cased, split_sentences
+from geo.extract.sentences import is_reporting, not_news, sentence_cased, split_sentences
 from geo.extract.titles import event_title, retitle
 from geo.extract.triggers import (
     ATTACK,
@@ -96,7 +96,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
     plugs in there (:mod:`geo.extract.lexicon`).
     """
     pairs = split_sentences(article.text)
-    furniture = {p for p, s in pairs if not is_reporting(s) and NOT_NEWS.search(s)}
+    furniture = {p for p, s in pairs if not_news(s)}  # never a reporting sentence
     shown = [s if p not in furniture else "" for p, s in pairs]  # a tweet's other lines too
     sentences = [sentence_cased(s, article.text) for s in shown]  # what is read; shown: quoted
     paragraph_of = [p for p, _ in pairs]

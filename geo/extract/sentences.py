@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from geo.literals import may_match, needed
 from geo.mentions import HEADLINE_SMALL, HEADLINE_WORD, is_title_case
 
 NOT_NEWS = re.compile(
@@ -18,6 +19,13 @@ NOT_NEWS = re.compile(
     r"^\s*(?:photo|image|video|watch|related)\s*:",
     re.I,
 )
+_NOT_NEWS_NEEDED = needed(NOT_NEWS)  # most sentences hold none of its words (geo.literals)
+
+
+def not_news(sentence: str) -> bool:
+    """Page furniture: a tweet, a byline, "click here", "Photo:" (:data:`NOT_NEWS`)."""
+    return may_match(_NOT_NEWS_NEEDED, sentence.lower(), sentence) and bool(
+        NOT_NEWS.search(sentence))
 
 
 _ABBREVIATIONS = re.compile(
@@ -102,11 +110,13 @@ _LETTER = re.compile(r"[A-Za-z]")
 
 def is_reporting(sentence: str) -> bool:
     """False for tweets, all-caps promo headlines, bylines and other page furniture."""
-    if not sentence or NOT_NEWS.search(sentence):
+    if not sentence or not_news(sentence):
         return False
-    letters = len(_LETTER.findall(sentence))
-    if letters >= 12 and len(_UPPER.findall(sentence)) / letters > 0.7:
-        return False
+    capitals = len(_UPPER.findall(sentence))
+    if capitals > 8:  # more than 0.7 of 12 letters or more: the letters are worth counting
+        letters = len(_LETTER.findall(sentence))
+        if letters >= 12 and capitals / letters > 0.7:
+            return False
     return len(sentence.split()) >= 4
 
 

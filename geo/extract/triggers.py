@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from geo.literals import may_match, needed
+
 
 @dataclass(frozen=True)
 class Trigger:
@@ -257,6 +259,7 @@ def not_the_disaster(sentence: str, start: int, end: int) -> bool:
 
 
 ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
+_NEEDED = {t.pattern: needed(t.pattern) for t in TRIGGERS}  # words each pattern needs
 _EXPULSION = next(t for t in TRIGGERS if t.kind == "expulsion")
 _RECALL = replace(_EXPULSION, kind="recall")
 _SUMMONS = replace(_EXPULSION, kind="summons")
@@ -271,9 +274,12 @@ def find_triggers(sentence: str, disaster: str | None = None,
     silences the unrest words that describe it; an explosion someone set off is an attack."""
     hits: list[Hit] = []
     taken: list[tuple[int, int]] = []
+    lower = sentence.lower()
     for trig in TRIGGERS:
         if trig.kind == "damage" and disaster is None:
             continue
+        if not may_match(_NEEDED[trig.pattern], lower, sentence):
+            continue  # cheap: the words the pattern needs are not in the sentence
         for m in trig.pattern.finditer(sentence):
             if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
                 continue
