@@ -82,6 +82,12 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("ago", re.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
                        r"\s+(?P<unit>years?|months?)\s+ago\b", re.I)),
     ("years_on", YEARS_ON),
+    # "It came only a year after the volcano last erupted", "More than two years after
+    # launching its coup, the military ...": what follows was that long before the article
+    ("prior", re.compile(
+        r"(?:\b(?:came|comes|come|coming)\s+|^)(?:(?:only|just|nearly|almost|about|some|more\s+"
+        r"than|less\s+than)\s+)?(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+        r"\d{1,2})\s+(?P<unit>years?|months?)\s+after\b", re.I)),
     ("anchor", re.compile(
         r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?)\s+"
         r"(?P<dir>earlier|later|before|after(?:wards)?|ago)\b", re.I)),
@@ -115,7 +121,7 @@ _CLOCK = re.compile(
 
 # Patterns that can only match a sentence holding this word (lowercased).
 _NEEDS = {"week": "week", "weekend": "weekend", "night_span": "night", "weeks_ago": "weeks",
-          "years_on": "year", "ago": "ago"}
+          "years_on": "year", "ago": "ago", "prior": "after"}
 
 
 _NEEDED = {kind: needed(pattern) for kind, pattern in _PATTERNS}  # geo.literals
@@ -140,7 +146,9 @@ class TimeRef:
     value: str | None
     precision: str  # "day" | "month" | "year"
     time_of_day: str | None = None
-    kind: str = "absolute"  # "absolute", "deictic" (relative to the article date), "anchor"
+    # "absolute", "deictic" (relative to the article date), "anchor", "prior" (the date of
+    # what the text tells after it: "came a year after the volcano last erupted")
+    kind: str = "absolute"
     part: str | None = None  # "early" / "mid" / "late" for "in late June"
     reported: bool = False  # the date of the telling ("said on Tuesday"), set by the caller
     offset: int = 0  # for kind "anchor": days from the anchor ("a day earlier" = -1)
@@ -346,6 +354,9 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         month_index = ref.year * 12 + ref.month - 1 + step
         return TimeRef(start, end, text, f"{month_index // 12:04d}-{month_index % 12 + 1:02d}",
                        "month", kind="deictic")
+    if kind == "prior":  # like "ago", for the event told after it (see dating.refs_for)
+        ago = _resolve("ago", m, ref, anchor, future)
+        return replace(ago, kind="prior") if ago is not None else None
     if kind == "ago":  # "the earthquake 11 years ago": a year (a month) before the article
         if ref is None:
             return None

@@ -363,3 +363,12 @@ def test_a_town_of_the_country_of_a_region_the_story_names_is_that_town():
              "mud house collapsed overnight.")
     evs = events_of(story, date="2012-09-10")
     assert "Swabi" in {e.mention.text for e in evs if e.mention}
+
+
+def test_came_a_year_after_dates_what_follows_a_year_before_the_article():
+    evs = events_of("Mount Semeru erupted on Sunday, spewing ash.\n\nIt came only a year after "
+                    "the volcano last erupted, killing at least 51 people.\n\nThe protest came "
+                    "two years after a previous coup in Bamako.", date="2022-12-05")
+    got = {(e.date, e.category) for e in evs}
+    assert {("2022-12-04", "disaster"), ("2021", "disaster"), ("2020", "coup")} <= got
+    assert ("2020", "protest") not in got  # the protest is not the coup's date

@@ -96,7 +96,9 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
               if not m.start() <= hit.start < m.end()  # in late June": the trigger's own
               and sentence[hit.end : m.start()].strip()]
     usable = [r for r in refs if r.value and (planned or act or not r.reported)
-              and not any(a <= r.start < b for a, b in asides)]
+              and not any(a <= r.start < b for a, b in asides)
+              and not (r.kind == "prior" and hit.start < r.end)]  # "The protest came two
+    # years after a previous coup": the coup's date, not the protest's
     same = [r for r in usable if _same_clause(sentence, r.start, hit.start)]
     # past a clause break after the trigger a date is the other clause's: "recalled its
     # ambassador after the decision in July"; before it, it may still set the scene
