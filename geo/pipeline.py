@@ -298,9 +298,10 @@ class Incremental:
     cites: dict[str, tuple[Event, ...]] = field(default_factory=dict)  # article -> merged
 
     def locate(self, geocoder, events: list[Event]) -> list[Event]:
-        """``geocoder.locate_events(events)``, a merged event of the last run given its
-        last place when every event citing its articles is the same as then (a mention is
-        resolved with its articles' other mentions, so nothing it reads changed)."""
+        """``geocoder.locate_events(events)``, a merged event of the last run (the same
+        object, or an equal one) given its last place when every event citing its articles
+        is the same as then (a mention is resolved with its articles' other mentions, so
+        nothing it reads changed)."""
         cites: dict[str, list[Event]] = {}
         for ev in events:
             for s in ev.sources or ():
@@ -308,12 +309,22 @@ class Incremental:
                 if not lst or lst[-1] is not ev:
                     lst.append(ev)
         before = {id(m): loc for m, loc in self.located}
+        by_id: dict[str, list[tuple[Event, Event]]] = {}  # (merged, located) by event id
         known: dict[int, Event] = {}
         for ev in events:
             loc = before.get(id(ev))
             if loc is None:
-                continue
-            if all(_same_objects(cites.get(s.article, ()), self.cites.get(s.article, ()))
+                # a merge part redone (one of its articles changed) makes new objects, most
+                # of them equal to the last run's: equal merged events whose articles are
+                # cited by equal events resolve the same (the geocoder reads the event and
+                # its articles' mentions: values, not objects)
+                if not by_id:
+                    for m, lo in self.located:
+                        by_id.setdefault(m.id, []).append((m, lo))
+                loc = next((lo for m, lo in by_id.get(ev.id, ()) if m == ev), None)
+                if loc is None:
+                    continue
+            if all(_same_values(cites.get(s.article, ()), self.cites.get(s.article, ()))
                    for s in ev.sources or ()):
                 known[id(ev)] = loc
         out = geocoder.locate_events(events, known=known)
@@ -355,8 +366,8 @@ class Incremental:
                            parts_in=self.parts_out, located=self.located, cites=self.cites)
 
 
-def _same_objects(a: Sequence, b: Sequence) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+def _same_values(a: Sequence, b: Sequence) -> bool:
+    return len(a) == len(b) and all(x is y or x == y for x, y in zip(a, b, strict=True))
 
 
 _EXTRACT = events_mod.extract  # what the pool's workers run
