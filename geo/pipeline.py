@@ -726,8 +726,10 @@ if hasattr(threading, "_register_atexit"):  # before the interpreter joins the w
 def _write_later(runs: RunCache, key: str, result: Result, state: Incremental | None) -> None:
     """Store the run's result and its :class:`Incremental` state from a thread (~1.5 s of
     pickling and writing at 10,000 articles, which the caller does not wait for), after
-    ``WRITE_DELAY_S`` or once :func:`release_writes` says so (the dashboard: when its first
-    page is out; pickling holds the GIL, so writing during it slowed the page by as much).
+    ``WRITE_DELAY_S`` or once :func:`release_writes` says so (the dashboard: once its map
+    has been drawn; pickling holds the GIL, so writing during the page slowed it by as
+    much). What is stored is the result as returned plus what was derived from it by the
+    time of the write (:func:`keep_derived`).
     Not a daemon: a CLI run's process exits once they are written; the next run waits for
     them (:func:`wait_for_writes`), so it always sees them. A failed write is logged."""
     global _writer, _writer_for
