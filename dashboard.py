@@ -20,11 +20,14 @@ import threading
 import time
 
 import streamlit as st
+
+import geo.warmup  # noqa: F401  # isort: skip  (first: see geo/warmup.py)
 from streamlit_folium import st_folium
 
 from geo import datechart, export, layout, mapview, offline, tiles, timeline, userdata
+from geo import derived as geo_derived
 from geo.models import CATEGORIES
-from geo.paths import SEEDS_DIR
+from geo.paths import corpus_paths
 from geo.review import actions as rv_actions
 from geo.review import log as rv_log
 from geo.review import queue as rv_queue
@@ -163,12 +166,6 @@ PAYLOADS_KEPT = 24  # step payloads kept per loaded result (they are rebuilt on 
 # ---- data ------------------------------------------------------------------------------
 
 
-def corpus_paths() -> list[str]:
-    env = os.environ.get("NEWSMAP_PATHS")
-    base = [p for p in env.split(os.pathsep) if p] if env else [str(SEEDS_DIR)]
-    return base  # the user's own articles come from the database (userdata.user_articles)
-
-
 def _files_signature(paths: list[str]) -> str:
     return importlib.import_module("geo.pipeline").inputs_signature(paths) + userdata.signature()
 
@@ -196,27 +193,32 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
                 pipeline = importlib.import_module("geo.pipeline")
                 # the run cache is written once the page is out (the end of this script)
                 pipeline.WRITE_DELAY_S = RUN_CACHE_WRITE_DELAY_S
+                gc.collect(1)  # the young garbage, before a run cache hit is frozen (_frozen)
                 slot["result"] = pipeline.run(list(paths), online=online,
                                               extra_articles=_user_articles(),
                                               date_overrides=json.loads(overrides_json),
                                               progress=_progress_bar(st.empty()))
     finally:
         status.empty()
-    return _frozen(slot["result"])
+    got = slot["result"]
+    # read from the run cache: all of it live, frozen at once; computed: frozen once the
+    # page is out (the end of the script), after a collection of the run's garbage
+    return _frozen(got, collect=False) if getattr(got, "from_run_cache", False) else got
 
 
-def _user_articles() -> list:
-    """The user's uploaded and pasted articles, then those read from the web (database)."""
-    return [*userdata.user_articles(), *(w.article for w in userdata.web_articles())]
+_user_articles = userdata.all_user_articles
 
 
-def _frozen(result):
+def _frozen(result, collect: bool = True):
     """``result``, with the heap moved out of the cyclic GC's reach the first time it is
     seen: every later collection (Streamlit's post-run one too, when it is on) skips the
     loaded events instead of walking them (10,000 events: 108 -> 5 ms, bench/README.md).
-    Garbage is collected first, so only live objects are frozen."""
+    Garbage is collected first, so only live objects are frozen; ``collect=False`` when
+    what is new since the last young collection is all live (a result just unpickled: the
+    full collection would walk all of it, ~0.3 s at 10,000 articles, for nothing)."""
     if result is not None and not getattr(result, "_nm_frozen", False):
-        gc.collect()
+        if collect:
+            gc.collect()
         gc.freeze()
         result._nm_frozen = True
     return result
@@ -307,19 +309,14 @@ except StoreError as exc:  # damaged or newer database: the app opens on the raw
     rv_version, rv_error = None, f"Your corrections are not applied: {exc}"
 
 
-def derived(what: str, make):
+_memo = geo_derived.Memo(result, rv_version, geo_derived.code_digest(__file__))
+
+
+def derived(what: str, make, keep: bool = False):
     """Per-result memo (facets, base map summary, step indexes): computed once per loaded
-    event set and corrections version, not on every rerun; it lives and dies with the
-    cached result."""
-    if result is None:
-        return make()
-    memo = result.__dict__.setdefault("_nm_derived", {})
-    key = f"{rv_version}|{what}"
-    if key not in memo:
-        if len(memo) > 16:
-            memo.clear()
-        memo[key] = make()
-    return memo[key]
+    event set and corrections version, not on every rerun; ``keep``: stored with the
+    result's run cache row, so a restart reads it (geo/derived.py)."""
+    return _memo.get(what, make, keep)
 
 
 def _review_all() -> Reviewed:
@@ -329,12 +326,12 @@ def _review_all() -> Reviewed:
     return rv_service.review(result, corrections)
 
 
-reviewed = derived("reviewed", _review_all)
+reviewed = derived("reviewed", _review_all, keep=True)
 events_all = reviewed.events
 hashes = derived("hashes", lambda: ArticleHashes(articles))  # computed on first use
 
 
-facets = derived("facets", lambda: timeline.facets(events_all))
+facets = derived("facets", lambda: timeline.facets(events_all), keep=True)
 # filters from the URL, once, keeping only values that exist in the data
 for skey, options in (("f_cat", facets.categories), ("f_country", facets.countries),
                       ("f_article", facets.articles)):
@@ -353,7 +350,8 @@ else:  # thousands of names: a dropdown would be unusable, and heavy on every re
                                 help=f"{len(facets.articles):,} articles")
     f_article = ([a for a in facets.articles if f_article_q.lower() in a.lower()]
                  or ["\0no match"]) if f_article_q else []
-n_background = derived("n_background", lambda: timeline.count_background(events_all))
+n_background = derived("n_background", lambda: timeline.count_background(events_all),
+                       keep=True)
 f_bg = sb.toggle(
     "Background events", key="f_bg",
     help="Events the articles mention as background, dated only to a year or month before "
@@ -371,7 +369,7 @@ events = (events_all if not (f_cat or f_country or f_article or not f_bg
                   lambda: rv_queue.filter_events(
                       timeline.apply_filters(events_all, f_cat, f_country, f_article,
                                              background=f_bg), f_review)))
-index = derived(f"index {_fkey}", lambda: timeline.step_index(events))
+index = derived(f"index {_fkey}", lambda: timeline.step_index(events), keep=events is events_all)
 
 
 def _add_uploads() -> None:
@@ -958,46 +956,6 @@ def _add_dialog() -> None:
 for _msg in st.session_state.pop("_rv_toasts", []):
     st.toast(_plain(_msg), icon=":material/check_circle:")
 
-with sb.expander("Review", expanded=bool(rv_error or reviewed.unmatched)):
-    if rv_error:
-        st.error(_plain(rv_error))
-    n_reviewed = derived("n_reviewed", lambda: rv_queue.count_reviewed(events_all))
-    st.caption(f"{n_reviewed:,} of {len(events_all):,} events reviewed · "
-               f"{len(reviewed.removed):,} removed")
-    st.button("+ Add an event the extractor missed", key="rv_add_open",
-              on_click=_open_review, args=(ADD,), width="stretch")
-    todo = derived("queue", lambda: rv_queue.queue(events_all))
-    if todo:
-        st.markdown("**Review queue** (most uncertain first)")
-    for item in todo[:REVIEW_QUEUE_ROWS]:
-        st.button(f"{item.event.date or 'undated'} · {item.event.title}",
-                  key=f"rv_q_{item.event.id}", on_click=_open_review, args=(item.event.id,),
-                  help="; ".join(item.reasons), width="stretch", type="tertiary")
-    if len(todo) > REVIEW_QUEUE_ROWS:
-        st.caption(f"{len(todo) - REVIEW_QUEUE_ROWS:,} more need review "
-                   "(filter: Needs review).")
-    if reviewed.unmatched:
-        st.warning(f"{len(reviewed.unmatched)} correction(s) match no event of this "
-                   "extraction (the article changed, or the extractor no longer finds it):")
-        for c in reviewed.unmatched[:LIST_ROWS]:
-            c1, c2 = st.columns([4, 1])
-            c1.caption(_plain(f"{c.describe()}: “{c.key.sentence[:90]}”"))
-            if c2.button("✕", key=f"rv_withdraw_{c.id}", help="Withdraw this correction"):
-                try:
-                    rv_log.save(rv_actions.undo(c))
-                except StoreError as exc:
-                    st.error(_plain(str(exc)))
-                else:
-                    st.rerun()
-    if reviewed.removed and st.toggle(f"Removed events ({len(reviewed.removed):,})",
-                                      key="rv_removed_open"):
-        for x, c in reviewed.removed[-LIST_ROWS:]:
-            c1, c2 = st.columns([4, 1])
-            c1.caption(_plain(f"{x.date or 'undated'} · {x.title} "
-                              f"({c.describe().split(' ', 1)[1]})"))
-            c2.button("↶", key=f"rv_restore_{c.id}", help="Undo the removal",
-                      on_click=_open_review, args=(x.id,))
-
 _rv_open = st.session_state.get("rv_open")
 if _rv_open == ADD:
     _add_dialog()
@@ -1099,6 +1057,10 @@ payload = dict(_here, live={
                     if 0 <= _i + k < len(dates))
         if p["rev"] not in st.session_state.get("_nav_have", ())],
 })
+def _base_summary() -> dict:
+    return derived("base", lambda: mapview.base_summary(events_all), keep=True)
+
+
 col_map, col_feed = st.container(key="nm_main").columns([7, 3], gap="small")
 picking = st.session_state.get("rv_pick")
 
@@ -1116,7 +1078,7 @@ with col_map:
         # clicking it never costs a rerun)
         pick_state = st_folium(
             mapview.base_map(events_all, tiles=tile_layers, base=opening_base,
-                             summary=derived("base", lambda: mapview.base_summary(events_all))),
+                             summary=_base_summary()),
             key="map_pick", height=map_height - 110, use_container_width=True,
             returned_objects=["last_clicked"],
             feature_group_to_add=mapview.step_group(payload)) or {}
@@ -1132,7 +1094,7 @@ with col_map:
     # the view comes back (a rerun after a pan or zoom, the map stays) for "This view as PNG"
     map_state = {} if picking else st_folium(
         mapview.base_map(events_all, tiles=tile_layers, base=opening_base,
-                         summary=derived("base", lambda: mapview.base_summary(events_all))),
+                         summary=_base_summary()),
         key="map",
         height=map_height,  # the PNG's height in snapshot mode: the map is made at its size
         use_container_width=True,
@@ -1211,6 +1173,48 @@ with col_feed:
     feed.markdown(f'<div class="nm-feed-end" data-nm-feed="{_feed_key}"></div>',
                   unsafe_allow_html=True)
 
+# ---- review queue (in the sidebar, after the map: the map does not wait for it) -----------
+
+with sb.expander("Review", expanded=bool(rv_error or reviewed.unmatched)):
+    if rv_error:
+        st.error(_plain(rv_error))
+    n_reviewed = derived("n_reviewed", lambda: rv_queue.count_reviewed(events_all), True)
+    st.caption(f"{n_reviewed:,} of {len(events_all):,} events reviewed · "
+               f"{len(reviewed.removed):,} removed")
+    st.button("+ Add an event the extractor missed", key="rv_add_open",
+              on_click=_open_review, args=(ADD,), width="stretch")
+    todo = derived("queue", lambda: rv_queue.queue(events_all), keep=True)
+    if todo:
+        st.markdown("**Review queue** (most uncertain first)")
+    for item in todo[:REVIEW_QUEUE_ROWS]:
+        st.button(f"{item.event.date or 'undated'} · {item.event.title}",
+                  key=f"rv_q_{item.event.id}", on_click=_open_review, args=(item.event.id,),
+                  help="; ".join(item.reasons), width="stretch", type="tertiary")
+    if len(todo) > REVIEW_QUEUE_ROWS:
+        st.caption(f"{len(todo) - REVIEW_QUEUE_ROWS:,} more need review "
+                   "(filter: Needs review).")
+    if reviewed.unmatched:
+        st.warning(f"{len(reviewed.unmatched)} correction(s) match no event of this "
+                   "extraction (the article changed, or the extractor no longer finds it):")
+        for c in reviewed.unmatched[:LIST_ROWS]:
+            c1, c2 = st.columns([4, 1])
+            c1.caption(_plain(f"{c.describe()}: “{c.key.sentence[:90]}”"))
+            if c2.button("✕", key=f"rv_withdraw_{c.id}", help="Withdraw this correction"):
+                try:
+                    rv_log.save(rv_actions.undo(c))
+                except StoreError as exc:
+                    st.error(_plain(str(exc)))
+                else:
+                    st.rerun()
+    if reviewed.removed and st.toggle(f"Removed events ({len(reviewed.removed):,})",
+                                      key="rv_removed_open"):
+        for x, c in reviewed.removed[-LIST_ROWS:]:
+            c1, c2 = st.columns([4, 1])
+            c1.caption(_plain(f"{x.date or 'undated'} · {x.title} "
+                              f"({c.describe().split(' ', 1)[1]})"))
+            c2.button("↶", key=f"rv_restore_{c.id}", help="Undo the removal",
+                      on_click=_open_review, args=(x.id,))
+
 # ---- export ---------------------------------------------------------------------------------
 
 exp = sb.expander("Export", expanded=False)
@@ -1279,6 +1283,15 @@ st.session_state["_url_written"] = True
 if changed and not first_run:
     st.query_params.from_dict({k: v for k, v in want_qp.items() if v or k == "date"}
                               | ({"snapshot": "1"} if snapshot_mode else {}))
-_release = getattr(sys.modules.get("geo.pipeline"), "release_writes", None)
-if _release is not None:  # a run's cache rows are written now that the page is out
-    _release(after_s=1.0)
+_frozen(result)  # a computed result: now that the page is out
+_pipeline = sys.modules.get("geo.pipeline")
+_keep = getattr(_pipeline, "keep_derived", None)
+_release = getattr(_pipeline, "release_writes", None)
+if _keep is not None and _release is not None and result is not None:
+    # what this page derived is stored with the result's row, and a run's rows are
+    # written, once the map has been drawn: it reports its view (a rerun), which the
+    # first run of a session comes before (the writer holds the GIL while it pickles,
+    # the map's frame is loading from this process); at most WRITE_DELAY_S later
+    _keep(result)
+    if map_state.get("zoom") is not None or not first_run:
+        _release(after_s=1.0)

@@ -22,6 +22,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 DATA_DIR = Path(__file__).resolve().parent / "data"  # curated, shipped data files
 
+
+
+def corpus_paths() -> list[str]:
+    """What the dashboard reads: ``NEWSMAP_PATHS`` (files or folders, separated by the
+    system's path separator), else the seed articles. The user's own articles come from
+    the database (geo.userdata)."""
+    env = os.environ.get("NEWSMAP_PATHS")
+    return [p for p in env.split(os.pathsep) if p] if env else [str(SEEDS_DIR)]
+
+
 _fallback: Path | None = None
 _fallback_lock = threading.Lock()
 _warned: set[str] = set()

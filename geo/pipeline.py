@@ -38,6 +38,16 @@ class Result:
     articles: list[Article] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What a caller derived from these events (the dashboard's facets, step index, review
+    # queue: geo.derived.Memo), stored with the result in its run cache row
+    # (keep_derived) so that a restart reads them instead of computing them again. A row
+    # is one result: a changed corpus is another row, with nothing derived yet.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
+    # where this object came from (not stored): its run cache key (None: no row, e.g.
+    # online or a custom geocoder) and whether it was read from that row
+    run_key: str | None = field(default=None, compare=False, repr=False)
+    from_run_cache: bool = field(default=False, compare=False, repr=False)
+    stored_derived: frozenset | None = field(default=None, compare=False, repr=False)
 
 
 @functools.cache
@@ -173,9 +183,13 @@ def extract_all(
     pool; its errors are raised (the user asked for that cluster), after the cache keeps
     what it did extract.
 
+    Workers prestarted for this run (:func:`prepare`) extract the articles the cache does
+    not hold, however few, unless ``jobs=1`` or a full pool does better.
+
     ``state`` (:class:`Incremental`): the previous run's per-article events and merged parts,
     reused where their inputs are the same (and filled for the next run); same output.
     """
+    in_process = jobs == 1
     jobs = pool_mod.resolve_jobs(jobs)
     total = len(articles)
     found: list[list[Event] | None] = [None] * total
@@ -196,8 +210,19 @@ def extract_all(
     reasons: dict[int, str] = {}
     budget = events_mod.MAX_SECONDS
     many = None
+    # workers started ahead of this run (prepare(): a run cache miss), the model loaded
+    warm = pool_mod.take_warm(method) if engine is None else None
+    if warm is not None and (not todo or in_process or events_mod.extract is not _EXTRACT
+                             or (len(todo) >= pool_mod.POOL_MIN_ARTICLES
+                                 and jobs > warm.jobs)):
+        # nothing to extract, this process asked for, a replaced extract (tests), or a
+        # full pool does better
+        warm.close()
+        warm = None
     if engine is not None and todo:
         many = engine.extract_many
+    elif warm is not None:
+        many = functools.partial(pool_mod.extract_many, jobs=warm.jobs, warm=warm)
     elif (jobs > 1 and len(todo) >= pool_mod.POOL_MIN_ARTICLES
           and events_mod.extract is _EXTRACT):
         # (a replaced extract, as in tests, exists only here: then stay in-process)
@@ -226,6 +251,9 @@ def extract_all(
             if cache:  # what the engine did extract is not lost with the run
                 cache.flush()
             raise
+        finally:
+            if warm is not None:
+                warm.close()
     for i in todo:  # in-process: jobs=1, few articles, or what a failed pool left
         if found[i] is not None or i in reasons:
             continue
@@ -270,9 +298,10 @@ class Incremental:
     cites: dict[str, tuple[Event, ...]] = field(default_factory=dict)  # article -> merged
 
     def locate(self, geocoder, events: list[Event]) -> list[Event]:
-        """``geocoder.locate_events(events)``, a merged event of the last run given its
-        last place when every event citing its articles is the same as then (a mention is
-        resolved with its articles' other mentions, so nothing it reads changed)."""
+        """``geocoder.locate_events(events)``, a merged event of the last run (the same
+        object, or an equal one) given its last place when every event citing its articles
+        is the same as then (a mention is resolved with its articles' other mentions, so
+        nothing it reads changed)."""
         cites: dict[str, list[Event]] = {}
         for ev in events:
             for s in ev.sources or ():
@@ -280,12 +309,22 @@ class Incremental:
                 if not lst or lst[-1] is not ev:
                     lst.append(ev)
         before = {id(m): loc for m, loc in self.located}
+        by_id: dict[str, list[tuple[Event, Event]]] = {}  # (merged, located) by event id
         known: dict[int, Event] = {}
         for ev in events:
             loc = before.get(id(ev))
             if loc is None:
-                continue
-            if all(_same_objects(cites.get(s.article, ()), self.cites.get(s.article, ()))
+                # a merge part redone (one of its articles changed) makes new objects, most
+                # of them equal to the last run's: equal merged events whose articles are
+                # cited by equal events resolve the same (the geocoder reads the event and
+                # its articles' mentions: values, not objects)
+                if not by_id:
+                    for m, lo in self.located:
+                        by_id.setdefault(m.id, []).append((m, lo))
+                loc = next((lo for m, lo in by_id.get(ev.id, ()) if m == ev), None)
+                if loc is None:
+                    continue
+            if all(_same_values(cites.get(s.article, ()), self.cites.get(s.article, ()))
                    for s in ev.sources or ()):
                 known[id(ev)] = loc
         out = geocoder.locate_events(events, known=known)
@@ -327,8 +366,8 @@ class Incremental:
                            parts_in=self.parts_out, located=self.located, cites=self.cites)
 
 
-def _same_objects(a: Sequence, b: Sequence) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+def _same_values(a: Sequence, b: Sequence) -> bool:
+    return len(a) == len(b) and all(x is y or x == y for x, y in zip(a, b, strict=True))
 
 
 _EXTRACT = events_mod.extract  # what the pool's workers run
@@ -482,6 +521,15 @@ class RunCache:
     def put_state(self, state: Incremental) -> None:
         self._store(self.STATE, state)
 
+    def has(self, key: str) -> bool:
+        """Whether a row for ``key`` is there (without reading it)."""
+        if self.db is None:
+            return False
+        try:
+            return bool(self.db.query("SELECT 1 FROM run_cache WHERE key = ?", (key,)))
+        except (OSError, ValueError):
+            return False
+
     def get(self, key: str) -> Result | None:
         got = self._load(key)
         return got if isinstance(got, Result) else None
@@ -524,6 +572,46 @@ class RunCache:
             log.warning("run cache not written (%s)", exc)
 
 
+_preparing: threading.Thread | None = None
+
+
+def prepare(paths: Iterable[str | Path], *, online: bool = False,
+            extra_articles: Sequence[Article] = (), date_overrides: dict[str, str] | None = None,
+            method: str = events_mod.DEFAULT_METHOD) -> bool:
+    """Get ready for :func:`run` with the same arguments: when the run cache does not hold
+    its result (a restart after articles changed, or a first run), start an extraction
+    worker now (:func:`geo.pool.prestart`), so that the model and the gazetteer load
+    (~2.4 s) while the caller and the run do the rest; the run hands it the articles it
+    finds changed (and closes it unused when there are none). True when it was started."""
+    if online or method != events_mod.DEFAULT_METHOD:
+        return False  # (no run cache then: the run itself decides)
+    try:
+        paths = [Path(p) for p in paths]
+        key = _run_key(paths, extra_articles, date_overrides or {}, online)
+        if RunCache().has(key):
+            return False
+    except OSError:
+        return False
+    return pool_mod.prestart(method)
+
+
+def prepare_soon(inputs: Callable[[], tuple[Sequence, dict]], **kw) -> None:
+    """:func:`prepare` in a thread, the caller going on with its work (its imports):
+    ``inputs()`` gives (paths, extra keyword arguments of prepare). The next :func:`run`
+    waits for it. Its failure is logged, never raised: it only saves time."""
+    global _preparing
+
+    def go() -> None:
+        try:
+            paths, args = inputs()
+            prepare(paths, **args)
+        except Exception:  # noqa: BLE001 - a head start, not the run
+            log.warning("could not prepare the run", exc_info=True)
+
+    _preparing = threading.Thread(target=go, name="newsmap-prepare", daemon=True)
+    _preparing.start()
+
+
 def run(
     paths: Iterable[str | Path],
     *,
@@ -555,6 +643,8 @@ def run(
 
         online = online_from_env()  # NEWSMAP_ONLINE=1
     paths = [Path(p) for p in paths]
+    if _preparing is not None and _preparing is not threading.current_thread():
+        _preparing.join()  # (its key's parts are cached: the fingerprints, the listing)
     wait_for_writes()
     runs = key = None
     if use_cache and geocoder is None and not online and method == events_mod.DEFAULT_METHOD:
@@ -565,6 +655,8 @@ def run(
         except OSError:
             runs = hit = None
         if hit is not None:
+            hit.run_key, hit.from_run_cache = key, True
+            hit.stored_derived = frozenset(hit.derived)
             return hit
     state = base = None
     if runs is not None:  # a miss: the last run's pieces serve what did not change
@@ -599,13 +691,32 @@ def run(
                 next_state = state.next_state(
                     _run_key(paths, extra_articles, date_overrides or {}, online,
                              inputs=False), reads, given, loaded)
+            result.run_key = after
+            result.stored_derived = frozenset()
             _write_later(runs, after, result, next_state)
     return result
-    return result
+
+
+def keep_derived(result: Result) -> bool:
+    """Store ``result`` again with what was derived from it since it was stored (its run
+    cache row, written by the writer thread like a run's, :func:`release_writes`), when it
+    has a row and the row lacks some of that. True when a write was scheduled."""
+    key = getattr(result, "run_key", None)
+    stored = getattr(result, "stored_derived", None)
+    if key is None or stored is None or not set(result.derived) - stored:
+        return False
+    result.stored_derived = frozenset(result.derived)
+    with _for_lock:
+        if _writer_for is result:
+            return True  # its run's write is still to come: it takes what is derived by then
+    _write_later(RunCache(), key, result, None)
+    return True
 
 
 WRITE_DELAY_S = 0.0  # the longest the writes wait for release_writes() (the dashboard's)
 _writer: threading.Thread | None = None
+_writer_for: Result | None = None  # the result the writer is to store (until it takes it)
+_for_lock = threading.Lock()
 _writer_lock = threading.Lock()
 _hurry = threading.Event()  # a new run is waiting, or the process ends: write now
 if hasattr(threading, "_register_atexit"):  # before the interpreter joins the writer
@@ -615,21 +726,30 @@ if hasattr(threading, "_register_atexit"):  # before the interpreter joins the w
 def _write_later(runs: RunCache, key: str, result: Result, state: Incremental | None) -> None:
     """Store the run's result and its :class:`Incremental` state from a thread (~1.5 s of
     pickling and writing at 10,000 articles, which the caller does not wait for), after
-    ``WRITE_DELAY_S`` or once :func:`release_writes` says so (the dashboard: when its first
-    page is out; pickling holds the GIL, so writing during it slowed the page by as much).
+    ``WRITE_DELAY_S`` or once :func:`release_writes` says so (the dashboard: once its map
+    has been drawn; pickling holds the GIL, so writing during the page slowed it by as
+    much). What is stored is the result as returned plus what was derived from it by the
+    time of the write (:func:`keep_derived`).
     Not a daemon: a CLI run's process exits once they are written; the next run waits for
     them (:func:`wait_for_writes`), so it always sees them. A failed write is logged."""
-    global _writer
-    # the caller's object gets attributes later (the dashboard's memo); what is stored is
-    # the run's result as returned
-    result = Result(articles=list(result.articles), events=list(result.events),
-                    problems=list(result.problems))
+    global _writer, _writer_for
+    articles, events, problems = (list(result.articles), list(result.events),
+                                  list(result.problems))
 
     def write() -> None:
+        global _writer_for
         if WRITE_DELAY_S:
             _hurry.wait(WRITE_DELAY_S)
         try:
-            runs.put(key, result)
+            # what is stored is the run's result as returned, with what was derived from it
+            # by the time it is written (the dashboard's first page; a copy: the caller's
+            # object has other attributes, and its memo may grow meanwhile)
+            with _for_lock:
+                kept = dict(result.derived)
+                if _writer_for is result:
+                    _writer_for = None  # what is derived from now on needs another write
+            runs.put(key, Result(articles=articles, events=events, problems=problems,
+                                 derived=kept))
             if state is not None:
                 runs.put_state(state)
         except Exception as exc:  # noqa: BLE001 - a cache not written costs time, not data
@@ -639,6 +759,8 @@ def _write_later(runs: RunCache, key: str, result: Result, state: Incremental | 
         wait_for_writes()
         _hurry.clear()
         _writer = threading.Thread(target=write, name="newsmap-run-cache-write")
+        with _for_lock:
+            _writer_for = result
         _writer.start()
 
 

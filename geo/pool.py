@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import traceback
 import types
 from collections.abc import Callable, Iterator, Sequence
@@ -130,25 +131,100 @@ def chunks_of(n: int, jobs: int) -> int:
     return max(1, min(CHUNK_MAX, n // (4 * jobs)))
 
 
+def _executor(method: str, jobs: int) -> futures.ProcessPoolExecutor:
+    try:
+        ctx = multiprocessing.get_context(CONTEXT)
+        return futures.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
+                                           initargs=(method, WORKER_HOOK))
+    except (OSError, ValueError, ImportError) as exc:  # no semaphores, no /dev/shm ...
+        raise PoolUnavailable(f"cannot start {jobs} workers: {exc}") from exc
+
+
+def _ready() -> bool:
+    return True
+
+
+class WarmPool:
+    """Workers started ahead of need (:func:`prestart`): each loads the model and the
+    gazetteer (~2.4 s, bench/README.md) while the caller does other work, so that the few
+    articles a restart finds changed cost their extraction, not that load. Used once, by
+    :func:`extract_many` (``warm=``), then closed."""
+
+    def __init__(self, method: str, jobs: int = 1):
+        self.method, self.jobs, self.hook = method, max(1, jobs), WORKER_HOOK
+        self.executor = _executor(method, self.jobs)
+        with _plain_main():  # one task a worker: they all start (and load) now
+            for _ in range(self.jobs):
+                self.executor.submit(_ready)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+_warm: WarmPool | None = None
+_warm_lock = threading.Lock()
+WARM_UNUSED_S = 120.0  # a prestarted pool nobody took is closed after this
+
+
+def prestart(method: str, jobs: int = 1) -> bool:
+    """Start :class:`WarmPool` workers for ``method`` now, unless some are running (True:
+    they are). The next :func:`take_warm` of that method gets them."""
+    global _warm
+    with _warm_lock:
+        if _warm is not None:
+            return _warm.method == method
+        try:
+            _warm = WarmPool(method, jobs)
+        except PoolUnavailable as exc:
+            log.info("no workers ahead of need: %s", exc)
+            return False
+        timer = threading.Timer(WARM_UNUSED_S, _close_unused, args=(_warm,))
+        timer.daemon = True
+        timer.start()
+        return True
+
+
+def take_warm(method: str) -> WarmPool | None:
+    """The prestarted pool (now the caller's, to close), if one runs for ``method``."""
+    global _warm
+    with _warm_lock:
+        got, _warm = _warm, None
+    if got is not None and (got.method != method or got.hook is not WORKER_HOOK):
+        got.close()
+        return None
+    return got
+
+
+def _close_unused(pool: WarmPool) -> None:
+    global _warm
+    with _warm_lock:
+        if _warm is not pool:
+            return
+        _warm = None
+    pool.close()
+
+
 def extract_many(articles: Sequence[Article], method: str, budget_s: float,
-                 jobs: int) -> Iterator[tuple[int, Outcome]]:
+                 jobs: int, warm: WarmPool | None = None) -> Iterator[tuple[int, Outcome]]:
     """``(index, outcome)`` for every article, in the order chunks finish.
 
+    ``warm``: run on that pool's workers (already loaded, :func:`prestart`), left open for
+    the caller to close; otherwise on a pool of ``jobs`` started here.
     Raises :class:`PoolUnavailable` (before or between yields) when the pool cannot start
     or a worker dies; what was yielded stays valid, the caller does the rest itself.
     """
     n = len(articles)
     if n == 0:
         return
+    if warm is not None:
+        jobs = warm.jobs
     size = chunks_of(n, jobs)
     starts = range(0, n, size)
-    jobs = max(1, min(jobs, len(starts)))
-    try:
-        ctx = multiprocessing.get_context(CONTEXT)
-        pool = futures.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
-                                           initargs=(method, WORKER_HOOK))
-    except (OSError, ValueError, ImportError) as exc:  # no semaphores, no /dev/shm ...
-        raise PoolUnavailable(f"cannot start {jobs} workers: {exc}") from exc
+    if warm is not None:
+        pool = warm.executor
+    else:
+        jobs = max(1, min(jobs, len(starts)))
+        pool = _executor(method, jobs)
     try:
         with _plain_main():  # workers start on the first submits
             pending = {pool.submit(_extract_chunk, articles[i:i + size], method, budget_s): i
@@ -162,7 +238,8 @@ def extract_many(articles: Sequence[Article], method: str, budget_s: float,
             for offset, outcome in enumerate(outcomes):
                 yield start + offset, outcome
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if warm is None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def events_of(outcome: Outcome) -> list[Event] | None:

@@ -338,6 +338,12 @@ def raw_article(name: str) -> bytes | None:
     return dict(_old_articles()).get(name)
 
 
+def all_user_articles() -> list[Article]:
+    """The user's uploaded and pasted articles, then those read from the web (what the
+    dashboard runs the pipeline with besides the corpus)."""
+    return [*user_articles(), *(w.article for w in web_articles())]
+
+
 def user_articles() -> list[Article]:
     """The user's uploaded and pasted articles, parsed exactly as their files would be
     (same text, date line and hash: corrections keyed by the hash still apply)."""

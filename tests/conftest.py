@@ -18,6 +18,10 @@ if not os.environ.get("NEWSMAP_TILES_URL", "").startswith("http://127.0.0.1:"):
     os.environ["NEWSMAP_TILES"] = "off"
     os.environ.pop("NEWSMAP_TILES_URL", None)
 
+# No extraction worker started ahead of need (geo/warmup.py) in the tests' dashboards: a
+# worker left from one test would serve another's run (tests/test_warmup.py tests it).
+os.environ.setdefault("NEWSMAP_PREPARE", "0")
+
 from geo.models import Article, Event, Place, PlaceMention, Source
 
 OSM = "© OpenStreetMap contributors"

@@ -211,3 +211,33 @@ def test_date_inference_with_previous_answers():
         got = articles_mod.infer_missing_dates(changed, previous=(arts, before))
         assert got == articles_mod.infer_missing_dates(changed)
     assert got[6].date == "2024-06-06"
+
+
+def test_a_redone_merge_part_keeps_the_places_of_its_equal_events(home, corpus, tmp_path,
+                                                                   monkeypatch):
+    """A changed article redoes its merge parts (new objects): the events equal to the last
+    run's, cited by equal events, keep their places; only the changed article's are
+    resolved again. Same result as a full run."""
+    from geo.geocode import Geocoder
+
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    first = pipeline.run([d])
+    f = sorted(d.glob("2024-*.txt"))[4]
+    f.write_text(f.read_text(encoding="utf-8") + "\nOfficials said the talks would resume "
+                 "next week.\n", encoding="utf-8")
+    resolved: list[int] = []
+    real = Geocoder.locate_events
+
+    def spy(self, events, known=None):
+        resolved.append(len(events) - len(known or {}))
+        return real(self, events, known=known)
+
+    monkeypatch.setattr(Geocoder, "locate_events", spy)
+    pipeline.wait_for_writes()
+    inc = pipeline.run([d])
+    before = [e.to_dict() for e in first.events]
+    new = [e for e in inc.events if e.to_dict() not in before]
+    assert resolved == [len(new)]  # (0 when the added sentence gave no event)
+    pipeline.wait_for_writes()
+    _same(inc, _full([d]))

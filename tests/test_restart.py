@@ -1,0 +1,212 @@
+"""Restart at the floor (issue 14): what a restart reads instead of computing, and what it
+starts ahead of need. The same pages and events as before, byte for byte; the speed is
+measured by bench/bench_year.py, not here."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo import derived, pipeline, pool, timeline
+from geo.review import queue as rv_queue
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(pipeline, "SIGNATURE_RECHECK_S", 0.0)  # see every edit at once
+    return tmp_path / "home"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from bench import corpus as gen
+
+    d = tmp_path_factory.mktemp("corpus")
+    gen.make_articles(16, d, seed=7)
+    return d
+
+
+def _derive(result, version=(0, 0), code="c1"):
+    """What the dashboard derives and keeps (its memo), for ``result``."""
+    memo = derived.Memo(result, version, code)
+    ix = memo.get("index", lambda: timeline.step_index(result.events), keep=True)
+    q = memo.get("queue", lambda: rv_queue.queue(result.events), keep=True)
+    f = memo.get("facets filtered", lambda: timeline.facets(result.events))  # not kept
+    return ix, q, f
+
+
+def _restart(d) -> pipeline.Result:
+    """A run as a restarted process makes it: nothing of this process's results reused."""
+    pipeline.wait_for_writes()
+    return pipeline.run([d])
+
+
+def test_memo_keeps_what_is_asked_per_version_and_code():
+    r = pipeline.Result()
+    calls = []
+    m = derived.Memo(r, (1, 5), "abc")
+    assert m.get("x", lambda: calls.append(1) or 41, keep=True) == 41
+    assert m.get("x", lambda: calls.append(1) or 0, keep=True) == 41
+    assert m.get("y", lambda: 7) == 7
+    assert calls == [1]
+    assert list(r.derived) == ["(1, 5)|abc|x"]  # y is not stored
+    # a new memo on the same result (the next rerun) reads it
+    assert derived.Memo(r, (1, 5), "abc").get("x", lambda: 0, keep=True) == 41
+    # another corrections version or another script: made again; the old entry goes
+    assert derived.Memo(r, (2, 6), "abc").get("x", lambda: 42, keep=True) == 42
+    assert list(r.derived) == ["(2, 6)|abc|x"]
+    r2 = pipeline.Result()
+    r2.derived["(2, 6)|abc|x"] = "stored"
+    assert derived.Memo(r2, (2, 6), "other").get("x", lambda: "new", keep=True) == "new"
+    # a stand-in result without .derived keeps them on itself only
+    class Bare:
+        pass
+    b = Bare()
+    assert derived.Memo(b, (0, 0), "c").get("x", lambda: 3, keep=True) == 3
+    assert derived.Memo(None, (0, 0), "c").get("x", lambda: 4) == 4
+
+
+def test_derived_data_is_stored_with_the_row_and_read_on_restart(home, corpus, tmp_path):
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    first = pipeline.run([d])
+    assert first.run_key and not first.from_run_cache and first.derived == {}
+    ix, q, _f = _derive(first)
+    assert pipeline.keep_derived(first)  # the run's own write, still to come, takes them
+    again = _restart(d)
+    assert again.from_run_cache and again.run_key == first.run_key
+    assert sorted(again.derived) == ["(0, 0)|c1|index", "(0, 0)|c1|queue"]
+    assert not pipeline.keep_derived(again)  # nothing new: no write
+    ix2, q2, _f = _derive(again)
+    # the stored ones are read, and are those of the events read (one pickle: shared)
+    assert ix2 is again.derived["(0, 0)|c1|index"]
+    assert ix2.dated and all(any(e is x for x in again.events) for e in ix2.dated[:5])
+    assert ix2.dates == ix.dates and ix2.per_date == ix.per_date
+    assert [(i.event.id, i.score, i.reasons) for i in q2] == \
+        [(i.event.id, i.score, i.reasons) for i in q]
+    # what is derived on a restart is stored too (a row written by the CLI has none)
+    _derive(again, code="c2")
+    assert pipeline.keep_derived(again)
+    assert sorted(_restart(d).derived) == ["(0, 0)|c2|index", "(0, 0)|c2|queue"]
+
+
+def test_stale_derived_data_is_never_used_after_the_events_change(home, corpus, tmp_path):
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    first = pipeline.run([d])
+    _derive(first)
+    pipeline.keep_derived(first)
+    f = sorted(d.glob("*.txt"))[3]
+    f.write_text(f.read_text(encoding="utf-8") + "\nA car bomb exploded in Kabul on Monday, "
+                 "killing three people, officials said.\n", encoding="utf-8")
+    changed = _restart(d)
+    assert not changed.from_run_cache and changed.derived == {}  # another row: nothing yet
+    ix, q, _f = _derive(changed)
+    assert ix.n_located == timeline.StepIndex(changed.events).n_located
+    assert len(q) == len(rv_queue.queue(changed.events))
+    assert len(changed.events) != len(first.events) or \
+        [e.to_dict() for e in changed.events] != [e.to_dict() for e in first.events]
+    # and a correction saved (another version) does not read the stored ones either
+    pipeline.keep_derived(changed)
+    back = _restart(d)
+    assert back.from_run_cache
+    got = derived.Memo(back, (1, 1), "c1").get("index", lambda: "made", keep=True)
+    assert got == "made"
+
+
+def test_prepare_starts_a_worker_only_on_a_run_cache_miss(home, corpus, tmp_path,
+                                                          monkeypatch):
+    started = []
+    monkeypatch.setattr(pool, "prestart", lambda method, jobs=1: started.append(method)
+                        or True)
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    assert pipeline.prepare([d])  # nothing stored yet
+    pipeline.run([d])
+    pipeline.wait_for_writes()
+    assert not pipeline.prepare([d])  # the row is there
+    assert not pipeline.prepare([d], online=True)
+    f = sorted(d.glob("*.txt"))[1]
+    f.write_text(f.read_text(encoding="utf-8") + "\nPolice fired tear gas.\n",
+                 encoding="utf-8")
+    assert pipeline.prepare([d])
+    assert started == [pipeline.events_mod.DEFAULT_METHOD] * 2
+
+
+def test_a_prestarted_worker_extracts_the_changed_article(home, corpus, tmp_path,
+                                                          monkeypatch):
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    pipeline.run([d], jobs=1)
+    f = sorted(d.glob("*.txt"))[5]
+    f.write_text(f.read_text(encoding="utf-8") + "\nHundreds of protesters stormed the "
+                 "French embassy in Niamey on Sunday, officials said.\n", encoding="utf-8")
+    used = []
+    real = pool.extract_many
+
+    def counting(articles, method, budget_s, jobs, warm=None):
+        used.append((len(articles), warm is not None))
+        yield from real(articles, method, budget_s, jobs, warm=warm)
+
+    monkeypatch.setattr(pool, "extract_many", counting)
+    pipeline.wait_for_writes()
+    assert pipeline.prepare([d])
+    inc = pipeline.run([d])
+    assert used == [(1, True)]  # the one changed article, on the warm worker
+    assert pool.take_warm(pipeline.events_mod.DEFAULT_METHOD) is None  # taken and closed
+    pipeline.wait_for_writes()
+    with pipeline.RunCache().db.write() as conn:
+        conn.execute("DELETE FROM run_cache")
+    full = pipeline.run([d], jobs=1)
+    assert [e.to_dict() for e in inc.events] == [e.to_dict() for e in full.events]
+    assert inc.articles == full.articles and inc.problems == full.problems
+
+
+def test_an_unneeded_warm_worker_is_closed(home, corpus, tmp_path, monkeypatch):
+    closed = []
+
+    class Fake:
+        method, jobs, hook = pipeline.events_mod.DEFAULT_METHOD, 1, None
+
+        def close(self):
+            closed.append(1)
+
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    monkeypatch.setattr(pool, "_warm", Fake())
+    pipeline.run([d], jobs=1)  # asked for this process: the warm worker is not used
+    assert closed == [1] and pool._warm is None
+    pipeline.wait_for_writes()
+    with pipeline.RunCache().db.write() as conn:  # a miss with nothing to extract
+        conn.execute("DELETE FROM run_cache WHERE key != ?", (pipeline.RunCache.STATE,))
+    monkeypatch.setattr(pool, "_warm", Fake())
+    pipeline.run([d])
+    assert closed == [1, 1] and pool._warm is None
+
+
+def test_warmup_prepares_the_dashboards_opening_run(monkeypatch, tmp_path):
+    from geo import warmup
+
+    got = []
+    monkeypatch.setattr(pipeline, "prepare_soon", lambda inputs: got.append(inputs()))
+    monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NEWSMAP_PATHS", str(tmp_path))
+    monkeypatch.delenv("NEWSMAP_EVENTS", raising=False)
+    monkeypatch.setenv(warmup.ENV, "1")
+    assert warmup.start()
+    assert got == [([str(tmp_path)], {"online": False, "extra_articles": [],
+                                      "date_overrides": {}})]
+    monkeypatch.setenv(warmup.ENV, "0")
+    assert not warmup.start()
+    monkeypatch.setenv(warmup.ENV, "1")
+    monkeypatch.setenv("NEWSMAP_EVENTS", str(tmp_path / "e.jsonl"))
+    assert not warmup.start()
+    importlib.reload(warmup)  # importing it is what starts it (off here: conftest)
