@@ -372,3 +372,15 @@ def test_came_a_year_after_dates_what_follows_a_year_before_the_article():
     got = {(e.date, e.category) for e in evs}
     assert {("2022-12-04", "disaster"), ("2021", "disaster"), ("2020", "coup")} <= got
     assert ("2020", "protest") not in got  # the protest is not the coup's date
+
+
+def test_a_coup_told_only_with_its_country_is_at_the_seat_of_power():
+    from geo.extract.placing import at_capital
+    from geo.models import Event, PlaceMention
+
+    country = PlaceMention(text="Guinea-Bissau", kind="country", country_code="GW")
+    kw = dict(id="", date="2025-11-26", date_precision="day", status="occurred",
+              category="coup", title="", mention=country, sources=[], family="coup",
+              place_from_context=False)
+    assert at_capital(Event(kind="coup", **kw)).mention.text == "Bissau"
+    assert at_capital(Event(kind="mutiny", **kw)).mention.text == "Guinea-Bissau"

@@ -814,7 +814,10 @@ def at_capital(e: Event) -> Event:
     places only by the article ("the UN condemned the coup" in a Yangon story): ACLED codes
     a seizure of power at the capital."""
     m = e.mention
-    coup = e.kind == "coup" and e.place_from_context  # a mutiny is at its barracks
+    # a mutiny is at its barracks; a coup told only with its country ("took full control of
+    # Guinea-Bissau") is at the seat of power too
+    coup = e.kind == "coup" and (e.place_from_context or (m is not None
+                                                          and m.kind == "country"))
     seat = (e.family == "unrest" and m is not None and m.kind == "country" and e.sources
             and _NATIONAL_SEAT.search(e.sources[0].sentence))  # "stormed the parliament"
     if m is None or not (coup or seat or (e.family in ("ties", "diplomatic")
