@@ -384,3 +384,10 @@ def test_a_coup_told_only_with_its_country_is_at_the_seat_of_power():
               place_from_context=False)
     assert at_capital(Event(kind="coup", **kw)).mention.text == "Bissau"
     assert at_capital(Event(kind="mutiny", **kw)).mention.text == "Guinea-Bissau"
+
+
+def test_evacuation_centres_and_plans_are_things_not_evacuations():
+    assert events_of("Officials said evacuation plans had saved thousands of lives in India "
+                     "on Sunday.", date="2019-11-10") == []
+    assert events_of("The MP called for evacuation centres to be set up in Byron Bay on "
+                     "Tuesday.", date="2022-03-30") == []

@@ -209,7 +209,9 @@ _PRONOUNS = frozenset(("him", "her", "them", "he", "she", "they", "it"))
 # "instigators of the coup", "on the anniversary of the bombing", "in the wake of the quake"
 _REFERRING = frozenset((
     "leader", "instigator", "plotter", "maker", "junta", "regime", "leadership", "supporter",
-    "opponent", "anniversary", "aftermath", "wake", "victim", "survivor", "memorial"))
+    "opponent", "anniversary", "aftermath", "wake", "victim", "survivor", "memorial",
+    # "evacuation centres to be set up", "evacuation plans had saved lives": things
+    "centre", "center", "plan", "route", "drill", "effort", "shelter"))
 
 
 def _a_reference(tok) -> bool:

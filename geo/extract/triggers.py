@@ -120,7 +120,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"envoy|charg[eé])|order(?:ed|ing|s)?\s+(?:\w+\s+){0,3}diplomats\s+to\s+leave|"
        r"declared\s+(?:\w+\s+){0,4}persona\s+non\s+grata)\b"),
     _t("evacuation", "evacuation", "evacuation",
-       r"\bevacuat(?:ed|ion|ing|e)\b|\bordered\s+(?:the\s+)?departure\s+of|\bairlift(?:ed)?\b|"
+       # not "evacuation centres to be set up", "evacuation plans had saved lives": a thing
+       r"\bevacuat(?:ed|ion|ing|e)\b(?!\s+(?:centres?|centers?|plans?|routes?|drills?|sites?|"
+       r"shelters?|efforts?|camps?)\b)|\bordered\s+(?:the\s+)?departure\s+of|\bairlift(?:ed)?\b|"
        r"\bordered\s+(?:all\s+)?non-emergency\s+(?:[\w.]+\s+){0,6}to\s+leave"),
     _t("licence suspended", "sanction", "sanction",
        r"\b(?:suspend(?:ed|s|ing)?|revok(?:ed|es|ing)|cancell?(?:ed|ing))\s+(?:the\s+)?"
