@@ -126,6 +126,17 @@ def newsmap_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def rerun_home(tmp_path, monkeypatch):
+    """A user folder for runs that must see every edit of an article at once (the input
+    signature is rechecked on every run, not after ``pipeline.SIGNATURE_RECHECK_S``)."""
+    from geo import pipeline
+
+    monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(pipeline, "SIGNATURE_RECHECK_S", 0.0)
+    return tmp_path / "home"
+
+
+@pytest.fixture
 def fake_pipeline(monkeypatch, newsmap_home):
     """Install the fake pipeline for an AppTest run; clear Streamlit's caches around it."""
     import streamlit as st

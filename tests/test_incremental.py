@@ -20,10 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSMAP_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(pipeline, "SIGNATURE_RECHECK_S", 0.0)  # see every edit at once
-    return tmp_path / "home"
+def home(rerun_home):
+    return rerun_home  # conftest: every edit seen at once
 
 
 @pytest.fixture(scope="module")
