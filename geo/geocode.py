@@ -469,6 +469,10 @@ class Geocoder:
             return self._city_place(city, f"{label}: {why}; shown at city ({city.name})",
                                     confidence=0.5)
         cc = (mention.country_code or "").upper() or None
+        if mention.city and (region := gazetteer.find_region(mention.city, cc)) is not None:
+            # "the Gofa Zone of the South Ethiopia Regional State": the region it is in
+            return self._from_entry(region, self._entry_source(region), 0.4,
+                                    f"{label}: {why}; shown at {region.name}, its region")
         if mention.kind == "city" and cc:
             # "Kaboro community" in a Gusau story: a city, else a region, the article names
             # in that country is nearer than the country's middle

@@ -629,6 +629,16 @@ def test_after_the_event_with_its_own_verb_tells_where_it_struck():
     assert [(e.mention.text, e.date) for e in evs] == [("Jinping", "2025-02-08")]
 
 
+def test_following_an_event_told_in_its_own_relative_clause_is_that_event():
+    evs = events_of("Rescue efforts are still ongoing following a landslide that struck the "
+                    "village of Jinping in Junlian County on Saturday.", date="2025-02-10")
+    assert {(e.kind, e.date) for e in evs} == {("landslide", "2025-02-08")}
+    # without its own verb it stays a reference to an event told elsewhere
+    assert not events_of("Rescue efforts are still ongoing following a landslide in Junlian "
+                         "County on Saturday.", date="2025-02-10")
+
+
+
 @pytest.mark.parametrize("sentence, expected", [
     ("On Tuesday evacuations had been enforced in three Batangas towns \u2014 San Nicolas, Balete "
      "and Talisay.", ["Balete", "San Nicolas", "Talisay"]),
@@ -787,3 +797,14 @@ def test_where_a_leader_travelled_to_is_not_where_the_coup_was():
             "neighbouring Tanzania for talks.")
     evs = events_of(text, date="2015-05-14")
     assert "Tanzania" not in {e.mention.text for e in evs if e.mention}
+
+
+def test_a_landmark_named_with_its_region_is_in_that_region_not_the_datelines_city():
+    from geo.geocode import Geocoder
+    text = ("Addis Abeba – Rescue efforts are still ongoing following a landslide that struck "
+            "the Gofa Zone of the South Ethiopia Regional State on Monday.")
+    evs = events_of(text, date="2024-07-24")
+    assert [(e.category, e.date, e.mention.text, e.mention.city) for e in evs] == [
+        ("disaster", "2024-07-22", "Gofa Zone", "South Ethiopia")]
+    place = Geocoder(online=False).resolve(evs[0].mention)
+    assert (place.name, place.precision) == ("South Ethiopia", "region")

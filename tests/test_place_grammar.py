@@ -53,6 +53,8 @@ def test_a_possessive_inside_a_name_is_part_of_the_name():
     ("Guayaquil: Masked men broke onto the set of a television channel.", ("Guayaquil", "EC")),
     ("Tashkent [Uzbekistan], July 5 : 18 people were killed.", ("Tashkent", "UZ")),
     ("Paris, July 18, (dpa/GNA) – French authorities were forced to act.", ("Paris", "FR")),
+    ("Addis Abeba – Rescue efforts are still ongoing.", ("Addis Ababa", "ET")),
+    ("Police – who had been warned – stayed away.", None),
     ("Update: more people were evacuated.", None),
     ("Sudan: the army seized power.", None),
 ])

@@ -501,10 +501,17 @@ def pick_place(hit: Hit, found: Sequence[Found], sentence: str, trig: Trigger,
         if mention.kind in ("landmark", "mission") and not mention.city and not mention.entry_id:
             # "In Lahore, a crowd stormed ... Jinnah House": the city this sentence names
             cities = [f for f in candidates if f.mention.kind == "city"]
+            regions = [f for f in candidates if f.mention.kind == "region"
+                       and f.mention.country_code and f.start > best.start]
             if cities:
                 near = min(cities, key=lambda f: abs(f.start - best.start)).mention
                 if mention.kind != "mission" or near.country_code != mention.mission_of:
                     mention = replace(mention, city=near.city, country_code=near.country_code)
+            elif regions and mention.kind == "landmark":
+                # "the Gofa Zone of the South Ethiopia Regional State": in that region, not in
+                # the dateline's city
+                near = min(regions, key=lambda f: f.start).mention
+                mention = replace(mention, city=near.text, country_code=near.country_code)
         here = ctx.paragraph_place
         if (mention.kind == "country" and here is not None and trig.category in (
                 "evacuation", "disaster") and here.country_code == mention.country_code):

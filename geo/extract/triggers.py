@@ -138,9 +138,10 @@ TRIGGERS: tuple[Trigger, ...] = (
 )
 
 
-# "after the landslide struck the village of Jinping": the clause tells the event itself
-_TOLD_HERE = re.compile(r"\s+(?:had\s+|has\s+)?(?:struck|hit|swept|slammed|tore|ripped|buried|"
-                        r"destroyed|flattened|devastated|battered|erupted|broke\s+out|"
+# "after the landslide struck the village of Jinping", "following a landslide that struck the
+# Gofa Zone": the clause tells the event itself
+_TOLD_HERE = re.compile(r"\s+(?:(?:that|which)\s+)?(?:had\s+|has\s+)?(?:struck|hit|swept|"
+                        r"slammed|tore|ripped|buried|destroyed|flattened|devastated|battered|erupted|broke\s+out|"
                         r"occurred|happened)\b", re.I)
 
 
