@@ -454,6 +454,9 @@ class Geocoder:
     def _host_city(self, mention: PlaceMention, ctx: _Context) -> Entry | None:
         if mention.city:
             city = gazetteer.find_city(mention.city, mention.country_code)
+            if city is not None and mention.country_code and (
+                    city.country_code != mention.country_code.upper()):
+                city = None  # "Sape port" by Bima is the Indonesian town, not Sapé in Brazil
             if city is None and mention.entry_id and mention.country_code:
                 # a town too small for the city table, chosen by the extractor
                 city = gazetteer.find_town(mention.city, [mention.country_code],

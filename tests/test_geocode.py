@@ -389,3 +389,11 @@ def test_a_compass_part_of_a_region_or_country_is_placed_in_that_part(g):
     assert mention_key(PlaceMention(text="Peru", kind="country", country_code="PE",
                                     part="north")) != mention_key(
         PlaceMention(text="Peru", kind="country", country_code="PE"))
+
+
+def test_a_landmark_in_a_small_town_is_there_not_at_a_larger_namesake_abroad(g):
+    # "a mining protest at Sape port" in a Bima story: Sape, Indonesia, a town of the towns
+    # table, not Sapé in Brazil, the only city of the name
+    p = g.resolve(PlaceMention(text="Sape port", kind="landmark", city="Sape", country_code="ID",
+                               entry_id="geonames:1628673"))
+    assert (p.country_code, p.name) == ("ID", "Sape"), p
