@@ -391,3 +391,18 @@ def test_evacuation_centres_and_plans_are_things_not_evacuations():
                      "on Sunday.", date="2019-11-10") == []
     assert events_of("The MP called for evacuation centres to be set up in Byron Bay on "
                      "Tuesday.", date="2022-03-30") == []
+
+
+def test_a_list_of_towns_before_the_trigger_is_one_event_per_town():
+    text = ("NAIROBI, Kenya - Police fired tear gas at protesters on Tuesday. Protesters in "
+            "Kericho, Kisumu, Migori and Bungoma also took to the streets.")
+    evs = events_of(text, date="2024-07-17")
+    assert {e.mention.text for e in evs if e.category == "protest"} >= {
+        "Kericho", "Kisumu", "Migori", "Bungoma"}
+    floods = events_of("NAIROBI, Kenya - Floods in Kericho, Kisumu and Migori killed 10 people "
+                       "on Tuesday.", date="2024-07-17")
+    assert sorted(e.mention.text for e in floods) == ["Kericho", "Kisumu", "Migori"]
+    # a list of where speakers are is not where it happened
+    said = events_of("Officials in Kericho and Kisumu said protests were held on Tuesday.",
+                     date="2024-07-17")
+    assert {e.mention.text for e in said if e.mention} <= {"Kenya"}

@@ -719,6 +719,30 @@ def place_list(found: Sequence[Found], hit: Hit, sentence: str,
     return spots
 
 
+# "Protesters in Kericho, Kisumu and Migori also took to the streets": a list the actors are in
+_LIST_BEFORE_LEAD = re.compile(r"\b(?:in|across)\s+(?:the\s+)?(?:(?:\w+\s+){0,2}(?:towns|cities|"
+                               r"villages|districts|provinces|regions|areas)\s+of\s+)?$", re.I)
+_LIST_TO_TRIGGER = re.compile(r"\s+(?:(?:also|too|as\s+well|have|had|has|were|was|all)\s+){0,3}")
+
+
+def place_list_before(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
+    """Cities listed right before the trigger, after "in": "Protesters in Kericho, Kisumu,
+    Migori and Bungoma also took to the streets", "Young rioters in the nearby towns of
+    Sarcelles, Cergy and Ermont set fire to cars". Two or more, or none."""
+    cities = [f for f in found if f.end <= hit.start and f.mention.kind == "city"]
+    if len(cities) < 2 or not _LIST_TO_TRIGGER.fullmatch(sentence, cities[-1].end, hit.start):
+        return []
+    spots = [cities[-1]]
+    for f in reversed(cities[:-1]):
+        if not _LIST_GAP.fullmatch(sentence, f.end, spots[0].start):
+            break
+        spots.insert(0, f)
+    lead = sentence[max(0, spots[0].start - 60) : spots[0].start]
+    if len(spots) < 2 or not _LIST_BEFORE_LEAD.search(lead):
+        return []
+    return spots
+
+
 def _is_capital(m: PlaceMention) -> bool:
     cap = gazetteer.capital(m.country_code) if m.country_code else None
     return cap is not None and cap.name == m.city

@@ -34,6 +34,7 @@ from geo.extract.placing import (
     pick_place,
     place_candidates,
     place_list,
+    place_list_before,
     subject_list,
     tally_places,
     without_qualifiers,
@@ -260,7 +261,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 targets = [(f.mention, False) for f in subjects]  # "Bahrain and Sudan cut ties"
             elif trig.kind == "evacuation" and len(spots := origins(found, hit, sentence)) > 1:
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "leave X and Y"
-            elif trig.family == "unrest" and len(spots := place_list(found, hit, sentence)) > 1:
+            elif trig.family == "unrest" and (len(spots := place_list(found, hit, sentence)) > 1
+                                              or (spots := place_list_before(found, hit,
+                                                                             sentence))):
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "in X, Y and Z"
             elif trig.category in ("evacuation", "disaster") and len(spots := place_list(
                     without_qualifiers(place_candidates(found, sentence, hit), sentence), hit,
@@ -270,6 +273,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     [f for f in without_qualifiers(found, sentence) if f.mention.kind == "city"],
                     hit, sentence)) > 1:
                 targets = [(f.mention, False) for f in spots]  # "X, Y and Z were hit by floods"
+            elif trig.family not in ("ties", "diplomatic", "sanction", "election") and (
+                    spots := place_list_before(found, hit, sentence)):
+                targets = [(ctx.complete(f.mention), False) for f in spots]  # "Floods in X and Y"
             else:
                 targets = [pick_place(hit, found, sentence, trig, ctx)]
             for (mention, from_context), ref in itertools.product(
