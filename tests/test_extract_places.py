@@ -808,3 +808,10 @@ def test_a_landmark_named_with_its_region_is_in_that_region_not_the_datelines_ci
         ("disaster", "2024-07-22", "Gofa Zone", "South Ethiopia")]
     place = Geocoder(online=False).resolve(evs[0].mention)
     assert (place.name, place.precision) == ("South Ethiopia", "region")
+
+
+def test_a_town_called_by_its_first_word_after_its_full_name_is_that_town():
+    text = ("PARIS - Riots broke out in Villiers-le-Bel, north of Paris, on Monday.\n\n"
+            "In Villiers, about 100 youths hurled objects at riot police on Monday.")
+    evs = events_of(text, date="2007-11-27")
+    assert {(e.mention.text, e.mention.country_code) for e in evs} == {("Villiers-le-Bel", "FR")}

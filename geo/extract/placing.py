@@ -82,6 +82,7 @@ class ArticleContext:
                 found.sort(key=lambda f: f.start)
             found[:] = [self._region_cue(f, s) for f in found]
         self._towns_leading(sentences)
+        self._short_names()
         self._villages(sentences, home[1] if home else None)
         named = [f.mention for found in self.mentions for f in found
                  if f.mention.kind == "region"]
@@ -112,6 +113,27 @@ class ArticleContext:
         # 14,000 people in the area have had to leave their homes" is there
         self.disaster_place: PlaceMention | None = None
         self.disaster: str | None = None  # the kind of the article's first disaster, if any
+
+    def _short_names(self) -> None:
+        """ "In Villiers, about 100 youths ...": a town the article named in full before
+        ("Villiers-le-Bel"), called by its first word, is that town, not a namesake abroad."""
+        full: dict[str, PlaceMention] = {}
+        for found in self.mentions:
+            for f in found:
+                m = f.mention
+                if m.kind == "city" and re.search(r"[\s-]", m.text):
+                    full.setdefault(gazetteer.normalize(m.text), m)
+        if not full:
+            return
+        for found in self.mentions:
+            for i, f in enumerate(found):
+                m = f.mention
+                key = gazetteer.normalize(m.text)
+                if m.kind != "city" or len(key) < 4 or key in full:
+                    continue
+                longer = [v for k, v in full.items() if k.startswith((key + " ", key + "-"))]
+                if len(longer) == 1 and longer[0].country_code != m.country_code:
+                    found[i] = replace(f, mention=longer[0], candidates=())
 
     def _villages(self, sentences: Sequence[str], home_cc: str | None) -> None:
         """ "an attack on Kaboro community", "the village of Jinping": a place the text says
