@@ -406,3 +406,22 @@ def test_a_list_of_towns_before_the_trigger_is_one_event_per_town():
     said = events_of("Officials in Kericho and Kisumu said protests were held on Tuesday.",
                      date="2024-07-17")
     assert {e.mention.text for e in said if e.mention} <= {"Kenya"}
+
+
+def test_in_a_story_of_wildfires_a_fire_that_opens_a_sentence_is_one_more():
+    text = ("ATHENS, Greece (AP) - Wildfires burned across Greece on Saturday.\n\n"
+            "Separately, a large fire near the southern Albanian town of Delvina on Friday "
+            "injured three people.\n\n"
+            "Crews were sent to Patras, where a fire is burning near the port.")
+    evs = events_of(text, date="2025-07-27")
+    fires = {(e.mention.text, e.date) for e in evs if e.kind == "wildfire"}
+    assert ("Delvinë", "2025-07-25") in fires
+    assert not any("Patra" in t for t, _ in fires)  # a fire a clause describes
+
+
+def test_since_a_day_dates_when_it_began():
+    text = ("Firefighters battled wildfires across California on Sunday.\n\n"
+            "A separate wildfire raging since Wednesday in Lake County has destroyed 400 homes.")
+    evs = events_of(text, date="2015-09-13")
+    assert {e.date for e in evs if e.mention.text == "Lake County, California"} == {
+        "2015-09-09"}

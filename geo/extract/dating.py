@@ -81,9 +81,15 @@ def mark_reported(sentence: str, refs: list[TimeRef]) -> list[TimeRef]:
 _ASIDE = re.compile(r",\s+(?:who|whom|whose|which)\b[^,;:—–]*(?:,|$)", re.I)
 
 
-def _same_clause(sentence: str, a: int, b: int) -> bool:
+_PREPOSITION_AT_END = re.compile(r"\b(?:since|until|before|after)\s+$", re.I)
+
+
+def _same_clause(sentence: str, a: int, b: int, day: bool = False) -> bool:
     lo, hi = sorted((a, b))
-    return not _CLAUSE_BREAK.search(sentence[lo:hi])
+    gap = sentence[lo:hi]
+    if day:  # "a fire raging since Wednesday": a preposition before the day, not a break
+        gap = _PREPOSITION_AT_END.sub("", gap)
+    return not _CLAUSE_BREAK.search(gap)
 
 
 def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
@@ -99,7 +105,8 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
               and not any(a <= r.start < b for a, b in asides)
               and not (r.kind == "prior" and hit.start < r.end)]  # "The protest came two
     # years after a previous coup": the coup's date, not the protest's
-    same = [r for r in usable if _same_clause(sentence, r.start, hit.start)]
+    same = [r for r in usable if _same_clause(sentence, r.start, hit.start,
+                                              r.precision == "day")]
     # past a clause break after the trigger a date is the other clause's: "recalled its
     # ambassador after the decision in July"; before it, it may still set the scene
     usable = same or [r for r in usable if r.end <= hit.start]

@@ -43,6 +43,7 @@ from geo.extract.sentences import is_reporting, not_news, sentence_cased, split_
 from geo.extract.titles import event_title, retitle
 from geo.extract.triggers import (
     ATTACK,
+    BARE_FIRE,
     CLASH,
     DAMAGE,
     DIPLOMATIC_PROTEST,
@@ -130,7 +131,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             previous, prev_refs, prev_found = None, [], []
             continue
         hits = (find_triggers(sentence, disaster, violent)
-                if disaster and DAMAGE.search(sentence) else base_hits[index])
+                if disaster and (DAMAGE.search(sentence) or (
+                    disaster == "wildfire" and BARE_FIRE.pattern.search(sentence)))
+                else base_hits[index])
         hits = tuple(replace(h, where=where[index][h.start]) if h.start in where[index] else h
                      for h in hits) + extra[index]
         continuation = _CONTINUATION.match(sentence) is not None

@@ -262,7 +262,16 @@ def not_the_disaster(sentence: str, start: int, end: int) -> bool:
 
 
 ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
-_NEEDED = {t.pattern: needed(t.pattern) for t in TRIGGERS}  # words each pattern needs
+# "a large fire near the southern Albanian town of Delvina injured three people": in a story
+# of wildfires, a fire is one more
+BARE_FIRE = _t("wildfire", "disaster", "wildfire",
+               r"\b(?:a|an|another)\s+(?:(?:large|huge|massive|big|major|new|separate|second|"
+               r"third|fresh|fast[- ]moving|raging|out[- ]of[- ]control|uncontrolled|deadly|"
+               r"fierce|wind-driven)\s+)*(?:fire|blaze)s?\b(?!\s+(?:alarm|brigade|service|"
+               r"department|station|truck|engine|fighter|crew|chief|official|safety|hazard|risk|"
+               r"danger|season|ban|warning|exit)s?\b)")
+_OPENS = re.compile(r"\s*(?:[^,;:]{1,40},\s*)?")  # "Separately, ", "On Friday, ": the subject
+_NEEDED = {t.pattern: needed(t.pattern) for t in (*TRIGGERS, BARE_FIRE)}  # words each needs
 _EXPULSION = next(t for t in TRIGGERS if t.kind == "expulsion")
 _RECALL = replace(_EXPULSION, kind="recall")
 _SUMMONS = replace(_EXPULSION, kind="summons")
@@ -278,7 +287,7 @@ def find_triggers(sentence: str, disaster: str | None = None,
     hits: list[Hit] = []
     taken: list[tuple[int, int]] = []
     lower = sentence.lower()
-    for trig in TRIGGERS:
+    for trig in (*TRIGGERS, BARE_FIRE) if disaster == "wildfire" else TRIGGERS:
         if trig.kind == "damage" and disaster is None:
             continue
         if not may_match(_NEEDED[trig.pattern], lower, sentence):
@@ -298,6 +307,8 @@ def find_triggers(sentence: str, disaster: str | None = None,
                     before[: ref_m.start() + 8]) and not _TOLD_HERE.match(sentence, m.end()):
                 continue  # "following reports of a Quran burning"; but "the 2019 protests" and
                 # "a day after Saudi Arabia severed ties" stay
+            if trig is BARE_FIRE and not _OPENS.fullmatch(sentence, 0, m.start()):
+                continue  # "where a fire is burning near the airport": not the sentence's news
             if trig.kind == "arson" and _ARSON_OF_BOOK.match(sentence[m.end() :]):
                 continue  # "setting fire to the book" is a desecration, told by its own trigger
             if trig.category == "disaster" and not_the_disaster(sentence, m.start(), m.end()):
