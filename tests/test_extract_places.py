@@ -821,3 +821,12 @@ def test_a_town_called_by_its_first_word_after_its_full_name_is_that_town():
     assert ("Villiers-le-Bel", "FR", "2007-11-26") in {
         (e.mention.text, e.mention.country_code, e.date) for e in evs}
     assert "ZA" not in {e.mention.country_code for e in evs}
+
+
+def test_a_town_named_near_a_city_of_the_story_is_not_a_namesake_abroad():
+    text = ("ATHENS, Greece (AP) - A wildfire broke out on Tuesday.\n\n"
+            "A horrific blaze that tore through the seaside town of Mati near Athens in July 2018 "
+            "killed 102 people.")
+    evs = events_of(text, date="2019-08-14")
+    assert "PH" not in {e.mention.country_code for e in evs}  # not Mati, Davao Oriental
+    assert ("Athens", "2018-07") in {(e.mention.text, e.date) for e in evs}

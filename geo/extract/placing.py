@@ -236,6 +236,10 @@ class ArticleContext:
             return replace(f, mention=replace(f.mention, text=best.name, city=best.name,
                                               country_code=best.country_code))
         said = sentence[f.start : f.end]
+        if self.countries - {None} and (near := _NEAR_AFTER.match(sentence, f.end)) and any(
+                e.kind == "city" and e.country_code in self.countries
+                for e in gazetteer.lookup(near.group("anchor"))):
+            return None  # "the seaside town of Mati near Athens": not Mati in the Philippines
         for cc in sorted(self.countries - {None}):
             region = gazetteer.find_region(said, cc)
             if region is not None:
@@ -882,6 +886,10 @@ def at_capital(e: Event) -> Event:
     return e
 
 
+# "X near Athens", "X, outside Kabul": the anchor a town too small for the tables is placed by
+_NEAR_AFTER = re.compile(r",?\s+(?:near|outside|close\s+to|(?:\w+\s+)?(?:north|south|east|west|"
+                         r"north-?east|north-?west|south-?east|south-?west)\s+of)\s+"
+                         r"(?P<anchor>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
 _AS_ADJECTIVE = re.compile(r"\s+(?:country|countries|nation|nations|state's|peninsula's|"
                            r"neighbou?rs?)\b")
 
