@@ -830,3 +830,13 @@ def test_a_town_named_near_a_city_of_the_story_is_not_a_namesake_abroad():
     evs = events_of(text, date="2019-08-14")
     assert "PH" not in {e.mention.country_code for e in evs}  # not Mati, Davao Oriental
     assert ("Athens", "2018-07") in {(e.mention.text, e.date) for e in evs}
+
+
+def test_a_small_town_abroad_far_from_every_place_of_the_story_is_not_where_it_happened():
+    text = ("DURBAN, South Africa (AP) - Looting spread across Durban on Monday.\n\n"
+            "Shopping malls were looted in Glenwood, Sydenham and Chatsworth on Monday.\n\n"
+            "Residents of Glenwood said the police never came.")
+    evs = events_of(text, date="2021-07-13")
+    # Glenwood, New South Wales, the only Glenwood of the tables, is 10,000 km away
+    assert "AU" not in {e.mention.country_code for e in evs if e.mention}
+    assert "Chatsworth" in {e.mention.text for e in evs if e.mention}

@@ -47,6 +47,9 @@ def landmark_rank(f: Found) -> int:
     return base
 
 
+
+FAR_NAMESAKE_KM = 2000.0  # a small town abroad this far from every place of the story
+
 class ArticleContext:
     """What an article tells about where it is: its main city, its missions."""
 
@@ -83,6 +86,7 @@ class ArticleContext:
             found[:] = [self._region_cue(f, s) for f in found]
         self._towns_leading(sentences)
         self._short_names()
+        self._drop_far_namesakes(home)
         self._villages(sentences, home[1] if home else None)
         named = [f.mention for found in self.mentions for f in found
                  if f.mention.kind == "region"]
@@ -181,6 +185,35 @@ class ArticleContext:
                     found[:] = [f for f in found if f.start >= len(name)]
                     found.insert(0, Found(0, len(name), mention, (), True))
                     break
+
+    def _drop_far_namesakes(self, home: tuple[str, str | None] | None) -> None:
+        """ "looted in Glenwood, Sydenham and Chatsworth" in a Durban story: a small town
+        abroad, thousands of kilometres from every place of the story's countries the text
+        names, is a suburb or village too small for the tables, not that town."""
+        local = [p for p in self._anchors(home) if self._local_point(p)]
+        if not local:
+            return
+        for found in self.mentions:
+            found[:] = [f for f in found if not self._far_namesake(f, local)]
+
+    def _local_point(self, point: tuple[float, float]) -> bool:
+        for found in self.mentions:
+            for f in found:
+                for c in f.candidates:
+                    if (c.lat, c.lon) == point:
+                        return c.country_code in self.countries
+        return True  # a region or the dateline: named in the story's own terms
+
+    def _far_namesake(self, f: Found, local: Sequence[tuple[float, float]]) -> bool:
+        m = f.mention
+        if m.kind != "city" or m.country_code in self.countries or not f.candidates:
+            return False
+        entry = next((c for c in f.candidates if c.name == m.text
+                      and c.country_code == m.country_code), None)
+        if entry is None or entry.lat is None or entry.population >= 100_000:
+            return False
+        gap = min(gazetteer.haversine_km(entry.lat, entry.lon, lat, lon) for lat, lon in local)
+        return gap > FAR_NAMESAKE_KM
 
     def _anchors(self, home: tuple[str, str | None] | None) -> list[tuple[float, float]]:
         """Points of the cities and regions the article names (and its dateline): a small
