@@ -425,3 +425,10 @@ def test_since_a_day_dates_when_it_began():
     evs = events_of(text, date="2015-09-13")
     assert {e.date for e in evs if e.mention.text == "Lake County, California"} == {
         "2015-09-09"}
+
+
+def test_a_roadside_bomb_is_an_attack():
+    evs = events_of("Another roadside bomb in Nangarhar on Saturday ripped through a police "
+                    "vehicle, killing two.", date="2013-05-12")
+    assert [(e.category, e.mention.text, e.date) for e in evs] == [
+        ("attack", "Nangarhar", "2013-05-11")]

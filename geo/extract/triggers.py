@@ -86,7 +86,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
     _t("attack", "attack", "unrest",
        r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+){0,2}(?:attack|assault)(?!s)|"
-       r"bomb(?:ings?|ed)|(?:car|suicide|truck)\s+bomb(?:s|ers?)?|blew\s+(?:himself|herself|"
+       r"bomb(?:ings?|ed)|(?:car|suicide|truck|roadside|parcel|motorcycle)\s+bomb(?:s|ers?)?|blew\s+(?:himself|herself|"
        r"themselves)\s+up|shell(?:ed|ing)|air\s?strikes?|"
        r"drone\s+strikes?|missile\s+strikes?|sh(?:ot|ooting)\s+dead|gunned\s+down|opened\s+fire\s+on|"
        r"gunmen\s+(?:opened|killed)|"
