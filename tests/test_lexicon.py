@@ -128,3 +128,10 @@ def test_a_row_of_a_kind_the_patterns_know_is_in_their_family():
         wrong = [(r["lemma"], r["kind"], r["family"]) for r in csv.DictReader(f)
                  if r["kind"] in family_of and r["family"] != family_of[r["kind"]]]
     assert not wrong
+
+
+def test_the_subject_of_a_passive_does_what_it_is_forced_to_do():
+    from geo.extract import lexicon, nlp
+    s = "Dozens of people were forced to take refuge on the campus of Tripoli University."
+    doc = next(nlp.parse([s]))
+    assert [h.trigger.kind for h in lexicon.hits_in(doc, s)] == ["evacuation"]

@@ -166,6 +166,9 @@ def _subjects(tok) -> list:
             head.head is not head):
         head = head.head  # "crowds gathered and stormed": the first verb's subject; "hit
         subs = [c for c in head.children if c.dep_ == "nsubj"]  # ... after swiping the Comoros"
+        if not subs and tok.dep_ == "xcomp" and head.i == tok.head.i:
+            # "Dozens of people were forced to take refuge": the passive's subject does it
+            subs = [c for c in head.children if c.dep_ == "nsubjpass"]
     return subs
 
 
