@@ -58,6 +58,9 @@ def kinds(sentence):
     ("Troops blew up the neighbourhood.", ("attack", "blew")),
     ("The assassination of the leader in Tehran shocked the region.", ("attack", "assassination")),
     ("Rebels seized the town after heavy fighting.", ("attack", "seized")),
+    ("Gunmen invaded the village on Wednesday and kidnapped three locals.", ("attack", "kidnapped")),
+    ("Police confirmed the abduction of 14 road travelers by gunmen.", ("attack", "abduction")),
+    ("Armed men in military uniform intercepted a bus at Rijana.", ("attack", "intercepted")),
 ])
 def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     assert expected in kinds(sentence)
@@ -79,6 +82,8 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     "She blew out the candles.",
     "The MP called for evacuation centres to be set up.",  # a thing, not an evacuation
     "Officials said evacuation plans had saved thousands of lives.",
+    "He faces kidnapping charges in Lagos.",  # the court's, not a kidnapping
+    "Customs officers intercepted a shipment of cocaine.",  # no armed men
 ])
 def test_without_its_arguments_a_row_is_silent(sentence):
     assert not kinds(sentence)

@@ -214,7 +214,9 @@ _REFERRING = frozenset((
     "leader", "instigator", "plotter", "maker", "junta", "regime", "leadership", "supporter",
     "opponent", "anniversary", "aftermath", "wake", "victim", "survivor", "memorial",
     # "evacuation centres to be set up", "evacuation plans had saved lives": things
-    "centre", "center", "plan", "route", "drill", "effort", "shelter"))
+    "centre", "center", "plan", "route", "drill", "effort", "shelter",
+    # "kidnapping charges", "a bombing suspect", "the attack trial": the law's, not the event
+    "charge", "suspect", "trial", "case", "conviction", "sentence", "ring", "gang"))
 
 
 def _a_reference(tok) -> bool:
