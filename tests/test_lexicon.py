@@ -58,7 +58,7 @@ def kinds(sentence):
     ("Troops blew up the neighbourhood.", ("attack", "blew")),
     ("The assassination of the leader in Tehran shocked the region.", ("attack", "assassination")),
     ("Rebels seized the town after heavy fighting.", ("attack", "seized")),
-    ("Gunmen invaded the village on Wednesday and kidnapped three locals.", ("attack", "kidnapped")),
+    ("Gunmen invaded the village on Tuesday and kidnapped three locals.", ("attack", "kidnapped")),
     ("Police confirmed the abduction of 14 road travelers by gunmen.", ("attack", "abduction")),
     ("Armed men in military uniform intercepted a bus at Rijana.", ("attack", "intercepted")),
 ])
