@@ -220,3 +220,15 @@ def run_app(query: dict | None = None):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (opt-in: ``bash scripts/test.sh -n 2 --dist loadfile``) each worker
+    gets a folder of its own inside ``NEWSMAP_HOME``: no database, cache or lock shared by two
+    tests running at once. Only in pytest's processes, not in the apps a test serves
+    (tests/browser_app.py imports this module too, and must keep the home it is given)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        home = Path(os.environ["NEWSMAP_HOME"]) / worker
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["NEWSMAP_HOME"] = str(home)
