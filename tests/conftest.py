@@ -223,7 +223,7 @@ def run_app(query: dict | None = None):
 
 
 def pytest_configure(config):
-    """Under pytest-xdist (opt-in: ``bash scripts/test.sh -n 2 --dist loadfile``) each worker
+    """Under pytest-xdist (opt-in, ``-n 2``; not what CI runs) each worker
     gets a folder of its own inside ``NEWSMAP_HOME``: no database, cache or lock shared by two
     tests running at once. Only in pytest's processes, not in the apps a test serves
     (tests/browser_app.py imports this module too, and must keep the home it is given)."""
@@ -232,3 +232,20 @@ def pytest_configure(config):
         home = Path(os.environ["NEWSMAP_HOME"]) / worker
         home.mkdir(parents=True, exist_ok=True)
         os.environ["NEWSMAP_HOME"] = str(home)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist, every test module is a unit of work, except the browser tests,
+    which are one unit together: they run one after another on one worker (two dashboards and
+    two Chromiums at once on two cores time out), beside the rest on the other. Measured on
+    2 cores: 666 s against about 960 s serial, but one browser test timed out under the load
+    (test_browser_feed's history check), so CI stays serial."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            name = module.rsplit("/", 1)[-1]
+            return "browser" if name.startswith(("test_browser", "test_snapshot")) else module
+
+    return BrowserTogether(config, log)
