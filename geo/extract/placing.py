@@ -47,8 +47,15 @@ def landmark_rank(f: Found) -> int:
     return base
 
 
-
 FAR_NAMESAKE_KM = 2000.0  # a small town abroad this far from every place of the story
+
+
+def _chosen_city(f: Found) -> gazetteer.Entry | None:
+    """The namesake a city mention was read as (its candidates are at hand)."""
+    m = f.mention
+    return next((c for c in f.candidates if c.name == m.text
+                 and c.country_code == m.country_code), None)
+
 
 class ArticleContext:
     """What an article tells about where it is: its main city, its missions."""
@@ -190,41 +197,34 @@ class ArticleContext:
         """ "looted in Glenwood, Sydenham and Chatsworth" in a Durban story: a small town
         abroad, thousands of kilometres from every place of the story's countries the text
         names, is a suburb or village too small for the tables, not that town."""
-        local = [p for p in self._anchors(home) if self._local_point(p)]
+        local = self._anchors(home, local_only=True)
         if not local:
             return
         for found in self.mentions:
             found[:] = [f for f in found if not self._far_namesake(f, local)]
 
-    def _local_point(self, point: tuple[float, float]) -> bool:
-        for found in self.mentions:
-            for f in found:
-                for c in f.candidates:
-                    if (c.lat, c.lon) == point:
-                        return c.country_code in self.countries
-        return True  # a region or the dateline: named in the story's own terms
-
     def _far_namesake(self, f: Found, local: Sequence[tuple[float, float]]) -> bool:
-        m = f.mention
-        if m.kind != "city" or m.country_code in self.countries or not f.candidates:
+        if f.mention.kind != "city" or f.mention.country_code in self.countries:
             return False
-        entry = next((c for c in f.candidates if c.name == m.text
-                      and c.country_code == m.country_code), None)
+        entry = _chosen_city(f)
         if entry is None or entry.lat is None or entry.population >= 100_000:
             return False
         gap = min(gazetteer.haversine_km(entry.lat, entry.lon, lat, lon) for lat, lon in local)
         return gap > FAR_NAMESAKE_KM
 
-    def _anchors(self, home: tuple[str, str | None] | None) -> list[tuple[float, float]]:
+    def _anchors(self, home: tuple[str, str | None] | None,
+                 local_only: bool = False) -> list[tuple[float, float]]:
         """Points of the cities and regions the article names (and its dateline): a small
-        town of a common name is the one near them."""
+        town of a common name is the one near them. ``local_only``: no city abroad (outside
+        the story's countries)."""
         points = set()
         for found in self.mentions:
             for f in found:
                 m = f.mention
-                if m.kind == "city":  # the namesake chosen (its candidates are at hand)
-                    entry = next((c for c in f.candidates if c.name == m.text
-                                  and c.country_code == m.country_code), None)
+                if m.kind == "city":
+                    if local_only and m.country_code not in self.countries:
+                        continue
+                    entry = _chosen_city(f)
                 elif m.kind == "region":
                     entry = gazetteer.find_region(m.text, m.country_code)
                 else:

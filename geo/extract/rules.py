@@ -264,9 +264,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 targets = [(f.mention, False) for f in subjects]  # "Bahrain and Sudan cut ties"
             elif trig.kind == "evacuation" and len(spots := origins(found, hit, sentence)) > 1:
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "leave X and Y"
-            elif trig.family == "unrest" and (len(spots := place_list(found, hit, sentence)) > 1
-                                              or (spots := place_list_before(found, hit,
-                                                                             sentence))):
+            elif trig.family == "unrest" and len(spots := place_list(found, hit, sentence)) > 1:
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "in X, Y and Z"
             elif trig.category in ("evacuation", "disaster") and len(spots := place_list(
                     without_qualifiers(place_candidates(found, sentence, hit), sentence), hit,
@@ -278,7 +276,8 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 targets = [(f.mention, False) for f in spots]  # "X, Y and Z were hit by floods"
             elif trig.family not in ("ties", "diplomatic", "sanction", "election") and (
                     spots := place_list_before(found, hit, sentence)):
-                targets = [(ctx.complete(f.mention), False) for f in spots]  # "Floods in X and Y"
+                # "Protesters in X and Y also took to the streets", "Floods in X and Y"
+                targets = [(ctx.complete(f.mention), False) for f in spots]
             else:
                 targets = [pick_place(hit, found, sentence, trig, ctx)]
             for (mention, from_context), ref in itertools.product(

@@ -86,8 +86,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
     _t("attack", "attack", "unrest",
        r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+){0,2}(?:attack|assault)(?!s)|"
-       r"bomb(?:ings?|ed)|(?:car|suicide|truck|roadside|parcel|motorcycle)\s+bomb(?:s|ers?)?|blew\s+(?:himself|herself|"
-       r"themselves)\s+up|shell(?:ed|ing)|air\s?strikes?|"
+       r"bomb(?:ings?|ed)|(?:car|suicide|truck|roadside|parcel|motorcycle)\s+bomb(?:s|ers?)?|"
+       r"blew\s+(?:himself|herself|themselves)\s+up|shell(?:ed|ing)|air\s?strikes?|"
        r"drone\s+strikes?|missile\s+strikes?|sh(?:ot|ooting)\s+dead|gunned\s+down|opened\s+fire\s+on|"
        r"gunmen\s+(?:opened|killed)|"
        r"(?:heavy|fierce|intense|street|renewed)\s+fighting|fighting\s+(?:erupted|broke\s+out|"
@@ -141,8 +141,8 @@ TRIGGERS: tuple[Trigger, ...] = (
 # "after the landslide struck the village of Jinping", "following a landslide that struck the
 # Gofa Zone": the clause tells the event itself
 _TOLD_HERE = re.compile(r"\s+(?:(?:that|which)\s+)?(?:had\s+|has\s+)?(?:struck|hit|swept|"
-                        r"slammed|tore|ripped|buried|destroyed|flattened|devastated|battered|erupted|broke\s+out|"
-                        r"occurred|happened)\b", re.I)
+                        r"slammed|tore|ripped|buried|destroyed|flattened|devastated|battered|"
+                        r"erupted|broke\s+out|occurred|happened)\b", re.I)
 
 
 # A trigger right after these refers to an event told elsewhere; it is context, not news.
