@@ -125,6 +125,16 @@ def newsmap_home(tmp_path, monkeypatch):
     return home
 
 
+def synthetic_corpus(tmp_path_factory, count: int, seed: int) -> Path:
+    """``count`` synthetic wire articles (bench/corpus.py) in a fresh folder."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import corpus as gen
+
+    d = tmp_path_factory.mktemp("corpus")
+    gen.make_articles(count, d, seed=seed)
+    return d
+
+
 @pytest.fixture
 def rerun_home(tmp_path, monkeypatch):
     """A user folder for runs that must see every edit of an article at once (the input

@@ -6,17 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import synthetic_corpus
 
 from geo import articles as articles_mod
 from geo import merge as merge_mod
 from geo import pipeline
 from geo.models import Article, Event, PlaceMention, Source
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -28,11 +26,7 @@ def home(rerun_home):
 def corpus(tmp_path_factory) -> Path:
     """24 synthetic wire articles (bench/corpus.py), one undated copy of a dated one (its
     date is inferred from that sibling) and one undated article of its own."""
-    sys.path.insert(0, str(ROOT))
-    from bench import corpus as gen
-
-    d = tmp_path_factory.mktemp("corpus")
-    gen.make_articles(24, d, seed=5)
+    d = synthetic_corpus(tmp_path_factory, 24, seed=5)
     files = sorted(d.glob("*.txt"))
     dated = next(f for f in files if f.read_text(encoding="utf-8").startswith(" date "))
     body = dated.read_text(encoding="utf-8").split("\n", 1)[1]

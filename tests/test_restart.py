@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import importlib
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import synthetic_corpus
 
 from geo import derived, pipeline, pool, timeline
 from geo.review import queue as rv_queue
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -24,12 +22,7 @@ def home(rerun_home):
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    sys.path.insert(0, str(ROOT))
-    from bench import corpus as gen
-
-    d = tmp_path_factory.mktemp("corpus")
-    gen.make_articles(16, d, seed=7)
-    return d
+    return synthetic_corpus(tmp_path_factory, 16, seed=7)
 
 
 def _derive(result, version=(0, 0), code="c1"):
