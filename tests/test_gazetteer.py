@@ -268,3 +268,15 @@ def test_news_agencies_named_like_towns_are_not_scanned_as_towns():
     # "the Xinhua news agency said": not the town of Xinhua, nor Shangmei, which has it as an
     # alternate name
     assert gazetteer.lookup("Xinhua") == () and gazetteer.lookup("KUNA") == ()
+
+
+def test_a_town_in_a_named_region_is_that_regions_not_the_largest_namesake():
+    kentucky, arkansas = gz.find_region("Kentucky", "US"), gz.find_region("Arkansas", "US")
+    ky, ar = gz.town_in_region("Benton", kentucky), gz.town_in_region("Benton", arkansas)
+    assert ky is not None and ar is not None and ky.id != ar.id
+    assert gz.haversine_km(ky.lat, ky.lon, 36.857, -88.350) < 5  # Benton, Kentucky
+    assert gz.haversine_km(ar.lat, ar.lon, 34.565, -92.587) < 5  # Benton, Arkansas
+    # outside the US the region's code is the one its nearest towns have: Nineveh's
+    tal_afar = gz.town_in_region("Tal Afar", gz.find_region("Nineveh", "IQ"))
+    assert tal_afar is not None and gz.haversine_km(tal_afar.lat, tal_afar.lon, 36.38, 42.45) < 5
+    assert gz.town_in_region("Benton", gz.find_region("Nineveh", "IQ")) is None

@@ -116,7 +116,7 @@ class ArticleContext:
         for i, s in enumerate(sentences[:5]):
             end = dateline_end(s)
             others = [f for f in self.mentions[i] if f.start >= end]
-            if end and others:  # "NEW DELHI -- ... killed in Bangladesh": not in Delhi
+            if end:  # "NEW DELHI -- ... killed in Bangladesh": not in Delhi
                 self.mentions[i] = others
         self.last_mission: PlaceMention | None = None
         self.paragraph_place: PlaceMention | None = None  # the last city named in the paragraph

@@ -238,8 +238,13 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                             or mention.country_code == told.mention.country_code) and (
                             not broad or mention.kind in ("city", "landmark")):
                         # "a landslide in Sichuan ... the landslide struck the village of
-                        # Jinping in Junlian County": the telling that says where in it
-                        relocate(told, mention, shown[index])
+                        # Jinping in Junlian County": the telling that says where in it; the
+                        # same sentence's other words for it too ("bomber blasted")
+                        same = [e for e in events if e.family == told.family
+                                and e.sources[0] == told.sources[0]
+                                and mention_key(e.mention) == mention_key(told.mention)]
+                        for e in same:
+                            relocate(e, mention, shown[index])
                 continue  # "The attack came hours after ...": the one already told
             subject = sentence[max(0, hit.start - 60) : hit.start]
             if trig.kind == "protest" and (DIPLOMATIC_PROTEST.search(subject) or _PROTEST_TO.match(
