@@ -1018,6 +1018,9 @@ def town_in_region(name: str, region: Entry) -> Entry | None:
 
 
 _ARTICLE = re.compile(r"^(?:al|as|an|ar|ash|at|az|ad|el|ad-|ul)[ -]")
+# the article inside a name: "Jisr al-Shughur", "Jisr ash Shughur", "Deir ez-Zor", "Ras al Ain"
+_INNER_ARTICLE = re.compile(r"(?<=\w )(?:al|as|an|ar|ash|at|az|ad|el|ed|es|esh|ez|et|er|en|ul)[ -]")
+_INNER_ARTICLES = ("al", "as", "ash", "ad", "ar", "az", "at", "an", "el", "ed", "es", "esh", "ez")
 _SPELLINGS = (("ay", "ai"), ("ey", "ei"), ("ou", "u"), ("oo", "u"), ("ee", "i"))
 
 
@@ -1032,7 +1035,7 @@ _DOUBLED = re.compile(r"(.)\1+")
 
 
 def _spell(key: str) -> str:
-    key = _DOUBLED.sub(r"\1", _NOT_LETTER.sub("", _ARTICLE.sub("", key)))
+    key = _DOUBLED.sub(r"\1", _NOT_LETTER.sub("", _INNER_ARTICLE.sub("", _ARTICLE.sub("", key))))
     for a, b in _SPELLINGS:
         key = key.replace(a, b)
     return key
@@ -1050,6 +1053,11 @@ def _spelling_variants(key: str) -> set[str]:
     swapped = {bare}
     for a, b in (("ai", "ay"), ("ay", "ai"), ("ei", "ey"), ("ey", "ei")):
         swapped |= {w.replace(a, b) for w in swapped}
+    inner = _INNER_ARTICLE.search(bare)
+    if inner is not None:  # "jisr al shughur": also "jisr ash shughur", "jisr esh shughur"
+        head, tail = inner.start(), inner.end() - inner.start()
+        return {w[:head] + art + w[head + tail - 1 :] if art else w[:head] + w[head + tail :]
+                for w in swapped for art in ("", *_INNER_ARTICLES)}
     return {art + w for w in swapped for art in _ARTICLES}
 
 

@@ -546,7 +546,8 @@ def _state_over_its_city(entry, entries, key: str):
 
 
 _NAME_RUN = re.compile(
-    r"(?<![\w’'-])(?:[A-Z][\w’'-]+)(?:[ -](?:(?:de|del|la|le|am|an|sur) )?[A-Z][\w’'-]+){0,2}")
+    r"(?<![\w’'-])(?:[A-Z][\w’'-]+)(?:[ -](?:(?:de|del|la|le|am|an|sur) |"
+    r"(?:al|as|ash|ad|ar|az|at|an|el|ed|es|esh|ez)-)?[A-Z][\w’'-]+){0,2}")  # "Jisr al-Shughur"
 
 
 def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int]],

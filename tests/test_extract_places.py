@@ -876,3 +876,9 @@ def test_a_datelines_city_is_only_the_fallback_of_the_sentence_it_opens():
                     date="2008-09-07")
     assert [(e.date, e.mention.country_code) for e in evs] == [("2008-09-06", "IQ")]
     assert located(evs)[0][1:] == (36.38, 42.45)
+
+
+def test_a_town_with_an_article_inside_its_name_is_found_in_the_storys_country():
+    evs = events_of("BEIRUT -- Syrian government warplanes pounded Jisr al-Shughur with several "
+                    "dozen airstrikes on Sunday, activists in Syria said.", date="2015-04-27")
+    assert [(e.date, e.mention.text) for e in evs] == [("2015-04-26", "Jisr ash Shughūr")]

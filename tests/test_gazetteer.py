@@ -280,3 +280,10 @@ def test_a_town_in_a_named_region_is_that_regions_not_the_largest_namesake():
     tal_afar = gz.town_in_region("Tal Afar", gz.find_region("Nineveh", "IQ"))
     assert tal_afar is not None and gz.haversine_km(tal_afar.lat, tal_afar.lon, 36.38, 42.45) < 5
     assert gz.town_in_region("Benton", gz.find_region("Nineveh", "IQ")) is None
+
+
+def test_the_article_inside_a_town_name_is_spelt_as_transliterations_vary():
+    # "Jisr al-Shughur" in the text, "Jisr ash Shughūr" in GeoNames
+    got = gz.find_town("Jisr al-Shughur", ["SY"])
+    assert got is not None and got.name == "Jisr ash Shughūr"
+    assert gz.spelling_key("Jisr al-Shughur") == gz.spelling_key("Jisr ash Shughūr")
