@@ -146,7 +146,7 @@ def dateline(paragraph: str) -> tuple[str, str | None] | None:
 
 _TOWN_CUE = re.compile(
     r"\b(?:" + place_grammar.alternation("settlement") + r")\s+of\s+"
-    r"(?P<name>(?:(?:al|el|ad|as|ash)-)?[A-Z][\w’'-]+"
+    r"(?P<name>(?:(?:al|el|ad|as|ash)-|[ld][’'])?[A-Z][\w’'-]+"  # "al-Bayda", "l’Aiguillon"
     r"(?:\s+(?:de|del|di|da|do|dos|das|de\s+los|de\s+las|la|le|el|al|sur|am|an)?\s*[A-Z][\w’'-]+)"
     r"{0,3})"
 )

@@ -432,3 +432,17 @@ def test_a_roadside_bomb_is_an_attack():
                     "vehicle, killing two.", date="2013-05-12")
     assert [(e.category, e.mention.text, e.date) for e in evs] == [
         ("attack", "Nangarhar", "2013-05-11")]
+
+
+def test_the_worst_hit_place_of_a_disaster_is_where_it_struck():
+    evs = extract(Article(name="t.txt", date="2018-08-26", date_source="header", text=(
+        "A magnitude 6 earthquake struck Kermanshah province in western Iran on Sunday.\n\n"
+        "The city of Tazehabad was the worst affected, officials said.")))
+    assert ("2018-08-26", "Tāzehābād") in {(e.date, e.mention.text) for e in evs}
+
+
+def test_a_storm_and_its_floods_told_in_one_sentence_are_one_disaster():
+    evs = extract(Article(name="t.txt", date="2014-07-16", date_source="header", text=(
+        "Typhoon Rammasun battered the city of Legazpi in the Philippines on Tuesday, flooding "
+        "homes and toppling trees.")))
+    assert [(e.kind, e.mention.text, e.date) for e in evs] == [("storm", "Legaspi", "2014-07-15")]

@@ -882,3 +882,9 @@ def test_a_town_with_an_article_inside_its_name_is_found_in_the_storys_country()
     evs = events_of("BEIRUT -- Syrian government warplanes pounded Jisr al-Shughur with several "
                     "dozen airstrikes on Sunday, activists in Syria said.", date="2015-04-27")
     assert [(e.date, e.mention.text) for e in evs] == [("2015-04-26", "Jisr ash Shughūr")]
+
+
+def test_a_town_whose_name_starts_with_an_elided_article_is_found_by_its_cue():
+    evs = events_of("Storm Xynthia battered western France on Sunday, flooding homes in the town "
+                    "of l’Isle-Jourdain.", date="2010-03-01")
+    assert "L'Isle-Jourdain" in {e.mention.text for e in evs}

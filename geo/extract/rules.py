@@ -365,7 +365,22 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         prev_found = [f for f in found if not is_possessive_country(sentence, f)]
     if len(pairs) > 1 and pairs[0][0] != pairs[1][0] and shown[0]:  # a one-line paragraph
         events = summaries_dropped(events, shown[0], article.name)
-    return merge([at_capital(e) for e in events])
+    return merge([at_capital(e) for e in one_disaster_per_telling(events, disaster)])
+
+
+def one_disaster_per_telling(events: list[Event], main: str | None) -> list[Event]:
+    """ "Storm Xynthia battered western France, flooding homes in ...": the storm and its
+    floods, told in one sentence at one place and day, are one disaster (the article's own
+    kind first), not a pin for each word."""
+    chosen: dict[tuple, Event] = {}
+    for e in events:
+        if e.category != "disaster":
+            continue
+        key = (e.sources[0].sentence, mention_key(e.mention), e.date)
+        if key not in chosen or (e.kind == main and chosen[key].kind != main):
+            chosen[key] = e
+    return [e for e in events if e.category != "disaster" or chosen[(
+        e.sources[0].sentence, mention_key(e.mention), e.date)] is e]
 
 
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’']?\s*$")

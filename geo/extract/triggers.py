@@ -70,7 +70,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"killed\s+(?:at\s+least\s+|more\s+than\s+|over\s+|nearly\s+|about\s+|some\s+)?"
        r"[\d,]+\s+(?:people|persons|residents|villagers)|"
        r"deaths\s+(?:and\s+injuries\s+)?(?:\w+\s+)?occurred|"
-       r"bodies\s+(?:were|have\s+been|had\s+been)\s+(?:found|recovered|pulled))\b"),
+       r"bodies\s+(?:were|have\s+been|had\s+been)\s+(?:found|recovered|pulled)|"
+       # "Hardest hit were towns in the regions of Umbria, Lazio and Marche", "the city of
+       # Tazehabad was the worst affected"
+       r"(?:hardest|worst|badly|severely)[- ](?:hit|affected))\b"),
     # unrest
     _t("storming", "riot/storming", "unrest",
        r"\b(?:to\s+storm|storm(?:ed|ing)|ransack(?:ed|ing)|breach(?:ed|ing)(?=\s+(?:the|a|an|its|"
