@@ -446,3 +446,18 @@ def test_a_storm_and_its_floods_told_in_one_sentence_are_one_disaster():
         "Typhoon Rammasun battered the city of Legazpi in the Philippines on Tuesday, flooding "
         "homes and toppling trees.")))
     assert [(e.kind, e.mention.text, e.date) for e in evs] == [("storm", "Legaspi", "2014-07-15")]
+
+
+def test_a_disasters_damage_is_dated_by_the_day_the_text_gives_not_the_headlines():
+    evs = extract(Article(name="t.txt", date="2016-08-25", date_source="header", text=(
+        "USA TODAY International Edition\n\nDozens dead as quake rocks Italy\n\n"
+        "At least 73 people were killed Wednesday after a magnitude 6.2 earthquake struck "
+        "central Italy.\n\n"
+        "Hardest hit were towns in the regions of Umbria, Lazio and Marche some 80 to 100 miles "
+        "northeast of Rome.\n\n"
+        "Earlier, the news agency ANSA reported at least 35 were killed in the town of "
+        "Amatrice.")))
+    got = {(e.mention.text, e.date) for e in evs if e.mention}
+    # the regions named, not a point 80 miles off Rome; Wednesday, not the day it was printed
+    assert {("Amatrice", "2016-08-24"), ("Umbria", "2016-08-24"), ("Marche", "2016-08-24")} <= got
+    assert not any(e.mention and e.mention.offset_km for e in evs)

@@ -117,6 +117,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
     ctx.disaster = disaster
     focal = focal_date(plain_refs, pub, reporting, sentences)
     events: list[Event] = []
+    text_dated: set[int] = set()  # events the text itself dates (not by the focal day)
     anchor: dt.date | None = None  # last day set by an absolute or deictic expression
     previous: Event | None = None  # the event the narrative is on
     previous_index = -1  # the sentence that told it
@@ -260,6 +261,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 spots = without_qualifiers(place_candidates(found, sentence), sentence)
                 places = [f.mention for f in spots if f.mention.kind in ("city", "landmark")]
                 regions = [f for f in spots if f.mention.kind == "region"]
+                if regions and all(m.offset_km is not None for m in places):
+                    places = []  # "towns in the regions of Umbria, Lazio and Marche some 80 to
+                    # 100 miles northeast of Rome": the regions named, not a point off Rome
                 if not places and regions:  # "in Butte County, California": the county
                     finest = max(f.specificity for f in regions)
                     places = [f.mention for f in regions if f.specificity == finest]
@@ -305,8 +309,11 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                             sentence)):
                         anchor = dt.date.fromisoformat(date)  # the narrative moves to that day
                 elif trig.category == "disaster" and (main := next(
-                        (e for e in events if e.family == trig.family), None)) is not None:
-                    date, precision, tod = main.date, main.date_precision, None  # its damage
+                        (e for e in events if e.family == trig.family and id(e) in text_dated),
+                        None) or next((e for e in events if e.family == trig.family), None)
+                ) is not None:
+                    # its damage: on the day the text says it struck, not the headline's
+                    date, precision, tod = main.date, main.date_precision, None
                 elif (carried := paragraph_day.get(paragraph_of[index])) is not None:
                     date, precision, tod = carried.value, carried.precision, None
                 else:
@@ -343,6 +350,8 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                     actor=actor,
                 ))
                 previous, previous_index = events[-1], index
+                if ref is not None:
+                    text_dated.add(id(events[-1]))
                 if trig.category in ("disaster", "evacuation") and not from_context and (
                         mention is not None and mention.kind != "country"):
                     ctx.disaster_place = mention
