@@ -612,6 +612,13 @@ def _district_index() -> dict[tuple[str, str], tuple[Entry, ...]]:
     return {k: tuple(e for _, e in sorted(v, key=lambda p: p[0])) for k, v in out.items()}
 
 
+def districts_named(name: str, country_codes: Iterable[str]) -> tuple[Entry, ...]:
+    """Every second-level region of that name (its rank word or not) in the countries."""
+    key = _without_rank(normalize(name))
+    return tuple(e for cc in country_codes
+                 for e in _district_index().get(((cc or "").upper(), key), ()))
+
+
 def find_district(name: str, country_codes: Iterable[str],
                   regions: Iterable[str] = ()) -> Entry | None:
     """A second-level region ("Butte County", "Pune district") in one of the countries; of

@@ -888,3 +888,13 @@ def test_a_town_whose_name_starts_with_an_elided_article_is_found_by_its_cue():
     evs = events_of("Storm Xynthia battered western France on Sunday, flooding homes in the town "
                     "of l’Isle-Jourdain.", date="2010-03-01")
     assert "L'Isle-Jourdain" in {e.mention.text for e in evs}
+
+
+def test_same_named_counties_are_those_of_the_one_state_that_has_them_all():
+    # never naming Indiana: Grant County is also in Washington, Henry County in Illinois
+    text = ("NWS confirms tornadoes touched down in Miami, Madison, Grant and Henry counties\n\n"
+            "An EF-2 tornado also hit Grant County on Monday, NWS confirms.\n\n"
+            "Lastly, NWS says an EF-1 tornado touched down in Henry County on Monday.")
+    evs = events_of(text, date="2019-05-28")
+    assert {"Grant County, Indiana", "Henry County, Indiana"} <= {
+        e.mention.text for e in evs if e.mention}

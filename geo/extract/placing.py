@@ -102,6 +102,7 @@ class ArticleContext:
         if not district_countries:  # "Butler County" in a story that names only Pittsburgh
             district_countries = sorted({f.mention.country_code for found in self.mentions
                                          for f in found if f.mention.kind == "city"} - {None})
+        regions |= _districts_common_region(sentences, district_countries)
         for found, s in zip(self.mentions, sentences, strict=True):
             self._add_districts(found, s, regions, district_countries)
         cities: Counter = Counter()
@@ -313,12 +314,10 @@ class ArticleContext:
         article names), in place of the town or nothing the words were read as before."""
         if not _DISTRICT_WORD.search(sentence):
             return
-        for m in _DISTRICT.finditer(sentence):
-            name = m.group("name") or m.group("name2")
+        for name, a, b in _district_names(sentence):
             entry = gazetteer.find_district(name, countries, regions)
             if entry is None:
                 continue
-            a, b = m.start("name") if m.group("name") else m.start("name2"), m.end()
             found[:] = [f for f in found if f.end <= a or f.start >= b]
             found.append(Found(a, b, PlaceMention(text=f"{entry.name}, {entry.aliases[0]}",
                                                   kind="region",
@@ -394,7 +393,48 @@ _REGION_BEFORE = re.compile(r"\b(?:" + _RANKS + r")\s+of\s+$", re.I)  # "the sta
 
 
 _RANKS_2 = place_grammar.alternation("region_rank2")
-_DISTRICT_WORD = re.compile(r"\b(?i:" + _RANKS_2 + r")\b")
+_DISTRICT_WORD = re.compile(r"\b(?i:" + _RANKS_2 + r"|counties|districts)\b")
+_NAME_2 = r"[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?"
+# "in Miami, Madison, Grant and Henry counties": each a county
+_DISTRICT_LIST = re.compile(r"\b(?P<names>" + _NAME_2 + r"(?:,\s+" + _NAME_2 + r")*,?\s+and\s+"
+                            + _NAME_2 + r")\s+(?i:counties|districts)\b")
+_LIST_SEPARATOR = re.compile(r",\s+(?:and\s+)?|\s+and\s+")
+
+
+def _district_names(sentence: str) -> list[tuple[str, int, int]]:
+    """(name, start, end) of every second-level region the sentence names with its rank
+    word, one by one in a list ("Miami, Madison, Grant and Henry counties")."""
+    out = []
+    for m in _DISTRICT_LIST.finditer(sentence):
+        start = m.start("names")
+        for piece in _LIST_SEPARATOR.split(m.group("names")):
+            at = sentence.index(piece, start)
+            out.append((piece, at, at + len(piece)))
+            start = at + len(piece)
+    taken = [(a, b) for _, a, b in out]
+    for m in _DISTRICT.finditer(sentence):
+        a = m.start("name") if m.group("name") else m.start("name2")
+        if not any(x <= a < y for x, y in taken):
+            out.append((m.group("name") or m.group("name2"), a, m.end()))
+    return out
+
+
+def _districts_common_region(sentences: Sequence[str], countries: Sequence[str]) -> set[str]:
+    """ "Miami, Madison, Grant and Henry counties" in a story that never names the state:
+    the first-level region that holds most of the districts the article names (Indiana has
+    all four; Ohio only Miami), when it holds at least two of them and no other region
+    holds as many."""
+    names = {gazetteer.normalize(n) for s in sentences if _DISTRICT_WORD.search(s)
+             for n, _a, _b in _district_names(s)}
+    if len(names) < 2:
+        return set()
+    holds: Counter = Counter()
+    for n in names:
+        holds.update({e.aliases[0] for e in gazetteer.districts_named(n, countries)})
+    top = holds.most_common(2)
+    if not top or top[0][1] < 2 or (len(top) > 1 and top[1][1] == top[0][1]):
+        return set()
+    return {top[0][0]}
 _DISTRICT = re.compile(
     r"\b(?P<name>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)\s+(?i:" + _RANKS_2 + r")\b"
     r"|\b(?i:" + _RANKS_2 + r")\s+of\s+(?P<name2>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)")
