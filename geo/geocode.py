@@ -837,6 +837,7 @@ def _nearest_namesake(best: Entry, cands: list[tuple[Entry, bool]], ctx: _Contex
     same = [e for e, _ in cands if e.country_code == best.country_code
             and normalize(e.name) == normalize(best.name) and e.lat is not None]
     same += [t for t in gazetteer.find_towns(best.name) if t.country_code == best.country_code
+             and normalize(t.name) == normalize(best.name)  # not Tiran, called "Tehran" too
              and all(haversine_km(t.lat, t.lon, e.lat, e.lon) > 5 for e in same)]
     if len(same) < 2:
         return best

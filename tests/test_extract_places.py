@@ -898,3 +898,20 @@ def test_same_named_counties_are_those_of_the_one_state_that_has_them_all():
     evs = events_of(text, date="2019-05-28")
     assert {"Grant County, Indiana", "Henry County, Indiana"} <= {
         e.mention.text for e in evs if e.mention}
+
+
+def test_a_capital_is_not_a_small_town_that_has_its_name_as_an_alternate():
+    # Tiran, near Isfahan, lists "Tehran" among its other names
+    text = ("Cities such as Kerman, Rasht, Shiraz and Esfahan were scenes of protests on "
+            "Tuesday.\n\n"
+            "On Tuesday people in several neighborhoods of the capital Tehran set fire to trash "
+            "cans and blocked streets.")
+    places = located(events_of(text, date="2022-12-06"))
+    assert ("Tehran", 35.69, 51.42) in places and not any(p[0] == "Tīrān" for p in places)
+
+
+def test_a_list_of_cities_after_such_as_before_the_trigger_is_one_event_each():
+    evs = events_of("Several other cities such as Kerman, Rasht, Shiraz, Mashhad, and Esfahan "
+                    "were also scenes of protests on Tuesday.", date="2022-12-06")
+    assert {"Kerman", "Rasht", "Shiraz", "Mashhad", "Isfahan"} <= {
+        e.mention.text for e in evs if e.mention}

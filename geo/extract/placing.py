@@ -820,8 +820,12 @@ def place_list(found: Sequence[Found], hit: Hit, sentence: str,
 
 # "Protesters in Kericho, Kisumu and Migori also took to the streets": a list the actors are in
 _LIST_BEFORE_LEAD = re.compile(r"\b(?:in|across)\s+(?:the\s+)?(?:(?:\w+\s+){0,2}(?:towns|cities|"
-                               r"villages|districts|provinces|regions|areas)\s+of\s+)?$", re.I)
-_LIST_TO_TRIGGER = re.compile(r"\s+(?:(?:also|too|as\s+well|have|had|has|were|was|all)\s+){0,3}")
+                               r"villages|districts|provinces|regions|areas)\s+of\s+)?$"
+                               # "Several other cities such as Kerman, Rasht and Shiraz were ..."
+                               r"|\b(?:towns|cities|villages|districts|provinces|regions|areas)\s+"
+                               r"(?:such\s+as|including|like|of)\s+$", re.I)
+_LIST_TO_TRIGGER = re.compile(r"\s+(?:(?:also|too|as\s+well|have|had|has|were|was|all|saw|"
+                              r"witnessed|held|staged)\s+){0,3}(?:(?:the\s+)?scenes?\s+of\s+)?")
 
 
 def place_list_before(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
