@@ -461,3 +461,10 @@ def test_a_disasters_damage_is_dated_by_the_day_the_text_gives_not_the_headlines
     # the regions named, not a point 80 miles off Rome; Wednesday, not the day it was printed
     assert {("Amatrice", "2016-08-24"), ("Umbria", "2016-08-24"), ("Marche", "2016-08-24")} <= got
     assert not any(e.mention and e.mention.offset_km for e in evs)
+
+
+def test_a_disaster_that_killed_one_person_at_a_place_struck_there():
+    evs = extract(Article(name="t.txt", date="2019-05-27", date_source="header", text=(
+        "A magnitude 8.0 earthquake struck northern Peru on Sunday.\n\n"
+        "A rockslide caused by the temblor killed one person in Cajamarca.")))
+    assert "Cajamarca" in {e.mention.text for e in evs if e.mention}

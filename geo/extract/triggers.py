@@ -68,8 +68,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:have|has|had)\s+died|(?:man|woman|boy|girl|child|person|resident|firefighter|pilot)"
        r"(?:\s+[\w-]+){0,5}\s+died|"
        r"killed\s+(?:at\s+least\s+|more\s+than\s+|over\s+|nearly\s+|about\s+|some\s+)?"
-       r"[\d,]+\s+(?:people|persons|residents|villagers)|"
-       r"deaths\s+(?:and\s+injuries\s+)?(?:\w+\s+)?occurred|"
+       r"(?:[\d,]+|one|two|three|four|five|six|seven|eight|nine|ten|a|an)\s+"
+       r"(?:people|persons?|residents?|villagers?|man|woman|child|boy|girl)|"
+       r"(?:deaths|injuries)\s+(?:and\s+injuries\s+)?(?:\w+\s+)?occurred|"
        r"bodies\s+(?:were|have\s+been|had\s+been)\s+(?:found|recovered|pulled)|"
        # "Hardest hit were towns in the regions of Umbria, Lazio and Marche", "the city of
        # Tazehabad was the worst affected"
