@@ -468,3 +468,12 @@ def test_a_disaster_that_killed_one_person_at_a_place_struck_there():
         "A magnitude 8.0 earthquake struck northern Peru on Sunday.\n\n"
         "A rockslide caused by the temblor killed one person in Cajamarca.")))
     assert "Cajamarca" in {e.mention.text for e in evs if e.mention}
+
+
+def test_the_similar_or_previous_event_is_another_one_not_the_one_told():
+    evs = extract(Article(name="t.txt", date="2021-10-15", date_source="header", text=(
+        "A suicide bomber attacked a Shi'ite mosque in Kandahar on Friday, killing 41.\n\n"
+        "Islamic State claimed the similar bombing in the northern city of Kunduz in "
+        "2020.")))
+    assert {("2021-10-15", "Kandahār"), ("2020", "Kunduz")} <= {
+        (e.date, e.mention.city) for e in evs if e.mention}

@@ -211,7 +211,8 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             definite = (hit.text.lower().startswith("the ") or (re.search(
                 r"\bthe\s+(?:\w+\s+)?$", sentence[max(0, hit.start - 20) : hit.start], re.I)
                 and not hit.text.lower().endswith("ed"))  # "the bomber attacked": its subject
-            ) and not HAPPENS.match(sentence[hit.end :])
+            ) and not HAPPENS.match(sentence[hit.end :]) and not _ANOTHER.search(
+                sentence[max(0, hit.start - 20) : hit.start])
             quoted = sentence[: hit.start].count('"') % 2 == 1 or (
                 sentence[: hit.start].count("“") > sentence[: hit.start].count("”"))
             dated = any(r.value and not r.reported for r in refs)
@@ -390,6 +391,11 @@ def one_disaster_per_telling(events: list[Event], main: str | None) -> list[Even
             chosen[key] = e
     return [e for e in events if e.category != "disaster" or chosen[(
         e.sources[0].sentence, mention_key(e.mention), e.date)] is e]
+
+
+# "the similar bombing that killed scores in Kunduz", "the previous attack": another event
+_ANOTHER = re.compile(r"\bthe\s+(?:similar|previous|earlier|separate|other|"
+                      r"last)\s+$", re.I)
 
 
 _ENDS_SENTENCE = re.compile(r"[.!?][\"”’']?\s*$")
