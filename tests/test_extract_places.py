@@ -915,3 +915,10 @@ def test_a_list_of_cities_after_such_as_before_the_trigger_is_one_event_each():
                     "were also scenes of protests on Tuesday.", date="2022-12-06")
     assert {"Kerman", "Rasht", "Shiraz", "Mashhad", "Isfahan"} <= {
         e.mention.text for e in evs if e.mention}
+
+
+def test_a_place_north_of_a_city_is_not_that_city():
+    text = ("YANGJU, South Korea, Jan. 31 (Yonhap) -- A fire caused by an explosion broke out at "
+            "a leather processing factory north of Seoul on Friday, killing at least two.")
+    evs = events_of(text, date="2020-01-31")
+    assert [e.mention.text for e in evs if e.mention] == ["Yangju"]

@@ -897,10 +897,15 @@ def place_candidates(found: Sequence[Found], sentence: str, hit: Hit | None = No
             continue  # "in what former colonial ruler Portugal described as a military coup"
         if _TRAVELLED_TO.search(lead_in):
             continue  # "overthrown hours after he left for neighbouring Tanzania": his trip
+        if f.mention.kind == "city" and f.mention.offset_km is None and _COMPASS_OF.search(
+                lead_in):
+            continue  # "a factory north of Seoul": somewhere else, near it (the dateline's)
         out.append(f)
     return out
 
 
+_COMPASS_OF = re.compile(r"\b(?:north|south|east|west)(?:[- ]?(?:east|west))?(?:ern)?\s+of\s+"
+                         r"(?:the\s+)?(?:capital,?\s+)?$", re.I)
 _TRAVELLED_TO = re.compile(r"\b(?:left|leaving|leaves|flew|flying|travell?ed|travell?ing|headed|"
                            r"heading|departed|returned|returning)\s+(?:for|to)\s+"
                            r"(?:neighbou?ring\s+|the\s+)?$", re.I)
