@@ -477,3 +477,11 @@ def test_the_similar_or_previous_event_is_another_one_not_the_one_told():
         "2020.")))
     assert {("2021-10-15", "Kandahār"), ("2020", "Kunduz")} <= {
         (e.date, e.mention.city) for e in evs if e.mention}
+
+
+def test_a_fire_that_reached_a_town_burned_there():
+    evs = extract(Article(name="t.txt", date="2016-08-15", date_source="header", text=(
+        "A wildfire forced thousands to flee in northern California on Sunday.\n\n"
+        "The fire reached Main Street in the town of Lower Lake on Sunday, destroying "
+        "businesses.")))
+    assert "Lower Lake" in {e.mention.text for e in evs if e.mention}

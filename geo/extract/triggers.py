@@ -74,7 +74,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"bodies\s+(?:were|have\s+been|had\s+been)\s+(?:found|recovered|pulled)|"
        # "Hardest hit were towns in the regions of Umbria, Lazio and Marche", "the city of
        # Tazehabad was the worst affected"
-       r"(?:hardest|worst|badly|severely)[- ](?:hit|affected))\b"),
+       r"(?:hardest|worst|badly|severely)[- ](?:hit|affected)|"
+       # "The fire reached Main Street in Lower Lake", "the flames spread into Mati"
+       r"(?:fire|flames|blaze|floodwaters?|waters?|lava|mudslide)\s+(?:had\s+|has\s+)?"
+       r"(?:reached|spread\s+(?:in)?to|swept\s+into|engulfed|entered))\b"),
     # unrest
     _t("storming", "riot/storming", "unrest",
        r"\b(?:to\s+storm|storm(?:ed|ing)|ransack(?:ed|ing)|breach(?:ed|ing)(?=\s+(?:the|a|an|its|"
