@@ -142,7 +142,8 @@ st.markdown(
 )
 if not snapshot_mode:  # a narrow window starts with the sidebar collapsed (geo/layout.py)
     with st.container(key="nm_narrow"):
-        st.html(layout.sidebar_script(), unsafe_allow_javascript=True)
+        st.html(layout.sidebar_script() + layout.preload_script(),
+                unsafe_allow_javascript=True)
 
 
 def md(text: str) -> str:
