@@ -203,7 +203,7 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
         status.empty()
     got = slot["result"]
     # read from the run cache: all of it live, frozen at once; computed: frozen once the
-    # page is out (the end of the script), after a collection of the run's garbage
+    # map has reported (the end of the script), after a collection of the run's garbage
     return _frozen(got, collect=False) if getattr(got, "from_run_cache", False) else got
 
 
@@ -1298,7 +1298,12 @@ st.session_state["_url_written"] = True
 if changed and not first_run:
     st.query_params.from_dict({k: v for k, v in want_qp.items() if v or k == "date"}
                               | ({"snapshot": "1"} if snapshot_mode else {}))
-_frozen(result)  # a computed result: now that the page is out
+if map_reported or not first_run:
+    # a computed result (not one read from the run cache, frozen as it was read): its
+    # garbage collected and the rest frozen once the map has reported; in the first run
+    # the full collection (~1 s at 10,000 articles) held the GIL while the map's frame
+    # loaded from this process
+    _frozen(result)
 _pipeline = sys.modules.get("geo.pipeline")
 _keep = getattr(_pipeline, "keep_derived", None)
 _release = getattr(_pipeline, "release_writes", None)

@@ -489,3 +489,21 @@ def test_run_cache_writes_wait_for_the_maps_first_report(fake_pipeline):
     assert kept and released == []
     _reported(at)
     assert released == [1.0]
+
+
+def test_a_computed_result_is_collected_and_frozen_after_the_maps_first_report(
+        fake_pipeline, monkeypatch):
+    """The full collection before the freeze (~1 s at 10,000 articles, holding the GIL while
+    the map's frame loads from the server) waits for the map's report."""
+    import gc
+
+    got, collections = [], []
+    run = fake_pipeline.run
+    fake_pipeline.run = lambda *a, **k: got.append(run(*a, **k)) or got[-1]
+    real_collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or real_collect(*a))
+    at = run_app({"date": "2023-07-22"})
+    [result] = got
+    assert not getattr(result, "_nm_frozen", False) and () not in collections
+    _reported(at)
+    assert result._nm_frozen and () in collections  # one full collection, then the freeze
