@@ -142,7 +142,8 @@ st.markdown(
 )
 if not snapshot_mode:  # a narrow window starts with the sidebar collapsed (geo/layout.py)
     with st.container(key="nm_narrow"):
-        st.html(layout.sidebar_script(), unsafe_allow_javascript=True)
+        st.html(layout.sidebar_script() + layout.preload_script(),
+                unsafe_allow_javascript=True)
 
 
 def md(text: str) -> str:
@@ -202,7 +203,7 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
         status.empty()
     got = slot["result"]
     # read from the run cache: all of it live, frozen at once; computed: frozen once the
-    # page is out (the end of the script), after a collection of the run's garbage
+    # map has reported (the end of the script), after a collection of the run's garbage
     return _frozen(got, collect=False) if getattr(got, "from_run_cache", False) else got
 
 
@@ -1062,6 +1063,10 @@ def _base_summary() -> dict:
 
 
 col_map, col_feed = st.container(key="nm_main").columns([7, 3], gap="small")
+# whether the map has reported its view in this session (st_folium keeps its value under
+# the map's key once the page sends one; what st_folium returns before that is the map's
+# own options, a zoom included)
+map_reported = st.session_state.get("map") is not None
 picking = st.session_state.get("rv_pick")
 
 
@@ -1112,6 +1117,13 @@ if _reported is not None:
 chosen_base = st.session_state.get("_base") or opening_base or tiles.default(tile_layers)
 
 
+# The per-date chart is drawn once the map has reported its first view (a rerun right after
+# its first paint) or in any later run of the session: drawn with the first page, its
+# Altair (0.3-0.5 s of the script) and its Vega bundle (two dozen chunks to load and compile
+# in the page) came before the map's frame (bench/README.md, "Restart at the floor"). A
+# PNG (its map does not report) draws it at once, as before.
+chart_now = snapshot_mode or map_reported or bool(st.session_state.get("_url_written"))
+
 with col_feed:
     per_date = index.per_date
     if per_date:
@@ -1125,9 +1137,12 @@ with col_feed:
         st.session_state["_chart_at"] = chart_at
         st.session_state["_chart_key"] = f"date_chart:{chart_at}"
         st.session_state["_chart_done"] = None
-        st.altair_chart(datechart.chart(per_date, chart_at, CHART_HEIGHT),
-                        on_select="rerun", selection_mode=datechart.SELECTION,
-                        key=st.session_state["_chart_key"], width="stretch")
+        if chart_now:
+            st.altair_chart(datechart.chart(per_date, chart_at, CHART_HEIGHT),
+                            on_select="rerun", selection_mode=datechart.SELECTION,
+                            key=st.session_state["_chart_key"], width="stretch")
+        else:  # its place, as tall as the chart, until the map has reported (chart_now)
+            st.space(CHART_HEIGHT)
     cards, n_cards = _feed_cards(current)
     feed = st.container(height=MAP_HEIGHT - CHART_HEIGHT - 40, border=False, key="feed")
     _feed_key = html.escape(_here["feed"]["key"], quote=True)
@@ -1283,7 +1298,12 @@ st.session_state["_url_written"] = True
 if changed and not first_run:
     st.query_params.from_dict({k: v for k, v in want_qp.items() if v or k == "date"}
                               | ({"snapshot": "1"} if snapshot_mode else {}))
-_frozen(result)  # a computed result: now that the page is out
+if map_reported or not first_run:
+    # a computed result (not one read from the run cache, frozen as it was read): its
+    # garbage collected and the rest frozen once the map has reported; in the first run
+    # the full collection (~1 s at 10,000 articles) held the GIL while the map's frame
+    # loaded from this process
+    _frozen(result)
 _pipeline = sys.modules.get("geo.pipeline")
 _keep = getattr(_pipeline, "keep_derived", None)
 _release = getattr(_pipeline, "release_writes", None)
@@ -1293,5 +1313,5 @@ if _keep is not None and _release is not None and result is not None:
     # first run of a session comes before (the writer holds the GIL while it pickles,
     # the map's frame is loading from this process); at most WRITE_DELAY_S later
     _keep(result)
-    if map_state.get("zoom") is not None or not first_run:
+    if map_reported or not first_run:
         _release(after_s=1.0)

@@ -50,19 +50,93 @@ class Result:
     stored_derived: frozenset | None = field(default=None, compare=False, repr=False)
 
 
-@functools.cache
-def extractor_fingerprint() -> str:
-    """Hash of the code and data extraction depends on: any edit invalidates the cache."""
-    h = hashlib.sha256(events_mod.EXTRACTOR_VERSION.encode())
+def _extractor_files() -> list[Path]:
     here = Path(__file__).resolve().parent
     files = [here / f"{m}.py" for m in ("merge", "mentions", "dates", "gazetteer", "models",
                                         "place_grammar")]
     files += sorted((here / "extract").rglob("*.py")) + sorted((here / "extract").rglob("*.csv"))
     files += sorted((here / "extract" / "data").glob("*.json"))
     files += sorted((here / "data").glob("*.csv")) + sorted((here / "data").glob("*.txt"))
-    for f in files:
+    return files
+
+
+def _code_files() -> list[Path]:
+    here = Path(__file__).resolve().parent
+    return [f for f in sorted(here.rglob("*.py")) + sorted((here / "data").rglob("*"))
+            if f.suffix in (".py", ".csv", ".txt", ".json") and f.is_file()]
+
+
+@functools.cache
+def extractor_fingerprint() -> str:
+    """Hash of the code and data extraction depends on: any edit invalidates the cache."""
+    return _fingerprints(events_mod.EXTRACTOR_VERSION)[0]
+
+
+FINGERPRINT_MEMO = "code-fingerprint.json"  # in the user's cache folder (geo.paths)
+
+
+@functools.cache
+def _fingerprints(version: str) -> tuple[str, str]:
+    """(:func:`extractor_fingerprint`, :func:`_code_fingerprint`): hashes of ~1,500 files
+    (19 MB of geo/data; ~0.1 s a start on a quiet machine, more under load), read instead
+    from a memo in the cache folder when every one of those files has the (size, mtime,
+    ctime, inode) it had when they were last hashed, as Python trusts a .pyc by its
+    source's size and mtime. Writing a file changes its ctime, which no tool sets back, so
+    an edit is never missed; a file added or removed changes the list. The files are
+    stated before they are read: one changed in between is hashed again at the next start."""
+    ext_files, code_files = _extractor_files(), _code_files()
+    stamp = hashlib.sha256(version.encode())
+    for f in ext_files + [None] + code_files:  # (None: where the lists meet)
+        if f is None:
+            stamp.update(b"\0")
+            continue
+        try:
+            s = os.stat(f)
+            stamp.update(f"{f}|{s.st_size}|{s.st_mtime_ns}|{s.st_ctime_ns}|{s.st_ino}\n"
+                         .encode())
+        except OSError:
+            stamp.update(f"{f}|missing\n".encode())
+    stamp = stamp.hexdigest()
+    memo = _read_fingerprint_memo()
+    if memo.get("stamp") == stamp and isinstance(memo.get("extractor"), str) \
+            and isinstance(memo.get("code"), str):
+        return memo["extractor"], memo["code"]
+    h = hashlib.sha256(version.encode())
+    for f in ext_files:
         h.update(f.read_bytes())
-    return h.hexdigest()
+    extractor = h.hexdigest()
+    h = hashlib.sha256(extractor.encode())
+    for f in code_files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    code = h.hexdigest()
+    _write_fingerprint_memo({"stamp": stamp, "extractor": extractor, "code": code})
+    return extractor, code
+
+
+def _fingerprint_memo_path() -> Path:
+    from geo.paths import cache_dir
+
+    return cache_dir() / FINGERPRINT_MEMO
+
+
+def _read_fingerprint_memo() -> dict:
+    try:
+        got = json.loads(_fingerprint_memo_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
+def _write_fingerprint_memo(memo: dict) -> None:
+    """Best effort (a memo not written costs the hashing next time)."""
+    try:
+        path = _fingerprint_memo_path()
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(memo), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("fingerprint memo not written (%s)", exc)
 
 
 def _cache_key(article: Article, method: str = events_mod.DEFAULT_METHOD) -> str:
@@ -388,13 +462,7 @@ def _extract_one(article: Article, method: str,
 @functools.cache
 def _code_fingerprint() -> str:
     """Everything a run's result depends on besides its inputs: code and shipped data."""
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256(extractor_fingerprint().encode())
-    for f in sorted(here.rglob("*.py")) + sorted((here / "data").rglob("*")):
-        if f.is_file() and f.suffix in (".py", ".csv", ".txt", ".json"):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
+    return _fingerprints(events_mod.EXTRACTOR_VERSION)[1]
 
 
 SIGNATURE_RECHECK_S = 2.0  # an in-place edit (no directory change) is seen within this time

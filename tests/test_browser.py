@@ -258,3 +258,23 @@ def test_background_events_toggle(page, hostile_server):
     frame = snap.wait_for_view(page, "2023-07-23", timeout_ms=20_000)
     assert page.locator(".nm-chip-bg").count() == 0
     assert frame.eval_on_selector_all(".nm-marker", "ns => ns.length") == 1
+
+
+def test_the_maps_code_is_asked_for_by_the_pages_first_element(page, server):
+    """The component chunk (the map's frame comes from it) is preloaded by the page's first
+    element (geo/static/preload.js), at the URL Streamlit imports it from: one download,
+    no error, and the map shows."""
+    from geo import layout
+
+    assert layout.component_chunks()[0].startswith("ComponentInstance.")
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    open_view(page, server, "2023-07-22", "upto")
+    links, loads = page.evaluate("""() => [
+      [...document.querySelectorAll('link[rel=modulepreload][data-nm-preload]')]
+        .map(l => l.href)
+        .filter(h => h.includes('/ComponentInstance.')),
+      performance.getEntriesByType('resource').map(e => e.name)
+        .filter(n => n.includes('/ComponentInstance.'))]""")
+    assert len(links) == 1 and loads == links, (links, loads)  # (Streamlit's own link too)
+    assert page.errors == []

@@ -441,3 +441,69 @@ def test_first_load_reports_progress_and_the_cached_path_does_not(monkeypatch, n
         assert not at.exception and len(runs) == 1
     finally:
         st.cache_resource.clear()
+
+
+def _reported(at: AppTest) -> AppTest:
+    """The map's first report, as the page sends it (st_folium keeps it under its key)."""
+    at.session_state["map"] = {"center": {"lat": 20, "lng": 10}, "zoom": 3,
+                               "bounds": None, "selected_layers": None}
+    return at.run()
+
+
+def test_the_date_chart_waits_for_the_maps_first_report(fake_pipeline):
+    """The first page of a session holds the chart's place (as tall as the chart, so the
+    feed does not move) and draws the chart once the map has reported its view, a rerun
+    after its first paint: the chart's Altair and Vega are off the first map's path."""
+    at = run_app({"date": "2023-07-22"})
+    assert at.get("vega_lite_chart") == []
+    assert [s.value for s in at.get("space")] == [dashboard_chart_height()]
+    _reported(at)
+    assert not at.exception
+    assert b"2023-07-22" in chart_data(at) and at.get("space") == []
+    # any later run of the session draws it too (a click before the report)
+    at2 = run_app({"date": "2023-07-22"})
+    at2.button(key="prev").click().run()
+    assert b"2023-07-21" in chart_data(at2)
+    # a PNG's page (its map never reports) draws it at once, as before
+    at3 = run_app({"date": "2023-07-22", "snapshot": "1"})
+    assert len(at3.get("vega_lite_chart")) == 1
+
+
+def dashboard_chart_height() -> int:
+    import re
+
+    from conftest import DASHBOARD
+
+    return int(re.search(r"^CHART_HEIGHT = (\d+)", Path(DASHBOARD).read_text(),
+                         re.M).group(1))
+
+
+def test_run_cache_writes_wait_for_the_maps_first_report(fake_pipeline):
+    """The run's cache rows (pickled while the map's frame loads from this process, they
+    slowed it) are released by the map's first report, not by the first run: what
+    st_folium returns before a report has a zoom too (the map's own)."""
+    released, kept = [], []
+    fake_pipeline.release_writes = lambda after_s=0.0: released.append(after_s)
+    fake_pipeline.keep_derived = lambda result: kept.append(result) or False
+    at = run_app({"date": "2023-07-22"})
+    assert kept and released == []
+    _reported(at)
+    assert released == [1.0]
+
+
+def test_a_computed_result_is_collected_and_frozen_after_the_maps_first_report(
+        fake_pipeline, monkeypatch):
+    """The full collection before the freeze (~1 s at 10,000 articles, holding the GIL while
+    the map's frame loads from the server) waits for the map's report."""
+    import gc
+
+    got, collections = [], []
+    run = fake_pipeline.run
+    fake_pipeline.run = lambda *a, **k: got.append(run(*a, **k)) or got[-1]
+    real_collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or real_collect(*a))
+    at = run_app({"date": "2023-07-22"})
+    [result] = got
+    assert not getattr(result, "_nm_frozen", False) and () not in collections
+    _reported(at)
+    assert result._nm_frozen and () in collections  # one full collection, then the freeze

@@ -5,6 +5,7 @@ measured by bench/bench_year.py, not here."""
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 from pathlib import Path
 
@@ -201,3 +202,58 @@ def test_warmup_prepares_the_dashboards_opening_run(monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSMAP_EVENTS", str(tmp_path / "e.jsonl"))
     assert not warmup.start()
     importlib.reload(warmup)  # importing it is what starts it (off here: conftest)
+
+
+def _fresh_fingerprints() -> tuple[str, str]:
+    """The fingerprints as a new process computes them (this one's caches cleared)."""
+    for f in (pipeline._fingerprints, pipeline.extractor_fingerprint,
+              pipeline._code_fingerprint):
+        f.cache_clear()
+    return pipeline.extractor_fingerprint(), pipeline._code_fingerprint()
+
+
+@pytest.fixture
+def fingerprints():
+    yield
+    _fresh_fingerprints()  # the next test's are the real ones again
+
+
+def test_code_fingerprints_are_read_from_a_memo_while_no_file_changed(
+        newsmap_home, monkeypatch, tmp_path, fingerprints):
+    first = _fresh_fingerprints()
+    assert (newsmap_home / "cache" / pipeline.FINGERPRINT_MEMO).is_file()
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: reads.append(p) or real(p))
+    assert _fresh_fingerprints() == first
+    assert reads == []  # nothing hashed: every file as it was
+    # a code file rewritten in place, same size, its mtime set back: its ctime tells
+    extra = tmp_path / "extra.py"
+    extra.write_text("A = 1\n")
+    files = pipeline._code_files
+    monkeypatch.setattr(pipeline, "_code_files", lambda: [*files(), extra])
+    with_extra = _fresh_fingerprints()
+    assert with_extra[0] == first[0] and with_extra[1] != first[1]
+    st = extra.stat()
+    extra.write_text("A = 2\n")
+    os.utime(extra, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert extra.stat().st_size == st.st_size and extra.stat().st_mtime_ns == st.st_mtime_ns
+    changed = _fresh_fingerprints()
+    assert changed[1] != with_extra[1] and changed[0] == first[0]
+    # a file gone from the list: hashed again, the fingerprint of before
+    monkeypatch.setattr(pipeline, "_code_files", files)
+    reads.clear()
+    assert _fresh_fingerprints() == first and reads
+    # another extractor version is another fingerprint, memo or not
+    from geo import extract
+
+    monkeypatch.setattr(extract, "EXTRACTOR_VERSION", extract.EXTRACTOR_VERSION + "-next")
+    assert _fresh_fingerprints()[0] != first[0]
+
+
+def test_a_damaged_fingerprint_memo_is_computed_again(newsmap_home, fingerprints):
+    first = _fresh_fingerprints()
+    memo = newsmap_home / "cache" / pipeline.FINGERPRINT_MEMO
+    for bad in ("{not json", "[1, 2]", '{"stamp": 3}'):
+        memo.write_text(bad)
+        assert _fresh_fingerprints() == first
