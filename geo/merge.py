@@ -133,7 +133,13 @@ def merge_ranked(events: Sequence[Event],
     for i in ordered:
         e = events[i]
         fam = _family(e)
-        target = next((m for m in index[(fam, e.date)] if _same_place(m, e)), None)
+        candidates = index[(fam, e.date)]
+        # the same place first: a spot's protest joins the riot at that spot, not a protest
+        # told for the whole country that would then take the spot and swallow the riot
+        target = next((m for m in candidates if m.actor == e.actor
+                       and mention_key(m.mention) == mention_key(e.mention)), None)
+        if target is None:
+            target = next((m for m in candidates if _same_place(m, e)), None)
         if target is None:
             target = _copy(e)
             made.append(((_order(e), pos[i]), target))

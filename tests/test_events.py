@@ -294,6 +294,21 @@ def test_a_disaster_placed_only_by_a_region_of_the_story_joins_that_days_event_t
     assert len(merge([told, named])) == 2  # a region the text names stays its own
 
 
+def test_a_spots_protest_joins_the_riot_there_not_a_protest_told_for_the_country():
+    from geo.models import Event, PlaceMention
+
+    kw = dict(id="", date="2023-07-21", date_precision="day", status="occurred",
+              family="unrest", title="", sources=[], place_from_context=False)
+    iraq = PlaceMention(text="Iraq", kind="country", country_code="IQ")
+    zone = PlaceMention(text="Green Zone", kind="landmark", city="Baghdad", country_code="IQ")
+    nationwide = Event(category="protest", kind="protest", mention=iraq, **kw)
+    riot = Event(category="riot/storming", kind="storming", mention=zone, **kw)
+    at_zone = Event(category="protest", kind="protest", mention=zone, **kw)
+    merged = merge([nationwide, riot, at_zone])
+    assert sorted((e.category, e.mention.text) for e in merged) == [
+        ("protest", "Iraq"), ("riot/storming", "Green Zone")]
+
+
 def test_a_headline_naming_the_storys_event_at_a_coarser_place_is_that_event():
     from geo.extract.rules import summaries_dropped
     from geo.models import Event, PlaceMention, Source
