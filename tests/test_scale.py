@@ -142,8 +142,11 @@ def _reference_merge(events):
         e.date_precision or "", 3), e.place_from_context, e.date or ""))
     merged = []
     for e in ordered:
-        target = next((t for t in merged if m._family(t) == m._family(e)
-                       and m._dates_compatible(t, e) and m._same_place(t, e)), None)
+        fitting = [t for t in merged if m._family(t) == m._family(e)
+                   and m._dates_compatible(t, e)]
+        target = next((t for t in fitting if t.actor == e.actor
+                       and m.mention_key(t.mention) == m.mention_key(e.mention)), None)
+        target = target or next((t for t in fitting if m._same_place(t, e)), None)
         if target is None:
             merged.append(m._copy(e))
         else:
