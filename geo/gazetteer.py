@@ -998,8 +998,8 @@ def _us_state_codes() -> dict[str, str]:
 
 @functools.cache
 def _region_admin1(name: str, cc: str, lat: float, lon: float) -> str | None:
-    if cc == "US":
-        return _us_state_codes().get(normalize(name))
+    if cc == "US" and (code := _us_state_codes().get(normalize(name))):
+        return code  # a county's state is told by the towns around it, as elsewhere
     rows = _towns_by_country().get(cc, ())
     nearest = sorted(rows, key=lambda r: haversine_km(r[2], r[3], lat, lon))[:REGION_VOTERS]
     votes = Counter(r[6] for r in nearest if r[6])

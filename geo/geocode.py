@@ -453,6 +453,12 @@ class Geocoder:
 
     def _host_city(self, mention: PlaceMention, ctx: _Context) -> Entry | None:
         if mention.city:
+            if mention.entry_id and mention.entry_id.startswith("geonames:") and (
+                    mention.country_code):  # the extractor chose the town ("Sheridan, Ark.")
+                town = gazetteer.find_town(mention.city, [mention.country_code],
+                                           entry_id=mention.entry_id)
+                if town is not None and town.id == mention.entry_id:
+                    return town
             city = gazetteer.find_city(mention.city, mention.country_code)
             if city is not None and mention.country_code and (
                     city.country_code != mention.country_code.upper()):

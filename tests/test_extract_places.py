@@ -922,3 +922,29 @@ def test_a_place_north_of_a_city_is_not_that_city():
             "a leather processing factory north of Seoul on Friday, killing at least two.")
     evs = events_of(text, date="2020-01-31")
     assert [e.mention.text for e in evs if e.mention] == ["Yangju"]
+
+
+def _located(text, date):
+    from geo.geocode import Geocoder
+
+    return Geocoder(online=False).locate_events(events_of(text, date))
+
+
+def test_a_town_inside_a_state_the_story_names_beats_a_larger_namesake_elsewhere():
+    # Sheridan, Wyoming (17,900) is the largest; the story is in Arkansas (Sheridan: 4,800)
+    evs = _located("Strong storms overnight downed trees across Arkansas, authorities said.\n\n"
+                   "An EF1 tornado touched down on the west side of Sheridan, where a mobile "
+                   "home was destroyed on Thursday.", "2012-12-20")
+    sheridan = [e for e in evs if e.place and e.place.name == "Sheridan"]
+    assert sheridan and all(round(e.place.lat) == 34 and round(e.place.lon) == -92
+                            for e in sheridan)
+
+
+def test_a_spot_by_a_town_of_a_county_the_story_names_is_by_that_town():
+    # Hillsboro, Oregon (102,000) is the largest; Highland County, Ohio holds Hillsboro, Ohio
+    evs = _located("A small tornado ripped through a portion of Highland County, Ohio on "
+                   "Sunday evening.\n\nThe tornado damaged homes in Hillsboro on Sunday.",
+                   "2014-07-28")
+    hillsboro = [e for e in evs if e.place and e.place.name == "Hillsboro"]
+    assert hillsboro and all(abs(e.place.lon - -83.6) < 0.5 for e in hillsboro), [
+        (e.place.name, e.place.lat, e.place.lon) for e in evs if e.place]

@@ -105,11 +105,16 @@ class ArticleContext:
         regions |= _districts_common_region(sentences, district_countries)
         for found, s in zip(self.mentions, sentences, strict=True):
             self._add_districts(found, s, regions, district_countries)
+        self._namesakes_in_named_regions()
         cities: Counter = Counter()
+        self._city_rows: dict[tuple, str] = {}  # (city, country) -> the town row chosen
         for found in self.mentions:
             for f in found:
                 if f.mention.city:
                     cities[(f.mention.city, f.mention.country_code)] += 1
+                    if f.mention.kind == "city" and f.mention.entry_id:
+                        self._city_rows.setdefault((f.mention.city, f.mention.country_code),
+                                                   f.mention.entry_id)
         if home:
             cities[home] += 3  # the dateline: where the reporter is, usually the story
         self.main_city = cities.most_common(1)[0][0] if cities else None
@@ -203,6 +208,30 @@ class ArticleContext:
             return
         for found in self.mentions:
             found[:] = [f for f in found if not self._far_namesake(f, local)]
+
+    def _namesakes_in_named_regions(self) -> None:
+        """ "Sheridan" in a story that says "across Arkansas" is Sheridan, Arkansas (4,800
+        people), not the larger Sheridan, Wyoming: of same-named towns of a country, the one
+        inside a first-level region or county the article names, when the largest is in none."""
+        regions = [r for found in self.mentions for f in found if f.mention.kind == "region"
+                   and (r := gazetteer.find_region(f.mention.text, f.mention.country_code))
+                   is not None and r.country_code]
+        if not regions:
+            return
+        for found in self.mentions:
+            for i, f in enumerate(found):
+                entry = _chosen_city(f) if f.mention.kind == "city" else None
+                if entry is None or f.mention.entry_id or entry.population >= 1_000_000:
+                    continue
+                inside = [t for r in regions if r.country_code == entry.country_code
+                          and (t := gazetteer.town_in_region(entry.name, r)) is not None]
+                if not inside or any(gazetteer.haversine_km(t.lat, t.lon, entry.lat, entry.lon)
+                                     < 5 for t in inside):
+                    continue
+                town = inside[0]
+                found[i] = replace(f, mention=replace(f.mention, text=town.name, city=town.name,
+                                                      country_code=town.country_code,
+                                                      entry_id=town.id), candidates=(town,))
 
     def _far_namesake(self, f: Found, local: Sequence[tuple[float, float]]) -> bool:
         if f.mention.kind != "city" or f.mention.country_code in self.countries:
@@ -338,7 +367,11 @@ class ArticleContext:
                 return m  # a country has no embassy in itself; leave it open
             if m.country_code and cc and m.country_code != cc:
                 return m
-            return replace(m, city=city, country_code=m.country_code or cc)
+            return replace(m, city=city, country_code=m.country_code or cc,
+                           entry_id=self._city_rows.get((city, cc)))
+        if m.kind in ("mission", "landmark") and m.city and not m.entry_id and (
+                row := self._city_rows.get((m.city, m.country_code))):
+            return replace(m, entry_id=row)  # "Holladay Road just west of Hillsboro"
         return m
 
     def _town_in_name(self, name: str) -> gazetteer.Entry | None:
