@@ -550,6 +550,9 @@ _NAME_RUN = re.compile(
     r"(?:al|as|ash|ad|ar|az|at|an|el|ed|es|esh|ez)-)?[A-Z][\w’'-]+){0,2}")  # "Jisr al-Shughur"
 
 
+_WORD = re.compile(r"\w")
+
+
 def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int]],
                   common: set[str], near: Sequence[tuple[float, float]] = ()) -> list[Found]:
     """Towns of 1,000+ people (GeoNames cities1000) named in the sentence, only in a country
@@ -562,8 +565,8 @@ def find_towns_in(sentence: str, countries: set[str], taken: list[tuple[int, int
     stop = gazetteer.city_stoplist()
     out = []
     for m in _NAME_RUN.finditer(sentence):
-        if m.start() == 0 or _overlaps(taken, m.start(), m.end()):
-            continue  # a sentence's first word is capitalised anyway
+        if not _WORD.search(sentence, 0, m.start()) or _overlaps(taken, m.start(), m.end()):
+            continue  # a sentence's first word is capitalised anyway ("— Strong storms")
         words = m.group(0).split()
         # A run of three capitalised words or more is a name in full ("Aung San Suu Kyi"),
         # not a town and a word; "North Doyalson" and "Lithgow Mayor" are looked up whole,

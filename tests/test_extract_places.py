@@ -948,3 +948,13 @@ def test_a_spot_by_a_town_of_a_county_the_story_names_is_by_that_town():
     hillsboro = [e for e in evs if e.place and e.place.name == "Hillsboro"]
     assert hillsboro and all(abs(e.place.lon - -83.6) < 0.5 for e in hillsboro), [
         (e.place.name, e.place.lat, e.place.lon) for e in evs if e.place]
+
+
+def test_a_capitalised_first_word_after_a_dash_is_no_town():
+    from geo.mentions import find_towns_in
+
+    # Strong, Arkansas is a town of 1,000+; "— Strong storms" opens the sentence
+    s = "— Strong storms overnight downed trees across Arkansas, spawning a tornado."
+    assert [f.mention.text for f in find_towns_in(s, {"US"}, [], set())] == []
+    assert [f.mention.text for f in find_towns_in("Storms hit Strong overnight.", {"US"}, [],
+                                                  set())] == ["Strong"]

@@ -330,7 +330,9 @@ def test_this_view_as_png_is_the_users_map_frame(browser, server, capture):
                                timeout=20_000)
         box = page.query_selector(snap.MAP_IFRAME).bounding_box()
         page.get_by_text("Export").click()
-        with page.expect_download(timeout=60_000) as dl:
+        # the PNG is made by a second headless Chromium on this server, whose own waits are
+        # up to 60 s each: on a loaded 2-core machine the whole can take over a minute
+        with page.expect_download(timeout=180_000) as dl:
             page.get_by_role("button", name="This view as PNG").click()
         png = Path(dl.value.path()).read_bytes()
     finally:
