@@ -500,3 +500,10 @@ def test_a_fire_that_reached_a_town_burned_there():
         "The fire reached Main Street in the town of Lower Lake on Sunday, destroying "
         "businesses.")))
     assert "Lower Lake" in {e.mention.text for e in evs if e.mention}
+
+
+def test_an_event_after_a_weekday_possessive_is_dated_and_kept():
+    # "after Sunday's earthquake": a reference, but one that says its day
+    evs = events_of("Rescuers dug through rubble on Tuesday after Sunday's earthquake in "
+                    "Sichuan.", date="2008-05-13")
+    assert brief(evs) == [("2008-05-11", "disaster", "occurred", "region", "Sichuan")]

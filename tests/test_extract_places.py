@@ -958,3 +958,16 @@ def test_a_capitalised_first_word_after_a_dash_is_no_town():
     assert [f.mention.text for f in find_towns_in(s, {"US"}, [], set())] == []
     assert [f.mention.text for f in find_towns_in("Storms hit Strong overnight.", {"US"}, [],
                                                   set())] == ["Strong"]
+
+
+def test_the_next_sentence_naming_the_one_town_of_the_region_places_the_event_there():
+    evs = events_of("MEXICO CITY (AP) — Six people were shot to death Monday outside a bar in "
+                    "the western Mexico state of Michoacan, and two others were wounded.\n\n"
+                    "The state prosecutors' office said three men died at the scene in the "
+                    "state capital of Morelia.", "2021-10-19")
+    assert [(e.category, e.mention.text) for e in evs] == [("attack", "Morelia")]
+    # a town of another region is not where it happened
+    evs = events_of("Six people were shot to death Monday outside a bar in the western Mexico "
+                    "state of Michoacan.\n\nThe victims had travelled from Guadalajara.",
+                    "2021-10-19")
+    assert [(e.category, e.mention.text) for e in evs] == [("attack", "Michoacan")]

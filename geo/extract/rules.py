@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+from geo import gazetteer
 from geo.dates import YEARS_ON, TimeRef, clock_time, find_times
 from geo.extract.dating import FLASHBACK, focal_date, mark_reported, refs_for
 from geo.extract.placing import (
@@ -158,6 +159,9 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 and r.text.lower().endswith(("after", "before")) else r for r in own_refs]
         if not hits and continuation:
             refine_continuation(previous, found, ctx, shown[index])
+        if not hits and previous is not None and previous_index >= index - 2:
+            refine_region(events, previous, place_candidates(found, sentence), ctx,
+                          shown[index])
         if (centre := EPICENTRE.search(sentence)) is not None:
             # "its epicenter was at Jajarkot": where the quake told without a place was
             quake = next((e for e in events if e.kind == "earthquake" and not e.background
@@ -441,6 +445,36 @@ def relocate(event: Event, mention: PlaceMention, sentence: str) -> None:
     first = event.sources[0]
     if sentence not in first.sentence:
         event.sources[0] = Source(first.article, f"{first.sentence} {sentence}")
+
+
+def refine_region(events: Sequence[Event], previous: Event, found: Sequence[Found],
+                  ctx: ArticleContext, sentence: str) -> None:
+    """ "Six people were shot to death outside a bar in the state of Michoacan. ... three men
+    died at the scene in the state capital of Morelia": the next sentence, telling no event
+    of its own, names the one town of that region where it happened; the event is there."""
+    prev = previous.mention
+    if prev is None or prev.kind != "region" or previous.place_from_context or prev.part or (
+            prev.offset_km is not None):
+        return
+    region = gazetteer.find_region(prev.text, prev.country_code)
+    if region is None or region.lat is None:
+        return
+    inside = []
+    for f in found:
+        m = ctx.complete(f.mention)
+        if m.kind not in ("city", "landmark") or m.country_code != region.country_code or (
+                not m.city):
+            continue
+        town = (gazetteer.find_town(m.city, [m.country_code], entry_id=m.entry_id)
+                if m.entry_id else gazetteer.find_city(m.city, m.country_code))
+        if town is not None and town.lat is not None and gazetteer.haversine_km(
+                town.lat, town.lon, region.lat, region.lon) <= (region.tolerance_km or 0):
+            inside.append(m)
+    if len({mention_key(m) for m in inside}) != 1:
+        return
+    for e in events:
+        if e.sources[0] == previous.sources[0] and mention_key(e.mention) == mention_key(prev):
+            relocate(e, inside[0], sentence)
 
 
 def refine_continuation(previous: Event | None, found: Sequence[Found], ctx: ArticleContext,

@@ -206,7 +206,10 @@ _HABITUAL = re.compile(r"\b(?:previously|repeatedly|in\s+the\s+past|has\s+long|h
 
 
 _DATED_NOUN = re.compile(r"(?:\b(?:19|20)\d\d|\b(?:January|February|March|April|May|June|July|"
-                         r"August|September|October|November|December)\s+\d{1,2})\s+(?:\w+\s+)?$")
+                         r"August|September|October|November|December)\s+\d{1,2}|"
+                         # "after Sunday's earthquake", "yesterday's blast": dated by its day
+                         r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?:\s+night)?|"
+                         r"[Yy]esterday)['’]s)\s+(?:\w+\s+)?$")
 
 
 _ARSON_OF_BOOK = re.compile(r"^\s*(?:the|a|an)?\s*(?:copy|book|holy|quran|koran|bible|torah|flag)",
