@@ -971,3 +971,15 @@ def test_the_next_sentence_naming_the_one_town_of_the_region_places_the_event_th
                     "state of Michoacan.\n\nThe victims had travelled from Guadalajara.",
                     "2021-10-19")
     assert [(e.category, e.mention.text) for e in evs] == [("attack", "Michoacan")]
+
+
+def test_a_disaster_in_a_list_of_countries_or_provinces_is_one_event_each():
+    evs = events_of("Floods continue in Mozambique, Malawi and Zambia.", "2001-02-20")
+    assert places(evs) == [("country", "Malawi"), ("country", "Mozambique"),
+                           ("country", "Zambia")]
+    evs = events_of("Floods hit Sichuan, Hunan and Guizhou on Monday.", "2005-06-07")
+    assert places(evs) == [("region", "Guizhou"), ("region", "Hunan"), ("region", "Sichuan")]
+    # evacuees "of" countries are who left, not where from
+    evs = events_of("Jordan evacuated 343 people from Sudan on Sunday, including citizens of "
+                    "Germany, Iraq and Syria.", "2023-04-24")
+    assert ("country", "Germany") not in places(evs)

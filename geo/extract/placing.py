@@ -830,13 +830,16 @@ _LIST_NOUN_AFTER = re.compile(r"\s+(?:towns|cities|villages|districts|provinces|
 
 
 def place_list(found: Sequence[Found], hit: Hit, sentence: str,
-               lead: str = r"in") -> list[Found]:
-    """Cities listed after the trigger, each "in" one of them: "Demonstrations took place in
+               lead: str = r"in", kinds: tuple[str, ...] = ("city",)) -> list[Found]:
+    """Places listed after the trigger, each "in" one of them: "Demonstrations took place in
     Mombasa, in Kisumu and in the town of Eldoret"; for evacuations and disasters also "of"
-    and "for" ("evacuation orders for low-lying areas of Bellingen, Macksville and Coraki")."""
-    spots = []
+    and "for" ("evacuation orders for low-lying areas of Bellingen, Macksville and Coraki").
+    ``kinds``: the kinds of place a list may be of, all of the first one's kind ("Floods
+    continue in Mozambique, Malawi and Zambia")."""
+    spots: list[Found] = []
     for f in found:
-        if f.start < hit.end or f.mention.kind != "city":
+        if f.start < hit.end or f.mention.kind not in kinds or (
+                spots and f.mention.kind != spots[0].mention.kind):
             continue
         if _LIST_NOUN_AFTER.match(sentence, f.end):
             continue  # "three Batangas towns — ...": which towns, not one of them

@@ -65,6 +65,12 @@ KILLED_IN = re.compile(r"\b(?:was|were|been|being)\s+(?:reportedly\s+)?(?:shot\s
                        r"shot|gunned\s+down|beaten\s+to\s+death)\s+(?:\w+\s+){0,3}?"
                        r"(?:in|at|near)\s+(?:the\s+)?", re.I)
 EPICENTRE = re.compile(r"\b(?:epicent(?:er|re)|(?:was|were)\s+cent(?:er|r)ed)\b", re.I)
+# "Floods continue in Mozambique, Malawi and Zambia", "Floods hit Sichuan, Hunan and Guizhou",
+# "evacuation orders for Bellingen, Macksville and Coraki"
+DISASTER_LIST_LEAD = (r"in|of|for|hit|struck|battered|lashed|pounded|ravaged|swept\s+through|"
+                      r"crashed\s+through|tore\s+through|ripped\s+through")
+# a disaster's list may be of countries; evacuees "of Germany, Iraq and Syria" are who left
+LIST_KINDS = {"disaster": ("city", "region", "country"), "evacuation": ("city", "region")}
 _CONTINUATION = re.compile(
     r"^(?:they|he|she|it|the\s+(?:protesters|demonstrators|crowd|crowds|rioters|mob|group))\b",
     re.I,
@@ -282,7 +288,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 targets = [(ctx.complete(f.mention), False) for f in spots]  # "in X, Y and Z"
             elif trig.category in ("evacuation", "disaster") and len(spots := place_list(
                     without_qualifiers(place_candidates(found, sentence, hit), sentence), hit,
-                    sentence, "in|of|for")) > 1:
+                    sentence, DISASTER_LIST_LEAD, LIST_KINDS[trig.category])) > 1:
                 targets = [(f.mention, False) for f in spots]  # "orders for X, Y and Z"
             elif trig.category == "disaster" and len(spots := subject_list(
                     [f for f in without_qualifiers(found, sentence) if f.mention.kind == "city"],
