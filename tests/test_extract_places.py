@@ -983,3 +983,11 @@ def test_a_disaster_in_a_list_of_countries_or_provinces_is_one_event_each():
     evs = events_of("Jordan evacuated 343 people from Sudan on Sunday, including citizens of "
                     "Germany, Iraq and Syria.", "2023-04-24")
     assert ("country", "Germany") not in places(evs)
+
+
+def test_a_town_of_the_region_far_from_its_middle_still_places_the_event():
+    # Uitenhage (Kariega) is 244 km from the Eastern Cape's point, but in that province
+    evs = events_of("One person died when a gunman opened fire at a tavern in the Eastern Cape, "
+                    "police said on Monday.\n\nPolice said the man entered the tavern in "
+                    "KwaNobuhle, on the outskirts of Uitenhage, early on Sunday.", "2019-08-05")
+    assert [(e.category, e.mention.text) for e in evs] == [("attack", "Kariega")]

@@ -140,3 +140,15 @@ def test_the_subject_of_a_passive_does_what_it_is_forced_to_do():
     s = "Dozens of people were forced to take refuge on the campus of Tripoli University."
     doc = next(nlp.parse([s]))
     assert [h.trigger.kind for h in lexicon.hits_in(doc, s)] == ["evacuation"]
+
+
+def test_one_man_fleeing_the_scene_is_no_evacuation():
+    from geo.extract import extract
+    from geo.models import Article
+
+    def cats(text):
+        art = Article(name="t.txt", text=text, date="2019-08-05", date_source="header")
+        return sorted(e.category for e in extract(art))
+
+    assert cats("After opening fire, the man fled the scene in Durban on Sunday.") == ["attack"]
+    assert "evacuation" in cats("Thousands of residents fled to a stadium in Beira on Sunday.")

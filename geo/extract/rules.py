@@ -473,8 +473,15 @@ def refine_region(events: Sequence[Event], previous: Event, found: Sequence[Foun
             continue
         town = (gazetteer.find_town(m.city, [m.country_code], entry_id=m.entry_id)
                 if m.entry_id else gazetteer.find_city(m.city, m.country_code))
-        if town is not None and town.lat is not None and gazetteer.haversine_km(
-                town.lat, town.lon, region.lat, region.lon) <= (region.tolerance_km or 0):
+        if town is None or town.lat is None:
+            continue
+        # in a province by its first-level code (a county's would be its state's), or near
+        first_level = not (region.id or "").startswith("district:")
+        same = gazetteer.town_in_region(town.name, region) if first_level else None
+        if (same is not None and gazetteer.haversine_km(same.lat, same.lon, town.lat,
+                                                        town.lon) < 10) or (
+                gazetteer.haversine_km(town.lat, town.lon, region.lat, region.lon)
+                <= (region.tolerance_km or 0)):
             inside.append(m)
     if len({mention_key(m) for m in inside}) != 1:
         return
