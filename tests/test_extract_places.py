@@ -991,3 +991,11 @@ def test_a_town_of_the_region_far_from_its_middle_still_places_the_event():
                     "police said on Monday.\n\nPolice said the man entered the tavern in "
                     "KwaNobuhle, on the outskirts of Uitenhage, early on Sunday.", "2019-08-05")
     assert [(e.category, e.mention.text) for e in evs] == [("attack", "Kariega")]
+
+
+def test_a_family_name_before_a_hyphenated_given_name_is_no_town():
+    # Liang is a town in Brunei; "Liang Yu-chu" is a Taiwanese spokesman
+    evs = events_of("A spokesman for the National Fire Administration, Liang Yu-chu, said 45 "
+                    "people had been pulled alive from the mudslide that buried the village on "
+                    "Sunday.", "2009-08-10")
+    assert "Liang" not in [e.mention.text for e in evs if e.mention]

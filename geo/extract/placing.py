@@ -57,6 +57,10 @@ def _chosen_city(f: Found) -> gazetteer.Entry | None:
                  and c.country_code == m.country_code), None)
 
 
+# an East Asian given name after a family name: "Liang Yu-chu", "Ma Ying-jeou"
+_GIVEN_NAME_AFTER = re.compile(r"\s+[A-Z][a-z]+-[a-z]+\b")
+
+
 class ArticleContext:
     """What an article tells about where it is: its main city, its missions."""
 
@@ -290,6 +294,8 @@ class ArticleContext:
             return None  # "Marches in Quito ...": a capitalised first word, not Italy's Marche
         if f.mention.kind in ("region", "city") and _AS_ADJECTIVE.match(sentence, f.end):
             return None  # "the Balkan country": a word for where, not Turkmenistan's Balkan
+        if f.mention.kind in ("region", "city") and _GIVEN_NAME_AFTER.match(sentence, f.end):
+            return None  # "Liang Yu-chu", "Kim Jong-un": a family name, not Liang in Brunei
         if f.mention.kind != "city" or not f.candidates:
             return f
         local = [c for c in f.candidates if c.country_code in self.countries] or [
