@@ -58,7 +58,8 @@ def _chosen_city(f: Found) -> gazetteer.Entry | None:
 
 
 # an East Asian given name after a family name: "Liang Yu-chu", "Ma Ying-jeou"
-_GIVEN_NAME_AFTER = re.compile(r"\s+[A-Z][a-z]+-[a-z]+\b")
+# (syllables, not "Naivasha Sub-county")
+_GIVEN_NAME_AFTER = re.compile(r"\s+(?!Sub-)[A-Z][a-z]{1,5}-[a-z]{1,5}\b(?!-)")
 
 
 class ArticleContext:
