@@ -999,3 +999,11 @@ def test_a_family_name_before_a_hyphenated_given_name_is_no_town():
                     "people had been pulled alive from the mudslide that buried the village on "
                     "Sunday.", "2009-08-10")
     assert "Liang" not in [e.mention.text for e in evs if e.mention]
+
+
+def test_a_story_that_names_only_a_state_looks_for_its_towns_in_that_country():
+    # no country is named; "Western Australia" says where Harvey (2,600 people) is
+    evs = events_of("Residents in four towns in Western Australia were told to evacuate on "
+                    "Saturday.\n\nA bushfire destroyed homes in Harvey on Saturday.",
+                    "2016-01-09")
+    assert ("city", "Harvey") in places(evs)

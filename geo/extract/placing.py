@@ -84,6 +84,10 @@ class ArticleContext:
         # Pakhtunkhwa but never Pakistan is the Pakistani town
         self._region_countries = {f.mention.country_code for found in raw for f in found
                                   if f.mention.kind == "region" and f.primary} - {None}
+        if not self.countries - {None} and len(self._region_countries) == 1:
+            # "Residents in four towns in Western Australia ...": a story that names only
+            # a state is in that state's country (its towns are looked for there)
+            self.countries |= self._region_countries
         common = set(_LOWER_WORDS.findall(article.text))
         self._common, self._text = common, article.text
         self.mentions = [[g for f in found if (g := self._plausible(f, s))]
