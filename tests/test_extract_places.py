@@ -1007,3 +1007,11 @@ def test_a_story_that_names_only_a_state_looks_for_its_towns_in_that_country():
                     "Saturday.\n\nA bushfire destroyed homes in Harvey on Saturday.",
                     "2016-01-09")
     assert ("city", "Harvey") in places(evs)
+
+
+def test_congo_alone_is_the_democratic_republic():
+    evs = events_of("Thousands were displaced in eastern Congo amid clashes on Monday.",
+                    "2022-01-25")
+    assert {e.mention.country_code for e in evs if e.mention} == {"CD"}
+    evs = events_of("Protesters marched in the Republic of Congo on Monday.", "2022-01-25")
+    assert {e.mention.country_code for e in evs if e.mention} == {"CG"}
