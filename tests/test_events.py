@@ -507,3 +507,9 @@ def test_an_event_after_a_weekday_possessive_is_dated_and_kept():
     evs = events_of("Rescuers dug through rubble on Tuesday after Sunday's earthquake in "
                     "Sichuan.", date="2008-05-13")
     assert brief(evs) == [("2008-05-11", "disaster", "occurred", "region", "Sichuan")]
+
+
+def test_a_heart_attack_is_no_attack():
+    evs = events_of("One woman suffered a heart attack in Manila during the eruption on Monday.",
+                    date="2000-02-29")
+    assert "attack" not in [e.category for e in evs]

@@ -92,7 +92,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"alight|aflame)|torch(?:ed|ing)|"
        r"burn(?:ed|t)\s+down|firebomb(?:ed|ing)?|arson)\b"),
     _t("attack", "attack", "unrest",
-       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:\w+\s+){0,2}(?:attack|assault)(?!s)|"
+       r"\b(?:attack(?:ed|ing)|(?:an?|the)\s+(?:(?!heart\b|panic\b|asthma\b|anxiety\b)\w+\s+){0,2}"
+       r"(?:attack|assault)(?!s)|"
        r"bomb(?:ings?|ed)|(?:car|suicide|truck|roadside|parcel|motorcycle)\s+bomb(?:s|ers?)?|"
        r"blew\s+(?:himself|herself|themselves)\s+up|shell(?:ed|ing)|air\s?strikes?|"
        r"drone\s+strikes?|missile\s+strikes?|sh(?:ot|ooting)\s+dead|gunned\s+down|opened\s+fire\s+on|"
