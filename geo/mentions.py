@@ -489,7 +489,7 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
             entry = _state_over_its_city(entry, entries, key)
             if _a_speaker(sentence, a, b, entry) or (
                     entry.kind in ("city", "region") and _WATER_AFTER.match(sentence, b)):
-                i += n  # "Parker said"; "the Kabul River", "the Volme river": not the city
+                i += n  # "Parker said"; "the Kabul River", "Aso Rock": not the city
                 continue
             if entry.kind == "country":  # city-states: "Hong Kong", "Singapore" are cities too
                 entry = next((e for e in entries if e.kind == "city"
@@ -510,7 +510,7 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
         i += n
 
 
-_WATER_AFTER = re.compile(r"\s+(?:[Rr]iver|[Cc]anal|[Cc]reek|[Dd]am|[Rr]eservoir|[Ee]stuary)\b")
+_WATER_AFTER = re.compile(r"\s+(?:[Rr]iver|[Cc]anal|[Cc]reek|[Dd]am|[Rr]eservoir|[Ee]stuary|Rock)\b")
 _SPEAKS = re.compile(r"\s+(?:said|says|told|added|wrote|explained|tweeted)\b")
 
 

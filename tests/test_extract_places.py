@@ -1015,3 +1015,10 @@ def test_congo_alone_is_the_democratic_republic():
     assert {e.mention.country_code for e in evs if e.mention} == {"CD"}
     evs = events_of("Protesters marched in the Republic of Congo on Monday.", "2022-01-25")
     assert {e.mention.country_code for e in evs if e.mention} == {"CG"}
+
+
+def test_a_town_name_before_rock_is_the_rock():
+    # Aso is a Japanese city; Aso Rock is the Nigerian presidency's seat
+    evs = events_of("Some protesters on Monday marched to the gateway to Aso Rock to demand that "
+                    "President Muhammadu Buhari resume office or resign.", "2017-08-08")
+    assert "JP" not in {e.mention.country_code for e in evs if e.mention}
