@@ -510,7 +510,8 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
         i += n
 
 
-_WATER_AFTER = re.compile(r"\s+(?:[Rr]iver|[Cc]anal|[Cc]reek|[Dd]am|[Rr]eservoir|[Ee]stuary|Rock)\b")
+_WATER_AFTER = re.compile(r"\s+(?:[Rr]iver|[Cc]anal|[Cc]reek|[Dd]am|[Rr]eservoir|[Ee]stuary|"
+                          r"Rock)\b")
 _SPEAKS = re.compile(r"\s+(?:said|says|told|added|wrote|explained|tweeted)\b")
 
 
