@@ -60,7 +60,7 @@ _DATELINE_DAY = r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'’-]*[A-Z])(?:,\s*(?P<region>[A-Z][\w .'’-]*?))?\s*"
     r"(?:,\s*" + _DATELINE_DAY + r"\s*)?"
-    r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:[—–]|-{1,2}|:)\s+"
+    r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:[—–―]|-{1,2}|:)\s+"
 )
 
 
@@ -91,7 +91,7 @@ def _us_town(name: str, state: gazetteer.Entry) -> gazetteer.Entry | None:
 _DATELINE_TITLE = re.compile(
     r"^(?P<place>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s*(?:\[(?P<region>[A-Z][\w .'’-]{1,30})\])?"
     r"(?:,\s*" + _DATELINE_DAY + r",?)?\s*"
-    r"(?::\s+|\((?P<agency>[\w .&/-]{2,30})\)\s*(?:[—–]|-{1,2})\s+|[—–]\s+(?=[A-Z]))")
+    r"(?::\s+|\((?P<agency>[\w .&/-]{2,30})\)\s*(?:[—–―]|-{1,2})\s+|[—–―]\s+(?=[A-Z]))")
 _TITLE_DATELINE_MIN_POPULATION = 20_000
 
 

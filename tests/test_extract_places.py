@@ -1024,3 +1024,10 @@ def test_a_town_name_before_rock_is_the_rock():
     found = find_mentions("Some protesters on Monday marched to the gateway to Aso Rock.")
     assert "Aso" not in [f.mention.text for f in found]
     assert [f.mention.text for f in find_mentions("Protesters marched in Aso.")] == ["Aso"]
+
+
+def test_a_dateline_with_a_horizontal_bar_is_a_dateline():
+    from geo.mentions import dateline
+
+    assert dateline("BOGOTA (AP) ― Rescuers are searching for signs of life.") == (
+        "Bogotá", "CO")
