@@ -53,7 +53,10 @@ _TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "
 
 
 # The day a dateline may carry: "Jan. 2", "Sept 13", "July 18"
-_DATELINE_DAY = r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+# "Jan. 2", "Sept 13, 2015", "16 April 2004"
+_DATELINE_DAY = (r"(?:" + _MONTH_ABBR + r"\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}\s+" + _MONTH_ABBR
+                 + r"(?:\s+\d{4})?)")
 # "BRASILIA, Brazil (AP) —", "TEHRAN (Tasnim) –", "SHAVER LAKE, Calif. —", "ISTANBUL:",
 # "NEW YORK, Jan. 2 (Reuters) -", "SEATTLE, Wash., Sept 13 --",
 # "BAGHDAD --": an upper-case place, optional region or country, optional agency, a dash or colon.
@@ -641,6 +644,13 @@ _SENTENCE_OPENERS = HEADLINE_SMALL | {
     "beneath", "under", "above", "upon", "despite", "among"}
 
 
+# "in Mymensingh Wednesday night", "in Kabul January 5": wire copy's day, not a surname
+_CALENDAR_WORDS = frozenset((
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "today", "tonight", "yesterday"))
+
+
 def _looks_like_person(sentence: str, tokens, i: int, n: int, headline: bool = False) -> bool:
     """'Lawrence Richard', 'President Jackson': a city name used as a person's name.
 
@@ -665,7 +675,8 @@ def _looks_like_person(sentence: str, tokens, i: int, n: int, headline: bool = F
     if nxt and gap_next == " " and nxt[0].isupper() and nxt.isalpha() and not owner:
         table = gazetteer.name_table()
         key = gazetteer.normalize(nxt)
-        if key not in table and nxt.lower() not in _LANDMARK_WORDS and not (
+        if key not in table and nxt.lower() not in _LANDMARK_WORDS and (
+                nxt.lower() not in _CALENDAR_WORDS) and not (
                 key in place_grammar.REGION_RANKS or key in place_grammar.REGION_RANKS_2
                 or key in _AFTER_TOWN):
             return True  # "Hainan Province", "South Ethiopia Regional State": no person

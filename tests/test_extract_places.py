@@ -1031,3 +1031,17 @@ def test_a_dateline_with_a_horizontal_bar_is_a_dateline():
 
     assert dateline("BOGOTA (AP) ― Rescuers are searching for signs of life.") == (
         "Bogotá", "CO")
+
+
+def test_a_weekday_after_a_town_is_not_a_surname():
+    from geo.mentions import find_mentions
+
+    found = find_mentions("A tornado ripped through villages in Mymensingh Wednesday night.")
+    assert [f.mention.text for f in found] == ["Mymensingh"]
+
+
+def test_a_dateline_with_day_month_year_is_a_dateline():
+    from geo.mentions import dateline, dateline_end
+
+    s = "DHAKA, 16 April 2004 — At least 60 people were feared killed."
+    assert dateline(s) == ("Dhaka", "BD") and s[dateline_end(s):].startswith("At least")
