@@ -1045,3 +1045,14 @@ def test_a_dateline_with_day_month_year_is_a_dateline():
 
     s = "DHAKA, 16 April 2004 — At least 60 people were feared killed."
     assert dateline(s) == ("Dhaka", "BD") and s[dateline_end(s):].startswith("At least")
+
+
+def test_an_unknown_village_is_shown_at_the_place_named_right_after_it():
+    # Asklipio is in no offline table; "on the island of Rhodes" says where it is
+    evs = _located("In Greece, the settlements of Platis Gialos, Livadi and Kastri were "
+                   "evacuated on Monday.\n\nOn Monday, a devastating fire swept through the "
+                   "village of Asklipio on the island of Rhodes, destroying homes, officials "
+                   "said.", "2023-07-25")
+    asklipio = next(e for e in evs if e.mention.text == "Asklipio")
+    assert abs(asklipio.place.lat - 36.4) < 0.3 and abs(asklipio.place.lon - 28.2) < 0.3, (
+        asklipio.place)

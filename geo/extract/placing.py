@@ -181,8 +181,13 @@ class ArticleContext:
                         or name.split()[0].lower() in _NOT_A_NAME
                         or gazetteer.demonyms().get(name.split()[0].lower())):
                     continue  # "the Chinese community", "California village", "The village"
-                found.append(Found(a, b, PlaceMention(text=name, kind="city", city=name,
-                                                      country_code=cc), (), True))
+                # "the village of Asklipio on the island of Rhodes": shown there, offline
+                host = next((f.mention for f in found if 0 <= f.start - b <= 60
+                             and f.mention.kind in ("city", "region")
+                             and f.mention.country_code == cc), None)
+                found.append(Found(a, b, PlaceMention(
+                    text=name, kind="city", country_code=cc,
+                    city=(host.city or host.text) if host is not None else name), (), True))
                 found.sort(key=lambda f: f.start)
 
     def _towns_leading(self, sentences: Sequence[str]) -> None:
