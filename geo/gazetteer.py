@@ -551,6 +551,17 @@ def organisations() -> dict[str, tuple[str, str]]:
 
 
 @functools.cache
+@functools.cache
+def news_agencies() -> dict[str, str]:
+    """A national news agency's name or acronym -> its country ("MENA" -> EG): a story that
+    names no country but quotes its state agency is from there (data/news_agencies.csv)."""
+    out: dict[str, str] = {}
+    for r in _read_csv("news_agencies.csv"):
+        for n in (r["name"], *_split_aliases(r["aliases"])):
+            out[n] = r["country_code"]
+    return out
+
+
 def us_state_abbreviations() -> dict[str, tuple[str, bool]]:
     """ "Calif." -> ("California", scanned anywhere?) (``data/us_state_abbreviations.csv``)."""
     return {row["abbreviation"]: (row["state"], row["scan"] == "yes")

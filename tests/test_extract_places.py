@@ -1056,3 +1056,18 @@ def test_an_unknown_village_is_shown_at_the_place_named_right_after_it():
     asklipio = next(e for e in evs if e.mention.text == "Asklipio")
     assert abs(asklipio.place.lat - 36.4) < 0.3 and abs(asklipio.place.lon - 28.2) < 0.3, (
         asklipio.place)
+
+
+def test_a_landmark_two_cities_share_is_the_one_in_the_storys_country():
+    evs = events_of("Egyptian protesters clashed with police near Tahrir Square on Tuesday.",
+                    "2012-11-21")
+    assert [e.mention.city for e in evs] == ["Cairo"]
+    evs = events_of("Iraqi protesters clashed with police in Tahrir Square on Tuesday.",
+                    "2012-11-21")
+    assert [e.mention.city for e in evs] == ["Baghdad"]
+
+
+def test_a_story_naming_no_country_is_in_the_country_of_the_state_agency_it_quotes():
+    evs = events_of("Protesters attempted to break into the Shura Council building near Tahrir "
+                    "Square on Tuesday, according to state-run news agency MENA.", "2012-11-21")
+    assert [e.mention.city for e in evs] == ["Cairo"]

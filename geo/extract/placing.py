@@ -88,6 +88,13 @@ class ArticleContext:
             # "Residents in four towns in Western Australia ...": a story that names only
             # a state is in that state's country (its towns are looked for there)
             self.countries |= self._region_countries
+        if not self.countries - {None}:
+            # "according to state-run news agency MENA": a story that names no place's
+            # country but quotes one country's state agency is from there
+            quoted = {cc for name, cc in gazetteer.news_agencies().items()
+                      if re.search(r"\b" + re.escape(name) + r"\b", article.text)}
+            if len(quoted) == 1:
+                self.countries |= quoted
         common = set(_LOWER_WORDS.findall(article.text))
         self._common, self._text = common, article.text
         self.mentions = [[g for f in found if (g := self._plausible(f, s))]
@@ -306,6 +313,14 @@ class ArticleContext:
             return None  # "the Balkan country": a word for where, not Turkmenistan's Balkan
         if f.mention.kind in ("region", "city") and _GIVEN_NAME_AFTER.match(sentence, f.end):
             return None  # "Liang Yu-chu", "Kim Jong-un": a family name, not Liang in Brunei
+        if f.mention.kind == "landmark" and f.mention.country_code not in self.countries and (
+                alt := next((e for e in gazetteer.lookup(sentence[f.start : f.end])
+                             if e.kind == "landmark" and e.country_code in self.countries),
+                            None)) is not None:
+            # "Tahrir Square" in an Egyptian story is Cairo's, not Baghdad's
+            return replace(f, mention=replace(f.mention, text=alt.name, city=alt.city,
+                                              country_code=alt.country_code,
+                                              entry_id=alt.id if alt.city is None else None))
         if f.mention.kind != "city" or not f.candidates:
             return f
         local = [c for c in f.candidates if c.country_code in self.countries] or [
