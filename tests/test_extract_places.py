@@ -1071,3 +1071,13 @@ def test_a_story_naming_no_country_is_in_the_country_of_the_state_agency_it_quot
     evs = events_of("Protesters attempted to break into the Shura Council building near Tahrir "
                     "Square on Tuesday, according to state-run news agency MENA.", "2012-11-21")
     assert [e.mention.city for e in evs] == ["Cairo"]
+
+
+def test_a_dateline_after_a_headline_byline_and_posted_line_is_still_the_dateline():
+    text = ("Honduran protesters set fire at entrance to US embassy\n\nby The Associated Press"
+            "\n\nPosted May 31, 2019 4:50 pm EDT\n\nMEXICO CITY — Protesters who have been "
+            "filling the streets of Honduras' capital for three weeks have set fire to a pile "
+            "of tires at the front door of the U.S. Embassy on Friday.\n\nHonduran soldiers "
+            "moved in with fire extinguishers.")
+    evs = events_of(text, "2019-05-31")
+    assert {e.mention.city for e in evs} == {"Tegucigalpa"}

@@ -47,6 +47,8 @@ def landmark_rank(f: Found) -> int:
     return base
 
 
+# a dateline opens one of the first sentences (after a headline, a byline, a "Posted ..." line)
+DATELINE_WITHIN = 5
 FAR_NAMESAKE_KM = 2000.0  # a small town abroad this far from every place of the story
 
 
@@ -66,7 +68,7 @@ class ArticleContext:
     """What an article tells about where it is: its main city, its missions."""
 
     def __init__(self, article: Article, sentences: Sequence[str]):
-        home = next((d for d in map(dateline, sentences[:3]) if d), None)
+        home = next((d for d in map(dateline, sentences[:DATELINE_WITHIN]) if d), None)
         raw = [find_mentions(s) for s in sentences]
         self.countries = {f.mention.country_code for found in raw for f in found
                           if f.mention.kind == "country"}
@@ -135,7 +137,7 @@ class ArticleContext:
             cities[home] += 3  # the dateline: where the reporter is, usually the story
         self.main_city = cities.most_common(1)[0][0] if cities else None
         self._add_bare_capitals(sentences)
-        for i, s in enumerate(sentences[:5]):
+        for i, s in enumerate(sentences[:DATELINE_WITHIN]):
             end = dateline_end(s)
             others = [f for f in self.mentions[i] if f.start >= end]
             if end:  # "NEW DELHI -- ... killed in Bangladesh": not in Delhi
