@@ -513,3 +513,9 @@ def test_a_heart_attack_is_no_attack():
     evs = events_of("One woman suffered a heart attack in Manila during the eruption on Monday.",
                     date="2000-02-29")
     assert "attack" not in [e.category for e in evs]
+
+
+def test_a_capitalised_saint_or_fort_in_a_dateline_does_not_end_the_sentence():
+    assert [s for _, s in split_sentences("FT. LAUDERDALE, Fla. — Storms hit. Then more.")] == [
+        "FT. LAUDERDALE, Fla. — Storms hit.", "Then more."]
+    assert split_sentences("ST. JOSEPH, Mo. — Tornadoes hit.")[0][1].startswith("ST. JOSEPH")

@@ -29,7 +29,7 @@ def not_news(sentence: str) -> bool:
 
 
 _ABBREVIATIONS = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|No|vs|etc|Jan|Feb|Mar|Apr|"
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|ST|Ft|FT|Mt|MT|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|No|vs|etc|Jan|Feb|Mar|Apr|"
     r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Ltd|Co)|\b(?:[A-Z]\.){1,3}[A-Z]?)$"
 )
 
