@@ -491,7 +491,8 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
             key = " ".join(_norm_token(t.group(0)) for t in tokens[i : i + n])
             entry = _state_over_its_city(entry, entries, key)
             if _a_speaker(sentence, a, b, entry) or (
-                    entry.kind in ("city", "region") and _WATER_AFTER.match(sentence, b)):
+                    entry.kind in ("city", "region") and (_WATER_AFTER.match(sentence, b)
+                                                          or _LONGER_NAME.match(sentence, b))):
                 i += n  # "Parker said"; "the Kabul River", "Aso Rock": not the city
                 continue
             if entry.kind == "country":  # city-states: "Hong Kong", "Singapore" are cities too
@@ -515,6 +516,8 @@ def _match_gazetteer(sentence: str, taken: list[tuple[int, int]], add) -> None: 
 
 _WATER_AFTER = re.compile(r"\s+(?:[Rr]iver|[Cc]anal|[Cc]reek|[Dd]am|[Rr]eservoir|[Ee]stuary|"
                           r"Rock)\b")
+# "Pescara del Tronto", "Castelluccio di Norcia": a village's name goes on past the city's
+_LONGER_NAME = re.compile(r"\s+(?:del|de|di|da|do|dos|das|du|des|della|sur|am|an\s+der)\s+[A-Z]")
 _SPEAKS = re.compile(r"\s+(?:said|says|told|added|wrote|explained|tweeted)\b")
 
 

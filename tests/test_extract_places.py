@@ -1081,3 +1081,13 @@ def test_a_dateline_after_a_headline_byline_and_posted_line_is_still_the_datelin
             "moved in with fire extinguishers.")
     evs = events_of(text, "2019-05-31")
     assert {e.mention.city for e in evs} == {"Tegucigalpa"}
+
+
+def test_a_city_name_that_goes_on_as_a_villages_is_not_the_city():
+    from geo.mentions import find_mentions
+
+    found = find_mentions("17 died in the province of Ascoli Piceno, which includes Pescara "
+                          "del Tronto.")
+    assert "Pescara" not in [f.mention.text for f in found]
+    assert [f.mention.text for f in find_mentions("Floods hit Rio de Janeiro.")] == [
+        "Rio de Janeiro"]
