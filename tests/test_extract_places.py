@@ -1091,3 +1091,11 @@ def test_a_city_name_that_goes_on_as_a_villages_is_not_the_city():
     assert "Pescara" not in [f.mention.text for f in found]
     assert [f.mention.text for f in find_mentions("Floods hit Rio de Janeiro.")] == [
         "Rio de Janeiro"]
+
+
+def test_a_place_after_near_in_a_tally_says_where_the_one_before_is():
+    evs = events_of("A powerful earthquake struck central Italy on Wednesday. ANSA reported at "
+                    "least 35 were killed in the town of Amatrice, 11 in Accumoli, near Rieti, "
+                    "and 17 in the province of Ascoli Piceno.", "2016-08-25")
+    assert "Rieti" not in [e.mention.text for e in evs]
+    assert {"Amatrice", "Accumoli"} <= {e.mention.text for e in evs}

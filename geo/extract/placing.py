@@ -820,6 +820,8 @@ _RANK_AFTER = re.compile(r"\s*(?i:sub-?)?(?i:" + _RANKS + "|" + _RANKS_2
 
 
 _ADDRESS_GAP = re.compile(r"(?:" + _RANK_AFTER.pattern + r")?\s*,\s*")
+_NEAR_GAP = re.compile(r"\s*,\s*(?:near|outside|close\s+to)\s+(?:the\s+(?:city|town)\s+of\s+)?",
+                       re.I)
 
 
 def without_qualifiers(found: Sequence[Found], sentence: str) -> list[Found]:
@@ -835,7 +837,9 @@ def without_qualifiers(found: Sequence[Found], sentence: str) -> list[Found]:
                      and (head.mention.kind in ("city", "landmark", "mission")
                           or (head.mention.kind == "region" and f.mention.kind == "country"))
                      and (f.mention.kind in ("region", "country")
-                          or _RANK_AFTER.match(sentence, f.end) is not None))
+                          or _RANK_AFTER.match(sentence, f.end) is not None)) or (
+            # "11 in Accumoli, near Rieti": where the place before it is
+            last is not None and _NEAR_GAP.fullmatch(sentence, last.end, f.start) is not None)
         last = f
         if not qualifier:
             out.append(f)
