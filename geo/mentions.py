@@ -63,7 +63,7 @@ _DATELINE_DAY = (r"(?:" + _MONTH_ABBR + r"\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}\s+" 
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'’-]*[A-Z])(?:,\s*(?P<region>[A-Z][\w .'’-]*?))?\s*"
     r"(?:,\s*" + _DATELINE_DAY + r"\s*)?"
-    r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:[—–―]|-{1,2}|:)\s+"
+    r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:[—–―•]|-{1,2}|:)\s+"
 )
 
 

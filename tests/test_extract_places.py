@@ -1099,3 +1099,10 @@ def test_a_place_after_near_in_a_tally_says_where_the_one_before_is():
                     "and 17 in the province of Ascoli Piceno.", "2016-08-25")
     assert "Rieti" not in [e.mention.text for e in evs]
     assert {"Amatrice", "Accumoli"} <= {e.mention.text for e in evs}
+
+
+def test_a_dateline_with_a_bullet_is_a_dateline():
+    from geo.mentions import dateline, dateline_end
+
+    s = "TOKYO • Japan asked thousands of people to evacuate their homes on Kyushu."
+    assert dateline(s) == ("Tokyo", "JP") and s[dateline_end(s):].startswith("Japan asked")
