@@ -519,3 +519,10 @@ def test_a_capitalised_saint_or_fort_in_a_dateline_does_not_end_the_sentence():
     assert [s for _, s in split_sentences("FT. LAUDERDALE, Fla. — Storms hit. Then more.")] == [
         "FT. LAUDERDALE, Fla. — Storms hit.", "Then more."]
     assert split_sentences("ST. JOSEPH, Mo. — Tornadoes hit.")[0][1].startswith("ST. JOSEPH")
+
+
+def test_a_kind_of_disaster_spoken_of_in_general_is_no_event():
+    evs = events_of("Earthquakes are common in mountainous Nepal.", date="2023-11-04")
+    assert evs == []
+    evs = events_of("Earthquakes struck Nepal on Friday.", date="2023-11-04")
+    assert brief(evs) == [("2023-11-03", "disaster", "occurred", "country", "Nepal")]

@@ -269,7 +269,17 @@ def not_the_disaster(sentence: str, start: int, end: int) -> bool:
     warning), "drought-stricken" (a description), "felt like a hurricane" (a simile), "the
     possibility of a tsunami" (a risk)."""
     return bool(_WARNING_AFTER.match(sentence, end) or _STRICKEN_AFTER.match(sentence, end)
-                or _MAYBE_BEFORE.search(sentence[max(0, start - 40) : start]))
+                or _MAYBE_BEFORE.search(sentence[max(0, start - 40) : start])
+                or (_GENERIC_AFTER.match(sentence, end) and _BARE_PLURAL.fullmatch(
+                    sentence, start, end)))
+
+
+# "Earthquakes are common in mountainous Nepal", "climate change has intensified
+# wildfires": a kind of disaster spoken of in general, not one that happened
+_BARE_PLURAL = re.compile(r"[A-Za-z]+s")
+_GENERIC_AFTER = re.compile(r"\s+(?:are|were)\s+(?:(?:very|fairly|relatively|not\s+un)\s*)?"
+                            r"(?:common|frequent|rare|usual|a\s+(?:regular|common|frequent)\b)",
+                            re.I)
 
 
 ATTACK = next(t for t in TRIGGERS if t.kind == "attack")
