@@ -89,7 +89,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         r"than|less\s+than)\s+)?(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
         r"\d{1,2})\s+(?P<unit>years?|months?)\s+after\b", re.I)),
     ("anchor", re.compile(
-        r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?)\s+"
+        r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?|weeks?)\s+"
         r"(?P<dir>earlier|later|before|after(?:wards)?|ago)\b", re.I)),
     ("anchor_fixed", re.compile(
         r"\b(?P<rel>the (?:previous|next|following) day|the day (?:before|after)|"
@@ -377,8 +377,8 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
                 days = 0
             elif n is None:
                 return None
-            else:
-                days = n
+            else:  # "a week earlier": seven days before the narrative's day
+                days = 7 * n if unit.startswith("week") else n
             direction = g["dir"].lower()
             if direction == "ago":
                 base, sign = ref, -1

@@ -161,3 +161,12 @@ def test_a_capitalised_today_inside_a_sentence_is_a_name_not_a_day():
     assert find_times('He told NBC\'s "Today" show.', day) == []
     assert [r.value for r in find_times("Today the storm hit.", day)] == ["2024-03-15"]
     assert [r.value for r in find_times("The storm hit today.", day)] == ["2024-03-15"]
+
+
+def test_weeks_before_or_after_the_narrative_day_count_seven_days_each():
+    anchor = dt.date(2021, 10, 15)
+    assert resolve("the bombing in Kunduz a week earlier", anchor=anchor) == [
+        ("2021-10-08", "day", None)]
+    assert resolve("two weeks later, it erupted again", anchor=anchor) == [
+        ("2021-10-29", "day", None)]
+    assert resolve("a quake hit a week ago") == [("2023-07-15", "day", None)]
