@@ -240,6 +240,7 @@ def find_times(
         return []
     taken: list[tuple[int, int]] = []
     found: list[TimeRef] = []
+    yearless: set[int] = set()  # starts of days told without their year ("on March 5")
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
@@ -265,8 +266,33 @@ def find_times(
                     ref_obj = replace(ref_obj, time_of_day=_time_of_day(m_tod.group(1), None))
             taken.append((m.start(), m.end()))
             found.append(ref_obj)
+            if kind in ("md", "dm", "holiday"):
+                yearless.add(m.start())
     found.sort(key=lambda t: t.start)
-    return found
+    return [_in_named_year(sentence, r, found) if r.start in yearless and r.value else r
+            for r in found]
+
+
+_BRACKET_YEAR = re.compile(r"\s*[\[(](?P<year>(?:19|20)\d\d)[\])]")
+
+
+def _in_named_year(sentence: str, r: TimeRef, found: Sequence[TimeRef]) -> TimeRef:
+    """ "In one incident in 2015, ... on Christmas Eve", "the March 24 [2005] revolution": a
+    day without its year, in a clause that names an earlier year, is of that year."""
+    year = None
+    if (m := _BRACKET_YEAR.match(sentence, r.end)) is not None:
+        year = int(m.group("year"))
+    else:
+        for y in found:
+            if y.start >= r.start or y.precision != "year" or y.kind != "absolute" or not (
+                    re.search(r"\bin\s+$", sentence[max(0, y.start - 4) : y.start], re.I)) or (
+                    re.search(r"[;:—–]", sentence[y.end : r.start])):
+                continue
+            year = int(y.value)
+    if year is None or year >= int(r.value[:4]):
+        return r
+    d = _safe_date(year, int(r.value[5:7]), int(r.value[8:10]))
+    return replace(r, value=_iso(d)) if d else r
 
 
 def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - one branch a shape

@@ -170,3 +170,14 @@ def test_weeks_before_or_after_the_narrative_day_count_seven_days_each():
     assert resolve("two weeks later, it erupted again", anchor=anchor) == [
         ("2021-10-29", "day", None)]
     assert resolve("a quake hit a week ago") == [("2023-07-15", "day", None)]
+
+
+def test_a_day_without_its_year_in_a_clause_of_an_earlier_year_is_of_that_year():
+    ref = dt.date(2018, 9, 11)
+    assert resolve("In one incident in 2015, nine were killed in a blast on Christmas Eve.",
+                   ref=ref) == [("2015", "year", None), ("2015-12-24", "day", None)]
+    assert resolve("since the March 24 [2005] revolution", ref=dt.date(2006, 4, 29)) == [
+        ("2005-03-24", "day", None), ("2005", "year", None)]
+    # a year of something else, or a later one, leaves the day alone
+    assert resolve("Founded in 2015; on March 5 it attacked.", ref=ref)[1] == (
+        "2018-03-05", "day", None)

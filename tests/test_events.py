@@ -507,3 +507,10 @@ def test_an_event_after_a_weekday_possessive_is_dated_and_kept():
     evs = events_of("Rescuers dug through rubble on Tuesday after Sunday's earthquake in "
                     "Sichuan.", date="2008-05-13")
     assert brief(evs) == [("2008-05-11", "disaster", "occurred", "region", "Sichuan")]
+
+
+def test_a_day_of_the_year_a_background_sentence_names_dates_its_event():
+    evs = events_of("In one incident in 2015, at least nine people were killed in a blast in "
+                    "the town of Nnewi as they filled cooking gas cylinders on Christmas Eve.",
+                    date="2018-09-11")
+    assert [(e.date, e.category) for e in evs] == [("2015-12-24", "disaster")]

@@ -105,6 +105,7 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
               and not any(a <= r.start < b for a, b in asides)
               and not (r.kind == "prior" and hit.start < r.end)]  # "The protest came two
     # years after a previous coup": the coup's date, not the protest's
+    every = usable
     same = [r for r in usable if _same_clause(sentence, r.start, hit.start,
                                               r.precision == "day")]
     # past a clause break after the trigger a date is the other clause's: "recalled its
@@ -115,7 +116,16 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
     days = [r for r in usable if r.precision == "day" and r.kind != "anchor"]
     if len(days) >= 2 and hit.text.lower().endswith("s"):
         return list(days)
-    return [_nearest_time(usable, hit)]
+    nearest = _nearest_time(usable, hit)
+    if nearest is not None and nearest.precision == "year" and nearest.kind == "absolute":
+        # "In one incident in 2015, ... killed in a blast ... as they filled cylinders on
+        # Christmas Eve": the sentence's day of that year says when within it
+        finer = [r for r in every if r.precision == "day" and r.kind != "anchor"
+                 and r.value.startswith(nearest.value) and not re.search(
+                     r"[;:—–]", sentence[min(r.end, nearest.end) : max(r.start, nearest.start)])]
+        if finer:
+            return [_nearest_time(finer, hit)]
+    return [nearest]
 
 
 def _nearest_time(refs: Sequence[TimeRef], hit: Hit) -> TimeRef | None:
