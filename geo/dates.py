@@ -85,7 +85,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     # "It came only a year after the volcano last erupted", "More than two years after
     # launching its coup, the military ...": what follows was that long before the article
     ("prior", re.compile(
-        r"(?:\b(?:came|comes|come|coming)\s+|^)(?:(?:only|just|nearly|almost|about|some|more\s+"
+        r"(?:\b(?:came|comes|come|coming|occurred|occurs|happened|happens|took\s+place)\s+|^|"
+        r"(?<=\d),\s+)(?:(?:only|just|nearly|almost|about|some|more\s+"
         r"than|less\s+than)\s+)?(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
         r"\d{1,2})\s+(?P<unit>years?|months?)\s+after\b", re.I)),
     ("anchor", re.compile(
@@ -269,8 +270,32 @@ def find_times(
             if kind in ("md", "dm", "holiday"):
                 yearless.add(m.start())
     found.sort(key=lambda t: t.start)
-    return [_in_named_year(sentence, r, found) if r.start in yearless and r.value else r
-            for r in found]
+    found = [_in_named_year(sentence, r, found) if r.start in yearless and r.value else r
+             for r in found]
+    return [_prior_to_told(r, found) if r.kind == "prior" else r for r in found]
+
+
+_SPAN = re.compile(r"(?P<n>\w+)\s+(?P<unit>years?|months?)\s+after", re.I)
+
+
+def _prior_to_told(r: TimeRef, found: Sequence[TimeRef]) -> TimeRef:
+    """ "staged free elections in June 2007, two years after a previous coup": counted back
+    from the date the sentence gives before it (2005), not from the article's."""
+    told = [t for t in found if t.end <= r.start and t.value and t.kind == "absolute"]
+    m = _SPAN.search(r.text)
+    if not told or m is None:
+        return r
+    word = m.group("n").lower()
+    n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word) or _MORE_NUMBERS.get(word)
+    base = told[-1].value
+    if not n:
+        return r
+    if m.group("unit").lower().startswith("year"):
+        return replace(r, value=f"{int(base[:4]) - n:04d}", precision="year")
+    if len(base) < 7:
+        return r
+    index = int(base[:4]) * 12 + int(base[5:7]) - 1 - n
+    return replace(r, value=f"{index // 12:04d}-{index % 12 + 1:02d}", precision="month")
 
 
 _BRACKET_YEAR = re.compile(r"\s*[\[(](?P<year>(?:19|20)\d\d)[\])]")

@@ -181,3 +181,13 @@ def test_a_day_without_its_year_in_a_clause_of_an_earlier_year_is_of_that_year()
     # a year of something else, or a later one, leaves the day alone
     assert resolve("Founded in 2015; on March 5 it attacked.", ref=ref)[1] == (
         "2018-03-05", "day", None)
+
+
+def test_years_after_counts_back_from_the_date_the_sentence_gives_before_it():
+    ref = dt.date(2008, 8, 6)
+    got = find_times("It staged free elections in June 2007, two years after a previous coup.",
+                     ref)
+    assert [(t.value, t.kind) for t in got] == [("2007-06", "absolute"), ("2005", "prior")]
+    got = find_times("The explosion occurred six years after the city was besieged.",
+                     dt.date(2023, 12, 3))
+    assert [(t.value, t.kind) for t in got] == [("2017", "prior")]
