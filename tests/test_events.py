@@ -514,3 +514,13 @@ def test_a_day_of_the_year_a_background_sentence_names_dates_its_event():
                     "the town of Nnewi as they filled cooking gas cylinders on Christmas Eve.",
                     date="2018-09-11")
     assert [(e.date, e.category) for e in evs] == [("2015-12-24", "disaster")]
+
+
+def test_a_day_the_story_tells_outweighs_the_day_of_the_telling_in_the_lead():
+    text = ("Gunmen kill 30 people in western Ethiopia, witnesses say\n\n"
+            "Attack that wounded 15 others was blamed on a splinter group.\n\n"
+            "Gunmen killed at least 30 civilians in an attack on a village in the Ethiopian "
+            "region of Oromia, witnesses said on Wednesday.\n\n"
+            "A farmer said his neighbours were killed during the Tuesday night attack.")
+    evs = events_of(text, date="2021-03-31")
+    assert {(e.date, e.category) for e in evs} == {("2021-03-30", "attack")}

@@ -31,11 +31,10 @@ def focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None,
         return (r.precision == "day" and bool(r.value) and r.kind != "anchor"
                 and pub - dt.timedelta(days=7) <= dt.date.fromisoformat(r.value) <= pub)
 
-    for reported in (False, True):  # "Saudi Arabia cut ties ..., the minister said Sunday"
-        for i in lead:
-            for r in refs[i]:
-                if recent(r) and r.reported == reported:
-                    return r.value
+    for i in lead:
+        for r in refs[i]:
+            if recent(r) and not r.reported:
+                return r.value
     counts: Counter = Counter()
     for sentence_refs in refs:
         for r in sentence_refs:
@@ -44,6 +43,10 @@ def focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None,
                 if pub - dt.timedelta(days=7) <= d <= pub:
                     counts[r.value] += 1
     if not counts:
+        for i in lead:  # "Saudi Arabia cut ties ..., the minister said Sunday"
+            for r in refs[i]:
+                if recent(r) and r.reported:
+                    return r.value
         return pub.isoformat()
     top = max(counts.values())
     return max(v for v, c in counts.items() if c == top)
