@@ -524,3 +524,19 @@ def test_a_day_the_story_tells_outweighs_the_day_of_the_telling_in_the_lead():
             "A farmer said his neighbours were killed during the Tuesday night attack.")
     evs = events_of(text, date="2021-03-31")
     assert {(e.date, e.category) for e in evs} == {("2021-03-30", "attack")}
+
+
+def test_days_still_to_come_neither_date_the_telling_nor_set_the_focal_day():
+    import datetime as dt
+
+    from geo.dates import find_times
+    from geo.extract.dating import mark_reported
+
+    s = "Manila was also expected to be hit early Wednesday."
+    assert [r.reported for r in mark_reported(s, find_times(s, dt.date(2014, 7, 15)))] == [True]
+    text = ("India launches mass evacuation as cyclone bears down on east coast\n\n"
+            "India has started evacuating hundreds of thousands of villagers living along its "
+            "northeastern coastline ahead of a severe cyclone due to make landfall on Friday.\n\n"
+            "There is a possibility of heavy rainfall on Thursday in coastal districts.")
+    evs = events_of(text, date="2019-05-01")  # a Wednesday: Friday and Thursday are to come
+    assert evs and {e.date for e in evs} == {"2019-05-01"}

@@ -31,25 +31,37 @@ def focal_date(refs: Sequence[Sequence[TimeRef]], pub: dt.date | None,
         return (r.precision == "day" and bool(r.value) and r.kind != "anchor"
                 and pub - dt.timedelta(days=7) <= dt.date.fromisoformat(r.value) <= pub)
 
+    def ahead(i: int, r: TimeRef) -> bool:
+        return i < len(sentences) and bool(_AHEAD.search(sentences[i][max(0, r.start - 80)
+                                                                      : r.start]))
+
     for i in lead:
         for r in refs[i]:
-            if recent(r) and not r.reported:
+            if recent(r) and not r.reported and not ahead(i, r):
                 return r.value
     counts: Counter = Counter()
-    for sentence_refs in refs:
+    for i, sentence_refs in enumerate(refs):
         for r in sentence_refs:
-            if r.precision == "day" and r.value and r.kind != "anchor" and not r.reported:
+            if r.precision == "day" and r.value and r.kind != "anchor" and not r.reported and (
+                    not ahead(i, r)):
                 d = dt.date.fromisoformat(r.value)
                 if pub - dt.timedelta(days=7) <= d <= pub:
                     counts[r.value] += 1
     if not counts:
-        for i in lead:  # "Saudi Arabia cut ties ..., the minister said Sunday"
-            for r in refs[i]:
-                if recent(r) and r.reported:
+        for i in lead:  # "Saudi Arabia cut ties ..., the minister said Sunday"; but not
+            for r in refs[i]:  # "a cyclone due to make landfall on Friday" (still to come)
+                if recent(r) and r.reported and not (i < len(sentences) and _FUTURE.search(
+                        sentences[i][max(0, r.start - 40) : r.start])):
                     return r.value
         return pub.isoformat()
     top = max(counts.values())
     return max(v for v, c in counts.items() if c == top)
+
+
+# "it is set to make landfall in Puri some time Friday afternoon", "a possibility of heavy
+# rainfall on Thursday": a day still to come
+_AHEAD = re.compile(r"\b(?:will|(?:due|expected|set|forecast|scheduled)\s+to|possibility|likely|"
+                    r"forecasts?|(?-i:may|could))\b", re.I)
 
 
 _REPORTED = re.compile(
@@ -59,8 +71,8 @@ _REPORTED = re.compile(
 )
 
 
-_FUTURE = re.compile(r"\b(?:will|would|is\s+to|are\s+to|plans?\s+to|set\s+to)\s+(?:\w+\s+){0,3}$",
-                     re.I)
+_FUTURE = re.compile(r"\b(?:will|would|is\s+to|are\s+to|plans?\s+to|set\s+to|(?:due|expected|"
+                     r"scheduled|slated|forecast)\s+to)\s+(?:\w+\s+){0,3}$", re.I)
 
 
 _CLAUSE_BREAK = re.compile(r"\b(?:after|before|when|while|following|because|since|until|as|"
