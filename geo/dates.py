@@ -73,7 +73,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("rel_day", re.compile(
         r"\b(?!(?<=[\w’'] )(?-i:Today))(?!(?<=[\"“])(?-i:Today))"
         r"(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"
-        r"this evening|the day before yesterday)\b", re.I)),
+        r"this evening|the day before yesterday|(?<!day\s)overnight(?!\s+(?:on\s+|between\s+|"
+        r"from\s+|into\s+)?(?-i:[A-Z])))\b", re.I)),
     ("week", re.compile(r"\b(?P<rel>last|earlier\s+this|this\s+past|the\s+previous|the\s+past)\s+"
                         r"week\b(?!['’]s?\s+(?:election|vote|poll|summit))", re.I)),
     ("weekend", re.compile(r"\b(?P<rel>last|this\s+past|over\s+the|at\s+the|on\s+the|"
@@ -270,6 +271,8 @@ def find_times(
             if kind in ("md", "dm", "holiday"):
                 yearless.add(m.start())
     found.sort(key=lambda t: t.start)
+    found = [r for r in found if not (r.text.lower() == "overnight" and _TO_COME.search(
+        sentence[max(0, r.start - 80) : r.start]))]  # "is forecast to cross ... overnight"
     found = [_in_named_year(sentence, r, found) if r.start in yearless and r.value else r
              for r in found]
     return [_prior_to_told(r, found) if r.kind == "prior" else r for r in found]
@@ -296,6 +299,9 @@ def _prior_to_told(r: TimeRef, found: Sequence[TimeRef]) -> TimeRef:
         return r
     index = int(base[:4]) * 12 + int(base[5:7]) - 1 - n
     return replace(r, value=f"{index // 12:04d}-{index % 12 + 1:02d}", precision="month")
+
+
+_TO_COME = re.compile(r"\b(?:will|(?:forecast|expected|due|set)\s+to|(?-i:may|could))\b", re.I)
 
 
 _BRACKET_YEAR = re.compile(r"\s*[\[(](?P<year>(?:19|20)\d\d)[\])]")
@@ -391,8 +397,10 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         rel = g["rel"].lower()
         if ref is None:
             return TimeRef(start, end, text, None, "day", kind="deictic")
-        back = {"yesterday": 1, "last night": 1, "the day before yesterday": 2}.get(rel, 0)
-        tod = {"tonight": "night", "last night": "night", "this morning": "morning",
+        back = {"yesterday": 1, "last night": 1, "overnight": 1,  # the night before: its eve
+                "the day before yesterday": 2}.get(rel, 0)
+        tod = {"tonight": "night", "last night": "night", "overnight": "night",
+               "this morning": "morning",
                "this afternoon": "afternoon", "this evening": "evening"}.get(rel)
         return TimeRef(start, end, text, _iso(ref - dt.timedelta(days=back)), "day", tod,
                        kind="deictic")

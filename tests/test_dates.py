@@ -191,3 +191,12 @@ def test_years_after_counts_back_from_the_date_the_sentence_gives_before_it():
     got = find_times("The explosion occurred six years after the city was besieged.",
                      dt.date(2023, 12, 3))
     assert [(t.value, t.kind) for t in got] == [("2017", "prior")]
+
+
+def test_overnight_is_the_night_before_the_article_unless_a_day_or_a_forecast_says_otherwise():
+    ref = dt.date(2013, 6, 20)
+    assert resolve("Overnight a mini-tornado struck the region", ref=ref) == [
+        ("2013-06-19", "day", "night")]
+    assert resolve("Six were killed overnight Saturday at Pissele", ref=ref) == [
+        ("2013-06-15", "day", None)]
+    assert resolve("The cyclone is forecast to cross the state overnight.", ref=ref) == []
