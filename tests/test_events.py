@@ -540,3 +540,10 @@ def test_days_still_to_come_neither_date_the_telling_nor_set_the_focal_day():
             "There is a possibility of heavy rainfall on Thursday in coastal districts.")
     evs = events_of(text, date="2019-05-01")  # a Wednesday: Friday and Thursday are to come
     assert evs and {e.date for e in evs} == {"2019-05-01"}
+
+
+def test_a_dateline_date_is_the_telling_not_the_event():
+    text = ("(Associated Press) JOHN SMITH October 10 2019 QUITO Ecuador Thousands of "
+            "protesters staged anti-government rallies Wednesday in the capital of Quito.")
+    evs = events_of(text, date="2019-10-10")
+    assert {(e.date, e.category) for e in evs} == {("2019-10-09", "protest")}

@@ -71,6 +71,11 @@ _REPORTED = re.compile(
 )
 
 
+# "GONZALO SOLANO October 10 2019 QUITO Ecuador Thousands of protesters ...": a dateline's
+# date, the telling's, before the capitals of its place
+_DATELINE_AFTER = re.compile(r"\s*[,:—–-]?\s*[A-Z]{3,}\b(?![a-z])")
+
+
 _FUTURE = re.compile(r"\b(?:will|would|is\s+to|are\s+to|plans?\s+to|set\s+to|(?:due|expected|"
                      r"scheduled|slated|forecast)\s+to)\s+(?:\w+\s+){0,3}$", re.I)
 
@@ -85,7 +90,9 @@ def mark_reported(sentence: str, refs: list[TimeRef]) -> list[TimeRef]:
     out = []
     for r in refs:
         before = sentence[max(0, r.start - 40) : r.start]
-        flagged = bool(_REPORTED.search(before) or _FUTURE.search(before))
+        flagged = bool(_REPORTED.search(before) or _FUTURE.search(before) or (
+            r.start <= 60 and r.kind == "absolute" and r.precision == "day"
+            and _DATELINE_AFTER.match(sentence, r.end)))
         out.append(replace(r, reported=True) if flagged else r)
     return out
 
