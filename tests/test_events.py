@@ -547,3 +547,15 @@ def test_a_dateline_date_is_the_telling_not_the_event():
             "protesters staged anti-government rallies Wednesday in the capital of Quito.")
     evs = events_of(text, date="2019-10-10")
     assert {(e.date, e.category) for e in evs} == {("2019-10-09", "protest")}
+
+
+def test_a_paragraph_day_does_not_date_events_told_many_sentences_later():
+    text = ("Kazakhstan roiled by fuel protests\n\n"
+            "Thousands are protesting in western Kazakhstan today. On January 2 protests broke "
+            "out in Zhanaozen over the price of gas. Demonstrators demanded lower prices. They "
+            "called for an end to corruption. Local people served free food to the crowds. Roads "
+            "to the city were closed. There were small rallies in several other cities including "
+            "Almaty.")
+    evs = events_of(text, date="2022-01-04")
+    assert ("2022-01-02", "Zhanaozen") in {(e.date, e.mention.city) for e in evs}
+    assert {e.date for e in evs if e.mention.city == "Almaty"} == {"2022-01-04"}
