@@ -559,3 +559,11 @@ def test_a_paragraph_day_does_not_date_events_told_many_sentences_later():
     evs = events_of(text, date="2022-01-04")
     assert ("2022-01-02", "Zhanaozen") in {(e.date, e.mention.city) for e in evs}
     assert {e.date for e in evs if e.mention.city == "Almaty"} == {"2022-01-04"}
+
+
+def test_a_day_in_parentheses_is_not_the_date_of_what_is_told_outside_them():
+    text = ("Venezuela expelled the U.S. ambassador on Thursday. The move came a day after "
+            "Bolivian President Evo Morales expelled the U.S. envoy in La Paz (see Thursday's "
+            "post).")
+    evs = events_of(text, date="2008-09-11")
+    assert ("2008-09-10", "La Paz") in {(e.date, e.mention.city) for e in evs}

@@ -103,6 +103,9 @@ def mark_reported(sentence: str, refs: list[TimeRef]) -> list[TimeRef]:
 _ASIDE = re.compile(r",\s+(?:who|whom|whose|which)\b[^,;:—–]*(?:,|$)", re.I)
 
 
+_PAREN = re.compile(r"\([^()]*\)")
+
+
 _PREPOSITION_AT_END = re.compile(r"\b(?:since|until|before|after)\s+$", re.I)
 
 
@@ -122,7 +125,9 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
     act = hit.trigger.family in ("ties", "diplomatic", "sanction")  # announcing is the act
     asides = [m.span() for m in _ASIDE.finditer(sentence)  # but "The protests, which began
               if not m.start() <= hit.start < m.end()  # in late June": the trigger's own
-              and sentence[hit.end : m.start()].strip()]
+              and sentence[hit.end : m.start()].strip()] + [
+        m.span() for m in _PAREN.finditer(sentence)  # "ordered him to leave (see Thursday's
+        if not m.start() <= hit.start < m.end()]  # post)": the paper's day, not the order's
     usable = [r for r in refs if r.value and (planned or act or not r.reported)
               and not any(a <= r.start < b for a, b in asides)
               and not (r.kind == "prior" and hit.start < r.end)]  # "The protest came two
