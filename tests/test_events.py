@@ -567,3 +567,13 @@ def test_a_day_in_parentheses_is_not_the_date_of_what_is_told_outside_them():
             "post).")
     evs = events_of(text, date="2008-09-11")
     assert ("2008-09-10", "La Paz") in {(e.date, e.mention.city) for e in evs}
+
+
+def test_a_published_line_is_the_date_of_the_telling_not_the_focal_day():
+    text = ("Wildfires displace thousands across southern Europe\n"
+            "Published: 14 Aug. 2025, 10:59\n\n"
+            "Wildfires intensified across southern Europe on Wednesday.\n\n"
+            "Outside the Greek port city of Patras, dozens of vehicles were torched as flames "
+            "swept through a nearby impound lot.")
+    evs = events_of(text, date="2025-08-14")
+    assert evs and {e.date for e in evs} == {"2025-08-13"}

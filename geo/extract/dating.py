@@ -66,7 +66,8 @@ _AHEAD = re.compile(r"\b(?:will|(?:due|expected|set|forecast|scheduled)\s+to|pos
 
 _REPORTED = re.compile(
     r"\b(?:said|says|told\s+(?:\w+\s+){0,3}|reported|announced|added|confirmed|stated|wrote|"
-    r"tweeted|declared|warned|statement|briefing|conference)\s+(?:late\s+|early\s+)?(?:on\s+)?$",
+    r"tweeted|declared|warned|statement|briefing|conference)\s+(?:late\s+|early\s+)?(?:on\s+)?$|"
+    r"\b(?:published|updated|posted)(?:\s+on)?\s*:?\s*$",  # "Published: 14 Aug. 2025, 10:59"
     re.I,
 )
 
