@@ -577,3 +577,14 @@ def test_a_published_line_is_the_date_of_the_telling_not_the_focal_day():
             "swept through a nearby impound lot.")
     evs = events_of(text, date="2025-08-14")
     assert evs and {e.date for e in evs} == {"2025-08-13"}
+
+
+def test_a_possessive_date_dates_only_the_noun_it_belongs_to():
+    text = ("Students protested in Johannesburg on Tuesday. The wave of protests was triggered by "
+            "an announcement that next year’s fee hikes would be capped.")
+    evs = events_of(text, date="2016-09-30")
+    assert evs and "2017" not in {e.date for e in evs}
+    text = ("There was no claim for Friday’s attack in Kandahar, but Islamic State claimed the "
+            "similar bombing that killed scores in the northern city of Kunduz a week earlier.")
+    evs = events_of(text, date="2021-10-16")
+    assert ("2021-10-08", "Kunduz") in {(e.date, e.mention.city) for e in evs}

@@ -131,6 +131,7 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
         if not m.start() <= hit.start < m.end()]  # post)": the paper's day, not the order's
     usable = [r for r in refs if r.value and (planned or act or not r.reported)
               and not any(a <= r.start < b for a, b in asides)
+              and not (_possessive(r, sentence) and not 0 <= hit.start - r.end <= 40)
               and not (r.kind == "prior" and hit.start < r.end)]  # "The protest came two
     # years after a previous coup": the coup's date, not the protest's
     every = usable
@@ -154,6 +155,12 @@ def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
         if finer:
             return [_nearest_time(finer, hit)]
     return [nearest]
+
+
+def _possessive(r: TimeRef, sentence: str) -> bool:
+    """ "next year's hikes", "last year's clashes", "Sunday's quake": the date of the noun it
+    is the possessive of, not of a trigger elsewhere in the sentence."""
+    return r.text.endswith(("'s", "’s")) or sentence.startswith(("'s", "’s"), r.end)
 
 
 def _nearest_time(refs: Sequence[TimeRef], hit: Hit) -> TimeRef | None:
