@@ -81,7 +81,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
                            r"during\s+the)\s+weekend\b", re.I)),
     ("rel_span", re.compile(r"\b(?P<rel>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
     ("ago", re.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
-                       r"\s+(?P<unit>years?|months?)\s+ago\b", re.I)),
+                       r"\s+(?P<unit>years?|months?|decades?)\s+ago\b", re.I)),
     ("years_on", YEARS_ON),
     # "It came only a year after the volcano last erupted", "More than two years after
     # launching its coup, the military ...": what follows was that long before the article
@@ -423,7 +423,8 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word) or _MORE_NUMBERS.get(word)
         if not n:
             return None
-        if g["unit"].lower().startswith("year"):
+        if g["unit"].lower().startswith(("year", "decade")):  # "two decades ago": 20 years
+            n *= 10 if g["unit"].lower().startswith("decade") else 1
             return TimeRef(start, end, text, f"{ref.year - n:04d}", "year", kind="deictic")
         month_index = ref.year * 12 + ref.month - 1 - n
         return TimeRef(start, end, text, f"{month_index // 12:04d}-{month_index % 12 + 1:02d}",

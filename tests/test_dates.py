@@ -200,3 +200,9 @@ def test_overnight_is_the_night_before_the_article_unless_a_day_or_a_forecast_sa
     assert resolve("Six were killed overnight Saturday at Pissele", ref=ref) == [
         ("2013-06-15", "day", None)]
     assert resolve("The cyclone is forecast to cross the state overnight.", ref=ref) == []
+
+
+def test_decades_ago_count_ten_years_each():
+    assert resolve("Two decades ago, a super-cyclone battered the coast",
+                   ref=dt.date(2019, 5, 1)) == [("1999", "year", None)]
+    assert resolve("a decade ago") == [("2013", "year", None)]
