@@ -588,3 +588,10 @@ def test_a_possessive_date_dates_only_the_noun_it_belongs_to():
             "similar bombing that killed scores in the northern city of Kunduz a week earlier.")
     evs = events_of(text, date="2021-10-16")
     assert ("2021-10-08", "Kunduz") in {(e.date, e.mention.city) for e in evs}
+
+
+def test_a_clause_whose_subject_is_the_event_itself_dates_it():
+    evs = events_of("Rescuers searched for survivors in western Iran on Monday. A magnitude 6 "
+                    "earthquake killed at least two people in Kermanshah, after it struck Iran on "
+                    "Sunday, reports said.", date="2018-08-27")
+    assert {e.date for e in evs if e.category == "disaster"} == {"2018-08-26"}

@@ -115,7 +115,14 @@ def _same_clause(sentence: str, a: int, b: int, day: bool = False) -> bool:
     gap = sentence[lo:hi]
     if day:  # "a fire raging since Wednesday": a preposition before the day, not a break
         gap = _PREPOSITION_AT_END.sub("", gap)
+    if b < a:  # "An earthquake killed two people, after it struck Iran on Sunday": the
+        gap = _SAME_SUBJECT.sub(" ", gap)  # clause after tells the trigger's own event
     return not _CLAUSE_BREAK.search(gap)
+
+
+_SAME_SUBJECT = re.compile(r",?\s+(?:after|when|as)\s+(?:it|they)\s+(?=(?:\w+\s+){0,1}(?:struck|"
+                           r"hit|erupted|exploded|began|started|broke\s+out|made\s+landfall|"
+                           r"swept|tore|ripped|slammed))", re.I)
 
 
 def refs_for(refs: Sequence[TimeRef], hit: Hit, sentence: str = "",
