@@ -595,3 +595,10 @@ def test_a_clause_whose_subject_is_the_event_itself_dates_it():
                     "earthquake killed at least two people in Kermanshah, after it struck Iran on "
                     "Sunday, reports said.", date="2018-08-27")
     assert {e.date for e in evs if e.category == "disaster"} == {"2018-08-26"}
+
+
+def test_an_election_a_clause_dates_a_few_words_on_is_kept():
+    evs = events_of("The panchayat and municipal body elections are scheduled to be held "
+                    "in Arunachal Pradesh on December 22.", date="2020-12-11")
+    assert [(e.date, e.category, e.status) for e in evs] == [
+        ("2020-12-22", "election", "planned")]

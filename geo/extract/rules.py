@@ -310,7 +310,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             for (mention, from_context), ref in itertools.product(
                     targets, refs_for(refs, hit, sentence, status == "planned")):
                 if trig.needs_date and (ref is None or ref.kind == "anchor" or min(
-                        abs(ref.start - hit.end), abs(hit.start - ref.end)) > 40):
+                        abs(ref.start - hit.end), abs(hit.start - ref.end)) > 60):
                     continue
                 if ref is not None and ref.kind == "anchor" and ref.text.lower().endswith(
                         ("after", "before")) and hit.start >= ref.end and sentence_anchor:
