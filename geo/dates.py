@@ -73,23 +73,25 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("rel_day", re.compile(
         r"\b(?!(?<=[\w’'] )(?-i:Today))(?!(?<=[\"“])(?-i:Today))"
         r"(?P<rel>today|tonight|yesterday|last night|this morning|this afternoon|"
-        r"this evening|the day before yesterday)\b", re.I)),
+        r"this evening|the day before yesterday|(?<!day\s)overnight(?!\s+(?:on\s+|between\s+|"
+        r"from\s+|into\s+)?(?-i:[A-Z])))\b", re.I)),
     ("week", re.compile(r"\b(?P<rel>last|earlier\s+this|this\s+past|the\s+previous|the\s+past)\s+"
                         r"week\b(?!['’]s?\s+(?:election|vote|poll|summit))", re.I)),
     ("weekend", re.compile(r"\b(?P<rel>last|this\s+past|over\s+the|at\s+the|on\s+the|"
                            r"during\s+the)\s+weekend\b", re.I)),
     ("rel_span", re.compile(r"\b(?P<rel>last|this|next)\s+(?P<unit>month|year)\b", re.I)),
     ("ago", re.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})"
-                       r"\s+(?P<unit>years?|months?)\s+ago\b", re.I)),
+                       r"\s+(?P<unit>years?|months?|decades?)\s+ago\b", re.I)),
     ("years_on", YEARS_ON),
     # "It came only a year after the volcano last erupted", "More than two years after
     # launching its coup, the military ...": what follows was that long before the article
     ("prior", re.compile(
-        r"(?:\b(?:came|comes|come|coming)\s+|^)(?:(?:only|just|nearly|almost|about|some|more\s+"
+        r"(?:\b(?:came|comes|come|coming|occurred|occurs|happened|happens|took\s+place)\s+|^|"
+        r"(?<=\d),\s+)(?:(?:only|just|nearly|almost|about|some|more\s+"
         r"than|less\s+than)\s+)?(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
         r"\d{1,2})\s+(?P<unit>years?|months?)\s+after\b", re.I)),
     ("anchor", re.compile(
-        r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?)\s+"
+        r"\b(?P<n>a|an|one|two|three|four|five|six|seven|several|\d+)\s+(?P<unit>days?|hours?|weeks?)\s+"
         r"(?P<dir>earlier|later|before|after(?:wards)?|ago)\b", re.I)),
     ("anchor_fixed", re.compile(
         r"\b(?P<rel>the (?:previous|next|following) day|the day (?:before|after)|"
@@ -240,6 +242,7 @@ def find_times(
         return []
     taken: list[tuple[int, int]] = []
     found: list[TimeRef] = []
+    yearless: set[int] = set()  # starts of days told without their year ("on March 5")
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
@@ -265,8 +268,62 @@ def find_times(
                     ref_obj = replace(ref_obj, time_of_day=_time_of_day(m_tod.group(1), None))
             taken.append((m.start(), m.end()))
             found.append(ref_obj)
+            if kind in ("md", "dm", "holiday"):
+                yearless.add(m.start())
     found.sort(key=lambda t: t.start)
-    return found
+    found = [r for r in found if not (r.text.lower() == "overnight" and _TO_COME.search(
+        sentence[max(0, r.start - 80) : r.start]))]  # "is forecast to cross ... overnight"
+    found = [_in_named_year(sentence, r, found) if r.start in yearless and r.value else r
+             for r in found]
+    return [_prior_to_told(r, found) if r.kind == "prior" else r for r in found]
+
+
+_SPAN = re.compile(r"(?P<n>\w+)\s+(?P<unit>years?|months?)\s+after", re.I)
+
+
+def _prior_to_told(r: TimeRef, found: Sequence[TimeRef]) -> TimeRef:
+    """ "staged free elections in June 2007, two years after a previous coup": counted back
+    from the date the sentence gives before it (2005), not from the article's."""
+    told = [t for t in found if t.end <= r.start and t.value and t.kind == "absolute"]
+    m = _SPAN.search(r.text)
+    if not told or m is None:
+        return r
+    word = m.group("n").lower()
+    n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word) or _MORE_NUMBERS.get(word)
+    base = told[-1].value
+    if not n:
+        return r
+    if m.group("unit").lower().startswith("year"):
+        return replace(r, value=f"{int(base[:4]) - n:04d}", precision="year")
+    if len(base) < 7:
+        return r
+    index = int(base[:4]) * 12 + int(base[5:7]) - 1 - n
+    return replace(r, value=f"{index // 12:04d}-{index % 12 + 1:02d}", precision="month")
+
+
+_TO_COME = re.compile(r"\b(?:will|(?:forecast|expected|due|set)\s+to|(?-i:may|could))\b", re.I)
+
+
+_BRACKET_YEAR = re.compile(r"\s*[\[(](?P<year>(?:19|20)\d\d)[\])]")
+
+
+def _in_named_year(sentence: str, r: TimeRef, found: Sequence[TimeRef]) -> TimeRef:
+    """ "In one incident in 2015, ... on Christmas Eve", "the March 24 [2005] revolution": a
+    day without its year, in a clause that names an earlier year, is of that year."""
+    year = None
+    if (m := _BRACKET_YEAR.match(sentence, r.end)) is not None:
+        year = int(m.group("year"))
+    else:
+        for y in found:
+            if y.start >= r.start or y.precision != "year" or y.kind != "absolute" or not (
+                    re.search(r"\bin\s+$", sentence[max(0, y.start - 4) : y.start], re.I)) or (
+                    re.search(r"[;:—–]", sentence[y.end : r.start])):
+                continue
+            year = int(y.value)
+    if year is None or year >= int(r.value[:4]):
+        return r
+    d = _safe_date(year, int(r.value[5:7]), int(r.value[8:10]))
+    return replace(r, value=_iso(d)) if d else r
 
 
 def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - one branch a shape
@@ -340,8 +397,10 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         rel = g["rel"].lower()
         if ref is None:
             return TimeRef(start, end, text, None, "day", kind="deictic")
-        back = {"yesterday": 1, "last night": 1, "the day before yesterday": 2}.get(rel, 0)
-        tod = {"tonight": "night", "last night": "night", "this morning": "morning",
+        back = {"yesterday": 1, "last night": 1, "overnight": 1,  # the night before: its eve
+                "the day before yesterday": 2}.get(rel, 0)
+        tod = {"tonight": "night", "last night": "night", "overnight": "night",
+               "this morning": "morning",
                "this afternoon": "afternoon", "this evening": "evening"}.get(rel)
         return TimeRef(start, end, text, _iso(ref - dt.timedelta(days=back)), "day", tod,
                        kind="deictic")
@@ -364,7 +423,8 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
         n = int(word) if word.isdigit() else _NUMBER_WORDS.get(word) or _MORE_NUMBERS.get(word)
         if not n:
             return None
-        if g["unit"].lower().startswith("year"):
+        if g["unit"].lower().startswith(("year", "decade")):  # "two decades ago": 20 years
+            n *= 10 if g["unit"].lower().startswith("decade") else 1
             return TimeRef(start, end, text, f"{ref.year - n:04d}", "year", kind="deictic")
         month_index = ref.year * 12 + ref.month - 1 - n
         return TimeRef(start, end, text, f"{month_index // 12:04d}-{month_index % 12 + 1:02d}",
@@ -377,8 +437,8 @@ def _resolve(kind, m, ref, anchor, future) -> TimeRef | None:  # noqa: C901 - on
                 days = 0
             elif n is None:
                 return None
-            else:
-                days = n
+            else:  # "a week earlier": seven days before the narrative's day
+                days = 7 * n if unit.startswith("week") else n
             direction = g["dir"].lower()
             if direction == "ago":
                 base, sign = ref, -1

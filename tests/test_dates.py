@@ -161,3 +161,48 @@ def test_a_capitalised_today_inside_a_sentence_is_a_name_not_a_day():
     assert find_times('He told NBC\'s "Today" show.', day) == []
     assert [r.value for r in find_times("Today the storm hit.", day)] == ["2024-03-15"]
     assert [r.value for r in find_times("The storm hit today.", day)] == ["2024-03-15"]
+
+
+def test_weeks_before_or_after_the_narrative_day_count_seven_days_each():
+    anchor = dt.date(2021, 10, 15)
+    assert resolve("the bombing in Kunduz a week earlier", anchor=anchor) == [
+        ("2021-10-08", "day", None)]
+    assert resolve("two weeks later, it erupted again", anchor=anchor) == [
+        ("2021-10-29", "day", None)]
+    assert resolve("a quake hit a week ago") == [("2023-07-15", "day", None)]
+
+
+def test_a_day_without_its_year_in_a_clause_of_an_earlier_year_is_of_that_year():
+    ref = dt.date(2018, 9, 11)
+    assert resolve("In one incident in 2015, nine were killed in a blast on Christmas Eve.",
+                   ref=ref) == [("2015", "year", None), ("2015-12-24", "day", None)]
+    assert resolve("since the March 24 [2005] revolution", ref=dt.date(2006, 4, 29)) == [
+        ("2005-03-24", "day", None), ("2005", "year", None)]
+    # a year of something else, or a later one, leaves the day alone
+    assert resolve("Founded in 2015; on March 5 it attacked.", ref=ref)[1] == (
+        "2018-03-05", "day", None)
+
+
+def test_years_after_counts_back_from_the_date_the_sentence_gives_before_it():
+    ref = dt.date(2008, 8, 6)
+    got = find_times("It staged free elections in June 2007, two years after a previous coup.",
+                     ref)
+    assert [(t.value, t.kind) for t in got] == [("2007-06", "absolute"), ("2005", "prior")]
+    got = find_times("The explosion occurred six years after the city was besieged.",
+                     dt.date(2023, 12, 3))
+    assert [(t.value, t.kind) for t in got] == [("2017", "prior")]
+
+
+def test_overnight_is_the_night_before_the_article_unless_a_day_or_a_forecast_says_otherwise():
+    ref = dt.date(2013, 6, 20)
+    assert resolve("Overnight a mini-tornado struck the region", ref=ref) == [
+        ("2013-06-19", "day", "night")]
+    assert resolve("Six were killed overnight Saturday at Pissele", ref=ref) == [
+        ("2013-06-15", "day", None)]
+    assert resolve("The cyclone is forecast to cross the state overnight.", ref=ref) == []
+
+
+def test_decades_ago_count_ten_years_each():
+    assert resolve("Two decades ago, a super-cyclone battered the coast",
+                   ref=dt.date(2019, 5, 1)) == [("1999", "year", None)]
+    assert resolve("a decade ago") == [("2013", "year", None)]

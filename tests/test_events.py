@@ -526,3 +526,98 @@ def test_a_kind_of_disaster_spoken_of_in_general_is_no_event():
     assert evs == []
     evs = events_of("Earthquakes struck Nepal on Friday.", date="2023-11-04")
     assert brief(evs) == [("2023-11-03", "disaster", "occurred", "country", "Nepal")]
+
+
+def test_a_day_of_the_year_a_background_sentence_names_dates_its_event():
+    evs = events_of("In one incident in 2015, at least nine people were killed in a blast in "
+                    "the town of Nnewi as they filled cooking gas cylinders on Christmas Eve.",
+                    date="2018-09-11")
+    assert [(e.date, e.category) for e in evs] == [("2015-12-24", "disaster")]
+
+
+def test_a_day_the_story_tells_outweighs_the_day_of_the_telling_in_the_lead():
+    text = ("Gunmen kill 30 people in western Ethiopia, witnesses say\n\n"
+            "Attack that wounded 15 others was blamed on a splinter group.\n\n"
+            "Gunmen killed at least 30 civilians in an attack on a village in the Ethiopian "
+            "region of Oromia, witnesses said on Wednesday.\n\n"
+            "A farmer said his neighbours were killed during the Tuesday night attack.")
+    evs = events_of(text, date="2021-03-31")
+    assert {(e.date, e.category) for e in evs} == {("2021-03-30", "attack")}
+
+
+def test_days_still_to_come_neither_date_the_telling_nor_set_the_focal_day():
+    import datetime as dt
+
+    from geo.dates import find_times
+    from geo.extract.dating import mark_reported
+
+    s = "Manila was also expected to be hit early Wednesday."
+    assert [r.reported for r in mark_reported(s, find_times(s, dt.date(2014, 7, 15)))] == [True]
+    text = ("India launches mass evacuation as cyclone bears down on east coast\n\n"
+            "India has started evacuating hundreds of thousands of villagers living along its "
+            "northeastern coastline ahead of a severe cyclone due to make landfall on Friday.\n\n"
+            "There is a possibility of heavy rainfall on Thursday in coastal districts.")
+    evs = events_of(text, date="2019-05-01")  # a Wednesday: Friday and Thursday are to come
+    assert evs and {e.date for e in evs} == {"2019-05-01"}
+
+
+def test_a_dateline_date_is_the_telling_not_the_event():
+    text = ("(Associated Press) JOHN SMITH October 10 2019 QUITO Ecuador Thousands of "
+            "protesters staged anti-government rallies Wednesday in the capital of Quito.")
+    evs = events_of(text, date="2019-10-10")
+    assert {(e.date, e.category) for e in evs} == {("2019-10-09", "protest")}
+
+
+def test_a_paragraph_day_does_not_date_events_told_many_sentences_later():
+    text = ("Kazakhstan roiled by fuel protests\n\n"
+            "Thousands are protesting in western Kazakhstan today. On January 2 protests broke "
+            "out in Zhanaozen over the price of gas. Demonstrators demanded lower prices. They "
+            "called for an end to corruption. Local people served free food to the crowds. Roads "
+            "to the city were closed. There were small rallies in several other cities including "
+            "Almaty.")
+    evs = events_of(text, date="2022-01-04")
+    assert ("2022-01-02", "Zhanaozen") in {(e.date, e.mention.city) for e in evs}
+    assert {e.date for e in evs if e.mention.city == "Almaty"} == {"2022-01-04"}
+
+
+def test_a_day_in_parentheses_is_not_the_date_of_what_is_told_outside_them():
+    text = ("Venezuela expelled the U.S. ambassador on Thursday. The move came a day after "
+            "Bolivian President Evo Morales expelled the U.S. envoy in La Paz (see Thursday's "
+            "post).")
+    evs = events_of(text, date="2008-09-11")
+    assert ("2008-09-10", "La Paz") in {(e.date, e.mention.city) for e in evs}
+
+
+def test_a_published_line_is_the_date_of_the_telling_not_the_focal_day():
+    text = ("Wildfires displace thousands across southern Europe\n"
+            "Published: 14 Aug. 2025, 10:59\n\n"
+            "Wildfires intensified across southern Europe on Wednesday.\n\n"
+            "Outside the Greek port city of Patras, dozens of vehicles were torched as flames "
+            "swept through a nearby impound lot.")
+    evs = events_of(text, date="2025-08-14")
+    assert evs and {e.date for e in evs} == {"2025-08-13"}
+
+
+def test_a_possessive_date_dates_only_the_noun_it_belongs_to():
+    text = ("Students protested in Johannesburg on Tuesday. The wave of protests was triggered by "
+            "an announcement that next year’s fee hikes would be capped.")
+    evs = events_of(text, date="2016-09-30")
+    assert evs and "2017" not in {e.date for e in evs}
+    text = ("There was no claim for Friday’s attack in Kandahar, but Islamic State claimed the "
+            "similar bombing that killed scores in the northern city of Kunduz a week earlier.")
+    evs = events_of(text, date="2021-10-16")
+    assert ("2021-10-08", "Kunduz") in {(e.date, e.mention.city) for e in evs}
+
+
+def test_a_clause_whose_subject_is_the_event_itself_dates_it():
+    evs = events_of("Rescuers searched for survivors in western Iran on Monday. A magnitude 6 "
+                    "earthquake killed at least two people in Kermanshah, after it struck Iran on "
+                    "Sunday, reports said.", date="2018-08-27")
+    assert {e.date for e in evs if e.category == "disaster"} == {"2018-08-26"}
+
+
+def test_an_election_a_clause_dates_a_few_words_on_is_kept():
+    evs = events_of("The panchayat and municipal body elections are scheduled to be held "
+                    "in Arunachal Pradesh on December 22.", date="2020-12-11")
+    assert [(e.date, e.category, e.status) for e in evs] == [
+        ("2020-12-22", "election", "planned")]

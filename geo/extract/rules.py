@@ -92,6 +92,12 @@ def _far_from(between: str) -> bool:
     return km >= 100
 
 
+# a day a paragraph tells dates its undated events for this many sentences after it; a
+# one-paragraph article ("On January 2 protests broke out ... There were small rallies in
+# several other cities") has moved on by then
+DAY_CARRIES = 3
+
+
 class TooSlow(RuntimeError):
     """An article took longer than its extraction budget (crafted or pathological text)."""
 
@@ -110,6 +116,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
     sentences = [sentence_cased(s, article.text) for s in shown]  # what is read; shown: quoted
     paragraph_of = [p for p, _ in pairs]
     paragraph_day: dict[int, TimeRef] = {}  # "The violence continued on Wednesday. In ..."
+    carried_at: dict[int, int] = {}  # the sentence that told the paragraph's day
     pub = dt.date.fromisoformat(article.date) if article.date else None
     ctx = ArticleContext(article, sentences)
     plain_refs = [mark_reported(s, find_times(s, pub)) for s in sentences]
@@ -303,7 +310,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
             for (mention, from_context), ref in itertools.product(
                     targets, refs_for(refs, hit, sentence, status == "planned")):
                 if trig.needs_date and (ref is None or ref.kind == "anchor" or min(
-                        abs(ref.start - hit.end), abs(hit.start - ref.end)) > 40):
+                        abs(ref.start - hit.end), abs(hit.start - ref.end)) > 60):
                     continue
                 if ref is not None and ref.kind == "anchor" and ref.text.lower().endswith(
                         ("after", "before")) and hit.start >= ref.end and sentence_anchor:
@@ -325,7 +332,8 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
                 ) is not None:
                     # its damage: on the day the text says it struck, not the headline's
                     date, precision, tod = main.date, main.date_precision, None
-                elif (carried := paragraph_day.get(paragraph_of[index])) is not None:
+                elif (carried := paragraph_day.get(paragraph_of[index])) is not None and (
+                        index - carried_at.get(paragraph_of[index], index) <= DAY_CARRIES):
                     date, precision, tod = carried.value, carried.precision, None
                 else:
                     same_place = next((e for e in reversed(events)
@@ -372,6 +380,7 @@ def extract(article: Article, more_triggers=None, deadline: float | None = None)
         days = [r for r in own_refs if r.value and r.precision == "day" and not r.reported]
         if days:
             paragraph_day[paragraph_of[index]] = days[-1]
+            carried_at[paragraph_of[index]] = index
         spots = [f.mention for f in place_candidates(found, sentence)
                  if f.mention.kind in ("city", "landmark", "mission")]
         if spots:
