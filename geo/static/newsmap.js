@@ -534,7 +534,7 @@
     var host = L.layerGroup().addTo(map);
     var nav = NM.nav = {
       shown: null, cache: {}, order: [], view: null, sent: 0, inflight: false, dirty: false,
-      retry: null, playing: false,
+      retry: null, playing: false, pending: 0,
       timer: null, interval: 1, last: 0, review: null, waited: 0, waiting: false
     };
     var keep = function (p) {
@@ -568,6 +568,11 @@
       if (acked && nav.inflight) {
         nav.inflight = false;
         clearTimeout(nav.retry);
+        if (nav.pending && nav.shown) {  // a press that waited for this answer's steps
+          var wanted = nav.pending;
+          nav.pending = 0;
+          if (step(wanted)) return;
+        }
         if (nav.dirty) report();  // the steps taken meanwhile
       }
       if (!holds) return;
@@ -614,7 +619,14 @@
       var d = nav.shown && nav.shown._data, n = d && d.nav;
       var target = n && (delta < 0 ? n.prev : n.next);
       var p = target && nav.cache[String(target)];
+      if (!p && nav.inflight && target) {
+        // on its way with the answer to our last report: take the step when it comes (the
+        // button's callback would race that answer's run and be undone by it)
+        nav.pending = delta;
+        return true;
+      }
       if (!p) return false;  // not at hand: the server steps (the button's own callback)
+      nav.pending = 0;
       show(p, true);
       tell();
       return true;
