@@ -195,24 +195,37 @@ def load(paths: tuple[str, ...], online: bool, overrides_json: str, signature: s
                 # the run cache is written once the page is out (the end of this script)
                 pipeline.WRITE_DELAY_S = RUN_CACHE_WRITE_DELAY_S
                 gc.collect(1)  # the young garbage, before a run cache hit is frozen (_frozen)
-                slot["result"] = pipeline.run(list(paths), online=online,
-                                              extra_articles=_user_articles(),
-                                              date_overrides=json.loads(overrides_json),
-                                              progress=_progress_bar(st.empty()))
+                gc_was_on = gc.isenabled()
+                gc.disable()  # until the result is frozen: no collection walks it before
+                try:
+                    got = pipeline.run(list(paths), online=online,
+                                       extra_articles=_user_articles(),
+                                       date_overrides=json.loads(overrides_json),
+                                       progress=_progress_bar(st.empty()))
+                    _hold(got)
+                finally:
+                    if gc_was_on:
+                        gc.enable()
+                slot["result"] = got
     finally:
         status.empty()
-    got = slot["result"]
-    # read from the run cache: all of it live, frozen at once; computed: frozen at once
-    # too (the run's garbage with it), then collected and frozen again once the map has
-    # reported (the end of the script): the run paused the collector (geo.pipeline), and
-    # the collections its ~300,000 new objects would set off (~0.15 s of the page's
-    # derived data at 10,000 articles) are not worth having before the map
-    if getattr(got, "from_run_cache", False):
-        return _frozen(got, collect=False)
-    if got is not None and not getattr(got, "_nm_held", False):
+    return slot["result"]
+
+
+def _hold(result) -> None:
+    """A run's result out of the collector's reach at once. Read from the run cache: all
+    of it live, frozen for good (:func:`_frozen`). Computed: frozen too, with the run's
+    garbage, and collected and frozen again once the map has reported (the end of the
+    script, ``_frozen``): the run paused the collector (geo.pipeline), and the collections
+    its ~300,000 young objects would set off before the map (~0.15 s of the page's derived
+    data at 10,000 articles, more under load) walk only live data."""
+    if result is None:
+        return
+    if getattr(result, "from_run_cache", False):
+        _frozen(result, collect=False)
+    elif not getattr(result, "_nm_held", False):
         gc.freeze()
-        got._nm_held = True
-    return got
+        result._nm_held = True
 
 
 _user_articles = userdata.all_user_articles

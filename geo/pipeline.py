@@ -745,14 +745,17 @@ def _dir_entries(p: Path, dir_key: tuple[int, int, int], max_age: float) -> list
 
 
 def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[str, str],
-             online: bool, inputs: bool = True) -> str:
+             online: bool, inputs: bool = True, signature: str | None = None) -> str:
     """Key of a whole run: the inputs' signature, extra articles, user dates, today's date
     (weekday inference depends on it), code, geocode cache state. ``inputs=False``: the
-    same without the files' signature (which :class:`Incremental` state may serve)."""
+    same without the files' signature (which :class:`Incremental` state may serve).
+    ``signature``: :func:`inputs_signature` of ``paths``, when the caller has it."""
     h = hashlib.sha256(_code_fingerprint().encode())
+    if inputs and signature is None:
+        signature = inputs_signature(paths)
     parts = [f"online={online}", f"today={dt.date.today()}",
              json.dumps(overrides, sort_keys=True),
-             inputs_signature(paths) if inputs else "paths " + "|".join(map(str, paths))]
+             signature if inputs else "paths " + "|".join(map(str, paths))]
     for a in extra:
         parts.append(f"extra {a.name}|{a.date}|{hashlib.sha256(a.text.encode()).hexdigest()}"
                      f"|{a.url}|{a.outlet}")
@@ -947,11 +950,15 @@ def run(
     if _preparing is not None and _preparing is not threading.current_thread():
         _preparing.join()  # (its key's parts are cached: the fingerprints, the listing)
     wait_for_writes()
-    runs = key = None
+    runs = key = signature = None
     if use_cache and geocoder is None and not online and method == events_mod.DEFAULT_METHOD:
         try:
             runs = RunCache()
-            key = _run_key(paths, extra_articles, date_overrides or {}, online)
+            # the files' signature before they are read: a file that changes from now on
+            # makes another signature, so the row stored under this one is never stale
+            signature = inputs_signature(paths)
+            key = _run_key(paths, extra_articles, date_overrides or {}, online,
+                           signature=signature)
             hit = runs.get(key)
         except OSError:
             runs = hit = None
@@ -960,8 +967,9 @@ def run(
             hit.stored_derived = frozenset(hit.derived)
             return hit
     with _gc_paused():
-        return _run_computed(paths, runs, key, online, extra_articles, date_overrides,
-                             geocoder, use_cache, method, progress, jobs, engine)
+        return _run_computed(paths, runs, key, signature, online, extra_articles,
+                             date_overrides, geocoder, use_cache, method, progress, jobs,
+                             engine)
 
 
 @contextlib.contextmanager
@@ -1001,8 +1009,8 @@ def _gc_resumed(n_articles: int):
         gc.disable()
 
 
-def _run_computed(paths, runs, key, online, extra_articles, date_overrides, geocoder,
-                  use_cache, method, progress, jobs, engine) -> Result:
+def _run_computed(paths, runs, key, signature, online, extra_articles, date_overrides,
+                  geocoder, use_cache, method, progress, jobs, engine) -> Result:
     state = base = None
     if runs is not None:  # a miss: the last run's pieces serve what did not change
         with contextlib.suppress(OSError):
@@ -1030,7 +1038,8 @@ def _run_computed(paths, runs, key, online, extra_articles, date_overrides, geoc
     result = Result(articles=loaded, events=events, problems=problems)
     if runs is not None and key is not None:
         with contextlib.suppress(OSError):  # keyed on the state after the run (new cache db)
-            after = _run_key(paths, extra_articles, date_overrides or {}, online)
+            after = _run_key(paths, extra_articles, date_overrides or {}, online,
+                             signature=signature)
             next_state = None
             if state is not None and base is not None:
                 next_state = state.next_state(
