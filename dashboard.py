@@ -339,7 +339,9 @@ _memo = geo_derived.Memo(result, rv_version, geo_derived.code_digest(__file__))
 def derived(what: str, make, keep: bool = False):
     """Per-result memo (facets, base map summary, step indexes): computed once per loaded
     event set and corrections version, not on every rerun; ``keep``: stored with the
-    result's run cache row, so a restart reads it (geo/derived.py)."""
+    result's run cache row, so a restart reads it (geo/derived.py). A kept value other than
+    "reviewed" must be made from ``events_all`` alone: after a change that left every event
+    as it was (the same objects), the last result's are taken (``_memo.carry``)."""
     return _memo.get(what, make, keep)
 
 
@@ -352,6 +354,9 @@ def _review_all() -> Reviewed:
 
 reviewed = derived("reviewed", _review_all, keep=True)
 events_all = reviewed.events
+# a run after a change whose events are the last run's (an edit that added or changed no
+# event: geo.pipeline.Result.carried): what was derived from them holds, not computed again
+_memo.carry(getattr(result, "carried", None), "reviewed", events_all)
 hashes = derived("hashes", lambda: ArticleHashes(articles))  # computed on first use
 
 

@@ -48,6 +48,10 @@ class Result:
     run_key: str | None = field(default=None, compare=False, repr=False)
     from_run_cache: bool = field(default=False, compare=False, repr=False)
     stored_derived: frozenset | None = field(default=None, compare=False, repr=False)
+    # (not stored) a computed result whose events are the last run's, object for object (a
+    # change that changed no event): what was derived from those (the last row's derived),
+    # for a caller to take what it made from the events alone (geo.derived.Memo.carry)
+    carried: dict | None = field(default=None, compare=False, repr=False)
 
 
 def _extractor_files() -> list[Path]:
@@ -466,6 +470,7 @@ class Incremental:
         except (IndexError, KeyError, TypeError):
             return False
         self.reads, self.articles_out = reads, arts
+        self.previous = result  # (not stored: __getstate__)
         self.raw_in, self.parts_in, self.cites = d["raw"], d["parts"], d["cites"]
         del self._stored
         return True
@@ -1050,6 +1055,10 @@ def _run_computed(paths, runs, key, signature, stats, online, extra_articles,
                else geocoder.locate_events(events))
     events = links.attach(located, loaded)
     result = Result(articles=loaded, events=events, problems=problems)
+    prev = getattr(state, "previous", None)
+    if prev is not None and prev.derived and len(prev.events) == len(events) and all(
+            a is b for a, b in zip(prev.events, events, strict=True)):
+        result.carried = prev.derived
     if runs is not None and key is not None:
         with contextlib.suppress(OSError):  # keyed on the state after the run (new cache db)
             after = _run_key(paths, extra_articles, date_overrides or {}, online,
