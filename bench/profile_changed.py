@@ -9,6 +9,9 @@ before its first map on that path: ``pipeline.prepare`` (the prestarted worker),
 step index the first page derives. The run's cache rows are then written (untimed, as the
 dashboard does after its map) so that the next round starts from them. ``--cprofile``:
 also the top functions by cumulative time (slower, for where, not how long).
+``NM_PROFILE_NOGC=1``: the cyclic collector off from the run on (what it costs).
+Timings of stages nest (the run's own include its parts'); the merge part counters are
+the before tree's names, absent after.
 """
 
 from __future__ import annotations
@@ -49,11 +52,10 @@ def timed(owner, name, label):
     setattr(owner, name, wrap)
 
 timed(pipeline.RunCache, "get_state", "run: state read + unpickle")
-timed(pipeline.RunCache, "get", "run: result row lookup (miss)")
+timed(pipeline.RunCache, "get", "run: result row reads (the miss; after: the last result)")
 timed(articles_mod, "read_paths", "run: read_paths (listing, memo)")
 timed(articles_mod, "infer_missing_dates", "run: infer dates")
 timed(pipeline, "extract_all", "run: extract_all (keys, extraction, merge)")
-
 timed(pipeline.Incremental, "merge", "run:   merge (incremental)")
 timed(merge_mod, "merge_parts", "run:     merge_parts")
 timed(pipeline.Incremental, "locate", "run: locate (incremental)")
