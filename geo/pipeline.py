@@ -693,8 +693,7 @@ _dir_lock = threading.Lock()
 _now = time.monotonic  # tests replace it
 
 
-def inputs_signature(paths: Iterable[str | Path], max_age: float | None = None,
-                     stats: dict[str, tuple[int, int]] | None = None) -> str:
+def inputs_signature(paths: Iterable[str | Path], max_age: float | None = None) -> str:
     """Names, sizes and mtimes (not contents) of every file a run reads; the dashboard
     checks it on every rerun, so it must cost little when nothing changed.
 
@@ -708,8 +707,7 @@ def inputs_signature(paths: Iterable[str | Path], max_age: float | None = None,
     ``max_age`` after the last listing lists again. A file added within the same mtime tick
     as the listing is caught the same way. The string is exactly what a full listing gives,
     cached or not (the run cache's keys depend on it). A file rewritten with the same size
-    inside one mtime tick would be missed. ``stats`` (out), when given, gets each listed
-    or given file's path -> (size, mtime_ns) as the string has them.
+    inside one mtime tick would be missed.
     """
     max_age = SIGNATURE_RECHECK_S if max_age is None else max_age
     parts = []
@@ -721,18 +719,9 @@ def inputs_signature(paths: Iterable[str | Path], max_age: float | None = None,
             continue
         if not stat_mod.S_ISDIR(st.st_mode):
             parts.append(f"{p}|{st.st_size}|{st.st_mtime_ns}")
-            if stats is not None:
-                stats[str(p)] = (st.st_size, st.st_mtime_ns)
             continue
         parts.append(f"dir {p}")
-        entries = _dir_entries(p, (st.st_mtime_ns, st.st_ino, st.st_dev), max_age)
-        parts.extend(entries)
-        if stats is not None:
-            folder = str(p)
-            for e in entries:
-                name, size, mtime = e.rsplit("|", 2) if e.count("|") >= 2 else (e, "", "")
-                if size.isdigit() and mtime.isdigit():
-                    stats[os.path.join(folder, name)] = (int(size), int(mtime))
+        parts.extend(_dir_entries(p, (st.st_mtime_ns, st.st_ino, st.st_dev), max_age))
     return "\n".join(parts)
 
 
@@ -967,13 +956,12 @@ def run(
         _preparing.join()  # (its key's parts are cached: the fingerprints, the listing)
     wait_for_writes()
     runs = key = signature = None
-    stats: dict[str, tuple[int, int]] = {}  # the signature's (size, mtime) of each file
     if use_cache and geocoder is None and not online and method == events_mod.DEFAULT_METHOD:
         try:
             runs = RunCache()
             # the files' signature before they are read: a file that changes from now on
             # makes another signature, so the row stored under this one is never stale
-            signature = inputs_signature(paths, stats=stats)
+            signature = inputs_signature(paths)
             key = _run_key(paths, extra_articles, date_overrides or {}, online,
                            signature=signature)
             hit = runs.get(key)
@@ -984,7 +972,7 @@ def run(
             hit.stored_derived = frozenset(hit.derived)
             return hit
     with _gc_paused():
-        return _run_computed(paths, runs, key, signature, stats, online, extra_articles,
+        return _run_computed(paths, runs, key, signature, online, extra_articles,
                              date_overrides, geocoder, use_cache, method, progress, jobs,
                              engine)
 
@@ -1026,7 +1014,7 @@ def _gc_resumed(n_articles: int):
         gc.disable()
 
 
-def _run_computed(paths, runs, key, signature, stats, online, extra_articles,
+def _run_computed(paths, runs, key, signature, online, extra_articles,
                   date_overrides, geocoder, use_cache, method, progress, jobs,
                   engine) -> Result:
     state = base = None
@@ -1036,8 +1024,10 @@ def _run_computed(paths, runs, key, signature, stats, online, extra_articles,
             state = runs.get_state(base)
         state = state or Incremental()
     reads = dict(state.reads) if state is not None else None
-    loaded, problems = articles_mod.read_paths(
-        paths, memo=reads, stats=stats if reads is not None else None)
+    # each file stated again, not taken from the signature (whose folder listing may be
+    # up to SIGNATURE_RECHECK_S old: a file just rewritten in place, e.g. the user's
+    # imported article, would be read as it was; the dashboard then saw two results)
+    loaded, problems = articles_mod.read_paths(paths, memo=reads)
     loaded.extend(_new_extras(loaded, extra_articles, problems))
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
     given = loaded
