@@ -43,6 +43,23 @@ class Memo:
             else {}
         kept = getattr(result, "derived", None)
         self.kept = kept if isinstance(kept, dict) else None
+        self.carried: dict | None = None
+
+    def carry(self, carried: dict | None, anchor: str, now) -> bool:
+        """Take the kept values of ``carried`` (what was derived from the last run's result,
+        whose events this result's are, object for object: ``pipeline.Result.carried``)
+        for the later ``get(..., keep=True)``s, instead of computing them, when its
+        ``anchor`` value (this version and code) holds ``now`` (the events the kept values
+        are made from: the reviewed events), object for object. So the caller's kept
+        values must be made from ``now`` alone (and the anchor computed, not carried)."""
+        if not carried or self.kept is None or self.result is None:
+            return False
+        before = getattr(carried.get(self.prefix + anchor), "events", None)
+        if before is None or len(before) != len(now) or any(
+                a is not b for a, b in zip(before, now, strict=True)):
+            return False
+        self.carried = carried
+        return True
 
     def get(self, what: str, make: Callable[[], Any], keep: bool = False) -> Any:
         if self.result is None:
@@ -52,6 +69,8 @@ class Memo:
             return self.local[key]
         if keep and self.kept is not None and key in self.kept:
             value = self.kept[key]
+        elif keep and self.carried is not None and key in self.carried:
+            value = self.kept[key] = self.carried[key]
         else:
             value = make()
             if keep and self.kept is not None:

@@ -20,7 +20,7 @@ import stat as stat_mod
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geo import articles as articles_mod
@@ -48,6 +48,10 @@ class Result:
     run_key: str | None = field(default=None, compare=False, repr=False)
     from_run_cache: bool = field(default=False, compare=False, repr=False)
     stored_derived: frozenset | None = field(default=None, compare=False, repr=False)
+    # (not stored) a computed result whose events are the last run's, object for object (a
+    # change that changed no event): what was derived from those (the last row's derived),
+    # for a caller to take what it made from the events alone (geo.derived.Memo.carry)
+    carried: dict | None = field(default=None, compare=False, repr=False)
 
 
 def _extractor_files() -> list[Path]:
@@ -272,7 +276,8 @@ def extract_all(
     done = 0
     known = state.raw_in if state is not None else {}
     for i, key in enumerate(keys):
-        found[i] = known.get(key)
+        got = known.get(key)  # an unchanged article: its events' parts only (_Unloaded)
+        found[i] = _Unloaded(got) if got is not None else None
         if found[i] is None:
             found[i] = cache.get(key) if cache else None
         if found[i] is None:
@@ -328,17 +333,18 @@ def extract_all(
         finally:
             if warm is not None:
                 warm.close()
-    for i in todo:  # in-process: jobs=1, few articles, or what a failed pool left
-        if found[i] is not None or i in reasons:
-            continue
-        found[i], reason = _extract_one(articles[i], method, budget)
-        if reason is not None:
-            reasons[i] = reason
-        elif cache:
-            cache.put(keys[i], found[i])
-        done += 1
-        if progress is not None:
-            progress(done, total)
+    with _gc_resumed(sum(1 for i in todo if found[i] is None and i not in reasons)):
+        for i in todo:  # in-process: jobs=1, few articles, or what a failed pool left
+            if found[i] is not None or i in reasons:
+                continue
+            found[i], reason = _extract_one(articles[i], method, budget)
+            if reason is not None:
+                reasons[i] = reason
+            elif cache:
+                cache.put(keys[i], found[i])
+            done += 1
+            if progress is not None:
+                progress(done, total)
     if cache:
         cache.flush()
     if problems is not None:
@@ -346,102 +352,318 @@ def extract_all(
                         for i in sorted(reasons))
     if state is None:
         return merge_mod.merge([e for events in found if events for e in events])
-    for key, events in zip(keys, found, strict=True):
-        if events is not None:
-            state.raw_out[key] = events
-    return state.merge(list(zip(keys, found, strict=True)))
+
+    def load(i: int) -> list[Event] | None:
+        """An unchanged article's events, for a merge part that is redone."""
+        got = cache.get(keys[i]) if cache else None
+        if got is None:
+            got, _reason = _extract_one(articles[i], method, budget)
+            if got is not None and cache:
+                cache.put(keys[i], got)
+        return got
+
+    try:
+        merged = state.merge(list(zip(keys, found, strict=True)), load=load)
+    except _StateGap as exc:  # (rare) every article's events loaded instead
+        log.warning("incremental state: events of %s not found again; loading all", exc)
+        state.raw_out.clear()
+        state.parts_out.clear()
+        for i, events in enumerate(found):
+            if isinstance(events, _Unloaded):
+                found[i] = load(i)
+        merged = state.merge(list(zip(keys, found, strict=True)))
+    if cache:
+        cache.flush()
+    return merged
+
+
+class _Unloaded(tuple):
+    """An unchanged article's events, not loaded: the ``(family, date)`` of each, which is
+    all :func:`_parts_of` needs; :meth:`Incremental.merge` loads them (the
+    extraction cache) only for a merge part it must redo."""
+
+    __slots__ = ()
+
+
+class _StateGap(Exception):
+    """An unchanged article's events could not be loaded again (cache row gone and the
+    extraction failed this time): the run loads every article instead."""
 
 
 @dataclass
 class Incremental:
     """What a run keeps so that the next one, after a few files changed, redoes those only
     (:meth:`RunCache.get_state`): each file's parse, the articles before and after date
-    inference, each article's events (by extraction cache key), each merge part's inputs
-    and result, and each merged event's place. Every piece is reused only for the same inputs,
-    so the result is the one a full run gives (``tests/test_incremental.py``)."""
+    inference, each article's events' merge parts (by extraction cache key), each merge
+    part's inputs and where its events went, and which events cite each article. Every
+    piece is reused only for the same inputs, so the result is the one a full run gives
+    (``tests/test_incremental.py``).
+
+    Stored small: no event is in it. The last run's articles and located events are those
+    of its result, read from that result's run cache row (``result_key``), so a changed
+    article costs one read of the last result (what an unchanged restart reads) plus this
+    state's keys, and its unchanged merge parts' events are the last result's objects.
+    An unchanged article's own events are loaded (extraction cache) only when one of its
+    merge parts is redone."""
 
     base: str = ""
     reads: dict = field(default_factory=dict)
     articles_in: list[Article] = field(default_factory=list)
     articles_out: list[Article] = field(default_factory=list)
-    raw_in: dict[str, list[Event]] = field(default_factory=dict)
-    raw_out: dict[str, list[Event]] = field(default_factory=dict)
+    # extraction key -> ((family, date), ...) of its events, in order
+    raw_in: dict[str, tuple] = field(default_factory=dict)
+    raw_out: dict[str, tuple] = field(default_factory=dict)
+    # merge part -> (inputs ((key, j), ...), ((rank, position in part, output index), ...))
     parts_in: dict[tuple, tuple] = field(default_factory=dict)
     parts_out: dict[tuple, tuple] = field(default_factory=dict)
-    located: list[tuple[Event, Event]] = field(default_factory=list)  # (merged, located)
-    cites: dict[str, tuple[Event, ...]] = field(default_factory=dict)  # article -> merged
+    # the last run's located events (before links.attach) in output order: the stand-ins of
+    # its unchanged merge parts' events (not stored: the result row's events)
+    located: list[Event] = field(default_factory=list)
+    cites: dict[str, tuple[int, ...]] = field(default_factory=dict)  # article -> indices
+    result_key: str | None = None  # the run cache row of the run this state is of
+    attached: list[Event] | None = field(default=None, repr=False)  # that result's events
 
-    def locate(self, geocoder, events: list[Event]) -> list[Event]:
-        """``geocoder.locate_events(events)``, a merged event of the last run (the same
-        object, or an equal one) given its last place when every event citing its articles
-        is the same as then (a mention is resolved with its articles' other mentions, so
-        nothing it reads changed)."""
-        cites: dict[str, list[Event]] = {}
-        for ev in events:
+    # ---- stored form -------------------------------------------------------------------
+
+    def __getstate__(self) -> dict:
+        """What is stored: keys, indices and the few articles not in the result."""
+        out_pos = {id(a): i for i, a in enumerate(self.articles_out)}
+        reads = {}
+        for k, (art, probs) in self.reads.items():
+            i = out_pos.get(id(art)) if art is not None else None
+            reads[k] = (art if i is None else i, probs)
+        given = {i: a for i, a in enumerate(self.articles_in)
+                 if i >= len(self.articles_out) or self.articles_out[i] is not a}
+        cites: dict[str, list[int]] = {}
+        for n, ev in enumerate(self.located):
             for s in ev.sources or ():
                 lst = cites.setdefault(s.article, [])
-                if not lst or lst[-1] is not ev:
-                    lst.append(ev)
-        before = {id(m): loc for m, loc in self.located}
-        by_id: dict[str, list[tuple[Event, Event]]] = {}  # (merged, located) by event id
-        known: dict[int, Event] = {}
-        for ev in events:
-            loc = before.get(id(ev))
-            if loc is None:
-                # a merge part redone (one of its articles changed) makes new objects, most
-                # of them equal to the last run's: equal merged events whose articles are
-                # cited by equal events resolve the same (the geocoder reads the event and
-                # its articles' mentions: values, not objects)
-                if not by_id:
-                    for m, lo in self.located:
-                        by_id.setdefault(m.id, []).append((m, lo))
-                loc = next((lo for m, lo in by_id.get(ev.id, ()) if m == ev), None)
-                if loc is None:
+                if not lst or lst[-1] != n:
+                    lst.append(n)
+        attached = self.attached if self.attached is not None else self.located
+        pre_attach = {i: lo for i, (lo, ev) in enumerate(zip(self.located, attached,
+                                                                strict=True)) if lo is not ev}
+        return {"v": 2, "base": self.base, "result_key": self.result_key, "reads": reads,
+                "given": given, "n_given": len(self.articles_in), "raw": self.raw_in,
+                "parts": self.parts_in, "cites": {a: tuple(v) for a, v in cites.items()},
+                "pre_attach": pre_attach}
+
+    def __setstate__(self, d: dict) -> None:
+        self.__init__(base=d.get("base", ""), result_key=d.get("result_key"))
+        self._stored = d
+
+    def restore(self, result: Result) -> bool:
+        """Fill the state from its stored form and the last run's ``result``; False when
+        they do not fit each other."""
+        d = getattr(self, "_stored", None)
+        if d is None or d.get("v") != 2:
+            return False
+        arts, evs = list(result.articles), list(result.events)
+        try:
+            reads = {}
+            for k, (ref, probs) in d["reads"].items():
+                reads[k] = (arts[ref] if isinstance(ref, int) else ref, probs)
+            given = d["given"]
+            self.articles_in = [given.get(i) or arts[i] for i in range(d["n_given"])]
+            pre = d["pre_attach"]
+            self.located = [pre.get(i, e) for i, e in enumerate(evs)] if pre else evs
+        except (IndexError, KeyError, TypeError):
+            return False
+        self.reads, self.articles_out = reads, arts
+        self.previous = result  # (not stored: __getstate__)
+        self.raw_in, self.parts_in, self.cites = d["raw"], d["parts"], d["cites"]
+        del self._stored
+        return True
+
+    # ---- a run -------------------------------------------------------------------------
+
+    def locate(self, geocoder, events: list[Event]) -> list[Event]:
+        """``geocoder.locate_events(events)``, an event of an unchanged merge part (the last
+        run's located event itself, :meth:`merge`) or of a redone one equal to one of the
+        last run's keeping its last place when every event citing its articles is the same
+        as then (a mention is resolved with its articles' other mentions, so nothing it
+        reads changed). Only the events that cite an article whose events changed are
+        looked at, and only those to resolve and their articles' events go to the geocoder
+        (its context for each: every event citing its articles, as in a full run)."""
+        prev = self.located
+        if not prev:
+            out = geocoder.locate_events(events)
+            self.located = out
+            return out
+        at_prev = {id(e): i for i, e in enumerate(prev)}
+        old_of = [at_prev.get(id(ev)) for ev in events]  # last run's index, or None: new
+        now_of = {o: n for n, o in enumerate(old_of) if o is not None}
+        fresh = [n for n, o in enumerate(old_of) if o is None]
+        dropped = [i for i in range(len(prev)) if i not in now_of]
+        affected: set[str] = set()
+        for n in fresh:
+            affected.update(s.article for s in events[n].sources or ())
+        for i in dropped:
+            affected.update(s.article for s in prev[i].sources or ())
+        old_cites = self.cites
+        cites: dict[str, list[int]] = {}
+        for a in affected:
+            cites[a] = [now_of[o] for o in old_cites.get(a, ()) if o in now_of]
+        for n in fresh:
+            for a in {s.article for s in events[n].sources or ()}:
+                cites[a].append(n)
+        for a in affected:
+            cites[a].sort()
+
+        def same(a: str) -> bool:
+            new, old = cites[a], old_cites.get(a, ())
+            if len(new) != len(old):
+                return False
+            for n, o in zip(new, old, strict=True):
+                if old_of[n] == o:
                     continue
-            if all(_same_values(cites.get(s.article, ()), self.cites.get(s.article, ()))
-                   for s in ev.sources or ()):
-                known[id(ev)] = loc
-        out = geocoder.locate_events(events, known=known)
-        self.located = list(zip(events, out, strict=True))
-        self.cites = {a: tuple(v) for a, v in cites.items()}
+                if not (_unlocated_equal(events[n], prev[o]) if old_of[n] is None
+                        else events[n] == prev[o]):
+                    return False
+            return True
+
+        unchanged = {a: same(a) for a in affected}
+        by_id: dict[str, list[int]] = {}
+        for i in dropped:
+            by_id.setdefault(prev[i].id, []).append(i)
+        known: dict[int, Event] = {}
+        todo: list[int] = []
+        for n in fresh:  # a redone part's event: an equal one of the last run's place
+            ev = events[n]
+            lo = next((prev[i] for i in by_id.get(ev.id, ()) if _unlocated_equal(ev, prev[i])),
+                      None)
+            if lo is not None and all(unchanged[s.article] for s in ev.sources or ()):
+                known[n] = lo
+            else:
+                todo.append(n)
+        look = sorted({n for a in affected for n in cites[a] if old_of[n] is not None})
+        for n in look:  # an unchanged part's event citing an article whose events changed
+            if all(unchanged.get(s.article, True) for s in events[n].sources or ()):
+                known[n] = events[n]
+            else:
+                todo.append(n)
+        # what the geocoder reads for those: every event citing their articles
+        ctx: set[int] = set(todo)
+        for n in todo:
+            for s in events[n].sources or ():
+                a = s.article
+                ctx.update(cites[a] if a in cites else (now_of[o] for o in old_cites.get(a, ())
+                                                        if o in now_of))
+        sub = sorted(ctx)
+        got = geocoder.locate_events(
+            [events[n] for n in sub],
+            known={id(events[n]): known.get(n, events[n]) for n in sub if n not in set(todo)})
+        out = list(events)
+        for n, lo in known.items():
+            out[n] = lo
+        for n, lo in zip(sub, got, strict=True):
+            out[n] = lo
+        self.located = out
         return out
 
-    def merge(self, per_article: list[tuple[str, list[Event] | None]]) -> list[Event]:
+    def merge(self, per_article: list[tuple[str, list[Event] | None]],
+              load: Callable[[int], list[Event] | None] | None = None) -> list[Event]:
         """:func:`geo.merge.merge` of all the articles' events, part by part (parts never
-        merge with each other), a part whose inputs are those of the last run reused."""
-        flat: list[Event] = []
+        merge with each other), a part whose inputs are those of the last run reused: its
+        events are the last run's located ones (stand-ins, same order keys), which
+        :meth:`locate` knows. ``per_article``: (extraction key, events); an unchanged
+        article's events may be ``_Unloaded`` (their parts only), loaded by ``load(i)``
+        (``i``: its index in ``per_article``) when a part they are in is redone."""
+        flat_sig: list[tuple] = []
         sig: list[tuple[str, int]] = []
-        for key, events in per_article:
-            for j, e in enumerate(events or ()):
-                flat.append(e)
+        where: list[tuple[int, int]] = []
+        given: dict[int, list[Event]] = {}
+        for a, (key, events) in enumerate(per_article):
+            if events is None:
+                continue
+            if isinstance(events, _Unloaded):
+                fd = tuple(events)
+            else:
+                fd = tuple((merge_mod.family(e), e.date) for e in events)
+                given[a] = list(events)
+            self.raw_out[key] = fd
+            for j, x in enumerate(fd):
+                flat_sig.append(x)
                 sig.append((key, j))
+                where.append((a, j))
+
+        def events_of(a: int) -> list[Event]:
+            got = given.get(a)
+            if got is None:
+                got = load(a) if load is not None else None
+                if got is None or len(got) != len(per_article[a][1]):
+                    raise _StateGap(per_article[a][0])
+                given[a] = got
+            return got
+
         if len(set(k for k, _ in per_article)) != len(per_article):
-            return merge_mod.merge(flat)  # two articles with one key: no part is safe
+            # two articles with one key: no part is safe
+            return merge_mod.merge([events_of(a)[j] for a, j in where])
         groups: dict[tuple, list[int]] = {}
-        for i, part in enumerate(merge_mod.merge_parts(flat)):
+        for i, part in enumerate(_parts_of(flat_sig)):
             groups.setdefault(part, []).append(i)
+        prev = self.located
         items = []
         for part, idx in groups.items():
             inputs = tuple(sig[i] for i in idx)
             got = self.parts_in.get(part)
-            if got is not None and got[0] == inputs:
-                ranked = got[1]
+            if got is not None and got[0] == inputs and all(r[2] < len(prev) for r in got[1]):
+                ranked = [((r[0], r[1]), prev[r[2]]) for r in got[1]]
             else:
-                ranked = merge_mod.merge_ranked([flat[i] for i in idx])
-            self.parts_out[part] = (inputs, ranked)
-            items.extend(((rank[0], idx[rank[1]]), m) for rank, m in ranked)
-        items.sort(key=merge_mod.output_order)
-        return [m for _rank, m in items]
+                ranked = merge_mod.merge_ranked([events_of(where[i][0])[where[i][1]]
+                                                 for i in idx])
+            rec = [None] * len(ranked)
+            self.parts_out[part] = (inputs, rec)
+            for j, (rank, m) in enumerate(ranked):
+                items.append(((m.date or "9999", m.time_of_day or "", m.title,
+                               (rank[0], idx[rank[1]])), m, rec, j, rank))
+        items.sort(key=lambda it: it[0])
+        out = []
+        for n, (_key, m, rec, j, rank) in enumerate(items):
+            rec[j] = (rank[0], rank[1], n)
+            out.append(m)
+        for part, (inputs, rec) in self.parts_out.items():
+            self.parts_out[part] = (inputs, tuple(rec))
+        return out
 
     def next_state(self, base: str, reads: dict, articles_in: list[Article],
-                   articles_out: list[Article]) -> Incremental:
+                   articles_out: list[Article], result_key: str | None = None,
+                   attached: list[Event] | None = None) -> Incremental:
         return Incremental(base=base, reads=reads, articles_in=articles_in,
                            articles_out=articles_out, raw_in=self.raw_out,
-                           parts_in=self.parts_out, located=self.located, cites=self.cites)
+                           parts_in=self.parts_out, located=self.located,
+                           result_key=result_key, attached=attached)
 
 
-def _same_values(a: Sequence, b: Sequence) -> bool:
-    return len(a) == len(b) and all(x is y or x == y for x, y in zip(a, b, strict=True))
+def _parts_of(fam_dates: Sequence[tuple[str, str | None]]) -> list[tuple]:
+    """:func:`geo.merge.merge_parts` from each event's (:func:`geo.merge.family`, date)
+    alone (the same rule; ``tests/test_incremental.py`` holds them equal). Here, not in
+    geo/merge.py, whose every edit invalidates the extraction cache."""
+    coarse_year: set[tuple] = set()
+    coarse_month: set[tuple] = set()
+    for fam, d in fam_dates:
+        if d is None:
+            continue
+        if len(d) == 7:
+            coarse_month.add((fam, d))
+        elif len(d) != 10:
+            coarse_year.add((fam, d[:4]))
+    out = []
+    for fam, d in fam_dates:
+        if d is None:
+            out.append((fam, None))
+        elif (fam, d[:4]) in coarse_year:
+            out.append((fam, d[:4]))
+        elif (fam, d[:7]) in coarse_month:
+            out.append((fam, d[:7]))
+        else:
+            out.append((fam, d))
+    return out
+
+
+def _unlocated_equal(merged: Event, located: Event) -> bool:
+    """Whether ``merged`` (no place yet) is the event ``located`` was located from."""
+    return merged.id == located.id and replace(located, place=merged.place) == merged
 
 
 _EXTRACT = events_mod.extract  # what the pool's workers run
@@ -528,14 +750,17 @@ def _dir_entries(p: Path, dir_key: tuple[int, int, int], max_age: float) -> list
 
 
 def _run_key(paths: Sequence[Path], extra: Sequence[Article], overrides: dict[str, str],
-             online: bool, inputs: bool = True) -> str:
+             online: bool, inputs: bool = True, signature: str | None = None) -> str:
     """Key of a whole run: the inputs' signature, extra articles, user dates, today's date
     (weekday inference depends on it), code, geocode cache state. ``inputs=False``: the
-    same without the files' signature (which :class:`Incremental` state may serve)."""
+    same without the files' signature (which :class:`Incremental` state may serve).
+    ``signature``: :func:`inputs_signature` of ``paths``, when the caller has it."""
     h = hashlib.sha256(_code_fingerprint().encode())
+    if inputs and signature is None:
+        signature = inputs_signature(paths)
     parts = [f"online={online}", f"today={dt.date.today()}",
              json.dumps(overrides, sort_keys=True),
-             inputs_signature(paths) if inputs else "paths " + "|".join(map(str, paths))]
+             signature if inputs else "paths " + "|".join(map(str, paths))]
     for a in extra:
         parts.append(f"extra {a.name}|{a.date}|{hashlib.sha256(a.text.encode()).hexdigest()}"
                      f"|{a.url}|{a.outlet}")
@@ -576,18 +801,31 @@ class RunCache:
 
     KEEP = 4
     STATE = "incremental-state"  # the one row of Incremental state (the last run's)
+    STATE_RESULT = "incremental-state-result"  # the key of the result row that state needs
 
     def __init__(self, directory: Path | None = None):
         self.db = _cache_database(directory)
 
     def get_state(self, base: str) -> Incremental | None:
         """The last run's :class:`Incremental` state when it was made for ``base`` (the
-        same run but for the files' signature)."""
+        same run but for the files' signature), with that run's result (its row) in it."""
         got = self._load(self.STATE)
-        return got if isinstance(got, Incremental) and got.base == base else None
+        if not isinstance(got, Incremental) or got.base != base or not got.result_key:
+            return None
+        result = self.get(got.result_key)
+        return got if result is not None and got.restore(result) else None
 
     def put_state(self, state: Incremental) -> None:
+        """The state row, and which result row it needs (kept by the pruning)."""
         self._store(self.STATE, state)
+        if self.db is None or not state.result_key:
+            return
+        try:
+            with self.db.write(durable=False) as conn:
+                conn.execute("INSERT OR REPLACE INTO run_cache (key, result, created) "
+                             "VALUES (?, ?, ?)", (self.STATE_RESULT, state.result_key, 0.0))
+        except (OSError, ValueError) as exc:
+            log.warning("run cache not written (%s)", exc)
 
     def has(self, key: str) -> bool:
         """Whether a row for ``key`` is there (without reading it)."""
@@ -633,9 +871,12 @@ class RunCache:
             with self.db.write(durable=False) as conn:
                 conn.execute("INSERT OR REPLACE INTO run_cache (key, result, created) "
                              "VALUES (?, ?, ?)", (key, blob, time.time()))
-                conn.execute("DELETE FROM run_cache WHERE key != ? AND key NOT IN (SELECT "
-                             "key FROM run_cache WHERE key != ? ORDER BY created DESC "
-                             "LIMIT ?)", (self.STATE, self.STATE, self.KEEP))
+                conn.execute("DELETE FROM run_cache WHERE key NOT IN (?, ?) "
+                             "AND key NOT IN (SELECT CAST(result AS TEXT) FROM run_cache "
+                             "WHERE key = ?) AND key NOT IN (SELECT key FROM run_cache "
+                             "WHERE key NOT IN (?, ?) ORDER BY created DESC LIMIT ?)",
+                             (self.STATE, self.STATE_RESULT, self.STATE_RESULT, self.STATE,
+                              self.STATE_RESULT, self.KEEP))
         except (OSError, ValueError) as exc:
             log.warning("run cache not written (%s)", exc)
 
@@ -714,11 +955,15 @@ def run(
     if _preparing is not None and _preparing is not threading.current_thread():
         _preparing.join()  # (its key's parts are cached: the fingerprints, the listing)
     wait_for_writes()
-    runs = key = None
+    runs = key = signature = None
     if use_cache and geocoder is None and not online and method == events_mod.DEFAULT_METHOD:
         try:
             runs = RunCache()
-            key = _run_key(paths, extra_articles, date_overrides or {}, online)
+            # the files' signature before they are read: a file that changes from now on
+            # makes another signature, so the row stored under this one is never stale
+            signature = inputs_signature(paths)
+            key = _run_key(paths, extra_articles, date_overrides or {}, online,
+                           signature=signature)
             hit = runs.get(key)
         except OSError:
             runs = hit = None
@@ -726,6 +971,52 @@ def run(
             hit.run_key, hit.from_run_cache = key, True
             hit.stored_derived = frozenset(hit.derived)
             return hit
+    with _gc_paused():
+        return _run_computed(paths, runs, key, signature, online, extra_articles,
+                             date_overrides, geocoder, use_cache, method, progress, jobs,
+                             engine)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """The cyclic collector off for a computed run (back as it was after it). A run after
+    a change reads the last result (~300,000 objects) and makes as many: each collection
+    of the oldest generation walked all of them, ~1.5 s of a 10,000-article run at load 4
+    (bench/README.md, fourth pass). What it leaves is freed by reference counting; a
+    caller that keeps the result freezes it (the dashboard) or exits (the CLI). In-process
+    extraction of many articles turns it back on (:func:`_gc_resumed`)."""
+    global _gc_paused_runs
+    was = gc.isenabled()
+    gc.disable()
+    _gc_paused_runs += was
+    try:
+        yield
+    finally:
+        _gc_paused_runs -= was
+        if was:
+            gc.enable()
+
+
+_gc_paused_runs = 0  # runs under _gc_paused that found the collector on
+
+
+@contextlib.contextmanager
+def _gc_resumed(n_articles: int):
+    """The collector back on while ``n_articles`` (many) are extracted in this process
+    under a run's :func:`_gc_paused` (the parser's garbage has cycles)."""
+    if n_articles < 32 or not _gc_paused_runs or gc.isenabled():
+        yield
+        return
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+
+
+def _run_computed(paths, runs, key, signature, online, extra_articles,
+                  date_overrides, geocoder, use_cache, method, progress, jobs,
+                  engine) -> Result:
     state = base = None
     if runs is not None:  # a miss: the last run's pieces serve what did not change
         with contextlib.suppress(OSError):
@@ -733,6 +1024,9 @@ def run(
             state = runs.get_state(base)
         state = state or Incremental()
     reads = dict(state.reads) if state is not None else None
+    # each file stated again, not taken from the signature (whose folder listing may be
+    # up to SIGNATURE_RECHECK_S old: a file just rewritten in place, e.g. the user's
+    # imported article, would be read as it was; the dashboard then saw two results)
     loaded, problems = articles_mod.read_paths(paths, memo=reads)
     loaded.extend(_new_extras(loaded, extra_articles, problems))
     loaded = articles_mod.apply_overrides(loaded, date_overrides or {})
@@ -751,14 +1045,20 @@ def run(
                else geocoder.locate_events(events))
     events = links.attach(located, loaded)
     result = Result(articles=loaded, events=events, problems=problems)
+    prev = getattr(state, "previous", None)
+    if prev is not None and prev.derived and len(prev.events) == len(events) and all(
+            a is b for a, b in zip(prev.events, events, strict=True)):
+        result.carried = prev.derived
     if runs is not None and key is not None:
         with contextlib.suppress(OSError):  # keyed on the state after the run (new cache db)
-            after = _run_key(paths, extra_articles, date_overrides or {}, online)
+            after = _run_key(paths, extra_articles, date_overrides or {}, online,
+                             signature=signature)
             next_state = None
             if state is not None and base is not None:
                 next_state = state.next_state(
                     _run_key(paths, extra_articles, date_overrides or {}, online,
-                             inputs=False), reads, given, loaded)
+                             inputs=False), reads, given, loaded, result_key=after,
+                    attached=events)
             result.run_key = after
             result.stored_derived = frozenset()
             _write_later(runs, after, result, next_state)

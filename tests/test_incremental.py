@@ -233,3 +233,104 @@ def test_a_redone_merge_part_keeps_the_places_of_its_equal_events(home, corpus, 
     assert resolved == [len(new)]  # (0 when the added sentence gave no event)
     pipeline.wait_for_writes()
     _same(inc, _full([d]))
+
+
+def _has_event(value, seen=None) -> bool:
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    if isinstance(value, Event):
+        return True
+    if isinstance(value, dict):
+        return any(_has_event(k, seen) or _has_event(v, seen) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_has_event(v, seen) for v in value)
+    return False
+
+
+def test_the_state_row_is_small_and_holds_no_event(home, corpus, tmp_path):
+    """The state keeps keys and indices; its events are the last result's (its row)."""
+    import pickle
+
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    first = pipeline.run([d])
+    pipeline.wait_for_writes()
+    runs = pipeline.RunCache()
+    (state_blob,), = runs.db.query("SELECT result FROM run_cache WHERE key = ?",
+                                   (runs.STATE,))
+    (result_blob,), = runs.db.query("SELECT result FROM run_cache WHERE key = ?",
+                                    (first.run_key,))
+    assert len(state_blob) < len(result_blob) / 2
+    stored = pickle.loads(state_blob).__dict__["_stored"]
+    assert not _has_event(stored)
+    base = pipeline._run_key([d], [], {}, False, inputs=False)
+    state = runs.get_state(base)
+    assert [e.to_dict() for e in state.located] == [e.to_dict() for e in first.events]
+
+
+def test_the_geocoder_sees_only_what_a_change_touches(home, corpus, tmp_path, monkeypatch):
+    """One changed article: the geocoder gets the events to resolve and those citing their
+    articles (their context), not every event; same result as a full run."""
+    from geo.geocode import Geocoder
+
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    first = pipeline.run([d])
+    f = sorted(d.glob("2024-*.txt"))[6]
+    f.write_text(f.read_text(encoding="utf-8") + "\nA car bomb exploded in Kabul on Monday, "
+                 "killing three people, officials said.\n", encoding="utf-8")
+    given: list[int] = []
+    real = Geocoder.locate_events
+
+    def spy(self, events, known=None):
+        given.append(len(events))
+        return real(self, events, known=known)
+
+    monkeypatch.setattr(Geocoder, "locate_events", spy)
+    pipeline.wait_for_writes()
+    inc = pipeline.run([d])
+    assert len(given) == 1 and 0 < given[0] < len(first.events) / 2
+    pipeline.wait_for_writes()
+    _same(inc, _full([d]))
+
+
+@pytest.mark.parametrize("lost", ["extraction cache", "result row"])
+def test_a_change_after_losing_a_cache_gives_what_a_full_run_gives(home, corpus, tmp_path,
+                                                                  lost):
+    """The unchanged articles of a redone merge part are loaded again (the extraction cache;
+    extracted again when it lost them); a state whose result row is gone is not used."""
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    first = pipeline.run([d])
+    pipeline.wait_for_writes()
+    db = pipeline.RunCache().db
+    with db.write() as conn:
+        if lost == "extraction cache":
+            conn.execute("DELETE FROM extraction_cache")
+        else:
+            conn.execute("DELETE FROM run_cache WHERE key = ?", (first.run_key,))
+    f = sorted(d.glob("2024-*.txt"))[3]
+    f.write_text(f.read_text(encoding="utf-8") + "\nA car bomb exploded in Kabul on Monday, "
+                 "killing three people, officials said.\n", encoding="utf-8")
+    inc = pipeline.run([d])
+    pipeline.wait_for_writes()
+    _same(inc, _full([d]))
+
+
+def test_parts_from_families_and_dates_are_merge_parts():
+    for seed in (4, 5):
+        flat = [e for evs in _events(120, seed) for e in evs]
+        assert pipeline._parts_of([(merge_mod.family(e), e.date) for e in flat]) == \
+            merge_mod.merge_parts(flat)
+
+
+def test_the_collector_is_back_on_after_a_run(home, corpus, tmp_path):
+    import gc
+
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    assert gc.isenabled()
+    pipeline.run([d])
+    assert gc.isenabled()

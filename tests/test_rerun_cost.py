@@ -273,18 +273,28 @@ def test_the_loaded_data_is_frozen_once_per_result(many_articles, monkeypatch):
     import streamlit as st
 
     calls = []
-    monkeypatch.setattr(gc, "freeze", lambda: calls.append(1))
+    real_collect = gc.collect
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+
+    def collect(generation=2):
+        if generation == 2:
+            calls.append("collect")
+        return real_collect(generation)
+
+    monkeypatch.setattr(gc, "collect", collect)
     at = run_app()
-    # a computed result is collected and frozen once the map has reported (its rerun) or at
-    # the session's next run, not in the first one (the map's frame is loading then)
-    assert len(calls) == 0
+    # a computed result is frozen at once, without a full collection (the map's frame is
+    # loading then), and collected and frozen again once the map has reported (its rerun)
+    # or at the session's next run
+    assert calls == ["freeze"]
     at.button(key="prev").click().run()
-    assert len(calls) == 1
+    assert calls == ["freeze", "unfreeze", "collect", "freeze"]
     at.button(key="next").click().run()
-    assert len(calls) == 1  # reruns over the same data do not freeze (or collect) again
-    st.cache_resource.clear()  # a new result (e.g. an article was added): frozen too
+    assert len(calls) == 4  # reruns over the same data do not freeze (or collect) again
+    st.cache_resource.clear()  # a new result (e.g. an article was added): the same
     run_app().run()
-    assert len(calls) == 2
+    assert calls[4:] == ["freeze", "unfreeze", "collect", "freeze"]
 
 
 def test_streamlits_post_run_collection_is_off():

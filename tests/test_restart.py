@@ -257,3 +257,43 @@ def test_a_damaged_fingerprint_memo_is_computed_again(newsmap_home, fingerprints
     for bad in ("{not json", "[1, 2]", '{"stamp": 3}'):
         memo.write_text(bad)
         assert _fresh_fingerprints() == first
+
+
+def test_a_change_that_changed_no_event_carries_what_was_derived(home, corpus, tmp_path):
+    """An edit that adds no event (the same event objects come back): the last row's
+    derived data are taken, once the anchor (the reviewed events) holds the same objects;
+    they are what computing them gives. An edit that adds one: computed (test above)."""
+    from geo.review.apply import Reviewed
+
+    d = tmp_path / "c"
+    shutil.copytree(corpus, d)
+    first = pipeline.run([d])
+    memo = derived.Memo(first, (0, 0), "c1")
+    memo.get("reviewed", lambda: Reviewed(list(first.events)), keep=True)
+    memo.get("index", lambda: timeline.step_index(first.events), keep=True)
+    pipeline.keep_derived(first)
+    f = sorted(d.glob("*.txt"))[5]
+    f.write_text(f.read_text(encoding="utf-8") + "\nOfficials said the talks would resume "
+                 "next week.\n", encoding="utf-8")
+    changed = _restart(d)
+    assert not changed.from_run_cache and changed.derived == {}
+    assert changed.carried is not None
+    memo = derived.Memo(changed, (0, 0), "c1")
+    reviewed = memo.get("reviewed", lambda: Reviewed(list(changed.events)), keep=True)
+    assert memo.carry(changed.carried, "reviewed", reviewed.events)
+    made = []
+    ix = memo.get("index", lambda: made.append(1) or timeline.step_index(changed.events),
+                  keep=True)
+    assert made == [] and all(a is b for a, b in zip(ix.dated, timeline.StepIndex(
+        changed.events).dated, strict=True))
+    assert ix.per_date == timeline.StepIndex(changed.events).per_date
+    assert "(0, 0)|c1|index" in changed.derived  # stored with the new row
+    # other events (a correction removed one): not carried
+    memo2 = derived.Memo(pipeline.Result(events=changed.events), (0, 0), "c1")
+    assert not memo2.carry(changed.carried, "reviewed", changed.events[1:])
+    pipeline.wait_for_writes()
+    full = pipeline.RunCache()
+    with full.db.write() as conn:
+        conn.execute("DELETE FROM run_cache")
+    assert [e.to_dict() for e in pipeline.run([d]).events] == \
+        [e.to_dict() for e in changed.events]
