@@ -99,16 +99,15 @@ def _expand(paths: Iterable[str | Path]) -> tuple[list[tuple[str, str, str]], li
     return files, problems
 
 
-def read_paths(paths: Iterable[str | Path], memo: dict | None = None,
-               stats: dict[str, tuple[int, int]] | None = None,
-               ) -> tuple[list[Article], list[Problem]]:
+def read_paths(paths: Iterable[str | Path],
+               memo: dict | None = None) -> tuple[list[Article], list[Problem]]:
     """Read files and directories (``*.txt`` inside). Each bad file is reported and skipped.
 
     ``memo`` (in and out), when given, maps ``(path, name, size, mtime_ns)`` to what parsing
     that file gave (as the run cache, a file is taken as unchanged while its size and mtime
     are): a rerun after one file changed reads that one file, not the folder. Only the files
-    of this call are left in it. ``stats``: path -> (size, mtime_ns) the caller has just
-    taken (the run's signature of these folders), used instead of stating each file again."""
+    of this call are left in it. Each file is stated here, at the read: a signature taken
+    earlier may be up to seconds old (tests/test_browser_web.py caught that)."""
     files, problems = _expand(paths)
     articles: list[Article] = []
     seen_hash: dict[str, str] = {}
@@ -120,11 +119,9 @@ def read_paths(paths: Iterable[str | Path], memo: dict | None = None,
         name = fname if fname not in seen_name else f"{parent}/{fname}"
         key = got = None
         if old is not None:
-            st = stats.get(path) if stats is not None else None
             try:
-                if st is None:
-                    s = os.stat(path)
-                    st = (s.st_size, s.st_mtime_ns)
+                s = os.stat(path)
+                st = (s.st_size, s.st_mtime_ns)
                 key = (path, name, st[0], st[1])
                 got = old.get(key)
             except OSError:
