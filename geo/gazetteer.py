@@ -551,7 +551,6 @@ def organisations() -> dict[str, tuple[str, str]]:
 
 
 @functools.cache
-@functools.cache
 def news_agencies() -> dict[str, str]:
     """A national news agency's name or acronym -> its country ("MENA" -> EG): a story that
     names no country but quotes its state agency is from there (data/news_agencies.csv)."""
@@ -562,6 +561,19 @@ def news_agencies() -> dict[str, str]:
     return out
 
 
+@functools.cache
+def _news_agency_names() -> re.Pattern:
+    names = sorted(news_agencies(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+
+
+def countries_of_agencies_in(text: str) -> set[str]:
+    """The countries of the news agencies the text names (case as written: "MENA")."""
+    table = news_agencies()
+    return {table[m.group(0)] for m in _news_agency_names().finditer(text)}
+
+
+@functools.cache
 def us_state_abbreviations() -> dict[str, tuple[str, bool]]:
     """ "Calif." -> ("California", scanned anywhere?) (``data/us_state_abbreviations.csv``)."""
     return {row["abbreviation"]: (row["state"], row["scan"] == "yes")

@@ -453,12 +453,9 @@ class Geocoder:
 
     def _host_city(self, mention: PlaceMention, ctx: _Context) -> Entry | None:
         if mention.city:
-            if mention.entry_id and mention.entry_id.startswith("geonames:") and (
-                    mention.country_code):  # the extractor chose the town ("Sheridan, Ark.")
-                town = gazetteer.find_town(mention.city, [mention.country_code],
-                                           entry_id=mention.entry_id)
-                if town is not None and town.id == mention.entry_id:
-                    return town
+            town = _chosen_town(mention, mention.city)  # "County Road 43" by Sheridan, Ark.
+            if town is not None:
+                return town
             city = gazetteer.find_city(mention.city, mention.country_code)
             if city is not None and mention.country_code and (
                     city.country_code != mention.country_code.upper()):
@@ -629,11 +626,9 @@ class Geocoder:
             stand_in = f"{name}: not found; shown at its city ({mention.city})"
             name = mention.city
         cc = (mention.country_code or "").upper() or None
-        if mention.entry_id and mention.entry_id.startswith("geonames:") and cc:
-            # the extractor chose the row ("Benton, Ky."): that town, not the largest namesake
-            town = gazetteer.find_town(name, [cc], entry_id=mention.entry_id)
-            if town is not None and town.id == mention.entry_id:
-                return self._city_place(town, stand_in)
+        town = _chosen_town(mention, name)
+        if town is not None:
+            return self._city_place(town, stand_in)
         cands = gazetteer.city_candidates(name)
         if not cands:
             # Maybe it is a country, landmark or region the extractor called a city.
@@ -826,6 +821,16 @@ def _pick_city(cands: list[tuple[Entry, bool]], wanted: Sequence[str]) -> tuple[
 
     e, primary = max(cands, key=rank)
     return e, primary
+
+
+def _chosen_town(mention: PlaceMention, name: str) -> Entry | None:
+    """The town row the extractor chose for ``name`` ("Benton, Ky."): that town, not the
+    largest namesake; None when it chose none (or the row is not that name's)."""
+    cc = (mention.country_code or "").upper()
+    if not (mention.entry_id and mention.entry_id.startswith("geonames:") and cc):
+        return None
+    town = gazetteer.find_town(name, [cc], entry_id=mention.entry_id)
+    return town if town is not None and town.id == mention.entry_id else None
 
 
 NAMESAKE_NEAR_KM = 100.0  # a namesake this close to a place the article names is the one

@@ -53,6 +53,7 @@ _TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "general", "gen", "
 
 
 # The day a dateline may carry: "Jan. 2", "Sept 13", "July 18"
+_DASH = "[—–―]"  # em dash, en dash, horizontal bar ("BOGOTA (AP) ―")
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
 # "Jan. 2", "Sept 13, 2015", "16 April 2004"
 _DATELINE_DAY = (r"(?:" + _MONTH_ABBR + r"\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}\s+" + _MONTH_ABBR
@@ -63,7 +64,7 @@ _DATELINE_DAY = (r"(?:" + _MONTH_ABBR + r"\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}\s+" 
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'’-]*[A-Z])(?:,\s*(?P<region>[A-Z][\w .'’-]*?))?\s*"
     r"(?:,\s*" + _DATELINE_DAY + r"\s*)?"
-    r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:[—–―•]|-{1,2}|:)\s+"
+    r"(?:\((?P<agency>[\w .&-]{2,30})\)\s*)?(?:" + _DASH + r"|•|-{1,2}|:)\s+"
 )
 
 
@@ -94,7 +95,8 @@ def _us_town(name: str, state: gazetteer.Entry) -> gazetteer.Entry | None:
 _DATELINE_TITLE = re.compile(
     r"^(?P<place>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s*(?:\[(?P<region>[A-Z][\w .'’-]{1,30})\])?"
     r"(?:,\s*" + _DATELINE_DAY + r",?)?\s*"
-    r"(?::\s+|\((?P<agency>[\w .&/-]{2,30})\)\s*(?:[—–―]|-{1,2})\s+|[—–―]\s+(?=[A-Z]))")
+    r"(?::\s+|\((?P<agency>[\w .&/-]{2,30})\)\s*(?:" + _DASH + r"|-{1,2})\s+|" + _DASH
+    + r"\s+(?=[A-Z]))")
 _TITLE_DATELINE_MIN_POPULATION = 20_000
 
 

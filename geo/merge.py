@@ -157,11 +157,15 @@ def merge_parts(events: Sequence[Event]) -> list[tuple]:
     never meet in :func:`merge` (a target is found by its family and its date or the date's
     month or year prefix). A family's year is one part when an event of it is dated only to
     the year (or oddly); else a month with a month-dated event is one; else each day."""
-    fams = [_family(e) for e in events]
+    return parts_of([(_family(e), e.date) for e in events])
+
+
+def parts_of(fam_dates: Sequence[tuple[str, str | None]]) -> list[tuple]:
+    """:func:`merge_parts` from each event's (:func:`family`, date) alone: what an
+    incremental run keeps of the events it does not load (geo.pipeline)."""
     coarse_year: set[tuple] = set()
     coarse_month: set[tuple] = set()
-    for fam, e in zip(fams, events, strict=True):
-        d = e.date
+    for fam, d in fam_dates:
         if d is None:
             continue
         if len(d) == 7:
@@ -169,8 +173,7 @@ def merge_parts(events: Sequence[Event]) -> list[tuple]:
         elif len(d) != 10:
             coarse_year.add((fam, d[:4]))
     out = []
-    for fam, e in zip(fams, events, strict=True):
-        d = e.date
+    for fam, d in fam_dates:
         if d is None:
             out.append((fam, None))
         elif (fam, d[:4]) in coarse_year:

@@ -379,7 +379,7 @@ def extract_all(
 
 class _Unloaded(tuple):
     """An unchanged article's events, not loaded: the ``(family, date)`` of each, which is
-    all :func:`_parts_of` needs; :meth:`Incremental.merge` loads them (the
+    all :func:`geo.merge.parts_of` needs; :meth:`Incremental.merge` loads them (the
     extraction cache) only for a merge part it must redo."""
 
     __slots__ = ()
@@ -600,7 +600,7 @@ class Incremental:
             # two articles with one key: no part is safe
             return merge_mod.merge([events_of(a)[j] for a, j in where])
         groups: dict[tuple, list[int]] = {}
-        for i, part in enumerate(_parts_of(flat_sig)):
+        for i, part in enumerate(merge_mod.parts_of(flat_sig)):
             groups.setdefault(part, []).append(i)
         prev = self.located
         items = []
@@ -633,32 +633,6 @@ class Incremental:
                            articles_out=articles_out, raw_in=self.raw_out,
                            parts_in=self.parts_out, located=self.located,
                            result_key=result_key, attached=attached)
-
-
-def _parts_of(fam_dates: Sequence[tuple[str, str | None]]) -> list[tuple]:
-    """:func:`geo.merge.merge_parts` from each event's (:func:`geo.merge.family`, date)
-    alone (the same rule; ``tests/test_incremental.py`` holds them equal). Here, not in
-    geo/merge.py, whose every edit invalidates the extraction cache."""
-    coarse_year: set[tuple] = set()
-    coarse_month: set[tuple] = set()
-    for fam, d in fam_dates:
-        if d is None:
-            continue
-        if len(d) == 7:
-            coarse_month.add((fam, d))
-        elif len(d) != 10:
-            coarse_year.add((fam, d[:4]))
-    out = []
-    for fam, d in fam_dates:
-        if d is None:
-            out.append((fam, None))
-        elif (fam, d[:4]) in coarse_year:
-            out.append((fam, d[:4]))
-        elif (fam, d[:7]) in coarse_month:
-            out.append((fam, d[:7]))
-        else:
-            out.append((fam, d))
-    return out
 
 
 def _unlocated_equal(merged: Event, located: Event) -> bool:

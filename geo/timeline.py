@@ -417,7 +417,7 @@ class StepIndex:
         self._cat = {c: i for i, c in enumerate(self.categories)}
         self.places: list[tuple[float, float, str]] = []  # (lat, lon, label)
         self._pid: dict[tuple[float, float], int] = {}
-        self.codes = self._codes(self.dated)  # (what _code gives, in one loop: 2x faster)
+        self.codes = self._codes(self.dated)
         undated_codes = self._codes(self.undated)
         self.undated_codes = Counter(c for c in undated_codes if c >= 0)
         self.unlocated_prefix = [0, *itertools.accumulate(c < 0 for c in self.codes)]
@@ -429,7 +429,9 @@ class StepIndex:
                           + len(undated_codes) - self.n_undated_unlocated)
 
     def _codes(self, events: list[Event]) -> list[int]:
-        """:meth:`_code` of each of ``events``, in order."""
+        """Each event's code, in order: place id x categories + category, -1 when it has
+        no point (:func:`is_located`); new places join ``self.places``. One loop with its
+        lookups bound (2x faster than a call per event)."""
         out = []
         pid_of, places, cat = self._pid, self.places, self._cat
         n_cat = len(self.categories)
@@ -445,16 +447,6 @@ class StepIndex:
                 places.append((key[0], key[1], place_label(e)))
             out.append(pid * n_cat + cat[e.category])
         return out
-
-    def _code(self, e: Event) -> int:
-        if not is_located(e):
-            return -1
-        key = (round(e.place.lat, 4), round(e.place.lon, 4))
-        pid = self._pid.get(key)
-        if pid is None:
-            pid = self._pid[key] = len(self.places)
-            self.places.append((key[0], key[1], place_label(e)))
-        return pid * len(self.categories) + self._cat[e.category]
 
     def span(self, date: str | None) -> tuple[int, int]:
         """[lo, hi) of the events on exactly ``date`` in ``self.dated``."""

@@ -38,6 +38,15 @@ def corpus(tmp_path_factory) -> Path:
     return d
 
 
+BOMB = "\nA car bomb exploded in Kabul on Monday, killing three people, officials said.\n"
+
+
+def _append_to(folder, index: int, text: str) -> None:
+    """A change to one article: ``text`` added to the ``index``-th of the 2024 files."""
+    f = sorted(folder.glob("2024-*.txt"))[index]
+    f.write_text(f.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
 def _full(paths) -> pipeline.Result:
     """A run with no run cache and no incremental state (the extraction cache stays)."""
     pipeline.wait_for_writes()
@@ -71,9 +80,7 @@ def test_one_changed_file_gives_what_a_full_run_gives(home, corpus, tmp_path, mo
     shutil.copytree(corpus, d)
     first = pipeline.run([d])
     assert first.events
-    f = sorted(d.glob("2024-*.txt"))[3]
-    f.write_text(f.read_text(encoding="utf-8") + "\nA car bomb exploded in Kabul on Monday, "
-                 "killing three people, officials said.\n", encoding="utf-8")
+    _append_to(d, 3, BOMB)
     merged_parts = _state_used(monkeypatch)
     inc = pipeline.run([d])
     n_parts = len(merge_mod.merge_parts([e for e in first.events]))
@@ -215,9 +222,8 @@ def test_a_redone_merge_part_keeps_the_places_of_its_equal_events(home, corpus, 
     d = tmp_path / "c"
     shutil.copytree(corpus, d)
     first = pipeline.run([d])
-    f = sorted(d.glob("2024-*.txt"))[4]
-    f.write_text(f.read_text(encoding="utf-8") + "\nOfficials said the talks would resume "
-                 "next week.\n", encoding="utf-8")
+    _append_to(d, 4, "\nOfficials said the talks would resume "
+                    "next week.\n")
     resolved: list[int] = []
     real = Geocoder.locate_events
 
@@ -278,9 +284,7 @@ def test_the_geocoder_sees_only_what_a_change_touches(home, corpus, tmp_path, mo
     d = tmp_path / "c"
     shutil.copytree(corpus, d)
     first = pipeline.run([d])
-    f = sorted(d.glob("2024-*.txt"))[6]
-    f.write_text(f.read_text(encoding="utf-8") + "\nA car bomb exploded in Kabul on Monday, "
-                 "killing three people, officials said.\n", encoding="utf-8")
+    _append_to(d, 6, BOMB)
     given: list[int] = []
     real = Geocoder.locate_events
 
@@ -311,19 +315,10 @@ def test_a_change_after_losing_a_cache_gives_what_a_full_run_gives(home, corpus,
             conn.execute("DELETE FROM extraction_cache")
         else:
             conn.execute("DELETE FROM run_cache WHERE key = ?", (first.run_key,))
-    f = sorted(d.glob("2024-*.txt"))[3]
-    f.write_text(f.read_text(encoding="utf-8") + "\nA car bomb exploded in Kabul on Monday, "
-                 "killing three people, officials said.\n", encoding="utf-8")
+    _append_to(d, 3, BOMB)
     inc = pipeline.run([d])
     pipeline.wait_for_writes()
     _same(inc, _full([d]))
-
-
-def test_parts_from_families_and_dates_are_merge_parts():
-    for seed in (4, 5):
-        flat = [e for evs in _events(120, seed) for e in evs]
-        assert pipeline._parts_of([(merge_mod.family(e), e.date) for e in flat]) == \
-            merge_mod.merge_parts(flat)
 
 
 def test_the_collector_is_back_on_after_a_run(home, corpus, tmp_path):

@@ -93,8 +93,7 @@ class ArticleContext:
         if not self.countries - {None}:
             # "according to state-run news agency MENA": a story that names no place's
             # country but quotes one country's state agency is from there
-            quoted = {cc for name, cc in gazetteer.news_agencies().items()
-                      if re.search(r"\b" + re.escape(name) + r"\b", article.text)}
+            quoted = gazetteer.countries_of_agencies_in(article.text)
             if len(quoted) == 1:
                 self.countries |= quoted
         common = set(_LOWER_WORDS.findall(article.text))

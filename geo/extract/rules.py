@@ -474,6 +474,8 @@ def refine_region(events: Sequence[Event], previous: Event, found: Sequence[Foun
     region = gazetteer.find_region(prev.text, prev.country_code)
     if region is None or region.lat is None:
         return
+    # in a province by its first-level code (a county's would be its state's), or near
+    first_level = not (region.id or "").startswith("district:")
     inside = []
     for f in found:
         m = ctx.complete(f.mention)
@@ -484,8 +486,6 @@ def refine_region(events: Sequence[Event], previous: Event, found: Sequence[Foun
                 if m.entry_id else gazetteer.find_city(m.city, m.country_code))
         if town is None or town.lat is None:
             continue
-        # in a province by its first-level code (a county's would be its state's), or near
-        first_level = not (region.id or "").startswith("district:")
         same = gazetteer.town_in_region(town.name, region) if first_level else None
         if (same is not None and gazetteer.haversine_km(same.lat, same.lon, town.lat,
                                                         town.lon) < 10) or (
