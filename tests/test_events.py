@@ -621,3 +621,11 @@ def test_an_election_a_clause_dates_a_few_words_on_is_kept():
                     "in Arunachal Pradesh on December 22.", date="2020-12-11")
     assert [(e.date, e.category, e.status) for e in evs] == [
         ("2020-12-22", "election", "planned")]
+
+
+def test_a_town_only_the_towns_table_has_is_found_in_the_storys_country():
+    story = ("A 6.4-magnitude earthquake struck Albania on Tuesday, killing at least 20 people."
+             "\n\nIn neighbouring Kurbin, a man in his fifties died after jumping from his "
+             "building in panic.")
+    evs = events_of(story, date="2019-11-26")
+    assert "Kurbin" in {e.mention.text for e in evs if e.mention}

@@ -287,3 +287,15 @@ def test_the_article_inside_a_town_name_is_spelt_as_transliterations_vary():
     got = gz.find_town("Jisr al-Shughur", ["SY"])
     assert got is not None and got.name == "Jisr ash Shughūr"
     assert gz.spelling_key("Jisr al-Shughur") == gz.spelling_key("Jisr ash Shughūr")
+
+
+def test_a_town_cities1000_lacks_comes_from_the_towns_table_with_its_source():
+    # Kurbin (Albania) is in the countries-states-cities database, not in GeoNames' cities1000
+    got = gz.find_town("Kurbin", ["AL"])
+    assert got is not None and got.id.startswith("csc:")
+    assert "countries-states-cities" in got.source and gz.is_table_row(got.id)
+    assert gz.find_town("Kurbin", ["IT"]) is None  # only in the story's countries
+    # a place cities1000 has is not doubled by the towns table
+    assert [t.id for t in gz.find_towns("Lismore") if t.country_code == "AU"] == [
+        t.id for t in gz.find_towns("Lismore") if t.country_code == "AU"
+        and t.id.startswith("geonames:")]
