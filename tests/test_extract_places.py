@@ -1107,3 +1107,11 @@ def test_a_dateline_with_a_bullet_is_a_dateline():
 
     s = "TOKYO • Japan asked thousands of people to evacuate their homes on Kyushu."
     assert dateline(s) == ("Tokyo", "JP") and s[dateline_end(s):].startswith("Japan asked")
+
+
+def test_a_name_in_a_list_of_states_is_the_state_not_the_city():
+    text = ("Wildfires swept through California, Oregon and Washington on Monday, "
+            "killing at least seven people.")
+    evs = events_of(text, date="2020-09-08")
+    places = {(e.mention.text, e.mention.kind) for e in evs}
+    assert ("Washington", "region") in places and ("Washington", "city") not in places

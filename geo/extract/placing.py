@@ -108,6 +108,7 @@ class ArticleContext:
                 found += towns
                 found.sort(key=lambda f: f.start)
             found[:] = [self._region_cue(f, s) for f in found]
+            self._regions_in_lists(found, s)
         self._towns_leading(sentences)
         self._short_names()
         self._drop_far_namesakes(home)
@@ -367,6 +368,29 @@ class ArticleContext:
                 return replace(f, end=end, mention=PlaceMention(
                     text=region.name, kind="region", country_code=cc), candidates=())
         return f
+
+    @staticmethod
+    def _regions_in_lists(found: list[Found], sentence: str) -> None:
+        """ "wildfires rage across California, Oregon, Washington": a name in a list of a
+        country's regions is the region of that name, not the city that shares it."""
+        for i, f in enumerate(found):
+            if f.mention.kind != "city":
+                continue
+            for j in (i - 1, i + 1):
+                other = found[j] if 0 <= j < len(found) else None
+                if other is None or other.mention.kind != "region" or not (
+                        other.mention.country_code):
+                    continue
+                gap = sentence[min(f.end, other.end):max(f.start, other.start)]
+                if not _LIST_RUN.fullmatch(gap):
+                    continue
+                region = gazetteer.find_region(sentence[f.start:f.end],
+                                               other.mention.country_code)
+                if region is not None:
+                    found[i] = replace(f, mention=PlaceMention(
+                        text=region.name, kind="region",
+                        country_code=other.mention.country_code), candidates=())
+                    break
 
     def _add_districts(self, found: list[Found], sentence: str, regions: set[str],
                        countries: Sequence[str]) -> None:
@@ -861,6 +885,8 @@ def _in_brackets(sentence: str, f: Found) -> bool:
 
 # between two places of a list: "X, Y and Z", "X (Artemisa); Y (Mayabeque); Z"
 _LIST_GAP = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:,|;|and|or|,\s*(?:and|or))\s*(?:in\s+)?")
+# between two items of a list, perhaps over other items: ", Oregon, "
+_LIST_RUN = re.compile(r"(?:\s*(?:,|;|\band\b|\bor\b)\s*(?:[A-Z][\w’'-]+\s?){0,2}){1,4}")
 _LIST_NOUN_AFTER = re.compile(r"\s+(?:towns|cities|villages|districts|provinces|"
                               r"municipalities|communities)\b", re.I)
 
