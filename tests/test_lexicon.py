@@ -27,6 +27,12 @@ def kinds(sentence):
     ("At 11.59pm on Monday, the quake rocked the county.", ("disaster", "rocked")),
     ("The cyclone slammed into the coast on Wednesday.", ("disaster", "slammed")),
     ("Floodwaters swept away dozens of houses.", ("disaster", "swept")),
+    # the small model tags "landfall" ADJ here: an object is a noun
+    ("Irma made landfall in Cuba late Friday.", ("disaster", "landfall")),
+    ("Storms also crashed through parts of Iowa and Kentucky.", ("disaster", "crashed")),
+    ("Thunderstorms tore the roofs off many buildings.", ("disaster", "tore")),
+    ("A dam that collapsed in southern Laos has flooded villages.", ("disaster", "flooded")),
+    ("Hundreds of them found refuge in the city of Tibu.", ("evacuation", "found")),
     ("The residence of the ambassador was attacked by a mob.", ("attack", "attacked")),
     ("The exterior was charred after protesters set it on fire.", ("riot/storming", "set")),
     ("Several government buildings were also set on fire.", ("riot/storming", "set")),

@@ -40,7 +40,7 @@ _IRREGULAR = {
     "burn": "burnt", "overrun": "overran", "overthrow": "overthrew overthrown",
     "seize": "seized", "fight": "fought", "beat": "beaten", "hit": "hit", "cut": "cut",
     "retake": "retook retaken",
-    "burst": "burst",
+    "burst": "burst", "find": "found", "tear": "tore torn",
 }
 
 
@@ -229,9 +229,21 @@ def _a_reference(tok) -> bool:
                 and prep.head.lemma_.lower() in _REFERRING)
 
 
+# Where a word stands as a noun does (a subject, an object), the small model's ADJ or VERB
+# tag is its slip: "Irma made landfall" tags "landfall" ADJ
+_NOUN_ROLES = frozenset(("nsubj", "nsubjpass", "dobj", "pobj", "attr"))
+
+
+def _pos(tok) -> str:
+    if tok.pos_ in ("ADJ", "VERB") and tok.dep_ in _NOUN_ROLES and tok.tag_ not in (
+            "VBG", "VBN", "JJR", "JJS"):
+        return "NOUN"
+    return tok.pos_
+
+
 def match(tok) -> Trigger | None:
     """The trigger this token is, with its constraints checked, or None."""
-    for e in entries().get((tok.lemma_.lower(), tok.pos_), ()):
+    for e in entries().get((tok.lemma_.lower(), _pos(tok)), ()):
         if any(c.dep_ == "neg" for c in tok.children) or _a_reference(tok):
             return None
         if all(_satisfied(tok, slot[1:], words) is False if slot.startswith("!")
