@@ -33,6 +33,7 @@ def kinds(sentence):
     ("Thunderstorms tore the roofs off many buildings.", ("disaster", "tore")),
     ("A dam that collapsed in southern Laos has flooded villages.", ("disaster", "flooded")),
     ("Hundreds of them found refuge in the city of Tibu.", ("evacuation", "found")),
+    ("Israel struck dozens of south Lebanon villages and towns overnight.", ("attack", "struck")),
     ("The residence of the ambassador was attacked by a mob.", ("attack", "attacked")),
     ("The exterior was charred after protesters set it on fire.", ("riot/storming", "set")),
     ("Several government buildings were also set on fire.", ("riot/storming", "set")),
@@ -90,6 +91,7 @@ def test_a_row_fires_on_the_wording_it_was_added_for(sentence, expected):
     "Officials said evacuation plans had saved thousands of lives.",
     "He faces kidnapping charges in Lagos.",  # the court's, not a kidnapping
     "Customs officers intercepted a shipment of cocaine.",  # no armed men
+    "Russia struck a deal with Turkey on grain exports.",  # a state strikes no village here
 ])
 def test_without_its_arguments_a_row_is_silent(sentence):
     assert not kinds(sentence)
