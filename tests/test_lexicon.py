@@ -31,7 +31,6 @@ def kinds(sentence):
     ("Irma made landfall in Cuba late Friday.", ("disaster", "landfall")),
     ("Storms also crashed through parts of Iowa and Kentucky.", ("disaster", "crashed")),
     ("Thunderstorms tore the roofs off many buildings.", ("disaster", "tore")),
-    ("A dam that collapsed in southern Laos has flooded villages.", ("disaster", "flooded")),
     ("Hundreds of them found refuge in the city of Tibu.", ("evacuation", "found")),
     ("Israel struck dozens of south Lebanon villages and towns overnight.", ("attack", "struck")),
     ("The residence of the ambassador was attacked by a mob.", ("attack", "attacked")),
