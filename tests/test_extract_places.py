@@ -1115,3 +1115,9 @@ def test_a_name_in_a_list_of_states_is_the_state_not_the_city():
     evs = events_of(text, date="2020-09-08")
     places = {(e.mention.text, e.mention.kind) for e in evs}
     assert ("Washington", "region") in places and ("Washington", "city") not in places
+
+
+def test_a_people_named_like_a_town_is_no_place():
+    from geo import mentions
+    found = mentions.find_mentions("Arab snipers fired on the crowd, witnesses said.")
+    assert all(f.mention.text != "Arab" for f in found)  # not Arab, Alabama
