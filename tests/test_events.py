@@ -629,3 +629,10 @@ def test_a_town_only_the_towns_table_has_is_found_in_the_storys_country():
              "building in panic.")
     evs = events_of(story, date="2019-11-26")
     assert "Kurbin" in {e.mention.text for e in evs if e.mention}
+
+
+def test_an_evacuation_with_only_the_storys_province_for_a_place_is_not_shown():
+    story = ("Rains triggered a landslide in Sichuan province on Saturday, officials said.\n\n"
+             "Two people were rescued and about 360 others were evacuated.")
+    evs = events_of(story, date="2025-02-09")
+    assert [(e.category, e.mention.text) for e in evs] == [("disaster", "Sichuan")]
