@@ -1123,3 +1123,10 @@ def test_a_people_named_like_a_town_is_no_place():
             "killings, which followed riots across the Arab world on Friday.")
     evs = events_of(text, date="2011-03-19")
     assert "Arab" not in {e.mention.text for e in evs if e.mention}
+
+
+def test_a_list_of_provinces_before_the_trigger_is_one_event_at_each():
+    text = ("Three days of rain in the provinces of Hunan, Sichuan and Guizhou caused floods "
+            "and mudslides on Friday.")
+    evs = events_of(text, date="2005-06-05")
+    assert sorted(e.mention.text for e in evs) == ["Guizhou", "Hunan", "Sichuan"]

@@ -923,14 +923,17 @@ _LIST_BEFORE_LEAD = re.compile(r"\b(?:in|across)\s+(?:the\s+)?(?:(?:\w+\s+){0,2}
                                r"|\b(?:towns|cities|villages|districts|provinces|regions|areas)\s+"
                                r"(?:such\s+as|including|like|of)\s+$", re.I)
 _LIST_TO_TRIGGER = re.compile(r"\s+(?:(?:also|too|as\s+well|have|had|has|were|was|all|saw|"
-                              r"witnessed|held|staged)\s+){0,3}(?:(?:the\s+)?scenes?\s+of\s+)?")
+                              r"witnessed|held|staged|caused|triggered|brought)\s+){0,3}"
+                              r"(?:(?:the\s+)?scenes?\s+of\s+)?")
 
 
 def place_list_before(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
     """Cities listed right before the trigger, after "in": "Protesters in Kericho, Kisumu,
     Migori and Bungoma also took to the streets", "Young rioters in the nearby towns of
     Sarcelles, Cergy and Ermont set fire to cars". Two or more, or none."""
-    cities = [f for f in found if f.end <= hit.start and f.mention.kind == "city"]
+    before = [f for f in found if f.end <= hit.start]
+    kind = before[-1].mention.kind if before else None  # all of one kind: "in the provinces
+    cities = [f for f in before if f.mention.kind == kind in ("city", "region")]  # of X and Y"
     if len(cities) < 2 or not _LIST_TO_TRIGGER.fullmatch(sentence, cities[-1].end, hit.start):
         return []
     spots = [cities[-1]]
