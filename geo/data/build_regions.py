@@ -166,6 +166,13 @@ def build(src: Path, level: int = 1) -> list[dict]:
     return rows
 
 
+def write_csv(path: Path, rows: list[dict], fields: list[str] | None = None) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields or list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(argv[1]) if len(argv) > 1 else fetch_source(Path(tmp))
@@ -175,10 +182,7 @@ def main(argv: list[str]) -> int:
                          key=lambda r: (r["country_code"], r["name"]))
         tables = {"regions.csv": regions, "districts.csv": build(src, 2)}
     for name, rows in tables.items():
-        with open(HERE / name, "w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
+        write_csv(HERE / name, rows)
         print(f"{len(rows)} rows -> {HERE / name}")
     return 0
 

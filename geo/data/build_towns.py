@@ -17,7 +17,6 @@ Run by hand when either source changes; the CSV is versioned, nothing is fetched
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import tempfile
@@ -28,7 +27,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from geo import gazetteer  # noqa: E402
-from geo.data.build_regions import STATES_SOURCE, fetch_states, haversine_km  # noqa: E402
+from geo.data.build_regions import (  # noqa: E402
+    STATES_SOURCE,
+    fetch_states,
+    haversine_km,
+    write_csv,
+)
 
 SAME_PLACE_KM = 50.0  # a same-named place of cities1000 this near is that place
 # words that make a name an administrative unit's, not a settlement's
@@ -85,10 +89,7 @@ def main(argv: list[str]) -> int:
         data = Path(argv[1]) if len(argv) > 1 else fetch_states(Path(tmp))
         rows = build(data)
     out = HERE / "towns.csv"
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS)
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(out, rows, list(FIELDS))
     print(f"{len(rows)} rows -> {out} ({STATES_SOURCE})")
     return 0
 
