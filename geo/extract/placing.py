@@ -928,16 +928,20 @@ _LIST_TO_TRIGGER = re.compile(r"\s+(?:(?:also|too|as\s+well|have|had|has|were|wa
 
 
 def place_list_before(found: Sequence[Found], hit: Hit, sentence: str) -> list[Found]:
-    """Cities listed right before the trigger, after "in": "Protesters in Kericho, Kisumu,
-    Migori and Bungoma also took to the streets", "Young rioters in the nearby towns of
-    Sarcelles, Cergy and Ermont set fire to cars". Two or more, or none."""
+    """Cities (or regions) listed right before the trigger, after "in": "Protesters in
+    Kericho, Kisumu, Migori and Bungoma also took to the streets", "Young rioters in the
+    nearby towns of Sarcelles, Cergy and Ermont set fire to cars", "rain in the provinces of
+    Hunan, Sichuan and Guizhou caused floods". Two or more, or none."""
     before = [f for f in found if f.end <= hit.start]
-    kind = before[-1].mention.kind if before else None  # all of one kind: "in the provinces
-    cities = [f for f in before if f.mention.kind == kind in ("city", "region")]  # of X and Y"
-    if len(cities) < 2 or not _LIST_TO_TRIGGER.fullmatch(sentence, cities[-1].end, hit.start):
+    # places of one kind, that of the last: cities, or regions ("in the provinces of X and Y")
+    kind = before[-1].mention.kind if before else None
+    if kind not in ("city", "region"):
         return []
-    spots = [cities[-1]]
-    for f in reversed(cities[:-1]):
+    listed = [f for f in before if f.mention.kind == kind]
+    if len(listed) < 2 or not _LIST_TO_TRIGGER.fullmatch(sentence, listed[-1].end, hit.start):
+        return []
+    spots = [listed[-1]]
+    for f in reversed(listed[:-1]):
         if not _LIST_GAP.fullmatch(sentence, f.end, spots[0].start):
             break
         spots.insert(0, f)
